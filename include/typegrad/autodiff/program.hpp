@@ -1,0 +1,186 @@
+#pragma once
+// The compiled loss: loads a block of samples into the lanes, runs the forward and reverse sweeps,
+// and accumulates the gradient of the mean loss. One lane per sample; the last block of a batch is
+// padded by repeating its last sample with weight zero, so padded lanes stay finite and add nothing.
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+#include <typegrad/autodiff/graph.hpp>
+#include <typegrad/autodiff/sweep.hpp>
+#include <typegrad/core/errors.hpp>
+#include <typegrad/core/expr.hpp>
+
+namespace typegrad::autodiff {
+
+//! The rows of a batch as the evaluator sees them: row-major features and one target per row.
+template <class T>
+struct rows_ref {
+    const T* features = nullptr;
+    std::size_t cols = 0;
+    const T* targets = nullptr;
+    const std::uint32_t* index = nullptr;  // row of each sample, or null for rows first, first + 1, ...
+    std::size_t first = 0;
+    std::size_t count = 0;
+
+    constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
+};
+
+template <class List>
+struct first_or_void {
+    using type = void;
+};
+template <class H, class... Ts>
+struct first_or_void<type_list<H, Ts...>> {
+    using type = H;
+};
+template <class... Ts>
+constexpr std::size_t length(type_list<Ts...>) {
+    return sizeof...(Ts);
+}
+
+template <class S>
+struct loss_dims;
+template <std::size_t... D>
+struct loss_dims<shape<D...>> {
+    using type = error::loss_shape<D...>;
+};
+
+//! The loss `Loss` compiled for element type T.
+template <Expression Expr, class T>
+struct program {
+    using Loss = std::remove_cv_t<Expr>;
+    using graph_type = graph<Loss>;
+    using nodes = typename graph_type::nodes;
+    using reversed = typename graph_type::reversed;
+    using layout = param_layout<typename graph_type::params>;
+    using input = typename first_or_void<typename graph_type::inputs>::type;
+    using target = typename first_or_void<typename graph_type::targets>::type;
+    using lane = xsimd::batch<T>;
+    static constexpr std::size_t lanes = lane::size;
+
+    static constexpr bool scalar_loss = Loss::shape_type::size == 1;
+    static_assert(scalar_loss, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
+    static_assert(error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
+    static_assert(length(typename graph_type::inputs{}) <= 1,
+                  "typegrad: a loss trained on data reads one input (all feature columns); this one has several");
+    static_assert(length(typename graph_type::targets{}) <= 1, "typegrad: a loss trained on data reads one target; this one has several");
+    static_assert(layout::names_unique, "typegrad: two different parameters have the same name; give each layer its own name");
+
+    //! Adds weight · d(loss)/d(params) for one sample into `grads`; returns the sample's loss.
+    //! Usable in constant evaluation.
+    static constexpr T sample_backward(const T* params, T* grads, const T* x, T y, T weight) {
+        workspace_for<T, T, Loss> ws;
+        ws.params = params;
+        ws.param_adjoints = grads;
+        load_sample(ws, x, y);
+        forward(nodes{}, ws);
+        if constexpr (needs_adjoint_v<Loss>) {
+            ws.template adjoint<Loss>()[0] = weight;
+            reverse<Loss>(reversed{}, ws);
+        }
+        return ws.template value<Loss>()[0];
+    }
+
+    //! The loss of one sample. Usable in constant evaluation.
+    static constexpr T sample_value(const T* params, const T* x, T y) {
+        workspace_for<T, T, Loss> ws;
+        ws.params = params;
+        load_sample(ws, x, y);
+        forward(nodes{}, ws);
+        return ws.template value<Loss>()[0];
+    }
+
+    //! grads += d(mean loss over rows)/d(params), using `lane_grads` (layout::total lane values) as
+    //! scratch. Returns the mean loss. Allocates nothing.
+    static T backward(const T* params, T* grads, lane* lane_grads, const rows_ref<T>& rows) {
+        if (rows.count == 0) return T(0);
+        for (std::size_t k = 0; k < layout::total; ++k) lane_grads[k] = lane(T(0));
+        workspace_for<lane, T, Loss> ws;
+        ws.params = params;
+        ws.param_adjoints = lane_grads;
+        const lane weight(T(1) / static_cast<T>(rows.count));
+        lane loss_sum(T(0));
+        for (std::size_t start = 0; start < rows.count; start += lanes) {
+            const auto valid = load_block(ws, rows, start);
+            forward(nodes{}, ws);
+            loss_sum += xsimd::select(valid, ws.template value<Loss>()[0], lane(T(0)));
+            if constexpr (needs_adjoint_v<Loss>) {
+                ws.template adjoint<Loss>()[0] = xsimd::select(valid, weight, lane(T(0)));
+                reverse<Loss>(reversed{}, ws);
+            }
+        }
+        for (std::size_t k = 0; k < layout::total; ++k) grads[k] += xsimd::hadd(lane_grads[k]);
+        return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
+    }
+
+    //! The mean loss over rows (forward only).
+    static T loss(const T* params, const rows_ref<T>& rows) {
+        if (rows.count == 0) return T(0);
+        workspace_for<lane, T, Loss> ws;
+        ws.params = params;
+        lane loss_sum(T(0));
+        for (std::size_t start = 0; start < rows.count; start += lanes) {
+            const auto valid = load_block(ws, rows, start);
+            forward(nodes{}, ws);
+            loss_sum += xsimd::select(valid, ws.template value<Loss>()[0], lane(T(0)));
+        }
+        return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
+    }
+
+    //! Forward only, one value per sample: the root of `Expr` (a subexpression of the model, e.g. its
+    //! prediction) for each row, written to out[i * size_of<Expr> + j].
+    template <Expression Sub>
+    static void predict(const T* params, const rows_ref<T>& rows, T* out) {
+        using sub = program<Sub, T>;
+        using SubExpr = std::remove_cv_t<Sub>;
+        workspace_for<lane, T, SubExpr> ws;
+        ws.params = params;
+        for (std::size_t start = 0; start < rows.count; start += lanes) {
+            sub::load_block(ws, rows, start);
+            forward(typename sub::nodes{}, ws);
+            alignas(64) T tmp[lanes];
+            for (std::size_t j = 0; j < size_of<SubExpr>; ++j) {
+                ws.template value<SubExpr>()[j].store_aligned(tmp);
+                for (std::size_t l = 0; l < lanes && start + l < rows.count; ++l) out[(start + l) * size_of<SubExpr> + j] = tmp[l];
+            }
+        }
+    }
+
+    template <class WS>
+    static constexpr void load_sample(WS& ws, const T* x, T y) {
+        if constexpr (!std::is_void_v<input>) {
+            auto& v = ws.template value<input>();
+            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = x[f];
+        }
+        if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = y;
+    }
+
+    template <class WS>
+    static auto load_block(WS& ws, const rows_ref<T>& rows, std::size_t start) {
+        using index_t = xsimd::as_integer_t<T>;
+        using index_lane = xsimd::batch<index_t>;
+        static_assert(index_lane::size == lanes);
+        alignas(64) index_t row_of[lanes];
+        alignas(64) T lane_ids[lanes];
+        const std::size_t last = std::min(rows.count - start, lanes) - 1;
+        for (std::size_t l = 0; l < lanes; ++l) {
+            row_of[l] = static_cast<index_t>(rows.row(start + std::min(l, last)));
+            lane_ids[l] = static_cast<T>(l);
+        }
+        const index_lane r = index_lane::load_aligned(row_of);
+        if constexpr (!std::is_void_v<input>) {
+            const index_lane at = r * static_cast<index_t>(rows.cols);
+            auto& v = ws.template value<input>();
+            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::gather(rows.features + f, at);
+        }
+        if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::gather(rows.targets, r);
+        return lane::load_aligned(lane_ids) <= lane(static_cast<T>(last));
+    }
+};
+
+}  // namespace typegrad::autodiff

@@ -1,0 +1,93 @@
+#pragma once
+// The plumbing shared by elementwise ops, written once: the loops, scalar broadcasting (an operand
+// of size 1 meets one of any size), and the VJP of a broadcast operand (a sum over the elements).
+// An elementwise op only states its value and its local derivatives.
+#include <cstddef>
+#include <type_traits>
+
+#include <typegrad/core/errors.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/values.hpp>
+
+namespace typegrad::detail {
+
+template <class S>
+struct shape_error_args;
+template <std::size_t... D>
+struct shape_error_args<shape<D...>> {
+    template <template <std::size_t...> class W>
+    using as = W<D...>;
+};
+
+//! Broadcast rule of elementwise ops: equal sizes, or one side of size 1. The result takes the
+//! larger shape.
+template <class A, class B>
+using broadcast_shape = std::conditional_t<(B::size > A::size) || (B::size == A::size && B::rank > A::rank), B, A>;
+
+template <class SA, class SB>
+inline constexpr bool broadcastable = SA::size == SB::size || SA::size == 1 || SB::size == 1;
+
+//! Checks an elementwise op's operands at its public builder.
+template <Expression A, Expression B>
+constexpr void check_elementwise() {
+    using SA = typename A::shape_type;
+    using SB = typename B::shape_type;
+    constexpr bool ok = broadcastable<SA, SB>;
+    static_assert(ok, "typegrad: elementwise op (+ - * / min max): the operands' shapes differ and neither is a scalar");
+    static_assert(error::show<ok, error::elementwise_shape_mismatch<typename shape_error_args<SA>::template as<error::lhs>,
+                                                                     typename shape_error_args<SB>::template as<error::rhs>>>);
+}
+
+//! Base of an elementwise op of one operand. `Derived` provides `f(x)` and `df(x, y)` (with y = f(x)).
+template <class Derived>
+struct unary_elementwise {
+    template <class S>
+    using result_shape = S;
+
+    template <class Y, class A>
+    static constexpr void forward(Y& y, const A& a) {
+        for (std::size_t i = 0; i < extent<Y>; ++i) y[i] = Derived::f(a[i]);
+    }
+    template <std::size_t I, class GA, class GY, class Y, class A>
+    static constexpr void vjp(GA& ga, const GY& gy, const Y& y, const A& a) {
+        for (std::size_t i = 0; i < extent<Y>; ++i) ga[i] += gy[i] * Derived::df(a[i], y[i]);
+    }
+};
+
+//! Base of an elementwise op of two operands with scalar broadcast. `Derived` provides `f(a, b)`,
+//! `da(a, b, y)` and `db(a, b, y)`.
+template <class Derived>
+struct binary_elementwise {
+    template <class SA, class SB>
+    using result_shape = broadcast_shape<SA, SB>;
+
+    template <class Y, class A, class B>
+    static constexpr void forward(Y& y, const A& a, const B& b) {
+        for (std::size_t i = 0; i < extent<Y>; ++i) y[i] = Derived::f(at(a, i), at(b, i));
+    }
+    template <std::size_t I, class G, class GY, class Y, class A, class B>
+    static constexpr void vjp(G& g, const GY& gy, const Y& y, const A& a, const B& b) {
+        constexpr bool reduce = extent<G> == 1 && extent<Y> > 1;
+        if constexpr (reduce) {
+            auto acc = gy[0] * local<I>(at(a, 0), at(b, 0), y[0]);
+            for (std::size_t i = 1; i < extent<Y>; ++i) acc += gy[i] * local<I>(at(a, i), at(b, i), y[i]);
+            g[0] += acc;
+        } else {
+            for (std::size_t i = 0; i < extent<Y>; ++i) g[i] += gy[i] * local<I>(at(a, i), at(b, i), y[i]);
+        }
+    }
+
+private:
+    template <class A>
+    static constexpr auto at(const A& a, std::size_t i) {
+        if constexpr (extent<A> == 1) return a[0];
+        else return a[i];
+    }
+    template <std::size_t I, class X, class Z, class Y>
+    static constexpr auto local(const X& a, const Z& b, const Y& y) {
+        if constexpr (I == 0) return Derived::da(a, b, y);
+        else return Derived::db(a, b, y);
+    }
+};
+
+}  // namespace typegrad::detail

@@ -1,0 +1,144 @@
+#pragma once
+// Expressions are types. A node is an empty, trivially copyable type whose template arguments are its
+// operation and its operands; leaves carry a compile-time name and shape. All numbers live in buffers
+// owned by the evaluation, so expressions are `constexpr` values and template arguments.
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/shape.hpp>
+
+namespace typegrad {
+
+template <class... Ts>
+struct type_list {};
+
+//! Base of every expression node (a tag; nodes hold no data).
+struct expr_base {};
+
+//! A typegrad expression: an empty node type built by typegrad's builders.
+template <class E>
+concept Expression = std::is_base_of_v<expr_base, std::remove_cvref_t<E>> && std::is_empty_v<std::remove_cvref_t<E>>;
+
+enum class leaf_kind { param, input, target, constant };
+
+//! A trainable parameter `Name` of shape `Shape` (values and gradients live in `tg::Parameters`).
+template <fixed_string Name, class Shape>
+struct param_leaf : expr_base {
+    static constexpr leaf_kind kind = leaf_kind::param;
+    static constexpr auto name = Name;
+    using shape_type = Shape;
+    using children = type_list<>;
+};
+
+//! One sample's feature vector of width `N`, read from the data's feature columns.
+template <fixed_string Name, std::size_t N>
+struct input_leaf : expr_base {
+    static constexpr leaf_kind kind = leaf_kind::input;
+    static constexpr auto name = Name;
+    using shape_type = shape<N>;
+    using children = type_list<>;
+};
+
+//! One sample's target (a scalar, or a class index for classification losses).
+template <fixed_string Name, class Shape>
+struct target_leaf : expr_base {
+    static constexpr leaf_kind kind = leaf_kind::target;
+    static constexpr auto name = Name;
+    using shape_type = Shape;
+    using children = type_list<>;
+};
+
+//! A compile-time scalar constant; the value is kept as the bits of a double, since Clang 14 takes no
+//! floating-point template arguments.
+template <std::uint64_t Bits>
+struct constant_leaf : expr_base {
+    static constexpr leaf_kind kind = leaf_kind::constant;
+    static constexpr double value = std::bit_cast<double>(Bits);
+    using shape_type = scalar_shape;
+    using children = type_list<>;
+};
+
+//! An operation `Op` applied to the operands `Args...`; `Op` states the shape rule, forward and VJP.
+template <class Op, class... Args>
+struct node : expr_base {
+    using op = Op;
+    using children = type_list<Args...>;
+    using shape_type = typename Op::template result_shape<typename Args::shape_type...>;
+};
+
+template <class E>
+concept Leaf = Expression<E> && requires { E::kind; };
+template <class E>
+concept ParamLeaf = Leaf<E> && (E::kind == leaf_kind::param);
+template <class E>
+concept InputLeaf = Leaf<E> && (E::kind == leaf_kind::input);
+template <class E>
+concept TargetLeaf = Leaf<E> && (E::kind == leaf_kind::target);
+template <class E>
+concept ConstantLeaf = Leaf<E> && (E::kind == leaf_kind::constant);
+
+template <Expression E>
+inline constexpr std::size_t size_of = E::shape_type::size;
+
+//! Whether two expression types are the same expression (ignoring const, as `decltype` of a
+//! `constexpr` variable adds it).
+template <class A, class B>
+concept SameExpression = std::is_same_v<std::remove_cvref_t<A>, std::remove_cvref_t<B>>;
+
+//! `tg::param<"w", 3>`: a parameter named "w" of shape [3] (`tg::param<"w">` is a scalar).
+template <fixed_string Name, std::size_t... Dims>
+inline constexpr param_leaf<Name, shape<Dims...>> param{};
+
+//! `tg::input<"x", 10>`: one sample's 10 features.
+template <fixed_string Name, std::size_t N>
+inline constexpr input_leaf<Name, N> input{};
+
+//! `tg::target<"y">`: one sample's scalar target.
+template <fixed_string Name, std::size_t... Dims>
+inline constexpr target_leaf<Name, shape<Dims...>> target{};
+
+//! `tg::constant<2>`: an integer constant; for decimals write `2.5_c` (`using namespace tg::literals`).
+template <long long N>
+inline constexpr constant_leaf<std::bit_cast<std::uint64_t>(static_cast<double>(N))> constant{};
+
+namespace detail {
+template <char... Cs>
+consteval double parse_decimal() {
+    constexpr char s[] = {Cs..., '\0'};
+    double mantissa = 0, scale = 1;
+    int exponent = 0, exp_sign = 1;
+    bool frac = false, in_exp = false;
+    for (const char* p = s; *p; ++p) {
+        const char c = *p;
+        if (c == '\'') continue;
+        if (c == '.') { frac = true; continue; }
+        if (c == 'e' || c == 'E') { in_exp = true; continue; }
+        if (in_exp && c == '-') { exp_sign = -1; continue; }
+        if (in_exp && c == '+') continue;
+        if (c < '0' || c > '9') throw "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c";
+        if (in_exp) exponent = exponent * 10 + (c - '0');
+        else if (frac) { scale /= 10; mantissa += (c - '0') * scale; }
+        else mantissa = mantissa * 10 + (c - '0');
+    }
+    for (int i = 0; i < exponent; ++i) mantissa = exp_sign > 0 ? mantissa * 10 : mantissa / 10;
+    return mantissa;
+}
+}  // namespace detail
+
+namespace literals {
+//! `0.5_c`: a compile-time constant expression node.
+template <char... Cs>
+consteval auto operator""_c() {
+    return constant_leaf<std::bit_cast<std::uint64_t>(detail::parse_decimal<Cs...>())>{};
+}
+}  // namespace literals
+
+template <std::uint64_t Bits>
+consteval auto operator-(constant_leaf<Bits>) {
+    return constant_leaf<std::bit_cast<std::uint64_t>(-constant_leaf<Bits>::value)>{};
+}
+
+}  // namespace typegrad

@@ -1,0 +1,28 @@
+#pragma once
+// Per-sample shapes: scalar, vector<N>, matrix<R, C>. The batch dimension is never part of a shape.
+#include <cstddef>
+#include <type_traits>
+
+namespace typegrad {
+
+//! The shape of one sample's value: `shape<>` is a scalar, `shape<N>` a vector, `shape<R, C>` a
+//! row-major matrix (torch's layout).
+template <std::size_t... Dims>
+struct shape {
+    static constexpr std::size_t rank = sizeof...(Dims);
+    static constexpr std::size_t size = (std::size_t{1} * ... * Dims);
+};
+
+using scalar_shape = shape<>;
+
+namespace detail {
+template <class S>
+struct is_shape_t : std::false_type {};
+template <std::size_t... D>
+struct is_shape_t<shape<D...>> : std::true_type {};
+}  // namespace detail
+
+template <class S>
+concept Shape = detail::is_shape_t<S>::value;
+
+}  // namespace typegrad

@@ -1,0 +1,49 @@
+#pragma once
+// The buffers an evaluation works on. An op reads operands with `a[i]` and adds adjoints with
+// `ga[i] += ...`, whatever holds them: a node's own lanes, a parameter (the same number broadcast to
+// every lane), or a constant.
+#include <cstddef>
+#include <type_traits>
+
+#include <typegrad/detail/math.hpp>
+
+namespace typegrad::detail {
+
+//! N lane values: one per element of a node's shape (each lane value holding one or more samples).
+template <class V, std::size_t N>
+struct lanes {
+    static constexpr std::size_t size = N;
+    V v[N]{};
+    constexpr V& operator[](std::size_t i) noexcept { return v[i]; }
+    constexpr const V& operator[](std::size_t i) const noexcept { return v[i]; }
+};
+
+//! A parameter's values seen from the lanes: element i is broadcast to every sample.
+template <class V, class T, std::size_t N>
+struct broadcast_view {
+    static constexpr std::size_t size = N;
+    const T* p;
+    constexpr V operator[](std::size_t i) const noexcept { return V(p[i]); }
+    constexpr T scalar(std::size_t i) const noexcept { return p[i]; }
+};
+
+//! A compile-time constant seen from the lanes.
+template <class V>
+struct constant_value_view {
+    static constexpr std::size_t size = 1;
+    double value;
+    constexpr V operator[](std::size_t) const noexcept { return V(static_cast<scalar_of_t<V>>(value)); }
+};
+
+//! Adjoint storage seen through a pointer (a parameter's per-lane gradient accumulators).
+template <class V, std::size_t N>
+struct adjoint_view {
+    static constexpr std::size_t size = N;
+    V* p;
+    constexpr V& operator[](std::size_t i) const noexcept { return p[i]; }
+};
+
+template <class A>
+inline constexpr std::size_t extent = std::remove_cvref_t<A>::size;
+
+}  // namespace typegrad::detail

@@ -1,0 +1,182 @@
+#pragma once
+// Elementary functions on a "lane value" V: either a plain float/double (per-sample code, usable in
+// constant evaluation) or an xsimd batch (one sample per lane). Ops are written once against these.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace typegrad::detail {
+
+template <class V>
+inline constexpr bool is_batch_v = xsimd::is_batch<V>::value;
+
+template <class V>
+struct scalar_of {
+    using type = V;
+};
+template <class T, class A>
+struct scalar_of<xsimd::batch<T, A>> {
+    using type = T;
+};
+template <class V>
+using scalar_of_t = typename scalar_of<V>::type;
+
+// Constant-evaluation versions: accurate to a few ulp of double, only used where std:: is not constexpr.
+namespace cx {
+constexpr double ldexp(double x, int e) {
+    for (; e > 0; --e) x *= 2.0;
+    for (; e < 0; ++e) x *= 0.5;
+    return x;
+}
+constexpr double exp(double x) {
+    if (x != x) return x;
+    if (x > 709.0) return std::numeric_limits<double>::infinity();
+    if (x < -745.0) return 0.0;
+    constexpr double ln2 = 0.6931471805599453094;
+    const int k = static_cast<int>(x / ln2 + (x >= 0 ? 0.5 : -0.5));
+    const double r = x - k * ln2;  // |r| <= ln2 / 2
+    double term = 1.0, sum = 1.0;
+    for (int n = 1; n < 30; ++n) {
+        term *= r / n;
+        sum += term;
+    }
+    return ldexp(sum, k);
+}
+constexpr double log(double x) {
+    if (x != x || x < 0) return std::numeric_limits<double>::quiet_NaN();
+    if (x == 0) return -std::numeric_limits<double>::infinity();
+    if (x == std::numeric_limits<double>::infinity()) return x;
+    int e = 0;
+    while (x > 1.5) { x *= 0.5; ++e; }
+    while (x < 0.75) { x *= 2.0; --e; }
+    // log(x) = 2 atanh(s), s = (x - 1) / (x + 1), |s| <= 0.2
+    const double s = (x - 1) / (x + 1), s2 = s * s;
+    double term = s, sum = 0.0;
+    for (int n = 1; n < 60; n += 2) {
+        sum += term / n;
+        term *= s2;
+    }
+    return 2.0 * sum + e * 0.6931471805599453094;
+}
+constexpr double sqrt(double x) {
+    if (x != x || x < 0) return std::numeric_limits<double>::quiet_NaN();
+    if (x == 0 || x == std::numeric_limits<double>::infinity()) return x;
+    double r = x > 1 ? x : 1.0;
+    for (int i = 0; i < 200; ++i) {
+        const double next = 0.5 * (r + x / r);
+        if (next == r) break;
+        r = next;
+    }
+    return r;
+}
+}  // namespace cx
+
+template <class V>
+constexpr V exp(V x) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::exp(x);
+    } else {
+        if (std::is_constant_evaluated()) return static_cast<V>(cx::exp(x));
+        return std::exp(x);
+    }
+}
+template <class V>
+constexpr V log(V x) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::log(x);
+    } else {
+        if (std::is_constant_evaluated()) return static_cast<V>(cx::log(x));
+        return std::log(x);
+    }
+}
+template <class V>
+constexpr V log1p(V x) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::log1p(x);
+    } else {
+        if (std::is_constant_evaluated()) return static_cast<V>(cx::log(1.0 + x));
+        return std::log1p(x);
+    }
+}
+template <class V>
+constexpr V sqrt(V x) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::sqrt(x);
+    } else {
+        if (std::is_constant_evaluated()) return static_cast<V>(cx::sqrt(x));
+        return std::sqrt(x);
+    }
+}
+template <class V>
+constexpr V abs(V x) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::abs(x);
+    } else {
+        return x < 0 ? -x : x;
+    }
+}
+template <class V>
+constexpr V tanh(V x) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::tanh(x);
+    } else {
+        if (std::is_constant_evaluated()) {
+            // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): no overflow for large |x|
+            const double e = cx::exp(-2.0 * (x < 0 ? -x : x));
+            const double t = (1.0 - e) / (1.0 + e);
+            return static_cast<V>(x < 0 ? -t : t);
+        }
+        return std::tanh(x);
+    }
+}
+
+template <class V>
+constexpr auto select(const auto& cond, const V& a, const V& b) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::select(cond, a, b);
+    } else {
+        return cond ? a : b;
+    }
+}
+template <class V>
+constexpr V max(const V& a, const V& b) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::max(a, b);
+    } else {
+        return a < b ? b : a;
+    }
+}
+template <class V>
+constexpr V min(const V& a, const V& b) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::min(a, b);
+    } else {
+        return b < a ? b : a;
+    }
+}
+
+//! `a * b + c`, fused where the target has FMA.
+template <class V>
+constexpr V fma(const V& a, const V& b, const V& c) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::fma(a, b, c);
+    } else {
+        return a * b + c;
+    }
+}
+
+//! Sum over the lanes of `v` (identity for a plain number).
+template <class V>
+constexpr auto lane_sum(const V& v) {
+    if constexpr (is_batch_v<V>) {
+        return xsimd::hadd(v);
+    } else {
+        return v;
+    }
+}
+
+}  // namespace typegrad::detail

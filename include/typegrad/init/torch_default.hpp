@@ -1,0 +1,41 @@
+#pragma once
+// torch.nn.Linear's default initialisation: weight and bias uniform in ±1/√fan_in.
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include <typegrad/parameters.hpp>
+
+namespace typegrad::init {
+
+//! A double in [0, 1) from the top 53 bits of one mt19937_64 draw (the same on every compiler).
+inline double unit_uniform(std::mt19937_64& rng) {
+    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+
+//! Fills every parameter with the rule of `torch.nn.Linear.reset_parameters`: `X.weight` [Out, In]
+//! uniform in ±1/√In (kaiming_uniform with a = √5), `X.bias` uniform in ±1/√In of its `X.weight`.
+//! Any other parameter takes fan_in = its last dimension. The draws come from std::mt19937_64(seed),
+//! parameter after parameter in order, element after element; they are not torch's random numbers
+//! (load torch's tensors by name to reproduce a torch run exactly).
+template <class Loss, class T>
+void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    const auto info = params.info();
+    for (const auto& p : info) {
+        std::size_t fan_in = p.columns;
+        const std::string_view name = p.name;
+        if (name.ends_with(".bias")) {
+            const std::string weight = std::string(name.substr(0, name.size() - 5)) + ".weight";
+            for (const auto& q : info)
+                if (q.name == weight) fan_in = q.columns;
+        }
+        const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
+        auto values = params.value(p.name);
+        for (auto& v : values) v = static_cast<T>((2.0 * unit_uniform(rng) - 1.0) * bound);
+    }
+}
+
+}  // namespace typegrad::init

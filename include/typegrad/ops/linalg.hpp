@@ -1,0 +1,125 @@
+#pragma once
+// Products: dot (vector · vector), matvec (matrix × vector), and the linear layer built on them.
+#include <cstddef>
+
+#include <typegrad/core/elementwise.hpp>
+#include <typegrad/core/errors.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/values.hpp>
+#include <typegrad/detail/math.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+
+namespace typegrad {
+namespace ops {
+
+//! Σᵢ aᵢ bᵢ → scalar.  d/da = gy · b, d/db = gy · a.
+struct dot {
+    template <class SA, class SB>
+    using result_shape = scalar_shape;
+
+    template <class Y, class A, class B>
+    static constexpr void forward(Y& y, const A& a, const B& b) {
+        auto acc = a[0] * b[0];
+        for (std::size_t i = 1; i < detail::extent<A>; ++i) acc = detail::fma(a[i], b[i], acc);
+        y[0] = acc;
+    }
+    template <std::size_t I, class G, class GY, class Y, class A, class B>
+    static constexpr void vjp(G& g, const GY& gy, const Y&, const A& a, const B& b) {
+        for (std::size_t i = 0; i < detail::extent<A>; ++i) {
+            if constexpr (I == 0) g[i] += gy[0] * b[i];
+            else g[i] += gy[0] * a[i];
+        }
+    }
+};
+
+//! y = W x with W [Out, In] row-major (torch's layout) and x [In].  Operands are (x, W): inputs come
+//! first so that parameters are numbered from the input layer outwards, as torch.nn.Sequential does.
+//! d/dx = Wᵀ gy, d/dW = gy xᵀ.
+struct matvec {
+    template <class SX, class SW>
+    using result_shape = shape<(SX::size == 0 ? 0 : SW::size / SX::size)>;
+
+    template <class Y, class X, class W>
+    static constexpr void forward(Y& y, const X& x, const W& w) {
+        constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>;
+        for (std::size_t o = 0; o < out; ++o) {
+            auto acc = w[o * in] * x[0];
+            for (std::size_t i = 1; i < in; ++i) acc = detail::fma(w[o * in + i], x[i], acc);
+            y[o] = acc;
+        }
+    }
+    template <std::size_t I, class G, class GY, class Y, class X, class W>
+    static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const W& w) {
+        constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>;
+        if constexpr (I == 0) {
+            for (std::size_t i = 0; i < in; ++i) {
+                auto acc = w[i] * gy[0];
+                for (std::size_t o = 1; o < out; ++o) acc = detail::fma(w[o * in + i], gy[o], acc);
+                g[i] += acc;
+            }
+        } else {
+            for (std::size_t o = 0; o < out; ++o)
+                for (std::size_t i = 0; i < in; ++i) g[o * in + i] = detail::fma(gy[o], x[i], g[o * in + i]);
+        }
+    }
+};
+
+}  // namespace ops
+
+namespace detail {
+template <class S>
+struct dims;
+template <std::size_t... D>
+struct dims<shape<D...>> {
+    using as_lhs = error::lhs<D...>;
+    using as_rhs = error::rhs<D...>;
+    using as_weight = error::weight<D...>;
+    using as_input = error::input<D...>;
+};
+}  // namespace detail
+
+namespace detail {
+template <class SW, std::size_t In>
+inline constexpr bool matrix_has_columns = false;
+template <std::size_t R, std::size_t C, std::size_t In>
+inline constexpr bool matrix_has_columns<shape<R, C>, In> = C == In;
+}  // namespace detail
+
+//! Dot product of two vectors of equal length, a scalar. torch: `torch.dot(a, b)`.
+template <Expression A, Expression B>
+constexpr auto dot(A, B) {
+    using SA = typename A::shape_type;
+    using SB = typename B::shape_type;
+    constexpr bool ok = SA::rank <= 1 && SB::rank <= 1 && SA::size == SB::size;
+    static_assert(ok, "typegrad: dot: the two operands must be vectors of the same length");
+    static_assert(error::show<ok, error::dot_shape_mismatch<typename detail::dims<SA>::as_lhs, typename detail::dims<SB>::as_rhs>>);
+    return node<ops::dot, A, B>{};
+}
+
+//! Matrix-vector product W x: W [Out, In], x [In] → [Out]. torch: `W @ x` (`torch.mv(W, x)`).
+template <Expression W, Expression X>
+constexpr auto matvec(W, X) {
+    using SW = typename W::shape_type;
+    using SX = typename X::shape_type;
+    constexpr bool ok = SX::rank == 1 && detail::matrix_has_columns<SW, SX::size>;
+    static_assert(ok, "typegrad: matvec: the matrix [Out, In] needs a vector of length In");
+    static_assert(error::show<ok, error::matvec_shape_mismatch<typename detail::dims<SW>::as_weight,
+                                                               typename detail::dims<SX>::as_input>>);
+    return node<ops::matvec, X, W>{};
+}
+
+//! A fully connected layer `y = W x + b`, creating parameters `Name.weight` [Out, In] and
+//! `Name.bias` [Out] in torch's layout. torch: `torch.nn.Linear(In, Out)`.
+template <fixed_string Name, std::size_t In, std::size_t Out, Expression X>
+constexpr auto linear(X) {
+    using SX = typename X::shape_type;
+    constexpr bool ok = SX::size == In && SX::rank <= 1;
+    static_assert(ok, "typegrad: linear: the layer's input width In differs from the width of the expression it is applied to");
+    static_assert(error::show<ok, error::matvec_shape_mismatch<error::weight<Out, In>, typename detail::dims<SX>::as_input>>);
+    using weight = param_leaf<Name + fixed_string(".weight"), shape<Out, In>>;
+    using bias = param_leaf<Name + fixed_string(".bias"), shape<Out>>;
+    if constexpr (ok) return node<ops::add, node<ops::matvec, X, weight>, bias>{};
+    else return node<ops::add, node<ops::matvec, input_leaf<"x", In>, weight>, bias>{};
+}
+
+}  // namespace typegrad

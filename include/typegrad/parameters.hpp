@@ -1,0 +1,95 @@
+#pragma once
+// The values and gradients of every parameter of a loss, in two aligned flat buffers, addressable
+// by name (checked at compile time) and as flat spans (what optimisers sweep).
+#include <array>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <typegrad/autodiff/graph.hpp>
+#include <typegrad/core/errors.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/param_info.hpp>
+
+namespace typegrad {
+
+//! Every parameter of the expression `Loss`: values and gradients, in torch's layouts and order.
+//! `tg::Parameters params{loss};` (float) or `tg::Parameters<decltype(loss), double> params;`.
+template <Expression Loss, class T = float>
+class Parameters {
+public:
+    using loss_type = Loss;
+    using value_type = T;
+    using layout = autodiff::param_layout<typename autodiff::graph<Loss>::params>;
+
+    static constexpr std::size_t count = layout::count;  //!< number of parameters
+    static constexpr std::size_t total = layout::total;  //!< number of scalars in all of them
+
+    constexpr Parameters() = default;
+    constexpr explicit Parameters(Loss) {}
+
+    //! Name, offset and size of each parameter, in order.
+    static constexpr const std::array<param_info, count>& info() noexcept { return layout::slots; }
+
+    //! The values of the parameter `Name`; an unknown name does not compile.
+    template <fixed_string Name>
+    constexpr auto value() noexcept { return slice<Name>(values_); }
+    template <fixed_string Name>
+    constexpr auto value() const noexcept { return slice<Name>(values_); }
+    //! The gradient of the parameter `Name`; an unknown name does not compile.
+    template <fixed_string Name>
+    constexpr auto grad() noexcept { return slice<Name>(grads_); }
+    template <fixed_string Name>
+    constexpr auto grad() const noexcept { return slice<Name>(grads_); }
+
+    //! The values of the parameter called `name`; throws std::out_of_range for an unknown name.
+    std::span<T> value(std::string_view name) { return runtime_slice(values_, name); }
+    std::span<const T> value(std::string_view name) const { return runtime_slice(values_, name); }
+    std::span<T> grad(std::string_view name) { return runtime_slice(grads_, name); }
+    std::span<const T> grad(std::string_view name) const { return runtime_slice(grads_, name); }
+
+    //! All values, flat, parameter after parameter.
+    constexpr std::span<T, total> values() noexcept { return values_; }
+    constexpr std::span<const T, total> values() const noexcept { return values_; }
+    //! All gradients, flat, in the same order as values().
+    constexpr std::span<T, total> grads() noexcept { return grads_; }
+    constexpr std::span<const T, total> grads() const noexcept { return grads_; }
+
+    //! Sets every gradient to zero (torch: `optimizer.zero_grad()`).
+    constexpr void zero_grad() noexcept {
+        for (auto& g : grads_) g = T(0);
+    }
+
+private:
+    template <fixed_string Name, class Buffer>
+    static constexpr auto slice(Buffer& buffer) noexcept {
+        constexpr std::size_t index = layout::template index_of<Name>;
+        constexpr bool found = index < count;
+        static_assert(found, "typegrad: Parameters: the model has no parameter of this name (names are torch's: \"fc.weight\", \"0.bias\")");
+        static_assert(error::show<found, error::no_parameter_named<detail::spelled<Name>>>);
+        if constexpr (found) {
+            constexpr param_info p = layout::slots[index];
+            return std::span<std::remove_reference_t<decltype(buffer[0])>, p.size>(buffer.data() + p.offset, p.size);
+        } else {
+            return std::span<std::remove_reference_t<decltype(buffer[0])>, 0>{};
+        }
+    }
+    template <class Buffer>
+    static auto runtime_slice(Buffer& buffer, std::string_view name) {
+        for (const auto& p : layout::slots)
+            if (p.name == name) return std::span<std::remove_reference_t<decltype(buffer[0])>>(buffer.data() + p.offset, p.size);
+        std::string known;
+        for (const auto& p : layout::slots) known += (known.empty() ? "" : ", ") + std::string(p.name);
+        throw std::out_of_range("typegrad: no parameter named '" + std::string(name) + "'; this model has: " + known);
+    }
+
+    alignas(64) std::array<T, total> values_{};
+    alignas(64) std::array<T, total> grads_{};
+};
+
+template <Expression Loss>
+Parameters(Loss) -> Parameters<Loss, float>;
+
+}  // namespace typegrad

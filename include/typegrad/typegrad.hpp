@@ -1,0 +1,20 @@
+#pragma once
+//! typegrad: models and losses as C++ expressions, gradients derived at compile time.
+//! `#include <typegrad/typegrad.hpp>` and `namespace tg = typegrad;`.
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/param_info.hpp>
+#include <typegrad/core/shape.hpp>
+#include <typegrad/ops/activations.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/linalg.hpp>
+#include <typegrad/ops/loss.hpp>
+#include <typegrad/ops/reduce.hpp>
+#include <typegrad/autodiff/graph.hpp>
+#include <typegrad/autodiff/program.hpp>
+#include <typegrad/parameters.hpp>
+#include <typegrad/functional.hpp>
+#include <typegrad/init/torch_default.hpp>
+#include <typegrad/optim.hpp>
+#include <typegrad/train/trainer.hpp>
+#include <typegrad/data.hpp>
