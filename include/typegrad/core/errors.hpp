@@ -21,6 +21,10 @@ template <std::size_t... Dims>
 struct target;
 template <std::size_t... Dims>
 struct loss_shape;
+template <std::size_t... Dims>
+struct operand;
+template <std::size_t K>
+struct classes;
 
 template <class Lhs, class Rhs>
 struct dot_shape_mismatch;
@@ -32,6 +36,14 @@ template <class Prediction, class Target>
 struct loss_shape_mismatch;
 template <class Shape>
 struct loss_is_not_a_scalar;
+template <class Operand>
+struct operand_is_not_a_vector;
+template <class Prediction, class Classes>
+struct class_count_mismatch;
+template <class Target>
+struct target_is_not_a_class_target;
+template <class Classes>
+struct class_target_in_a_regression_loss;
 template <class Name>
 struct no_parameter_named;
 template <class Name>
@@ -46,6 +58,26 @@ template <bool Ok, class Diagnostic>
 inline constexpr bool show = true;
 template <class Diagnostic>
 inline constexpr bool show<false, Diagnostic> = sizeof(Diagnostic) > 0;
+
+// Layer stacks (layers/sequential.hpp) and the trainer (train/trainer.hpp).
+template <std::size_t Index>
+struct layer;
+template <std::size_t Index>
+struct argument;
+template <std::size_t Width>
+struct in_features;
+template <std::size_t Width>
+struct previous_out_features;
+template <std::size_t Width>
+struct input_width;
+template <class Layer, class InFeatures, class PreviousOutFeatures>
+struct sequential_width_mismatch;
+template <class Layer, class InFeatures, class InputWidth>
+struct sequential_input_width_mismatch;
+template <class Argument, class Type>
+struct sequential_argument_is_not_a_layer;
+template <class Type>
+struct trainer_needs_a_loss_expression;
 
 }  // namespace typegrad::error
 

@@ -141,4 +141,24 @@ consteval auto operator-(constant_leaf<Bits>) {
     return constant_leaf<std::bit_cast<std::uint64_t>(-constant_leaf<Bits>::value)>{};
 }
 
+//! One sample's class index in [0, K), stored in the data's target column as a number (0, 1, 2,
+//! ...); the target of classification losses (`tg::nll`, `tg::cross_entropy`).
+template <fixed_string Name, std::size_t K>
+struct class_target_leaf : expr_base {
+    static constexpr leaf_kind kind = leaf_kind::target;
+    static constexpr auto name = Name;
+    static constexpr std::size_t classes = K;
+    using shape_type = scalar_shape;
+    using children = type_list<>;
+};
+
+//! A class-index target (see class_target_leaf).
+template <class E>
+concept ClassTarget = TargetLeaf<E> && requires { std::remove_cvref_t<E>::classes; };
+
+//! `tg::class_target<"y", 3>`: one sample's class index, one of 3 classes (torch: an integer label
+//! tensor, as `F.cross_entropy` takes).
+template <fixed_string Name, std::size_t K>
+inline constexpr class_target_leaf<Name, K> class_target{};
+
 }  // namespace typegrad

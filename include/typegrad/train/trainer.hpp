@@ -12,6 +12,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include <typegrad/autodiff/program.hpp>
+#include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/optim/optimizer.hpp>
@@ -25,12 +26,27 @@ struct trainer_checks {
     bool finite = false;     //!< throw, naming the parameter, when a gradient or value is NaN or inf
 };
 
+namespace detail {
+template <class Loss>
+constexpr bool check_trainer_loss() {
+    constexpr bool ok = Expression<Loss>;
+    static_assert(ok, "typegrad: Trainer: the first template argument must be the type of a loss expression: "
+                      "constexpr auto loss = tg::mse(prediction, y); tg::Trainer<decltype(loss), tg::SGD>");
+    static_assert(error::show<ok, error::trainer_needs_a_loss_expression<Loss>>);
+    return true;
+}
+// Stands in for a `Loss` that is not an expression, so that one message is all the user sees.
+using trainer_stand_in_loss = param_leaf<"typegrad_stand_in", scalar_shape>;
+}  // namespace detail
+
 //! Trains the parameters of `Loss` with the optimiser policy `Policy` (tg::SGD, tg::Adam, ...),
 //! computing in T (float or double). torch: the loop `opt.zero_grad(); loss.backward(); opt.step()`.
-template <Expression Loss, class Policy, class T = float>
+template <class Loss, class Policy, class T = float>
 class Trainer {
+    static_assert(detail::check_trainer_loss<Loss>());
+
 public:
-    using loss_type = std::remove_cv_t<Loss>;
+    using loss_type = std::remove_cv_t<std::conditional_t<Expression<Loss>, Loss, detail::trainer_stand_in_loss>>;
     using program = autodiff::program<loss_type, T>;
     using layout = typename program::layout;
     static constexpr std::size_t total = layout::total;
@@ -47,6 +63,10 @@ public:
           grads_(params.grads().data()),
           optimizer_(layout::slots, options),
           lane_grads_(std::make_unique<typename program::lane[]>(total > 0 ? total : 1)) {}
+
+    template <class P>
+        requires(!Expression<Loss>)
+    Trainer(P&&, options_type options = {}) : optimizer_(layout::slots, options) {}  // after check_trainer_loss's message
 
     template <SameExpression<Loss> L, class U>
         requires(!std::is_same_v<U, T>)

@@ -1,0 +1,75 @@
+#pragma once
+// Replays one reference case with a compile-time model `Loss` and optimiser policy `Policy`: the
+// loop of tests/golden/README.md, step for step.
+#include <span>
+#include <string>
+#include <vector>
+
+#include <typegrad/typegrad.hpp>
+
+#include "case.hpp"
+#include "optimizers.hpp"
+
+namespace replay {
+
+template <class Loss, class Policy>
+trajectory run(Loss loss, const typename Policy::options& options, const reference_case& c,
+               const typegrad::data::dataset& data) {
+    namespace tg = typegrad;
+    tg::Parameters params{loss};
+    for (const auto& info : params.info()) {
+        auto it = c.init.find(std::string(info.name));
+        if (it == c.init.end()) throw std::runtime_error("the case gives no initial value for " + std::string(info.name));
+        if (it->second.size() != info.size)
+            throw std::runtime_error("initial " + std::string(info.name) + " has " + std::to_string(it->second.size()) +
+                                     " values, the model " + std::to_string(info.size));
+        auto values = params.value(info.name);
+        for (std::size_t i = 0; i < info.size; ++i) values[i] = static_cast<float>(it->second[i]);
+    }
+    tg::Trainer<Loss, Policy> trainer{params, options};
+    auto scheduler = make_scheduler(c.scheduler, trainer.optimizer());
+
+    trajectory t;
+    const auto named = [&](auto&& buffer_of) {
+        named_values out;
+        for (const auto& info : params.info()) {
+            auto s = buffer_of(info.name);
+            out[std::string(info.name)] = std::vector<double>(s.begin(), s.end());
+        }
+        return out;
+    };
+    std::size_t b = 0;
+    for (int step = 0; step < c.steps; ++step) {
+        if (c.zero_grad) trainer.zero_grad();
+        double step_loss = 0;
+        for (int k = 0; k < c.accumulate; ++k, ++b) {
+            const auto& rows = c.batches.at(b);
+            const float l = trainer.backward(tg::data::batch_view<float>(data, std::span<const std::uint32_t>(rows)));
+            t.loss_history.push_back(l);
+            step_loss += l;
+        }
+        const auto& group = trainer.optimizer().param_groups()[0];
+        t.lr_history.push_back(group.options.lr);
+        if (!c.momentum_history.empty()) t.momentum_history.push_back(momentum_of(group.options));
+        if (step == 0) t.grad_first_step = named([&](std::string_view n) { return params.grad(n); });
+        trainer.step();
+        scheduler.step(step_loss / c.accumulate);
+    }
+    t.final_params = named([&](std::string_view n) { return params.value(n); });
+
+    const std::string first = c.final_state.at("param").get<std::string>();
+    const auto& state = trainer.optimizer().state();
+    const std::size_t index = trainer.optimizer().index_of(first);
+    const auto& info = params.info()[index];
+    for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {
+        if (it.value().is_number()) {
+            t.final_state[it.key()] = {state.scalar(it.key(), index)};
+        } else {
+            auto s = state.buffer(it.key()).subspan(info.offset, info.size);
+            t.final_state[it.key()] = std::vector<double>(s.begin(), s.end());
+        }
+    }
+    return t;
+}
+
+}  // namespace replay
