@@ -73,7 +73,9 @@ int main(int argc, char** argv) {
 
     // [data]
     const auto data = tg::data::read_csv(file, {.target = "target"});
-    const auto [train, test] = tg::data::split(data.standardized(), 0.8, /*seed=*/42);
+    const auto [train_raw, test_raw] = tg::data::split(data, 0.8, /*seed=*/42);
+    const auto scale = tg::data::standardizer<float>::fit(train_raw);  // the training rows' mean and std
+    const auto train = scale.apply(train_raw), test = scale.apply(test_raw);
     // [data]
     std::printf("diabetes: %zu patients, %zu features; %zu to train, %zu to test\n", data.rows(), data.cols(),
                 train.rows(), test.rows());

@@ -9,11 +9,17 @@
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
+#include <typegrad/ops/minmax.hpp>
+#include <typegrad/ops/softmax.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/autodiff/program.hpp>
+#include <typegrad/layers.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/functional.hpp>
+#include <typegrad/gradcheck.hpp>
+#include <typegrad/predict.hpp>
+#include <typegrad/metrics.hpp>
 #include <typegrad/init/torch_default.hpp>
 #include <typegrad/optim.hpp>
 #include <typegrad/train/trainer.hpp>

@@ -161,3 +161,22 @@ TEST_CASE("an empty batch adds nothing", "[trainer]") {
     CHECK(trainer.backward(tg::data::batch_view<float>(data, std::span<const std::uint32_t>(none))) == 0.0f);
     for (auto g : params.grads()) CHECK(g == 0);
 }
+
+TEMPLATE_TEST_CASE("a dataset's feature-major copy changes nothing but the loads", "[trainer]", float, double) {
+    // 83 rows: full blocks read with vector loads, a partial one gathered, at any lane count.
+    const auto rows_major = random_data<TestType>(83, 9);
+    auto with_columns = rows_major;
+    with_columns.keep_columns();
+    REQUIRE(with_columns.columns.size() == with_columns.features.size());
+    tg::Parameters<decltype(mlp_mse), TestType> a, b;
+    init(a);
+    init(b);
+    tg::Trainer<decltype(mlp_mse), tg::SGD, TestType> ta{a, {.lr = 0.1}}, tb{b, {.lr = 0.1}};
+    // Consecutive rows (vector loads) and a shuffled order (gathers from the columns).
+    for (auto batch : tg::data::batches(rows_major, 32, tg::data::no_shuffle{})) ta.backward(batch);
+    for (auto batch : tg::data::batches(with_columns, 32, tg::data::no_shuffle{})) tb.backward(batch);
+    for (auto batch : tg::data::batches(rows_major, 20, tg::data::shuffle{.seed = 5})) ta.backward(batch);
+    for (auto batch : tg::data::batches(with_columns, 20, tg::data::shuffle{.seed = 5})) tb.backward(batch);
+    for (std::size_t i = 0; i < a.total; ++i) CHECK(a.grads()[i] == b.grads()[i]);
+    CHECK(ta.loss(rows_major) == tb.loss(with_columns));
+}

@@ -15,7 +15,7 @@
 
 #include <typegrad/data/dataset.hpp>
 
-namespace replay {
+namespace typegrad::replay {
 
 using json = nlohmann::json;
 using named_values = std::map<std::string, std::vector<double>>;
@@ -121,4 +121,4 @@ inline void compare(comparison& out, const std::string& what, const named_values
     }
 }
 
-}  // namespace replay
+}  // namespace typegrad::replay

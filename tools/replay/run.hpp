@@ -10,7 +10,7 @@
 #include "case.hpp"
 #include "optimizers.hpp"
 
-namespace replay {
+namespace typegrad::replay {
 
 template <class Loss, class Policy>
 trajectory run(Loss loss, const typename Policy::options& options, const reference_case& c,
@@ -27,7 +27,7 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
         for (std::size_t i = 0; i < info.size; ++i) values[i] = static_cast<float>(it->second[i]);
     }
     tg::Trainer<Loss, Policy> trainer{params, options};
-    auto scheduler = make_scheduler(c.scheduler, trainer.optimizer());
+    auto scheduler = make_scheduler(trainer.optimizer(), c.scheduler);
 
     trajectory t;
     const auto named = [&](auto&& buffer_of) {
@@ -50,26 +50,47 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
         }
         const auto& group = trainer.optimizer().param_groups()[0];
         t.lr_history.push_back(group.options.lr);
-        if (!c.momentum_history.empty()) t.momentum_history.push_back(momentum_of(group.options));
+        if (!c.momentum_history.empty()) t.momentum_history.push_back(cycled_momentum(trainer.optimizer()));
         if (step == 0) t.grad_first_step = named([&](std::string_view n) { return params.grad(n); });
         trainer.step();
         scheduler.step(step_loss / c.accumulate);
     }
     t.final_params = named([&](std::string_view n) { return params.value(n); });
 
-    const std::string first = c.final_state.at("param").get<std::string>();
-    const auto& state = trainer.optimizer().state();
-    const std::size_t index = trainer.optimizer().index_of(first);
-    const auto& info = params.info()[index];
+    const std::size_t index = trainer.optimizer().index_of(c.final_state.at("param").get<std::string>());
     for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {
-        if (it.value().is_number()) {
-            t.final_state[it.key()] = {state.scalar(it.key(), index)};
-        } else {
-            auto s = state.buffer(it.key()).subspan(info.offset, info.size);
-            t.final_state[it.key()] = std::vector<double>(s.begin(), s.end());
-        }
+        auto values = state_values(trainer.optimizer(), index, it.key());
+        if (values) t.final_state[it.key()] = *std::move(values);
     }
     return t;
 }
 
-}  // namespace replay
+//! Replays `c` with the model and loss `loss` and the optimiser the case names; false (with `why`)
+//! when typegrad has no such optimiser.
+template <class Loss>
+bool replay_with(Loss loss, const reference_case& c, const typegrad::data::dataset& data, trajectory& t, std::string& why) {
+    const bool known = with_optimizer(c.optimizer, [&](auto tag, const auto& options) {
+        using Policy = typename decltype(tag)::type;
+        t = run<Loss, Policy>(loss, options, c, data);
+    });
+    if (!known) why = "optimizer " + c.optimizer.at("name").get<std::string>() + " is not supported";
+    return known;
+}
+
+//! Calls f(activation layer) for "tanh", "relu" or "sigmoid"; false for any other name.
+template <class F>
+bool with_activation(const std::string& name, F&& f) {
+    if (name == "tanh") return f(typegrad::layers::Tanh{});
+    if (name == "relu") return f(typegrad::layers::ReLU{});
+    if (name == "sigmoid") return f(typegrad::layers::Sigmoid{});
+    return false;
+}
+
+//! The families of models the tool is compiled for; each returns false (with `why`) for a case it
+//! does not cover.
+bool replay_linear(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
+bool replay_mlp_regression(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
+bool replay_mlp_binary(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
+bool replay_mlp_classes(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
+
+}  // namespace typegrad::replay

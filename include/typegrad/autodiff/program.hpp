@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include <xsimd/xsimd.hpp>
+#include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/autodiff/sweep.hpp>
@@ -26,6 +26,8 @@ struct rows_ref {
     const std::uint32_t* index = nullptr;  // row of each sample, or null for rows first, first + 1, ...
     std::size_t first = 0;
     std::size_t count = 0;
+    const T* columns = nullptr;  // optional feature-major copy [cols][rows] of the features
+    std::size_t rows = 0;        // rows of the whole dataset (the stride of `columns`)
 
     constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
 };
@@ -50,26 +52,119 @@ struct loss_dims<shape<D...>> {
     using type = error::loss_shape<D...>;
 };
 
-//! The loss `Loss` compiled for element type T.
-template <Expression Expr, class T>
-struct program {
-    using Loss = std::remove_cv_t<Expr>;
-    using graph_type = graph<Loss>;
+//! Evaluation of any expression `Expr` for element type T: its graph, and the loading of samples
+//! into its input and target lanes. No requirement on the expression's shape (see program).
+//! `Params` is the parameter list whose flat buffers the evaluation reads: the expression's own by
+//! default, or that of a larger expression it is part of (a model inside its loss).
+template <Expression Expr, class T, class Params = typename graph<std::remove_cv_t<Expr>>::params>
+struct evaluator {
+    using root = std::remove_cv_t<Expr>;
+    using graph_type = graph<root>;
     using nodes = typename graph_type::nodes;
     using reversed = typename graph_type::reversed;
-    using layout = param_layout<typename graph_type::params>;
+    using layout = param_layout<Params>;
     using input = typename first_or_void<typename graph_type::inputs>::type;
     using target = typename first_or_void<typename graph_type::targets>::type;
     using lane = xsimd::batch<T>;
     static constexpr std::size_t lanes = lane::size;
 
-    static constexpr bool scalar_loss = Loss::shape_type::size == 1;
-    static_assert(scalar_loss, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
-    static_assert(error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
     static_assert(length(typename graph_type::inputs{}) <= 1,
                   "typegrad: a loss trained on data reads one input (all feature columns); this one has several");
     static_assert(length(typename graph_type::targets{}) <= 1, "typegrad: a loss trained on data reads one target; this one has several");
+
+    //! Forward only: `Expr`'s value for each row, written to out[i * size + j] (size = its elements).
+    static void predict(const T* params, const rows_ref<T>& rows, T* out) {
+        workspace<lane, T, nodes, Params> ws;
+        ws.params = params;
+        for (std::size_t start = 0; start < rows.count; start += lanes) {
+            load_block(ws, rows, start);
+            forward(nodes{}, ws);
+            alignas(64) T tmp[lanes];
+            for (std::size_t j = 0; j < size_of<root>; ++j) {
+                ws.template value<root>()[j].store_aligned(tmp);
+                for (std::size_t l = 0; l < lanes && start + l < rows.count; ++l) out[(start + l) * size_of<root> + j] = tmp[l];
+            }
+        }
+    }
+    template <class WS>
+    static constexpr void load_sample(WS& ws, const T* x, T y) {
+        if constexpr (!std::is_void_v<input>) {
+            auto& v = ws.template value<input>();
+            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = x[f];
+        }
+        if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = y;
+    }
+
+    template <class WS>
+    static auto load_block(WS& ws, const rows_ref<T>& rows, std::size_t start) {
+        alignas(64) T lane_ids[lanes];
+        for (std::size_t l = 0; l < lanes; ++l) lane_ids[l] = static_cast<T>(l);
+        const std::size_t last = std::min(rows.count - start, lanes) - 1;
+        if (!rows.index && last == lanes - 1) {
+            // A full block of consecutive rows: targets are one vector load, and so is each
+            // feature when the dataset keeps a feature-major copy.
+            const std::size_t row0 = rows.first + start;
+            if constexpr (!std::is_void_v<input>) {
+                auto& v = ws.template value<input>();
+                if (rows.columns) {
+                    for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::load_unaligned(rows.columns + f * rows.rows + row0);
+                } else {
+                    gather_features(v, rows, index_lane(static_cast<index_t>(row0)) + index_lane::load_unaligned(lane_offsets().data()));
+                }
+            }
+            if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::load_unaligned(rows.targets + row0);
+        } else {
+            alignas(64) index_t row_of[lanes];
+            for (std::size_t l = 0; l < lanes; ++l) row_of[l] = static_cast<index_t>(rows.row(start + std::min(l, last)));
+            const index_lane r = index_lane::load_aligned(row_of);
+            if constexpr (!std::is_void_v<input>) gather_features(ws.template value<input>(), rows, r);
+            if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::gather(rows.targets, r);
+        }
+        return lane::load_aligned(lane_ids) <= lane(static_cast<T>(last));
+    }
+
+private:
+    using index_t = xsimd::as_integer_t<T>;
+    using index_lane = xsimd::batch<index_t>;
+    static_assert(index_lane::size == lanes);
+
+    static constexpr std::array<index_t, lanes> lane_offsets() {
+        std::array<index_t, lanes> a{};
+        for (std::size_t l = 0; l < lanes; ++l) a[l] = static_cast<index_t>(l);
+        return a;
+    }
+    template <class Lanes>
+    static void gather_features(Lanes& v, const rows_ref<T>& rows, const index_lane& r) {
+        if (rows.columns) {
+            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::gather(rows.columns + f * rows.rows, r);
+        } else {
+            const index_lane at = r * static_cast<index_t>(rows.cols);
+            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::gather(rows.features + f, at);
+        }
+    }
+};
+
+//! The loss `Loss` compiled for element type T: a scalar per sample, averaged over a batch.
+template <Expression Expr, class T>
+struct program : evaluator<Expr, T> {
+    using base = evaluator<Expr, T>;
+    using Loss = typename base::root;
+    using typename base::lane;
+    using typename base::layout;
+    using typename base::nodes;
+    using typename base::reversed;
+    using base::lanes;
+    using base::load_block;
+    using base::load_sample;
+
+    static constexpr bool scalar_loss = Loss::shape_type::size == 1;
+    static_assert(scalar_loss, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
+    static_assert(error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
     static_assert(layout::names_unique, "typegrad: two different parameters have the same name; give each layer its own name");
+
+    //! Lane values of scratch that backward() needs: a per-lane accumulator for every parameter
+    //! element, and as many again for the last, partly filled block of a batch.
+    static constexpr std::size_t scratch_size = 2 * layout::total > 0 ? 2 * layout::total : 1;
 
     //! Adds weight · d(loss)/d(params) for one sample into `grads`; returns the sample's loss.
     //! Usable in constant evaluation.
@@ -95,26 +190,40 @@ struct program {
         return ws.template value<Loss>()[0];
     }
 
-    //! grads += d(mean loss over rows)/d(params), using `lane_grads` (layout::total lane values) as
-    //! scratch. Returns the mean loss. Allocates nothing.
-    static T backward(const T* params, T* grads, lane* lane_grads, const rows_ref<T>& rows) {
+    //! grads += d(mean loss over rows)/d(params), with `scratch` (scratch_size lane values) for the
+    //! per-lane accumulators. Returns the mean loss. Allocates nothing.
+    static T backward(const T* params, T* grads, lane* scratch, const rows_ref<T>& rows) {
         if (rows.count == 0) return T(0);
-        for (std::size_t k = 0; k < layout::total; ++k) lane_grads[k] = lane(T(0));
+        constexpr std::size_t total = layout::total;
+        lane* const acc = scratch;           // every full block adds here
+        lane* const tail = scratch + total;  // the last, partly filled block, added under its mask
+        for (std::size_t k = 0; k < total; ++k) acc[k] = lane(T(0));
         workspace_for<lane, T, Loss> ws;
         ws.params = params;
-        ws.param_adjoints = lane_grads;
+        ws.param_adjoints = acc;
         const lane weight(T(1) / static_cast<T>(rows.count));
         lane loss_sum(T(0));
         for (std::size_t start = 0; start < rows.count; start += lanes) {
             const auto valid = load_block(ws, rows, start);
+            const bool partial = rows.count - start < lanes;
             forward(nodes{}, ws);
             loss_sum += xsimd::select(valid, ws.template value<Loss>()[0], lane(T(0)));
             if constexpr (needs_adjoint_v<Loss>) {
                 ws.template adjoint<Loss>()[0] = xsimd::select(valid, weight, lane(T(0)));
-                reverse<Loss>(reversed{}, ws);
+                if (partial) {
+                    // A padded lane has weight 0, but 0 times an infinite local derivative (sqrt at 0)
+                    // is NaN: keep padded lanes out of the sums altogether.
+                    for (std::size_t k = 0; k < total; ++k) tail[k] = lane(T(0));
+                    ws.param_adjoints = tail;
+                    reverse<Loss>(reversed{}, ws);
+                    for (std::size_t k = 0; k < total; ++k) acc[k] += xsimd::select(valid, tail[k], lane(T(0)));
+                    ws.param_adjoints = acc;
+                } else {
+                    reverse<Loss>(reversed{}, ws);
+                }
             }
         }
-        for (std::size_t k = 0; k < layout::total; ++k) grads[k] += xsimd::hadd(lane_grads[k]);
+        for (std::size_t k = 0; k < total; ++k) grads[k] += xsimd::hadd(acc[k]);
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
     }
 
@@ -130,56 +239,6 @@ struct program {
             loss_sum += xsimd::select(valid, ws.template value<Loss>()[0], lane(T(0)));
         }
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
-    }
-
-    //! Forward only, one value per sample: the root of `Expr` (a subexpression of the model, e.g. its
-    //! prediction) for each row, written to out[i * size_of<Expr> + j].
-    template <Expression Sub>
-    static void predict(const T* params, const rows_ref<T>& rows, T* out) {
-        using sub = program<Sub, T>;
-        using SubExpr = std::remove_cv_t<Sub>;
-        workspace_for<lane, T, SubExpr> ws;
-        ws.params = params;
-        for (std::size_t start = 0; start < rows.count; start += lanes) {
-            sub::load_block(ws, rows, start);
-            forward(typename sub::nodes{}, ws);
-            alignas(64) T tmp[lanes];
-            for (std::size_t j = 0; j < size_of<SubExpr>; ++j) {
-                ws.template value<SubExpr>()[j].store_aligned(tmp);
-                for (std::size_t l = 0; l < lanes && start + l < rows.count; ++l) out[(start + l) * size_of<SubExpr> + j] = tmp[l];
-            }
-        }
-    }
-
-    template <class WS>
-    static constexpr void load_sample(WS& ws, const T* x, T y) {
-        if constexpr (!std::is_void_v<input>) {
-            auto& v = ws.template value<input>();
-            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = x[f];
-        }
-        if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = y;
-    }
-
-    template <class WS>
-    static auto load_block(WS& ws, const rows_ref<T>& rows, std::size_t start) {
-        using index_t = xsimd::as_integer_t<T>;
-        using index_lane = xsimd::batch<index_t>;
-        static_assert(index_lane::size == lanes);
-        alignas(64) index_t row_of[lanes];
-        alignas(64) T lane_ids[lanes];
-        const std::size_t last = std::min(rows.count - start, lanes) - 1;
-        for (std::size_t l = 0; l < lanes; ++l) {
-            row_of[l] = static_cast<index_t>(rows.row(start + std::min(l, last)));
-            lane_ids[l] = static_cast<T>(l);
-        }
-        const index_lane r = index_lane::load_aligned(row_of);
-        if constexpr (!std::is_void_v<input>) {
-            const index_lane at = r * static_cast<index_t>(rows.cols);
-            auto& v = ws.template value<input>();
-            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::gather(rows.features + f, at);
-        }
-        if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::gather(rows.targets, r);
-        return lane::load_aligned(lane_ids) <= lane(static_cast<T>(last));
     }
 };
 

@@ -106,7 +106,7 @@ inline constexpr constant_leaf<std::bit_cast<std::uint64_t>(static_cast<double>(
 
 namespace detail {
 template <char... Cs>
-consteval double parse_decimal() {
+constexpr double parse_decimal() {
     constexpr char s[] = {Cs..., '\0'};
     double mantissa = 0, scale = 1;
     int exponent = 0, exp_sign = 1;
@@ -131,13 +131,13 @@ consteval double parse_decimal() {
 namespace literals {
 //! `0.5_c`: a compile-time constant expression node.
 template <char... Cs>
-consteval auto operator""_c() {
+constexpr auto operator""_c() {
     return constant_leaf<std::bit_cast<std::uint64_t>(detail::parse_decimal<Cs...>())>{};
 }
 }  // namespace literals
 
 template <std::uint64_t Bits>
-consteval auto operator-(constant_leaf<Bits>) {
+constexpr auto operator-(constant_leaf<Bits>) {
     return constant_leaf<std::bit_cast<std::uint64_t>(-constant_leaf<Bits>::value)>{};
 }
 

@@ -96,6 +96,20 @@ struct basic_dataset {
     std::vector<T> features;
     //! The targets, one per row.
     std::vector<T> targets;
+    //! Optional: the same features stored feature-major, [cols][rows]; empty unless
+    //! keep_columns() made it. With it the trainer loads a run of consecutive rows with plain
+    //! vector loads instead of gathers. It is a copy: call keep_columns() again after changing
+    //! `features`.
+    std::vector<T> columns;
+
+    //! Fills `columns` from `features` (a transposed copy). Returns *this.
+    basic_dataset& keep_columns() {
+        const std::size_t r = rows(), c = cols();
+        columns.assign(features.size(), T(0));
+        for (std::size_t i = 0; i < r; ++i)
+            for (std::size_t j = 0; j < c; ++j) columns[j * r + i] = features[i * c + j];
+        return *this;
+    }
 
     //! The number of samples: `targets.size()`.
     [[nodiscard]] std::size_t rows() const noexcept { return targets.size(); }

@@ -7,7 +7,7 @@
 #include <limits>
 #include <type_traits>
 
-#include <xsimd/xsimd.hpp>
+#include <typegrad/detail/xsimd.hpp>
 
 namespace typegrad::detail {
 
@@ -75,6 +75,27 @@ constexpr double sqrt(double x) {
 }
 }  // namespace cx
 
+// xsimd 8.1 (Debian 12) does not compile with GCC the integer `select` of AVX-512BW, which its float
+// log and pow call: arch/xsimd_avx512bw.hpp switches over sizeof(T) with a plain `switch`, so the
+// 8- and 16-bit blends are instantiated for 32- and 64-bit integers too. AVX-512DQ has the same
+// registers and a select that compiles, so those two functions run as AVX-512DQ batches.
+template <class V>
+struct math_batch {
+    using type = V;
+};
+#if XSIMD_WITH_AVX512BW
+template <class T>
+struct math_batch<xsimd::batch<T, xsimd::avx512bw>> {
+    using type = xsimd::batch<T, xsimd::avx512dq>;
+};
+#endif
+template <class V, class F>
+V via_math_batch(const V& x, F f) {
+    using W = typename math_batch<V>::type;
+    if constexpr (std::is_same_v<W, V>) return f(x);
+    else return V(f(W(x.data)).data);
+}
+
 template <class V>
 constexpr V exp(V x) {
     if constexpr (is_batch_v<V>) {
@@ -87,7 +108,7 @@ constexpr V exp(V x) {
 template <class V>
 constexpr V log(V x) {
     if constexpr (is_batch_v<V>) {
-        return xsimd::log(x);
+        return via_math_batch(x, [](const auto& v) { return xsimd::log(v); });
     } else {
         if (std::is_constant_evaluated()) return static_cast<V>(cx::log(x));
         return std::log(x);
@@ -156,6 +177,38 @@ constexpr V min(const V& a, const V& b) {
         return xsimd::min(a, b);
     } else {
         return b < a ? b : a;
+    }
+}
+
+//! The number `c` as a lane value (every lane holding it).
+template <class V>
+constexpr V splat(double c) {
+    return V(static_cast<scalar_of_t<V>>(c));
+}
+
+//! xⁿ for an integer n, by repeated squaring: exact signs for a negative x, 0⁰ = 1, x⁻ⁿ = 1 / xⁿ.
+template <class V>
+constexpr V powi(V x, long long n) {
+    unsigned long long k = n < 0 ? 0ULL - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
+    V result = splat<V>(1.0);
+    for (V base = x; k != 0; k >>= 1) {
+        if (k & 1ULL) result *= base;
+        if (k > 1) base *= base;
+    }
+    if (n < 0) return splat<V>(1.0) / result;
+    return result;
+}
+
+//! xᶜ for a real c (NaN for x < 0 unless c is an integer: use powi then).
+template <class V>
+constexpr V pow(V x, double c) {
+    if constexpr (is_batch_v<V>) {
+        const V r = via_math_batch(x, [c](const auto& v) { return xsimd::pow(v, splat<std::remove_cvref_t<decltype(v)>>(c)); });
+        // xsimd 8 gives 0 for 0 to any power; a negative power of 0 is +inf.
+        return c < 0 ? xsimd::select(x == V(0), splat<V>(std::numeric_limits<double>::infinity()), r) : r;
+    } else {
+        if (std::is_constant_evaluated()) return static_cast<V>(cx::exp(c * cx::log(x)));
+        return std::pow(x, static_cast<V>(c));
     }
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <type_traits>
 
-#include <xsimd/xsimd.hpp>
+#include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/core/errors.hpp>
@@ -30,8 +30,8 @@ namespace detail {
 template <class Loss>
 constexpr bool check_trainer_loss() {
     constexpr bool ok = Expression<Loss>;
-    static_assert(ok, "typegrad: Trainer: the first template argument must be the type of a loss expression: "
-                      "constexpr auto loss = tg::mse(prediction, y); tg::Trainer<decltype(loss), tg::SGD>");
+    static_assert(ok, "typegrad: Trainer: the first template argument is not the type of a loss expression; write "
+                      "tg::Trainer<decltype(loss), tg::SGD> with constexpr auto loss = tg::mse(prediction, y)");
     static_assert(error::show<ok, error::trainer_needs_a_loss_expression<Loss>>);
     return true;
 }
@@ -62,7 +62,7 @@ public:
         : values_(params.values().data()),
           grads_(params.grads().data()),
           optimizer_(layout::slots, options),
-          lane_grads_(std::make_unique<typename program::lane[]>(total > 0 ? total : 1)) {}
+          lane_grads_(std::make_unique<typename program::lane[]>(program::scratch_size)) {}
 
     template <class P>
         requires(!Expression<Loss>)
@@ -70,7 +70,7 @@ public:
 
     template <SameExpression<Loss> L, class U>
         requires(!std::is_same_v<U, T>)
-    Trainer(Parameters<L, U>&, options_type = {}) {
+    Trainer(Parameters<L, U>&, options_type options = {}) : optimizer_(layout::slots, options) {
         static_assert(std::is_same_v<U, T>,
                       "typegrad: Trainer: the parameters and the trainer compute in different precisions; "
                       "write Trainer<decltype(loss), Policy, double> for Parameters<..., double>");
@@ -123,7 +123,9 @@ private:
                                             std::to_string(width) + " features but the data has " + std::to_string(d.cols()) +
                                             " feature columns");
         }
-        return {d.features.data(), d.cols(), d.targets.data(), batch.index, batch.first, batch.count};
+        const bool columns = d.columns.size() == d.features.size() && !d.columns.empty();
+        return {d.features.data(), d.cols(), d.targets.data(), batch.index, batch.first, batch.count,
+                columns ? d.columns.data() : nullptr, d.rows()};
     }
 
     void check_finite(const T* buffer, const char* what, const char* when) const {

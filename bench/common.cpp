@@ -1,0 +1,387 @@
+// Data, workloads, initial parameters and the fp64 reference shared by every contender.
+// Compiled once, without -ffast-math, whatever the contenders are compiled with.
+#include "common.hpp"
+
+#include <typegrad/data/csv.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+#ifndef TYPEGRAD_BENCH_DATA_DIR
+#error "TYPEGRAD_BENCH_DATA_DIR must name examples/data (bench/CMakeLists.txt defines it)"
+#endif
+
+namespace typegrad_bench {
+namespace {
+
+// splitmix64: tiny, and easy to reproduce bit for bit in Python (pytorch_bench.py does).
+struct splitmix64 {
+    std::uint64_t state;
+    std::uint64_t next() {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    // 24 random bits: exact in float and double alike.
+    double uniform01() { return static_cast<double>(next() >> 40) * 0x1p-24; }
+};
+
+constexpr std::uint64_t diabetes_permutation_seed = 1;
+constexpr std::uint64_t digits_permutation_seed = 2;
+
+// The CSVs as read by typegrad itself, in double: scaling happens here, in double, in an order
+// that pytorch_bench.py repeats exactly, and only then are values rounded to float.
+using raw_csv = typegrad::data::basic_dataset<double>;
+
+raw_csv load_csv(const std::string& file) {
+    return typegrad::data::read_csv<double>(std::string(TYPEGRAD_BENCH_DATA_DIR) + "/" + file,
+                                            {.target = "target"});
+}
+
+dataset permuted(const raw_csv& csv, std::uint64_t seed) {
+    dataset d;
+    d.n_rows = csv.rows();
+    d.n_cols = csv.cols();
+    for (std::size_t r : permutation(csv.rows(), seed)) {
+        for (std::size_t c = 0; c < csv.cols(); ++c)
+            d.features.push_back(static_cast<float>(csv.features[r * csv.cols() + c]));
+        d.targets.push_back(static_cast<float>(csv.targets[r]));
+    }
+    return d;
+}
+
+dataset load_diabetes() {
+    raw_csv csv = load_csv("diabetes.csv");
+    // Population std, accumulated in row order in double (pytorch_bench.py does the same).
+    const std::size_t rows = csv.rows(), cols = csv.cols();
+    for (std::size_t c = 0; c < cols; ++c) {
+        double sum = 0;
+        for (std::size_t r = 0; r < rows; ++r) sum += csv.features[r * cols + c];
+        const double mean = sum / static_cast<double>(rows);
+        double ss = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            const double dev = csv.features[r * cols + c] - mean;
+            ss += dev * dev;
+        }
+        const double sd = std::sqrt(ss / static_cast<double>(rows));
+        for (std::size_t r = 0; r < rows; ++r)
+            csv.features[r * cols + c] = (csv.features[r * cols + c] - mean) / sd;
+    }
+    return permuted(csv, diabetes_permutation_seed);
+}
+
+dataset load_digits() {
+    raw_csv csv = load_csv("digits.csv");
+    for (double& v : csv.features) v /= 16.0;
+    return permuted(csv, digits_permutation_seed);
+}
+
+std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
+
+workload make(workload_id id) {
+    const model_spec linear{{10, 1}, activation::none, loss_kind::mse};
+    const model_spec mlp_tanh{{10, 32, 1}, activation::tanh, loss_kind::mse};
+    const model_spec mlp_digits{{64, 64, 10}, activation::relu, loss_kind::cross_entropy};
+    const dataset* dia = &diabetes();
+    const dataset* dig = &digits();
+    const std::size_t n_dia = dia->rows();
+    switch (id) {
+    case workload_id::w1:
+        return {id, "W1", "step", workload_kind::train, dia, linear, optimiser::sgd, 1e-3f, n_dia, 1, 100};
+    case workload_id::w2:
+        return {id, "W2", "epoch", workload_kind::train, dia, linear, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32), 20};
+    case workload_id::w3:
+        return {id, "W3", "epoch", workload_kind::train, dia, mlp_tanh, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32), 20};
+    case workload_id::w4:
+        return {id, "W4", "epoch", workload_kind::train, dig, mlp_digits, optimiser::adam, 1e-3f, 64, ceil_div(dig->rows(), 64), 5};
+    case workload_id::w1fwd:
+        return {id, "W1fwd", "forward", workload_kind::forward, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
+    case workload_id::w5:
+        return {id, "W5", "gradient", workload_kind::gradient, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
+    case workload_id::w3fwd:
+        return {id, "W3fwd", "forward", workload_kind::forward, dia, mlp_tanh, optimiser::sgd, 0, n_dia, 1, 1};
+    case workload_id::w3grad:
+        return {id, "W3grad", "gradient", workload_kind::gradient, dia, mlp_tanh, optimiser::sgd, 0, n_dia, 1, 1};
+    }
+    throw std::logic_error("bench: unknown workload");
+}
+
+// Seeds of the initial parameters, one per model (shared by the workloads using that model).
+std::uint64_t init_seed(const model_spec& m) {
+    if (m.sizes == std::vector<int>{10, 1}) return 10;
+    if (m.sizes == std::vector<int>{10, 32, 1}) return 11;
+    return 12;
+}
+
+// ---- fp64 reference -------------------------------------------------------------------------
+
+// Adds d(mean loss over rows [begin, begin+n))/d(params) into `grad` (if given); returns the
+// summed (not averaged) loss over those rows.
+double reference_batch(const workload& w, const std::vector<double>& p, std::size_t begin,
+                       std::size_t n, std::vector<double>* grad) {
+    const model_spec& m = w.model;
+    const dataset& d = w.d();
+    const std::size_t L = m.layers();
+    std::vector<std::size_t> offset(L);
+    for (std::size_t l = 0, o = 0; l < L; ++l) {
+        offset[l] = o;
+        o += static_cast<std::size_t>(m.sizes[l] * m.sizes[l + 1] + m.sizes[l + 1]);
+    }
+    std::vector<std::vector<double>> act(L + 1);  // act[0] = input; act[l] after layer l
+    std::vector<std::vector<double>> delta(L + 1);
+    double total = 0;
+    for (std::size_t i = begin; i < begin + n; ++i) {
+        act[0].assign(d.row(i), d.row(i) + d.cols());
+        for (std::size_t l = 0; l < L; ++l) {
+            const auto in = static_cast<std::size_t>(m.sizes[l]);
+            const auto out = static_cast<std::size_t>(m.sizes[l + 1]);
+            const double* W = p.data() + offset[l];
+            const double* b = W + in * out;
+            act[l + 1].assign(out, 0.0);
+            for (std::size_t o = 0; o < out; ++o) {
+                double z = b[o];
+                for (std::size_t j = 0; j < in; ++j) z += W[o * in + j] * act[l][j];
+                if (l + 1 < L && m.act == activation::tanh) z = std::tanh(z);
+                if (l + 1 < L && m.act == activation::relu) z = std::max(z, 0.0);
+                act[l + 1][o] = z;
+            }
+        }
+        const std::vector<double>& out = act[L];
+        std::vector<double>& g = delta[L];
+        g.assign(out.size(), 0.0);
+        if (m.loss == loss_kind::mse) {
+            const double r = out[0] - static_cast<double>(d.targets[i]);
+            total += r * r;
+            g[0] = 2.0 * r / static_cast<double>(n);
+        } else {
+            const auto cls = static_cast<std::size_t>(d.targets[i]);
+            const double mx = *std::max_element(out.begin(), out.end());
+            double s = 0;
+            for (double z : out) s += std::exp(z - mx);
+            const double lse = mx + std::log(s);
+            total += lse - out[cls];
+            for (std::size_t o = 0; o < out.size(); ++o)
+                g[o] = (std::exp(out[o] - lse) - (o == cls ? 1.0 : 0.0)) / static_cast<double>(n);
+        }
+        if (!grad) continue;
+        for (std::size_t l = L; l-- > 0;) {
+            const auto in = static_cast<std::size_t>(m.sizes[l]);
+            const auto outn = static_cast<std::size_t>(m.sizes[l + 1]);
+            const double* W = p.data() + offset[l];
+            double* gW = grad->data() + offset[l];
+            double* gb = gW + in * outn;
+            for (std::size_t o = 0; o < outn; ++o) {
+                gb[o] += delta[l + 1][o];
+                for (std::size_t j = 0; j < in; ++j) gW[o * in + j] += delta[l + 1][o] * act[l][j];
+            }
+            if (l == 0) break;
+            delta[l].assign(in, 0.0);
+            for (std::size_t j = 0; j < in; ++j) {
+                double s = 0;
+                for (std::size_t o = 0; o < outn; ++o) s += W[o * in + j] * delta[l + 1][o];
+                const double a = act[l][j];
+                delta[l][j] = s * (m.act == activation::tanh ? 1.0 - a * a : (a > 0 ? 1.0 : 0.0));
+            }
+        }
+    }
+    return total;
+}
+
+std::vector<double> promoted(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+
+double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+
+std::mutex cache_mutex;
+std::map<std::string, check>& checks() {
+    static std::map<std::string, check> c;
+    return c;
+}
+
+} // namespace
+
+std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed) {
+    std::vector<std::size_t> p(n);
+    for (std::size_t i = 0; i < n; ++i) p[i] = i;
+    splitmix64 rng{seed};
+    for (std::size_t i = n; i-- > 1;) std::swap(p[i], p[rng.next() % (i + 1)]);
+    return p;
+}
+
+const dataset& diabetes() {
+    static const dataset d = load_diabetes();
+    return d;
+}
+const dataset& digits() {
+    static const dataset d = load_digits();
+    return d;
+}
+
+std::size_t model_spec::parameter_count() const {
+    std::size_t n = 0;
+    for (std::size_t l = 0; l + 1 < sizes.size(); ++l)
+        n += static_cast<std::size_t>(sizes[l] * sizes[l + 1] + sizes[l + 1]);
+    return n;
+}
+
+std::pair<std::size_t, std::size_t> workload::batch_rows(std::size_t s) const {
+    const std::size_t begin = s * batch;
+    return {begin, std::min(batch, d().rows() - begin)};
+}
+
+const workload& get(workload_id id) {
+    static const std::map<workload_id, workload> all = [] {
+        std::map<workload_id, workload> m;
+        for (workload_id i : all_workloads) m.emplace(i, make(i));
+        return m;
+    }();
+    return all.at(id);
+}
+
+std::string benchmark_name(workload_id id, std::string_view contender) {
+    return "BM_" + std::string(get(id).name) + "_" + std::string(contender);
+}
+
+std::vector<float> initial_parameters(const workload& w) {
+    splitmix64 rng{init_seed(w.model)};
+    std::vector<float> p;
+    for (std::size_t l = 0; l < w.model.layers(); ++l) {
+        const int in = w.model.sizes[l];
+        const int out = w.model.sizes[l + 1];
+        const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+        for (int k = 0; k < in * out + out; ++k)
+            p.push_back(static_cast<float>((2.0 * rng.uniform01() - 1.0) * bound));
+    }
+    return p;
+}
+
+double reference_loss(const workload& w, const std::vector<double>& params) {
+    return reference_batch(w, params, 0, w.d().rows(), nullptr) / static_cast<double>(w.d().rows());
+}
+
+std::vector<double> reference_gradient(const workload& w, const std::vector<double>& params) {
+    std::vector<double> g(params.size(), 0.0);
+    reference_batch(w, params, 0, w.d().rows(), &g);
+    return g;
+}
+
+std::vector<double> reference_train(const workload& w, int runs) {
+    std::vector<double> p = promoted(initial_parameters(w));
+    std::vector<double> g(p.size()), m(p.size(), 0.0), v(p.size(), 0.0);
+    const double lr = w.lr, b1 = adam_beta1, b2 = adam_beta2, eps = adam_eps;
+    long t = 0;
+    for (int r = 0; r < runs; ++r) {
+        for (std::size_t s = 0; s < w.steps_per_run; ++s) {
+            auto [begin, n] = w.batch_rows(s);
+            std::fill(g.begin(), g.end(), 0.0);
+            reference_batch(w, p, begin, n, &g);
+            ++t;
+            if (w.opt == optimiser::sgd) {
+                for (std::size_t k = 0; k < p.size(); ++k) p[k] -= lr * g[k];
+                continue;
+            }
+            // torch.optim.Adam (1.13, single tensor, amsgrad=False, weight_decay=0)
+            const double bc1 = 1.0 - std::pow(b1, static_cast<double>(t));
+            const double bc2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
+            for (std::size_t k = 0; k < p.size(); ++k) {
+                m[k] = b1 * m[k] + (1.0 - b1) * g[k];
+                v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
+                p[k] -= lr / bc1 * m[k] / (std::sqrt(v[k]) / bc2_sqrt + eps);
+            }
+        }
+    }
+    return p;
+}
+
+check check_train(const workload& w, double own_loss, const std::vector<double>& params) {
+    const std::vector<double> ref = reference_train(w, w.verify_runs);
+    const double ref_loss = reference_loss(w, ref);
+    check c{false, "", own_loss, ref_loss};
+    if (params.size() != ref.size()) {
+        c.message = "exports " + std::to_string(params.size()) + " parameters, expected " +
+                    std::to_string(ref.size());
+        return c;
+    }
+    if (!(relative(own_loss, ref_loss) <= loss_tolerance)) {
+        std::ostringstream s;
+        s << "after " << w.verify_runs << " " << w.unit << "s the loss is " << own_loss
+          << ", the fp64 reference " << ref_loss << " (relative tolerance " << loss_tolerance << ")";
+        c.message = s.str();
+        return c;
+    }
+    // The loss may barely move in a few epochs (W2 and W3 fit a raw target), so also check that
+    // the parameters made the same progress as the reference's.
+    const double initial = reference_loss(w, promoted(initial_parameters(w)));
+    const double progress = initial - reference_loss(w, params);
+    const double ref_progress = initial - ref_loss;
+    if (!(relative(progress, ref_progress) <= progress_tolerance)) {
+        std::ostringstream s;
+        s << "after " << w.verify_runs << " " << w.unit << "s the loss fell by " << progress
+          << ", the fp64 reference's by " << ref_progress << " (relative tolerance "
+          << progress_tolerance << ")";
+        c.message = s.str();
+        return c;
+    }
+    c.ok = true;
+    return c;
+}
+
+check check_forward(const workload& w, double own_loss) {
+    const double ref = reference_loss(w, promoted(initial_parameters(w)));
+    check c{relative(own_loss, ref) <= loss_tolerance, "", own_loss, ref};
+    if (!c.ok) {
+        std::ostringstream s;
+        s << "forward loss " << own_loss << ", the fp64 reference " << ref;
+        c.message = s.str();
+    }
+    return c;
+}
+
+check check_gradient(const workload& w, const std::vector<double>& grad) {
+    const std::vector<double> ref = reference_gradient(w, promoted(initial_parameters(w)));
+    double norm = 0, ref_norm = 0, worst = 0, scale = 0;
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+        scale = std::max(scale, std::abs(ref[k]));
+        ref_norm += ref[k] * ref[k];
+    }
+    check c{false, "", 0, std::sqrt(ref_norm)};
+    if (grad.size() != ref.size()) {
+        c.message = "gradient has " + std::to_string(grad.size()) + " components, expected " +
+                    std::to_string(ref.size());
+        return c;
+    }
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < ref.size(); ++k) {
+        norm += grad[k] * grad[k];
+        if (std::abs(grad[k] - ref[k]) > worst) {
+            worst = std::abs(grad[k] - ref[k]);
+            at = k;
+        }
+    }
+    c.value = std::sqrt(norm);
+    c.ok = worst <= gradient_tolerance * scale;
+    if (!c.ok) {
+        std::ostringstream s;
+        s << "gradient component " << at << " is " << grad[at] << ", the fp64 reference "
+          << ref[at] << " (tolerance " << gradient_tolerance << " x " << scale << ")";
+        c.message = s.str();
+    }
+    return c;
+}
+
+const check* cached_check(const std::string& name) {
+    std::lock_guard lock(cache_mutex);
+    auto it = checks().find(name);
+    return it == checks().end() ? nullptr : &it->second;
+}
+
+void store_check(const std::string& name, const check& c) {
+    std::lock_guard lock(cache_mutex);
+    checks()[name] = c;
+}
+
+} // namespace typegrad_bench

@@ -1,0 +1,421 @@
+// The hand-written contender: loops and gradients derived by hand, the code an expert would write
+// for these exact shapes. bench/CMakeLists.txt compiles this file twice: as `hand` (-O3
+// -march=native -fopenmp-simd) and as `hand_fastmath` (the same plus -ffast-math, which lets GCC
+// call glibc's vectorised tanhf/expf/logf and reassociate reductions).
+//
+// Layouts (chosen per model, the faster of the two tried; see docs/performance.md):
+//   - linear 10->1: the data stored feature-major (xT[j][i]), one SIMD lane per sample, forward
+//     and gradient fused in one pass; the sample-major alternative (one row's 10 features per
+//     vector, a horizontal sum per sample) was slower.
+//   - MLPs: activations sample-major ([sample][unit]), weights stored transposed ([in][out],
+//     outputs padded to 16 lanes), so that every product is the same register-blocked kernel
+//     `c[m][0..P) (+)= sum_k a(m,k) * b[k][0..P)`: forward, weight gradients and input gradients.
+// Everything lives in an anonymous namespace: the two compilations must not share inline code.
+#include "common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#ifndef TYPEGRAD_BENCH_HAND_NAME
+#error "TYPEGRAD_BENCH_HAND_NAME must be defined (\"hand\" or \"hand_fastmath\")"
+#endif
+
+namespace tb = typegrad_bench;
+
+namespace {
+
+// 64-byte aligned, zero-initialised float buffer.
+class buffer {
+public:
+    buffer() = default;
+    explicit buffer(std::size_t n)
+        : data_(new(std::align_val_t{64}) float[n]()), size_(n) {}
+    float* data() { return data_.get(); }
+    const float* data() const { return data_.get(); }
+    float& operator[](std::size_t i) { return data_[i]; }
+    float operator[](std::size_t i) const { return data_[i]; }
+    std::size_t size() const { return size_; }
+    void zero() { std::fill_n(data_.get(), size_, 0.0f); }
+
+private:
+    struct deleter {
+        void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
+    };
+    std::unique_ptr<float[], deleter> data_;
+    std::size_t size_ = 0;
+};
+
+constexpr std::size_t padded(std::size_t n) { return (n + 15) / 16 * 16; }
+
+// torch.optim.Adam (1.13, amsgrad=False, weight_decay=0) over a flat buffer.
+struct adam_state {
+    buffer m, v;
+    double beta1_t = 1, beta2_t = 1;  // beta^t as running products: no pow() per step
+    explicit adam_state(std::size_t n = 0) : m(n), v(n) {}
+    void reset() {
+        m.zero();
+        v.zero();
+        beta1_t = beta2_t = 1;
+    }
+    void step(float* __restrict p, const float* __restrict g, std::size_t n, float lr) {
+        beta1_t *= static_cast<double>(tb::adam_beta1);
+        beta2_t *= static_cast<double>(tb::adam_beta2);
+        const auto bc1 = static_cast<float>(1.0 - beta1_t);
+        const auto bc2_sqrt = static_cast<float>(std::sqrt(1.0 - beta2_t));
+        const float step_size = lr / bc1;
+        const float inv_bc2_sqrt = 1.0f / bc2_sqrt;
+        float* __restrict m_ = m.data();
+        float* __restrict v_ = v.data();
+        constexpr float b1 = tb::adam_beta1, b2 = tb::adam_beta2, eps = tb::adam_eps;
+#pragma omp simd
+        for (std::size_t k = 0; k < n; ++k) {
+            m_[k] = b1 * m_[k] + (1.0f - b1) * g[k];
+            v_[k] = b2 * v_[k] + (1.0f - b2) * g[k] * g[k];
+            p[k] -= step_size * m_[k] / (std::sqrt(v_[k]) * inv_bc2_sqrt + eps);
+        }
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Linear 10 -> 1, mse: W1 (SGD, full batch), W2 (Adam, batches of 32), W1fwd, W5.
+
+class hand_linear {
+    static constexpr std::size_t in = 10;
+
+public:
+    explicit hand_linear(const tb::workload& w)
+        : w_(w), rows_(w.d().rows()), xt_(in * rows_), y_(rows_), r_(rows_), adam_(in + 1) {
+        for (std::size_t i = 0; i < rows_; ++i) {
+            for (std::size_t j = 0; j < in; ++j) xt_[j * rows_ + i] = w.d().row(i)[j];
+            y_[i] = w.d().targets[i];
+        }
+    }
+
+    void reset() {
+        const std::vector<float> p = tb::initial_parameters(w_);
+        std::copy(p.begin(), p.end(), params_);
+        std::fill_n(grads_, in + 1, 0.0f);
+        adam_.reset();
+    }
+
+    void run() {
+        switch (w_.kind) {
+        case tb::workload_kind::train:
+            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                auto [begin, n] = w_.batch_rows(s);
+                std::fill_n(grads_, in + 1, 0.0f);  // zero_grad
+                pass<true>(begin, n);               // forward, mse, backward
+                if (w_.opt == tb::optimiser::sgd) {
+#pragma omp simd
+                    for (std::size_t k = 0; k < in + 1; ++k) params_[k] -= w_.lr * grads_[k];
+                } else {
+                    adam_.step(params_, grads_, in + 1, w_.lr);
+                }
+            }
+            break;
+        case tb::workload_kind::forward: last_loss_ = pass<false>(0, rows_); break;
+        case tb::workload_kind::gradient:
+            std::fill_n(grads_, in + 1, 0.0f);
+            pass<true>(0, rows_);
+            break;
+        }
+    }
+
+    double loss() { return w_.kind == tb::workload_kind::train ? pass<false>(0, rows_) : last_loss_; }
+    std::vector<double> parameters() const { return {params_, params_ + in + 1}; }
+    std::vector<double> gradient() const { return {grads_, grads_ + in + 1}; }
+
+private:
+    // One fused sweep over rows [begin, begin+n), a lane per sample. With Grad, adds the gradient
+    // of the mean loss into grads_; otherwise returns the mean loss.
+    template <bool Grad>
+    double pass(std::size_t begin, std::size_t n) {
+        const float* __restrict x = xt_.data() + begin;
+        const float* __restrict y = y_.data() + begin;
+        const std::size_t ld = rows_;
+        float w[in];
+        std::copy_n(params_, in, w);
+        const float b = params_[in];
+        const float scale = 2.0f / static_cast<float>(n);
+        if constexpr (Grad) {
+            // Residuals first, then one dot product per feature: GCC vectorises this better than
+            // a single loop with an array-section reduction (3x faster without -ffast-math).
+            float* __restrict r = r_.data();
+#pragma omp simd
+            for (std::size_t i = 0; i < n; ++i) {
+                float pred = b;
+                for (std::size_t j = 0; j < in; ++j) pred += w[j] * x[j * ld + i];
+                r[i] = (pred - y[i]) * scale;
+            }
+            float gb = 0;
+#pragma omp simd reduction(+ : gb)
+            for (std::size_t i = 0; i < n; ++i) gb += r[i];
+            grads_[in] += gb;
+            for (std::size_t j = 0; j < in; ++j) {
+                float gw = 0;
+#pragma omp simd reduction(+ : gw)
+                for (std::size_t i = 0; i < n; ++i) gw += r[i] * x[j * ld + i];
+                grads_[j] += gw;
+            }
+            return 0;
+        } else {
+            float sum = 0;
+#pragma omp simd reduction(+ : sum)
+            for (std::size_t i = 0; i < n; ++i) {
+                float pred = b;
+                for (std::size_t j = 0; j < in; ++j) pred += w[j] * x[j * ld + i];
+                const float r = pred - y[i];
+                sum += r * r;
+            }
+            return sum / static_cast<float>(n);
+        }
+    }
+
+    const tb::workload& w_;
+    std::size_t rows_;
+    buffer xt_, y_, r_;
+    alignas(64) float params_[in + 1] = {};
+    alignas(64) float grads_[in + 1] = {};
+    adam_state adam_;
+    double last_loss_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// One-hidden-layer MLP: W3 (10-32-1 tanh, mse), W4 (64-64-10 relu, cross-entropy), W3fwd, W3grad.
+
+// c[m][0..P) = (accumulate ? c : bias) + sum_{k<K} a[m*am + k*ak] * b[k*P .. k*P+P), m < M.
+// Four rows of c stay in registers (4 x P/16 zmm) while k runs.
+template <std::size_t P>
+void gemm(std::size_t M, std::size_t K, const float* __restrict a, std::size_t am, std::size_t ak,
+          const float* __restrict b, float* __restrict c, const float* __restrict bias,
+          bool accumulate) {
+    constexpr std::size_t R = P == 16 ? 8 : 4;  // enough independent FMA chains
+    std::size_t m = 0;
+    for (; m + R <= M; m += R) {
+        float acc[R][P];
+        for (std::size_t r = 0; r < R; ++r)
+#pragma omp simd
+            for (std::size_t p = 0; p < P; ++p)
+                acc[r][p] = accumulate ? c[(m + r) * P + p] : (bias ? bias[p] : 0.0f);
+        for (std::size_t k = 0; k < K; ++k) {
+            const float* __restrict bk = b + k * P;
+            for (std::size_t r = 0; r < R; ++r) {
+                const float s = a[(m + r) * am + k * ak];
+#pragma omp simd
+                for (std::size_t p = 0; p < P; ++p) acc[r][p] += s * bk[p];
+            }
+        }
+        for (std::size_t r = 0; r < R; ++r)
+#pragma omp simd
+            for (std::size_t p = 0; p < P; ++p) c[(m + r) * P + p] = acc[r][p];
+    }
+    // The remaining rows one at a time (row pointers, not m * P: GCC 12 otherwise warns that
+    // a huge iteration of this never-long loop would overflow).
+    for (float* __restrict cm = c + m * P; m < M; ++m, cm += P) {
+        float acc[P];
+#pragma omp simd
+        for (std::size_t p = 0; p < P; ++p) acc[p] = accumulate ? cm[p] : (bias ? bias[p] : 0.0f);
+        for (std::size_t k = 0; k < K; ++k) {
+            const float s = a[m * am + k * ak];
+#pragma omp simd
+            for (std::size_t p = 0; p < P; ++p) acc[p] += s * b[k * P + p];
+        }
+#pragma omp simd
+        for (std::size_t p = 0; p < P; ++p) cm[p] = acc[p];
+    }
+}
+
+template <std::size_t In, std::size_t Hid, std::size_t Out, tb::activation Act, tb::loss_kind Loss>
+class hand_mlp {
+    static constexpr std::size_t HP = padded(Hid), OP = padded(Out);
+    // Offsets in the flat parameter (and gradient, Adam) buffer.
+    static constexpr std::size_t w1t = 0, b1 = w1t + In * HP, w2t = b1 + HP, b2 = w2t + Hid * OP,
+                                 total = b2 + OP;
+
+public:
+    explicit hand_mlp(const tb::workload& w)
+        : w_(w), rows_(w.d().rows()), max_batch_(std::min(w.batch, rows_)), p_(total), g_(total),
+          w2_(Out * HP), h_(max_batch_ * HP), dh_(max_batch_ * HP), out_(max_batch_ * OP),
+          dout_(max_batch_ * OP), adam_(total) {}
+
+    void reset() {
+        const std::vector<float> init = tb::initial_parameters(w_);
+        p_.zero();
+        const float* src = init.data();
+        for (std::size_t h = 0; h < Hid; ++h)
+            for (std::size_t j = 0; j < In; ++j) p_[w1t + j * HP + h] = *src++;
+        for (std::size_t h = 0; h < Hid; ++h) p_[b1 + h] = *src++;
+        for (std::size_t o = 0; o < Out; ++o)
+            for (std::size_t h = 0; h < Hid; ++h) p_[w2t + h * OP + o] = *src++;
+        for (std::size_t o = 0; o < Out; ++o) p_[b2 + o] = *src++;
+        refresh_w2();
+        g_.zero();
+        adam_.reset();
+    }
+
+    void run() {
+        switch (w_.kind) {
+        case tb::workload_kind::train:
+            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                auto [begin, n] = w_.batch_rows(s);
+                g_.zero();
+                forward(begin, n);
+                backward(begin, n);
+                adam_.step(p_.data(), g_.data(), total, w_.lr);
+                refresh_w2();
+            }
+            break;
+        case tb::workload_kind::forward: last_loss_ = full_loss(); break;
+        case tb::workload_kind::gradient:
+            g_.zero();
+            forward(0, rows_);
+            backward(0, rows_);
+            break;
+        }
+    }
+
+    double loss() { return w_.kind == tb::workload_kind::train ? full_loss() : last_loss_; }
+
+    std::vector<double> parameters() const { return torch_layout(p_); }
+    std::vector<double> gradient() const { return torch_layout(g_); }
+
+private:
+    const float* x(std::size_t begin) const { return w_.d().row(begin); }
+    const float* y(std::size_t begin) const { return w_.d().targets.data() + begin; }
+
+    void refresh_w2() {
+        for (std::size_t o = 0; o < Out; ++o)
+            for (std::size_t h = 0; h < Hid; ++h) w2_[o * HP + h] = p_[w2t + h * OP + o];
+    }
+
+    // Forward over rows [begin, begin+n); returns the summed loss; leaves h_ (activations) and
+    // dout_ (d mean loss / d output) for backward().
+    double forward(std::size_t begin, std::size_t n) {
+        float* __restrict h = h_.data();
+        gemm<HP>(n, In, x(begin), In, 1, p_.data() + w1t, h, p_.data() + b1, false);
+        for (std::size_t i = 0; i < n * HP; i += HP) {
+#pragma omp simd
+            for (std::size_t k = 0; k < HP; ++k) {
+                if constexpr (Act == tb::activation::tanh)
+                    h[i + k] = std::tanh(h[i + k]);
+                else
+                    h[i + k] = std::max(h[i + k], 0.0f);
+            }
+        }
+        gemm<OP>(n, Hid, h, HP, 1, p_.data() + w2t, out_.data(), p_.data() + b2, false);
+        const float* __restrict out = out_.data();
+        float* __restrict dout = dout_.data();
+        const float* __restrict t = y(begin);
+        const float inv_n = 1.0f / static_cast<float>(n);
+        float total_loss = 0;
+        if constexpr (Loss == tb::loss_kind::mse) {
+#pragma omp simd reduction(+ : total_loss)
+            for (std::size_t i = 0; i < n; ++i) {
+                const float r = out[i * OP] - t[i];
+                total_loss += r * r;
+                dout[i * OP] = 2.0f * r * inv_n;
+            }
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                const float* z = out + i * OP;
+                float* d = dout + i * OP;
+                float mx = z[0];
+                for (std::size_t o = 1; o < Out; ++o) mx = std::max(mx, z[o]);
+                float s = 0;
+#pragma omp simd reduction(+ : s)
+                for (std::size_t o = 0; o < Out; ++o) {
+                    d[o] = std::exp(z[o] - mx);
+                    s += d[o];
+                }
+                const auto cls = static_cast<std::size_t>(t[i]);
+                total_loss += std::log(s) + mx - z[cls];
+                const float f = inv_n / s;
+#pragma omp simd
+                for (std::size_t o = 0; o < Out; ++o) d[o] *= f;
+                d[cls] -= inv_n;
+            }
+        }
+        return total_loss;
+    }
+
+    void backward(std::size_t begin, std::size_t n) {
+        const float* __restrict h = h_.data();
+        float* __restrict dh = dh_.data();
+        const float* __restrict dout = dout_.data();
+        // output layer: gW2t[h][o] += sum_i h[i][h] dout[i][o]; gb2 += sum_i dout[i]
+        gemm<OP>(Hid, n, h, 1, HP, dout, g_.data() + w2t, nullptr, true);
+        column_sums<OP>(dout, n, g_.data() + b2);
+        // dh[i][:] = sum_o dout[i][o] w2[o][:], times the activation's derivative
+        gemm<HP>(n, Out, dout, OP, 1, w2_.data(), dh, nullptr, false);
+        for (std::size_t i = 0; i < n * HP; i += HP) {
+#pragma omp simd
+            for (std::size_t k = 0; k < HP; ++k) {
+                if constexpr (Act == tb::activation::tanh)
+                    dh[i + k] *= 1.0f - h[i + k] * h[i + k];
+                else
+                    dh[i + k] = h[i + k] > 0.0f ? dh[i + k] : 0.0f;
+            }
+        }
+        // hidden layer: gW1t[j][h] += sum_i x[i][j] dz[i][h]; gb1 += sum_i dz[i]
+        gemm<HP>(In, n, x(begin), 1, In, dh, g_.data() + w1t, nullptr, true);
+        column_sums<HP>(dh, n, g_.data() + b1);
+    }
+
+    template <std::size_t P>
+    static void column_sums(const float* __restrict a, std::size_t n, float* __restrict sum) {
+        float acc[P] = {};
+        for (std::size_t i = 0; i < n; ++i)
+#pragma omp simd
+            for (std::size_t p = 0; p < P; ++p) acc[p] += a[i * P + p];
+#pragma omp simd
+        for (std::size_t p = 0; p < P; ++p) sum[p] += acc[p];
+    }
+
+    double full_loss() {
+        double sum = 0;
+        for (std::size_t begin = 0; begin < rows_; begin += max_batch_)
+            sum += forward(begin, std::min(max_batch_, rows_ - begin));
+        return sum / static_cast<double>(rows_);
+    }
+
+    std::vector<double> torch_layout(const buffer& b) const {
+        std::vector<double> t;
+        for (std::size_t h = 0; h < Hid; ++h)
+            for (std::size_t j = 0; j < In; ++j) t.push_back(b[w1t + j * HP + h]);
+        for (std::size_t h = 0; h < Hid; ++h) t.push_back(b[b1 + h]);
+        for (std::size_t o = 0; o < Out; ++o)
+            for (std::size_t h = 0; h < Hid; ++h) t.push_back(b[w2t + h * OP + o]);
+        for (std::size_t o = 0; o < Out; ++o) t.push_back(b[b2 + o]);
+        return t;
+    }
+
+    const tb::workload& w_;
+    std::size_t rows_, max_batch_;
+    buffer p_, g_;    // parameters and gradients, flat
+    buffer w2_;       // the output weight in [out][hidden] layout, for backward
+    buffer h_, dh_;   // [batch][HP] activations and their gradients
+    buffer out_, dout_; // [batch][OP] outputs and d loss / d output
+    adam_state adam_;
+    double last_loss_ = 0;
+};
+
+using mlp_tanh = hand_mlp<10, 32, 1, tb::activation::tanh, tb::loss_kind::mse>;
+using mlp_digits = hand_mlp<64, 64, 10, tb::activation::relu, tb::loss_kind::cross_entropy>;
+
+const bool registered = [] {
+    constexpr const char* name = TYPEGRAD_BENCH_HAND_NAME;
+    tb::register_benchmark<hand_linear>(tb::workload_id::w1, name);
+    tb::register_benchmark<hand_linear>(tb::workload_id::w2, name);
+    tb::register_benchmark<mlp_tanh>(tb::workload_id::w3, name);
+    tb::register_benchmark<mlp_digits>(tb::workload_id::w4, name);
+    tb::register_benchmark<hand_linear>(tb::workload_id::w1fwd, name);
+    tb::register_benchmark<hand_linear>(tb::workload_id::w5, name);
+    tb::register_benchmark<mlp_tanh>(tb::workload_id::w3fwd, name);
+    tb::register_benchmark<mlp_tanh>(tb::workload_id::w3grad, name);
+    return true;
+}();
+
+} // namespace

@@ -1,0 +1,96 @@
+// typegrad's contender: the workloads of bench/common.hpp written as typegrad expressions and
+// trained with tg::Trainer, exactly as a user would write them.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <typegrad/typegrad.hpp>
+
+#include "common.hpp"
+
+namespace {
+
+namespace tb = typegrad_bench;
+namespace tg = typegrad;
+
+constexpr auto x10 = tg::input<"x", 10>;
+constexpr auto x64 = tg::input<"x", 64>;
+constexpr auto y = tg::target<"y">;
+
+constexpr auto linear_mse = tg::mse(tg::sequential<tg::dense<10, 1>>{}(x10), y);
+constexpr auto mlp_tanh_mse = tg::mse(tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x10), y);
+constexpr auto mlp_digits_ce =
+    tg::cross_entropy(tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, 10>>{}(x64), tg::class_target<"y", 10>);
+
+tg::data::dataset to_dataset(const tb::dataset& d) {
+    tg::data::dataset out;
+    for (std::size_t c = 0; c < d.cols(); ++c) out.feature_names.push_back("f" + std::to_string(c));
+    out.target_name = std::string("target");
+    out.features = d.features;
+    out.targets = d.targets;
+    return out;
+}
+
+template <class Loss, class Policy>
+class runner {
+public:
+    explicit runner(const tb::workload& w) : w_(w), data_(to_dataset(w.d())) { reset(); }
+
+    void reset() {
+        const std::vector<float> init = tb::initial_parameters(w_);  // torch layout = typegrad's order
+        std::copy(init.begin(), init.end(), params_.values().begin());
+        trainer_ = std::make_unique<tg::Trainer<Loss, Policy>>(params_, typename Policy::options{.lr = w_.lr});
+        trainer_->zero_grad();
+    }
+
+    void run() {
+        switch (w_.kind) {
+        case tb::workload_kind::train:
+            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                const auto [first, count] = w_.batch_rows(s);
+                trainer_->zero_grad();
+                trainer_->backward(tg::data::batch_view<float>(data_, first, count));
+                trainer_->step();
+            }
+            break;
+        case tb::workload_kind::forward:
+            last_loss_ = trainer_->loss(data_);
+            break;
+        case tb::workload_kind::gradient:
+            trainer_->zero_grad();
+            last_loss_ = trainer_->backward(data_);
+            break;
+        }
+    }
+
+    double loss() { return w_.kind == tb::workload_kind::train ? trainer_->loss(data_) : last_loss_; }
+    std::vector<double> parameters() { return {params_.values().begin(), params_.values().end()}; }
+    std::vector<double> gradient() { return {params_.grads().begin(), params_.grads().end()}; }
+
+private:
+    const tb::workload& w_;
+    tg::data::dataset data_;
+    tg::Parameters<Loss> params_;
+    std::unique_ptr<tg::Trainer<Loss, Policy>> trainer_;
+    double last_loss_ = 0;
+};
+
+using linear_sgd = runner<decltype(linear_mse), tg::SGD>;
+using linear_adam = runner<decltype(linear_mse), tg::Adam>;
+using mlp_adam = runner<decltype(mlp_tanh_mse), tg::Adam>;
+using digits_adam = runner<decltype(mlp_digits_ce), tg::Adam>;
+
+const bool registered = [] {
+    tb::register_benchmark<linear_sgd>(tb::workload_id::w1, "typegrad");
+    tb::register_benchmark<linear_adam>(tb::workload_id::w2, "typegrad");
+    tb::register_benchmark<mlp_adam>(tb::workload_id::w3, "typegrad");
+    tb::register_benchmark<digits_adam>(tb::workload_id::w4, "typegrad");
+    tb::register_benchmark<linear_sgd>(tb::workload_id::w1fwd, "typegrad");
+    tb::register_benchmark<linear_sgd>(tb::workload_id::w5, "typegrad");
+    tb::register_benchmark<mlp_adam>(tb::workload_id::w3fwd, "typegrad");
+    tb::register_benchmark<mlp_adam>(tb::workload_id::w3grad, "typegrad");
+    return true;
+}();
+
+}  // namespace

@@ -1,0 +1,85 @@
+// Logistic regression on the Wisconsin breast cancer data: one linear layer turns a tumour's 30
+// standardised measurements into a logit z (log-odds of "benign"), trained with SGD on the binary
+// cross-entropy tg::bce_with_logits(z, y) (torch: F.binary_cross_entropy_with_logits). Every epoch
+// prints the held-out tumours' mean loss and accuracy (predicting "benign" when z > 0, i.e. when
+// the model's probability sigmoid(z) is above one half).
+//
+// Usage: breast_cancer [--epochs N] [--data FILE] [--check]
+//   --check  exit non-zero unless the test accuracy ends at or above min_test_accuracy (below).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <typegrad/typegrad.hpp>
+
+namespace tg = typegrad;
+
+namespace {
+
+// What --check demands of the last epoch's test accuracy. Measured with the defaults below (SGD
+// lr 0.1, batches of 32, 30 epochs): 0.974 (3 of 114 test tumours wrong), reached at epoch 7 and
+// never lost up to epoch 60; the test loss keeps falling (0.227 after the first epoch).
+constexpr double min_test_accuracy = 0.95;
+
+// [model]
+constexpr auto x = tg::input<"x", 30>;  // one tumour's 30 standardised measurements
+constexpr auto y = tg::target<"y">;     // 0 malignant, 1 benign
+constexpr auto logit = tg::sequential<tg::dense<30, 1>>{}(x);  // 0.weight [1, 30], 0.bias [1]
+constexpr auto loss = tg::bce_with_logits(logit, y);
+// [model]
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int epochs = 30;
+    bool check = false;
+    std::string file = TYPEGRAD_EXAMPLE_DATA "/breast_cancer.csv";
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
+        else if (arg == "--data" && i + 1 < argc) file = argv[++i];
+        else if (arg == "--check") check = true;
+        else {
+            std::fprintf(stderr, "usage: breast_cancer [--epochs N] [--data FILE] [--check]\n");
+            return 2;
+        }
+    }
+
+    // [data]
+    const auto data = tg::data::read_csv(file, {.target = "target"});
+    tg::data::check_class_targets(data, 2);  // bce_with_logits wants targets in [0, 1]: here 0 or 1
+    const auto [train_raw, test_raw] = tg::data::split(data, 0.8, /*seed=*/42);
+    const auto scale = tg::data::standardizer<float>::fit(train_raw);  // the training rows' statistics only
+    const auto train = scale.apply(train_raw), test = scale.apply(test_raw);
+    // [data]
+    std::printf("breast_cancer: %zu tumours, %zu features; %zu to train, %zu to test\n", data.rows(), data.cols(),
+                train.rows(), test.rows());
+    std::printf("model: logistic regression (31 parameters); SGD(lr=0.1), batches of 32, %d epochs\n", epochs);
+
+    // [trainer]
+    tg::Parameters params{loss};
+    tg::init::torch_default(params, /*seed=*/0);
+    tg::Trainer<decltype(loss), tg::SGD> trainer{params, {.lr = 0.1}};
+
+    double accuracy = 0;
+    for (int epoch = 0; epoch < epochs; ++epoch) {
+        for (auto batch : tg::data::batches(train, 32, tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)})) {
+            trainer.zero_grad();
+            trainer.backward(batch);
+            trainer.step();
+        }
+        accuracy = tg::accuracy(tg::predict(logit, params, test.all()), test.targets);  // class 1 where logit > 0
+        std::printf("  epoch %3d  test loss %.4f  test accuracy %.3f\n", epoch, trainer.loss(test), accuracy);
+    }
+    // [trainer]
+
+    if (check) {
+        const bool learns = accuracy >= min_test_accuracy;
+        std::printf("\ncheck: test accuracy %.3f >= %.2f %s\n", accuracy, min_test_accuracy, learns ? "yes" : "NO");
+        return learns ? 0 : 1;
+    }
+    return 0;
+}

@@ -1,0 +1,94 @@
+// A neural network reads handwritten digits: 8x8 images (64 pixels, each 0..16) -> 64 relu units ->
+// 10 scores, one per digit, written as a type (tg::sequential, torch.nn.Sequential's names) and
+// trained with Adam on mini-batches of the cross-entropy tg::cross_entropy(logits, y) against the
+// digit y (torch: F.cross_entropy). Every epoch prints the held-out images' mean loss and accuracy
+// (the predicted digit is the one with the largest score).
+//
+// The pixels are standardised: every pixel column gets the training images' mean and std of that
+// pixel (a pixel blank in every training image, as the corners are, becomes 0 everywhere).
+// Dividing the pixels by 16 instead also works but learns more slowly: 0.950 test accuracy after
+// 8 epochs where standardised pixels give 0.969, and 0.972 after 18 epochs against 0.975.
+//
+// Usage: digits [--epochs N] [--data FILE] [--check]
+//   --check  exit non-zero unless the test accuracy ends at or above min_test_accuracy (below).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <typegrad/typegrad.hpp>
+
+namespace tg = typegrad;
+
+namespace {
+
+// What --check demands of the last epoch's test accuracy. Measured with the defaults below (Adam
+// lr 1e-3, batches of 32, 20 epochs): 0.975 (9 of 360 test images wrong); the accuracy reaches 0.950
+// at epoch 4 and stays within 0.969-0.981 from epoch 6 to 40.
+constexpr double min_test_accuracy = 0.95;
+
+constexpr std::size_t digits = 10;
+
+// [model]
+constexpr auto x = tg::input<"x", 64>;             // one image, 8x8 pixels row after row, standardised
+constexpr auto y = tg::class_target<"y", digits>;  // the digit it shows, 0..9
+using mlp = tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, digits>>;
+constexpr auto logits = mlp{}(x);                  // 0.weight [64, 64], 0.bias, 2.weight [10, 64], 2.bias
+constexpr auto loss = tg::cross_entropy(logits, y);
+// [model]
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int epochs = 20;
+    bool check = false;
+    std::string file = TYPEGRAD_EXAMPLE_DATA "/digits.csv";
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
+        else if (arg == "--data" && i + 1 < argc) file = argv[++i];
+        else if (arg == "--check") check = true;
+        else {
+            std::fprintf(stderr, "usage: digits [--epochs N] [--data FILE] [--check]\n");
+            return 2;
+        }
+    }
+
+    // [data]
+    const auto data = tg::data::read_csv(file, {.target = "target"});
+    tg::data::check_class_targets(data, digits);  // every target a digit 0..9 (else: which row)
+    const auto [train_raw, test_raw] = tg::data::split(data, 0.8, /*seed=*/42);
+    const auto scale = tg::data::standardizer<float>::fit(train_raw);  // the training images' statistics only
+    const auto train = scale.apply(train_raw), test = scale.apply(test_raw);
+    // [data]
+    std::printf("digits: %zu images of %zu pixels; %zu to train, %zu to test\n", data.rows(), data.cols(), train.rows(),
+                test.rows());
+
+    // [trainer]
+    tg::Parameters params{loss};
+    tg::init::torch_default(params, /*seed=*/0);
+    tg::Trainer<decltype(loss), tg::Adam> trainer{params, {.lr = 1e-3}};
+    std::printf("model 64-64-10 (relu), %zu parameters; Adam(lr=1e-3), batches of 32, %d epochs\n",
+                params.values().size(), epochs);
+
+    double accuracy = 0;
+    for (int epoch = 0; epoch < epochs; ++epoch) {
+        for (auto batch : tg::data::batches(train, 32, tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)})) {
+            trainer.zero_grad();
+            trainer.backward(batch);
+            trainer.step();
+        }
+        accuracy = tg::accuracy(tg::predict(logits, params, test.all()), test.targets);  // argmax of the logits
+        std::printf("  epoch %3d  test loss %.4f  test accuracy %.3f\n", epoch, trainer.loss(test), accuracy);
+    }
+    // [trainer]
+
+    if (check) {
+        const bool learns = accuracy >= min_test_accuracy;
+        std::printf("\ncheck: test accuracy %.3f >= %.2f %s\n", accuracy, min_test_accuracy, learns ? "yes" : "NO");
+        return learns ? 0 : 1;
+    }
+    return 0;
+}

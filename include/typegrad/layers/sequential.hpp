@@ -1,0 +1,249 @@
+#pragma once
+// Layer stacks as types: `tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x)`
+// is the expression `tg::linear<"2", 32, 1>(tg::tanh(tg::linear<"0", 10, 32>(x)))`, the very same
+// type, with torch.nn.Sequential's parameter names ("0.weight", "0.bias", "2.weight", ...).
+//
+// A layer ("module") is an empty type deriving from `tg::layers::module` that states the width it
+// takes and the width it gives (`any_width` for "whatever comes in", as activations do) and builds
+// its expression from its operand and the name torch would give it:
+//
+//     struct MyLayer : tg::layers::module {
+//         static constexpr std::size_t in_features = tg::layers::any_width;
+//         static constexpr std::size_t out_features = tg::layers::any_width;
+//         template <auto Name, tg::Expression X>
+//         static constexpr auto apply(X x) { return tg::tanh(x) * tg::param<Name + tg::fixed_string(".scale")>; }
+//     };
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <typegrad/core/errors.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/ops/activations.hpp>
+#include <typegrad/ops/linalg.hpp>
+
+namespace typegrad {
+namespace layers {
+
+//! Base of every layer type (torch: `torch.nn.Module`); a tag, layers hold no data.
+struct module {};
+
+//! The width of a layer that takes any input width and gives back the same (activations).
+inline constexpr std::size_t any_width = static_cast<std::size_t>(-1);
+
+//! A type that `tg::sequential` accepts as a layer.
+template <class L>
+concept Layer = std::is_base_of_v<module, L> && std::is_empty_v<L> && requires {
+    { L::in_features } -> std::convertible_to<std::size_t>;
+    { L::out_features } -> std::convertible_to<std::size_t>;
+};
+
+//! A fully connected layer y = W x + b: parameters `<index>.weight` [Out, In] and `<index>.bias` [Out].
+//! torch: `torch.nn.Linear(In, Out)`.
+template <std::size_t In, std::size_t Out>
+struct Linear : module {
+    static constexpr std::size_t in_features = In;
+    static constexpr std::size_t out_features = Out;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return linear<Name, In, Out>(x);
+    }
+};
+
+//! Elementwise tanh. torch: `torch.nn.Tanh()`.
+struct Tanh : module {
+    static constexpr std::size_t in_features = any_width;
+    static constexpr std::size_t out_features = any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return tanh(x);
+    }
+};
+
+//! Elementwise max(x, 0). torch: `torch.nn.ReLU()`.
+struct ReLU : module {
+    static constexpr std::size_t in_features = any_width;
+    static constexpr std::size_t out_features = any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return relu(x);
+    }
+};
+
+//! Elementwise logistic function. torch: `torch.nn.Sigmoid()`.
+struct Sigmoid : module {
+    static constexpr std::size_t in_features = any_width;
+    static constexpr std::size_t out_features = any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return sigmoid(x);
+    }
+};
+
+//! Elementwise ln(1 + eˣ). torch: `torch.nn.Softplus()` (beta 1, threshold 20; see tg::softplus).
+struct Softplus : module {
+    static constexpr std::size_t in_features = any_width;
+    static constexpr std::size_t out_features = any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return softplus(x);
+    }
+};
+
+}  // namespace layers
+
+namespace detail::seq {
+
+using layers::any_width;
+
+template <class L>
+inline constexpr std::size_t in_of = any_width;
+template <layers::Layer L>
+inline constexpr std::size_t in_of<L> = L::in_features;
+template <class L>
+inline constexpr std::size_t out_of = any_width;
+template <layers::Layer L>
+inline constexpr std::size_t out_of<L> = L::out_features;
+
+//! The first fault of a stack, if any: a template argument that is not a layer, or a layer whose
+//! in_features differ from the width reaching it.
+struct fault {
+    enum kind_t { none, not_a_layer, width } kind = none;
+    std::size_t layer = 0;
+    std::size_t expects = 0;  //!< the layer's in_features
+    std::size_t gets = 0;     //!< the width reaching it
+    std::size_t out = any_width;  //!< the stack's output width (when no fault)
+};
+
+template <class... Ls>
+constexpr fault first_fault(std::size_t width) {
+    constexpr std::size_t n = sizeof...(Ls);
+    constexpr std::array<bool, n> is_layer{layers::Layer<Ls>...};
+    constexpr std::array<std::size_t, n> ins{in_of<Ls>...};
+    constexpr std::array<std::size_t, n> outs{out_of<Ls>...};
+    for (std::size_t i = 0; i < n; ++i)
+        if (!is_layer[i]) return {fault::not_a_layer, i, 0, 0};
+    for (std::size_t i = 0; i < n; ++i) {
+        if (ins[i] != any_width && width != any_width && ins[i] != width) return {fault::width, i, ins[i], width};
+        if (outs[i] != any_width) width = outs[i];
+    }
+    return {fault::none, 0, 0, 0, width};
+}
+
+//! The input width a stack requires: that of its first layer stating one, unless a layer before it
+//! sets the width itself.
+template <class... Ls>
+constexpr std::size_t stack_in() {
+    constexpr std::array<std::size_t, sizeof...(Ls)> ins{in_of<Ls>...}, outs{out_of<Ls>...};
+    for (std::size_t i = 0; i < sizeof...(Ls); ++i) {
+        if (ins[i] != any_width) return ins[i];
+        if (outs[i] != any_width) return any_width;
+    }
+    return any_width;
+}
+
+template <auto Prefix, std::size_t I>
+constexpr auto child_name() {
+    if constexpr (Prefix.size() == 0) return index_string<I>();
+    else return Prefix + fixed_string(".") + index_string<I>();
+}
+
+// The stack is applied as a left fold of `carry | step | step ...`: one instantiation per layer,
+// none nested in another, so a deep stack needs no deep template recursion.
+template <class X>
+struct carry {
+    using type = X;
+};
+template <auto Name, class L>
+struct step {};
+
+template <class X, auto Name, class L>
+constexpr auto operator|(carry<X>, step<Name, L>) {
+    if constexpr (!layers::Layer<L>) {
+        return carry<X>{};  // already reported; keep going quietly
+    } else if constexpr (L::in_features == any_width || L::in_features == size_of<X>) {
+        return carry<decltype(L::template apply<Name>(X{}))>{};
+    } else {
+        // Already reported by the stack; a stand-in of the right width avoids a second message.
+        return carry<decltype(L::template apply<Name>(input_leaf<"typegrad_stand_in", L::in_features>{}))>{};
+    }
+}
+
+}  // namespace detail::seq
+
+//! A stack of layers applied one after the other, as a type. Applied to an expression it gives the
+//! same expression as writing the layers by hand, with torch.nn.Sequential's names: the layer at
+//! position i (activations count) names its parameters "i.weight", "i.bias".
+//! torch: `torch.nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 1))`.
+//!
+//!     constexpr auto pred = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x);
+//!     // same type as tg::linear<"2", 32, 1>(tg::tanh(tg::linear<"0", 10, 32>(x)))
+//!
+//! A stack is itself a layer: nested, its parameters are named "i.j.weight" as in torch.
+template <class... Layers>
+struct sequential : layers::module {
+    static_assert(sizeof...(Layers) > 0, "typegrad: sequential: a stack needs at least one layer");
+
+    //! The input width the stack takes, or layers::any_width if it works on any.
+    static constexpr std::size_t in_features = detail::seq::stack_in<Layers...>();
+    //! The width the stack gives, or layers::any_width if it gives back its input's.
+    static constexpr std::size_t out_features = detail::seq::first_fault<Layers...>(layers::any_width).out;
+
+    //! The stack applied to `x`, its parameters named "<Prefix>.<i>.weight" (or "<i>.weight" for an
+    //! empty prefix).
+    template <auto Prefix, Expression X>
+    static constexpr auto apply(X) {
+        static_assert(check<size_of<X>>());
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+            using namespace detail::seq;
+            return typename decltype((carry<X>{} | ... | step<child_name<Prefix, I>(), Layers>{}))::type{};
+        }(std::index_sequence_for<Layers...>{});
+    }
+
+    //! The stack applied to `x`. torch: `model(x)`.
+    template <Expression X>
+    constexpr auto operator()(X x) const {
+        return apply<fixed_string<0>{}>(x);
+    }
+
+private:
+    // The checks live in a function, not at class scope: there Clang 14 stops at the first failed
+    // static_assert and would not print the diagnostic type carrying the widths.
+    template <std::size_t Width>
+    static constexpr bool check() {
+        using detail::seq::fault;
+        constexpr fault inner = detail::seq::first_fault<Layers...>(layers::any_width);
+        constexpr fault outer = detail::seq::first_fault<Layers...>(Width);
+
+        constexpr bool all_layers = inner.kind != fault::not_a_layer;
+        static_assert(all_layers, "typegrad: sequential: a template argument is not a layer type; use tg::dense<In, Out>, "
+                                  "tg::layers::Tanh, ReLU, Sigmoid, Softplus, a tg::sequential, or a type derived from tg::layers::module");
+        static_assert(error::show<all_layers, error::sequential_argument_is_not_a_layer<
+                                                  error::argument<inner.layer>,
+                                                  typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type>>);
+
+        constexpr bool widths_agree = inner.kind != fault::width;
+        static_assert(widths_agree, "typegrad: sequential: a layer's in_features differ from the previous layer's out_features; "
+                                    "make each tg::dense<In, Out> take the Out of the layer before it");
+        static_assert(error::show<widths_agree, error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
+                                                                                 error::previous_out_features<inner.gets>>>);
+
+        // Reported only when the stack itself is sound, so that one fault gives one message.
+        constexpr bool input_fits = !all_layers || !widths_agree || outer.kind == fault::none;
+        static_assert(input_fits, "typegrad: sequential: the stack's first tg::dense<In, Out> takes In features, but the "
+                                  "expression it is applied to has a different width; make In that width");
+        static_assert(error::show<input_fits, error::sequential_input_width_mismatch<error::layer<outer.layer>, error::in_features<outer.expects>,
+                                                                                     error::input_width<outer.gets>>>);
+        return true;
+    }
+};
+
+//! A fully connected layer in a stack. torch: `torch.nn.Linear(In, Out)`.
+template <std::size_t In, std::size_t Out>
+using dense = layers::Linear<In, Out>;
+
+}  // namespace typegrad

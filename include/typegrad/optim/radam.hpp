@@ -1,0 +1,86 @@
+#ifndef TYPEGRAD_OPTIM_RADAM_HPP
+#define TYPEGRAD_OPTIM_RADAM_HPP
+
+#include <typegrad/optim/adam.hpp>
+
+namespace typegrad::optim {
+
+//! RAdam (`torch.optim.RAdam`, 1.13; no `maximize` there): g = ∇ + wd·θ; m, v as Adam;
+//! ρ∞ = 2/(1−β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ); m̂ = m/(1−β₁ᵗ);
+//! ρₜ > 5: θ ← θ − m̂·lr·(√(1−β₂ᵗ)/(√v + ε))·r, r = √((ρₜ−4)(ρₜ−2)ρ∞/((ρ∞−4)(ρ∞−2)ρₜ)); else θ ← θ − m̂·lr.
+struct RAdam {
+    struct options {
+        double lr = 1e-3;
+        std::array<double, 2> betas = {0.9, 0.999};
+        double eps = 1e-8;
+        double weight_decay = 0;
+    };
+    static constexpr std::string_view name = "RAdam";
+    static constexpr void validate(const options& o) { detail::validate_adam_family(name, o); }
+
+    template <class T>
+    struct state : detail::named_state<state<T>, T> {
+        static constexpr std::string_view policy_name = name;
+
+        state() = default;
+        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), exp_avg(n), exp_avg_sq(n), step(p) {}
+        detail::aligned_buffer<T> exp_avg;
+        detail::aligned_buffer<T> exp_avg_sq;
+        std::vector<float> step;
+
+        template <class Self, class F>
+        static void visit_buffers(Self& s, F&& f) {
+            f("exp_avg", s.exp_avg);
+            f("exp_avg_sq", s.exp_avg_sq);
+        }
+        template <class Self, class F>
+        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+    };
+
+    template <class T>
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
+                       std::size_t offset, std::size_t size) {
+        using B = xsimd::batch<T>;
+        st.step[param] += 1.0f;
+        st.present[param] = 0b111u;
+        const double step = st.step[param];
+        const double beta1 = o.betas[0], beta2 = o.betas[1];
+        const double bias_correction1 = 1 - std::pow(beta1, step);
+        const double bias_correction2 = 1 - std::pow(beta2, step);
+        const double rho_inf = 2 / (1 - beta2) - 1;
+        const double rho_t = rho_inf - 2 * step * std::pow(beta2, step) / bias_correction2;
+        const bool rectify = rho_t > 5.;
+        const double rect =
+            rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0.0;
+        const bool wd = o.weight_decay != 0;
+        const B wd_b = detail::bc<T>(o.weight_decay), b1 = detail::bc<T>(beta1), one_b1 = detail::bc<T>(1 - beta1),
+                b2 = detail::bc<T>(beta2), one_b2 = detail::bc<T>(1 - beta2), bc1 = detail::bc<T>(bias_correction1),
+                eps = detail::bc<T>(o.eps), lr = detail::bc<T>(o.lr), bc2s = detail::bc<T>(std::sqrt(bias_correction2)),
+                rect_b = detail::bc<T>(rect), one = B(T(1)), minus_one = B(T(-1));
+        auto kernel = [&](B& p, B g, B& m, B& v) {
+            B grad = g;
+            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            m = xsimd::fma(one_b1, grad, m * b1);
+            v = v * b2 + one_b2 * grad * grad;
+            const B corrected = m / bc1;
+            if (rectify) {
+                // torch: sqrt(bc2) / tensor is tensor.reciprocal() * sqrt(bc2)
+                const B adaptive_lr = one / (xsimd::sqrt(v) + eps) * bc2s;
+                p = xsimd::fma(minus_one, corrected * lr * adaptive_lr * rect_b, p);
+            } else {
+                p = xsimd::fma(minus_one, corrected * lr, p);
+            }
+        };
+        detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
+                         detail::inout<T>{st.exp_avg.data() + offset},
+                         detail::inout<T>{st.exp_avg_sq.data() + offset});
+    }
+};
+
+}  // namespace typegrad::optim
+
+namespace typegrad {
+using optim::RAdam;
+}
+
+#endif

@@ -1,0 +1,79 @@
+#ifndef TYPEGRAD_OPTIM_RPROP_HPP
+#define TYPEGRAD_OPTIM_RPROP_HPP
+
+#include <typegrad/optim/kernel.hpp>
+
+namespace typegrad::optim {
+
+//! Rprop (`torch.optim.Rprop`, 1.13): s = sign(g·g_prev) → η₊ / η₋ / 1; Δ = clamp(Δ·s, Δmin, Δmax);
+//! g = 0 where s = η₋; θ ← θ − sign(g)·Δ; g_prev = g.  (Δ starts at lr, on the first step.)
+struct Rprop {
+    struct options {
+        double lr = 1e-2;
+        std::array<double, 2> etas = {0.5, 1.2};
+        std::array<double, 2> step_sizes = {1e-6, 50};
+        bool maximize = false;
+    };
+    static constexpr std::string_view name = "Rprop";
+    static constexpr void validate(const options& o) {
+        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(0.0 < o.etas[0] && o.etas[0] < 1.0 && 1.0 < o.etas[1]))
+            detail::invalid(name, "Invalid eta values: " + detail::py_repr(o.etas[0]) + ", " +
+                                      detail::py_repr(o.etas[1]));
+    }
+
+    template <class T>
+    struct state : detail::named_state<state<T>, T> {
+        static constexpr std::string_view policy_name = name;
+
+        state() = default;
+        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), prev(n), step_size(n), step(p) {}
+        detail::aligned_buffer<T> prev;
+        detail::aligned_buffer<T> step_size;
+        std::vector<std::int64_t> step;  // torch: a Python int
+
+        template <class Self, class F>
+        static void visit_buffers(Self& s, F&& f) {
+            f("prev", s.prev);
+            f("step_size", s.step_size);
+        }
+        template <class Self, class F>
+        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+    };
+
+    template <class T>
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
+                       std::size_t offset, std::size_t size) {
+        using B = xsimd::batch<T>;
+        if (st.present[param] == 0) {
+            std::fill_n(st.prev.data() + offset, size, T(0));
+            std::fill_n(st.step_size.data() + offset, size, static_cast<T>(o.lr));
+            st.present[param] = 0b111u;
+        }
+        st.step[param] += 1;
+        const bool maximize = o.maximize;
+        const B etaminus = detail::bc<T>(o.etas[0]), etaplus = detail::bc<T>(o.etas[1]),
+                smin = detail::bc<T>(o.step_sizes[0]), smax = detail::bc<T>(o.step_sizes[1]), zero = B(T(0)),
+                one = B(T(1)), minus_one = B(T(-1));
+        auto kernel = [&](B& p, B g, B& prev, B& step_size) {
+            B grad = maximize ? -g : g;
+            const B prod = grad * prev;
+            const B factor = xsimd::select(prod > zero, etaplus, xsimd::select(prod < zero, etaminus, one));
+            step_size = xsimd::min(xsimd::max(step_size * factor, smin), smax);
+            grad = xsimd::select(factor == etaminus, zero, grad);
+            const B sign = xsimd::select(grad > zero, one, xsimd::select(grad < zero, minus_one, zero));
+            p = p + minus_one * sign * step_size;
+            prev = grad;
+        };
+        detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
+                         detail::inout<T>{st.prev.data() + offset}, detail::inout<T>{st.step_size.data() + offset});
+    }
+};
+
+}  // namespace typegrad::optim
+
+namespace typegrad {
+using optim::Rprop;
+}
+
+#endif
