@@ -25,7 +25,7 @@ constexpr auto mlp_digits_ce =
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
     tg::data::dataset out;
-    for (std::size_t c = 0; c < d.cols(); ++c) out.feature_names.push_back("f" + std::to_string(c));
+    out.feature_names.resize(d.cols());  // the trainer needs only their number
     out.target_name = std::string("target");
     out.features = d.features;
     out.targets = d.targets;

@@ -71,8 +71,11 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vecto
     constexpr bool has_target = !std::is_void_v<typename program::target>;
 
     std::size_t rows = 1;
-    if (has_target && !targets.empty()) rows = targets.size();
-    else if (width > 0) rows = features.size() / width;
+    if (has_target && !targets.empty()) {
+        rows = targets.size();
+    } else if constexpr (width > 0) {
+        rows = features.size() / width;
+    }
     const std::size_t cols = rows == 0 ? 0 : features.size() / rows;
     if (rows == 0 || cols * rows != features.size() || cols < width || (has_target && targets.size() != rows))
         throw std::invalid_argument("typegrad: gradcheck: the data does not fit the loss: " + std::to_string(features.size()) +

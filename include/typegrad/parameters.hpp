@@ -24,6 +24,7 @@ public:
     using value_type = T;
     using layout = autodiff::param_layout<typename autodiff::graph<Loss>::params>;
 
+    static_assert((autodiff::check_parameter_names(typename autodiff::graph<Loss>::params{}), true));
     static constexpr std::size_t count = layout::count;  //!< number of parameters
     static constexpr std::size_t total = layout::total;  //!< number of scalars in all of them
 

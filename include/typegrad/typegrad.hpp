@@ -22,5 +22,6 @@
 #include <typegrad/metrics.hpp>
 #include <typegrad/init/torch_default.hpp>
 #include <typegrad/optim.hpp>
+#include <typegrad/train/clip.hpp>
 #include <typegrad/train/trainer.hpp>
 #include <typegrad/data.hpp>

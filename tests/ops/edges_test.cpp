@@ -72,7 +72,7 @@ void check_at(Loss, std::initializer_list<double> at, double target, double want
     const T t = static_cast<T>(target);
 
     const T scalar_value = program::sample_backward(scalar.values().data(), scalar.grads().data(), nullptr, t, T(1));
-    std::vector<typename program::lane> scratch(scalar.total);
+    std::vector<typename program::lane> scratch(program::scratch_size);
     const std::vector<std::uint32_t> row_zero(program::lanes, 0);
     const tg::autodiff::rows_ref<T> block{nullptr, 0, &t, row_zero.data(), 0, program::lanes};
     const T simd_value = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), block);

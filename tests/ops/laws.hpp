@@ -162,7 +162,7 @@ void simd_matches_per_sample() {
     std::vector<T> features(rows * F::width), targets(rows);
     f.fill(features, targets);
 
-    std::vector<typename program::lane> scratch(F::params_type::total);
+    std::vector<typename program::lane> scratch(program::scratch_size);
     const tg::autodiff::rows_ref<T> all{features.data(), F::width, targets.data(), nullptr, 0, rows};
     const T simd_loss = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), all);
 

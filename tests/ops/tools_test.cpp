@@ -16,6 +16,7 @@
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
+#include <typegrad/predict.hpp>
 
 namespace {
 
@@ -146,10 +147,9 @@ TEMPLATE_TEST_CASE("r2 is sklearn's coefficient of determination", "[metrics]", 
                       "typegrad: r2: 3 predictions for 4 targets; expected one prediction per target");
 }
 
-TEST_CASE("metrics take the predictions program::predict writes", "[metrics]") {
+TEST_CASE("metrics take the predictions tg::predict writes", "[metrics]") {
     constexpr auto prediction = tg::linear<"fc", 2, 1>(x);
     constexpr auto loss = tg::mse(prediction, y);
-    using program = tg::autodiff::program<decltype(loss), double>;
     tg::Parameters<decltype(loss), double> params;
     params.value<"fc.weight">()[0] = 2;
     params.value<"fc.weight">()[1] = -1;
@@ -157,10 +157,12 @@ TEST_CASE("metrics take the predictions program::predict writes", "[metrics]") {
     const std::vector<double> features{1, 1, 2, 0, 0, 3, -1, 1, 4, 2, 0.5, 0.5, 1, 3};
     std::vector<double> targets;
     for (std::size_t r = 0; r < 7; ++r) targets.push_back(2 * features[2 * r] - features[2 * r + 1] + 0.5);
-    const tg::autodiff::rows_ref<double> rows{features.data(), 2, targets.data(), nullptr, 0, targets.size()};
+    tg::data::basic_dataset<double> data;
+    data.feature_names = {"a", "b"};
+    data.features = features;
+    data.targets = targets;
 
-    std::vector<double> predicted(targets.size());
-    program::predict<decltype(prediction)>(params.values().data(), rows, predicted.data());
+    const std::vector<double> predicted = tg::predict(prediction, params, data);
     CHECK(tg::r2(predicted, targets) == 1.0);
     std::vector<double> classes;
     for (const double t : targets) classes.push_back(t > 0 ? 1 : 0);

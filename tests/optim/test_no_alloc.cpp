@@ -3,34 +3,7 @@
 #include <catch2/catch.hpp>
 #include <typegrad/optim.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t n) {
-    ++allocations;
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, std::align_val_t a) {
-    ++allocations;
-    const auto al = static_cast<std::size_t>(a);
-    if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
-    throw std::bad_alloc();
-}
-// noinline: once GCC inlines a replacement delete into a caller it pairs the visible free() with
-// the ::operator new call and warns (-Wmismatched-new-delete), though the pair is ours and matches.
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "counting_new.hpp"
 
 namespace tg = typegrad;
 
@@ -44,9 +17,9 @@ void check_no_alloc(typename Policy::options o) {
     opt.add_param_group({"b"}, wd_off);
     std::array<float, 43> v{}, g{};
     for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(i % 7) - 3.0f, v[i] = 0.1f * static_cast<float>(i);
-    const long before = allocations.load();
+    const long before = typegrad_test::allocations();
     for (int i = 0; i < 50; ++i) opt.step(v.data(), g.data());
-    const long after = allocations.load();
+    const long after = typegrad_test::allocations();
     INFO(Policy::name);
     CHECK(after == before);
 }
@@ -65,9 +38,9 @@ TEST_CASE("optimizer::step does not allocate", "[optim][alloc]") {
     check_no_alloc<tg::ASGD>({.t0 = 3, .weight_decay = 0.1});
     check_no_alloc<tg::Rprop>({.maximize = true});
     // The counter does see allocations (guards against a replacement the linker ignored).
-    const long before = allocations.load();
+    const long before = typegrad_test::allocations();
     int* volatile p = new int(3);  // volatile: clang may elide a new/delete pair it can see whole
-    const long after = allocations.load();
+    const long after = typegrad_test::allocations();
     CHECK(after == before + 1);
     delete p;
 }

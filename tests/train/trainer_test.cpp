@@ -164,7 +164,7 @@ TEST_CASE("an empty batch adds nothing", "[trainer]") {
 
 TEMPLATE_TEST_CASE("a dataset's feature-major copy changes nothing but the loads", "[trainer]", float, double) {
     // 83 rows: full blocks read with vector loads, a partial one gathered, at any lane count.
-    const auto rows_major = random_data<TestType>(83, 9);
+    const auto rows_major = test_models::random_data<TestType>(83, 9);
     auto with_columns = rows_major;
     with_columns.keep_columns();
     REQUIRE(with_columns.columns.size() == with_columns.features.size());

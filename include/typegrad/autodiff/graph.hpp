@@ -7,6 +7,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include <utility>
+
 #include <boost/hana.hpp>
 
 #include <typegrad/core/errors.hpp>
@@ -15,27 +17,113 @@
 
 namespace typegrad::autodiff {
 
+// The walk is memoised per node type (a class template is instantiated once per argument list), so
+// shared subexpressions cost nothing extra, and it nests one level per level of the expression,
+// not per node: a 32-layer MLP needs ~100 levels, far from the compilers' default limits. Lists are
+// built by pack expansions over index sequences, never by recursion over their elements.
+namespace walk {
+
+template <class T>
+struct tag {};
+// The types of a list as the bases of one class: membership is a derived-to-base test.
+template <class... Ts>
+struct set : tag<Ts>... {};
+template <std::size_t I, class T>
+struct indexed {};
+template <class... Ts>
+struct indexer;
+template <std::size_t... I, class... Ts>
+struct indexer<std::index_sequence<I...>, Ts...> : indexed<I, Ts>... {};
+template <std::size_t I, class T>
+T pick(indexed<I, T>);  // deduces the T at index I of an indexer
+template <std::size_t I, class... Ts>
+using at = decltype(pick<I>(indexer<std::index_sequence_for<Ts...>, Ts...>{}));
+
+template <std::size_t N>
+struct kept {
+    std::array<std::size_t, N + 1> index{};
+    std::size_t count = 0;
+};
+template <std::size_t N>
+constexpr kept<N> keep(const std::array<bool, N + 1>& mask) {
+    kept<N> k;
+    for (std::size_t i = 0; i < N; ++i)
+        if (mask[i]) k.index[k.count++] = i;
+    return k;
+}
+
+// The elements of Ts... whose mask entry is true, in order, after Prefix...
+template <class Prefix, auto Kept, class Sequence, class... Ts>
+struct select_impl;
+template <class... Ps, auto Kept, std::size_t... J, class... Ts>
+struct select_impl<type_list<Ps...>, Kept, std::index_sequence<J...>, Ts...> {
+    using type = type_list<Ps..., at<Kept.index[J], Ts...>...>;
+};
+template <class Prefix, auto Kept, class... Ts>
+using select = typename select_impl<Prefix, Kept, std::make_index_sequence<Kept.count>, Ts...>::type;
+
+// A ++ (B minus A), keeping the order of each.
+template <class A, class B>
+struct merge;
+template <class... As, class... Bs>
+struct merge<type_list<As...>, type_list<Bs...>> {
+    static constexpr auto kept_ = keep<sizeof...(Bs)>({!std::is_base_of_v<tag<Bs>, set<As...>>..., false});
+    using type = select<type_list<As...>, kept_, Bs...>;
+};
+template <class L>
+struct merged {
+    using type = L;
+};
+template <class A, class B>
+constexpr merged<typename merge<A, B>::type> operator+(merged<A>, merged<B>) {
+    return {};
+}
+
+template <class L, class N>
+struct append;
+template <class... Ts, class N>
+struct append<type_list<Ts...>, N> {
+    using type = type_list<Ts..., N>;
+};
+
+//! Every node of N, operands before users, each once: the depth-first post-order of N.
+template <class N>
+struct postorder {
+    using type = type_list<N>;
+};
+template <class Op, class A>
+struct postorder<node<Op, A>> {
+    using type = typename append<typename postorder<A>::type, node<Op, A>>::type;
+};
+template <class Op, class A, class... Args>
+struct postorder<node<Op, A, Args...>> {
+    using operands = typename decltype((merged<typename postorder<A>::type>{} + ... + merged<typename postorder<Args>::type>{}))::type;
+    using type = typename append<operands, node<Op, A, Args...>>::type;
+};
+
 namespace hana = boost::hana;
 
-template <class... Args>
-constexpr auto as_hana(type_list<Args...>) {
-    return hana::tuple_t<Args...>;
+template <class... Ts>
+constexpr auto as_hana(type_list<Ts...>) {
+    return hana::tuple_t<Ts...>;
 }
-
-// Depth-first post-order walk, skipping types already seen.
-template <class Seen, class N>
-constexpr auto visit(Seen seen, hana::basic_type<N> t) {
-    if constexpr (decltype(hana::contains(seen, t))::value) {
-        return seen;
-    } else {
-        auto after = hana::fold_left(as_hana(typename N::children{}), seen,
-                                     [](auto acc, auto child) { return visit(acc, child); });
-        return hana::append(after, t);
-    }
-}
-
 template <class Tuple>
-using to_list = decltype(hana::unpack(Tuple{}, [](auto... t) { return type_list<typename decltype(t)::type...>{}; }));
+using as_list = decltype(hana::unpack(std::declval<Tuple>(), [](auto... t) { return type_list<typename decltype(t)::type...>{}; }));
+
+template <class L>
+using reverse = as_list<decltype(hana::reverse(as_hana(L{})))>;
+
+template <template <class> class Pred, class L>
+using filter = as_list<decltype(hana::filter(as_hana(L{}), [](auto t) { return hana::bool_c<Pred<typename decltype(t)::type>::value>; }))>;
+
+template <class N>
+struct is_param : std::bool_constant<ParamLeaf<N>> {};
+template <class N>
+struct is_input : std::bool_constant<InputLeaf<N>> {};
+template <class N>
+struct is_target : std::bool_constant<TargetLeaf<N>> {};
+
+}  // namespace walk
 
 template <class N>
 inline constexpr bool is_param = ParamLeaf<N>;
@@ -43,18 +131,11 @@ inline constexpr bool is_param = ParamLeaf<N>;
 //! Everything the evaluator needs to know about the expression `Loss`, computed once per type.
 template <Expression Loss>
 struct graph {
-    static constexpr auto order = visit(hana::tuple<>{}, hana::type_c<std::remove_cv_t<Loss>>);
-    using nodes = to_list<decltype(order)>;
-    using reversed = to_list<decltype(hana::reverse(order))>;
-    using params = to_list<decltype(hana::filter(order, [](auto t) {
-        return hana::bool_c<ParamLeaf<typename decltype(t)::type>>;
-    }))>;
-    using inputs = to_list<decltype(hana::filter(order, [](auto t) {
-        return hana::bool_c<InputLeaf<typename decltype(t)::type>>;
-    }))>;
-    using targets = to_list<decltype(hana::filter(order, [](auto t) {
-        return hana::bool_c<TargetLeaf<typename decltype(t)::type>>;
-    }))>;
+    using nodes = typename walk::postorder<std::remove_cv_t<Loss>>::type;
+    using reversed = walk::reverse<nodes>;
+    using params = walk::filter<walk::is_param, nodes>;
+    using inputs = walk::filter<walk::is_input, nodes>;
+    using targets = walk::filter<walk::is_target, nodes>;
 };
 
 
@@ -95,13 +176,31 @@ struct param_layout<type_list<Ps...>> {
         return index;
     }();
 
-    //! Whether two different parameters share a name (e.g. the same layer name with two shapes).
-    static constexpr bool names_unique = [] {
-        for (std::size_t i = 0; i < count; ++i)
-            for (std::size_t j = i + 1; j < count; ++j)
-                if (slots[i].name == slots[j].name) return false;
-        return true;
+    //! The index of the first parameter whose name an earlier parameter already has, or `count`
+    //! (two different parameters share a name, e.g. the same layer name with two shapes).
+    static constexpr std::size_t repeated_name = [] {
+        for (std::size_t j = 0; j < count; ++j)
+            for (std::size_t i = 0; i < j; ++i)
+                if (slots[i].name == slots[j].name) return j;
+        return count;
     }();
+    static constexpr bool names_unique = repeated_name == count;
 };
+
+//! One message for a loss whose parameters are not all named differently; true if they are.
+//! A function, not a class-scope static_assert: there Clang 14 stops at the first failure and never
+//! prints the diagnostic type that carries the name.
+template <class... Ps>
+constexpr bool check_parameter_names(type_list<Ps...>) {
+    using layout = param_layout<type_list<Ps...>>;
+    constexpr bool unique = layout::names_unique;
+    static_assert(unique, "typegrad: two different parameters have the same name (a layer name used twice with "
+                          "different shapes?); give each layer its own name");
+    if constexpr (!unique) {
+        using repeated = typename walk::at<layout::repeated_name, Ps...>;
+        static_assert(error::show<unique, error::parameter_name_used_twice<detail::spelled<repeated::name>>>);
+    }
+    return unique;
+}
 
 }  // namespace typegrad::autodiff

@@ -157,10 +157,16 @@ struct program : evaluator<Expr, T> {
     using base::load_block;
     using base::load_sample;
 
-    static constexpr bool scalar_loss = Loss::shape_type::size == 1;
-    static_assert(scalar_loss, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
-    static_assert(error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
-    static_assert(layout::names_unique, "typegrad: two different parameters have the same name; give each layer its own name");
+    // In a function, not at class scope: there Clang 14 stops at the first failed static_assert and
+    // never prints the diagnostic type that carries the shape.
+    static constexpr bool check() {
+        constexpr bool scalar_loss = Loss::shape_type::size == 1;
+        static_assert(scalar_loss, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
+        static_assert(error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
+        check_parameter_names(typename base::graph_type::params{});
+        return true;  // a fault has been reported above, once
+    }
+    static_assert(check());
 
     //! Lane values of scratch that backward() needs: a per-lane accumulator for every parameter
     //! element, and as many again for the last, partly filled block of a batch.

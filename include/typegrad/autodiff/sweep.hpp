@@ -114,16 +114,21 @@ constexpr void clear_adjoint(WS& ws) {
 }
 
 //! Computes every node's value from the leaves already loaded into `ws`.
+// Array initialisers rather than comma folds: Clang 14 caps a fold's nesting at 256 operands,
+// fewer nodes than a 64-layer model has.
 template <class... Ns, class WS>
 constexpr void forward(type_list<Ns...>, WS& ws) {
-    (forward_node<Ns>(ws), ...);
+    const int in_order[] = {0, (forward_node<Ns>(ws), 0)...};
+    (void)in_order;
 }
 
 //! With the root's adjoint seeded, adds every parameter's gradient into `ws.param_adjoints`.
 template <class Root, class... Ns, class WS>
 constexpr void reverse(type_list<Ns...>, WS& ws) {
-    ((std::is_same_v<Ns, Root> ? void() : clear_adjoint<Ns>(ws)), ...);
-    (reverse_node<Ns>(ws), ...);
+    const int cleared[] = {0, ((std::is_same_v<Ns, Root> ? void() : clear_adjoint<Ns>(ws)), 0)...};
+    const int in_order[] = {0, (reverse_node<Ns>(ws), 0)...};
+    (void)cleared;
+    (void)in_order;
 }
 
 }  // namespace typegrad::autodiff

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Compile time and peak memory of typegrad programs beside their Eigen peers.
+#
+#   bench/compile_time/run.sh [--repeat N] [--compilers "g++-12 clang++-14"] [--include DIR] [--sweep "1 2 4 8 16 32"]
+#
+# Each program is compiled (-c, to an object file) with `-std=c++20 -O2 -march=native` under
+# /usr/bin/time -v, N times (default 3); the table gives the fastest wall time, the CPU time
+# (user + sys) of that run and the largest peak RSS. --include points at another typegrad include
+# tree (e.g. a patched copy) instead of the project's. --sweep also times the typegrad MLP for each
+# depth listed (seconds against size). Prints a Markdown table.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+repeat=3
+compilers="g++-12 clang++-14"
+include="$root/include"
+sweep=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --repeat) repeat=$2; shift 2 ;;
+        --compilers) compilers=$2; shift 2 ;;
+        --include) include=$(cd "$2" && pwd); shift 2 ;;
+        --sweep) sweep=$2; shift 2 ;;
+        *) echo "usage: $0 [--repeat N] [--compilers \"g++-12 clang++-14\"] [--include DIR] [--sweep \"1 2 4 8\"]" >&2; exit 2 ;;
+    esac
+done
+
+eigen_include=/usr/include/eigen3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# measure <label> <compiler> <source> [flags...]: prints one table row
+measure() {
+    local label=$1 cxx=$2 src=$3
+    shift 3
+    if [ ! -f "$src" ]; then
+        printf '| %s | %s | - | - | - | missing: %s |\n' "$label" "$cxx" "${src#"$root"/}"
+        return
+    fi
+    local best_wall="" best_cpu="" peak=0 status=ok
+    for _ in $(seq "$repeat"); do
+        if ! /usr/bin/time -v -o "$work/time" "$cxx" -std=c++20 -O2 -march=native "$@" -c "$src" -o "$work/out.o" \
+            >"$work/log" 2>&1; then
+            status="FAILS: $(grep -m1 -E '(fatal )?error:' "$work/log" | sed -E 's/.*error: //' | cut -c1-90)"
+        fi
+        local wall cpu rss
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; ++i) s = s * 60 + t[i]; print s}' "$work/time")
+        cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$work/time")
+        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")
+        if [ -z "$best_wall" ] || awk "BEGIN {exit !($wall < $best_wall)}"; then best_wall=$wall; best_cpu=$cpu; fi
+        [ "$rss" -gt "$peak" ] && peak=$rss
+        [ "$status" = ok ] || break
+    done
+    printf '| %s | %s | %.2f | %s | %d | %s |\n' "$label" "$cxx" "$best_wall" "$best_cpu" $((peak / 1024)) "$status"
+}
+
+echo "Compile time, \`-std=c++20 -O2 -march=native -c\`, fastest of $repeat; $(nproc) cores, $(uname -m);"
+echo "typegrad headers: ${include#"$root"/}"
+echo
+echo "| program | compiler | wall s | cpu s | peak RSS MiB | status |"
+echo "| --- | --- | ---: | ---: | ---: | --- |"
+for cxx in $compilers; do
+    measure "diabetes: typegrad (examples/diabetes)" "$cxx" "$root/examples/diabetes/main.cpp" \
+        -I"$include" -DTYPEGRAD_EXAMPLE_DATA="\"$root/examples/data\""
+    measure "diabetes: Eigen" "$cxx" "$here/eigen_diabetes.cpp" -I"$eigen_include"
+    for depth in 6 32; do
+        measure "MLP $depth layers: typegrad" "$cxx" "$here/mlp.cpp" -I"$include" -DDEPTH="$depth"
+        measure "MLP $depth layers: Eigen" "$cxx" "$here/eigen_mlp.cpp" -I"$eigen_include" -DDEPTH="$depth"
+    done
+done
+
+if [ -n "$sweep" ]; then
+    echo
+    echo "| typegrad MLP depth | compiler | wall s | cpu s | peak RSS MiB | status |"
+    echo "| ---: | --- | ---: | ---: | ---: | --- |"
+    for cxx in $compilers; do
+        for depth in $sweep; do
+            measure "$depth" "$cxx" "$here/mlp.cpp" -I"$include" -DDEPTH="$depth"
+        done
+    done
+fi
