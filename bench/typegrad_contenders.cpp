@@ -29,6 +29,7 @@ tg::data::dataset to_dataset(const tb::dataset& d) {
     out.target_name = std::string("target");
     out.features = d.features;
     out.targets = d.targets;
+    out.keep_columns();  // feature-major copy: consecutive rows load as whole vectors
     return out;
 }
 

@@ -95,13 +95,13 @@ struct evaluator {
         if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = y;
     }
 
+    //! Loads the samples start, start + 1, ... of `rows` into the input and target lanes and returns
+    //! how many lanes hold a sample; the rest repeat the last sample (finite values, weight 0).
     template <class WS>
-    static auto load_block(WS& ws, const rows_ref<T>& rows, std::size_t start) {
-        alignas(64) T lane_ids[lanes];
-        for (std::size_t l = 0; l < lanes; ++l) lane_ids[l] = static_cast<T>(l);
-        const std::size_t last = std::min(rows.count - start, lanes) - 1;
-        if (!rows.index && last == lanes - 1) {
-            // A full block of consecutive rows: targets are one vector load, and so is each
+    static std::size_t load_block(WS& ws, const rows_ref<T>& rows, std::size_t start) {
+        const std::size_t valid = std::min(rows.count - start, lanes);
+        if (!rows.index && valid == lanes) {
+            // A full block of consecutive rows: the targets are one vector load, and so is each
             // feature when the dataset keeps a feature-major copy.
             const std::size_t row0 = rows.first + start;
             if constexpr (!std::is_void_v<input>) {
@@ -109,38 +109,48 @@ struct evaluator {
                 if (rows.columns) {
                     for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::load_unaligned(rows.columns + f * rows.rows + row0);
                 } else {
-                    gather_features(v, rows, index_lane(static_cast<index_t>(row0)) + index_lane::load_unaligned(lane_offsets().data()));
+                    transpose_rows(v, rows, [&](std::size_t l) { return row0 + l; });
                 }
             }
             if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::load_unaligned(rows.targets + row0);
         } else {
-            alignas(64) index_t row_of[lanes];
-            for (std::size_t l = 0; l < lanes; ++l) row_of[l] = static_cast<index_t>(rows.row(start + std::min(l, last)));
-            const index_lane r = index_lane::load_aligned(row_of);
-            if constexpr (!std::is_void_v<input>) gather_features(ws.template value<input>(), rows, r);
-            if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::gather(rows.targets, r);
+            const auto row_of = [&](std::size_t l) { return rows.row(start + std::min(l, valid - 1)); };
+            if constexpr (!std::is_void_v<input>) transpose_rows(ws.template value<input>(), rows, row_of);
+            if constexpr (!std::is_void_v<target>) {
+                alignas(64) T buffer[lanes];
+                for (std::size_t l = 0; l < lanes; ++l) buffer[l] = rows.targets[row_of(l)];
+                ws.template value<target>()[0] = lane::load_aligned(buffer);
+            }
         }
-        return lane::load_aligned(lane_ids) <= lane(static_cast<T>(last));
+        return valid;
+    }
+
+    //! The lanes [0, valid) set, the others clear.
+    static auto mask(std::size_t valid) {
+        alignas(64) T ids[lanes];
+        for (std::size_t l = 0; l < lanes; ++l) ids[l] = static_cast<T>(l);
+        return lane::load_aligned(ids) < lane(static_cast<T>(valid));
     }
 
 private:
-    using index_t = xsimd::as_integer_t<T>;
-    using index_lane = xsimd::batch<index_t>;
-    static_assert(index_lane::size == lanes);
-
-    static constexpr std::array<index_t, lanes> lane_offsets() {
-        std::array<index_t, lanes> a{};
-        for (std::size_t l = 0; l < lanes; ++l) a[l] = static_cast<index_t>(l);
-        return a;
-    }
-    template <class Lanes>
-    static void gather_features(Lanes& v, const rows_ref<T>& rows, const index_lane& r) {
+    // Sample l's features into lane l: a transposition through an aligned buffer (xsimd 8.1's
+    // gather is a scalar loop behind a call, slower than this).
+    template <class Lanes, class RowOf>
+    static void transpose_rows(Lanes& v, const rows_ref<T>& rows, RowOf row_of) {
+        constexpr std::size_t width = size_of<input>;
+        alignas(64) T buffer[width][lanes];
         if (rows.columns) {
-            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::gather(rows.columns + f * rows.rows, r);
+            for (std::size_t l = 0; l < lanes; ++l) {
+                const std::size_t r = row_of(l);
+                for (std::size_t f = 0; f < width; ++f) buffer[f][l] = rows.columns[f * rows.rows + r];
+            }
         } else {
-            const index_lane at = r * static_cast<index_t>(rows.cols);
-            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::gather(rows.features + f, at);
+            for (std::size_t l = 0; l < lanes; ++l) {
+                const T* row = rows.features + row_of(l) * rows.cols;
+                for (std::size_t f = 0; f < width; ++f) buffer[f][l] = row[f];
+            }
         }
+        for (std::size_t f = 0; f < width; ++f) v[f] = lane::load_aligned(buffer[f]);
     }
 };
 
@@ -210,23 +220,27 @@ struct program : evaluator<Expr, T> {
         const lane weight(T(1) / static_cast<T>(rows.count));
         lane loss_sum(T(0));
         for (std::size_t start = 0; start < rows.count; start += lanes) {
-            const auto valid = load_block(ws, rows, start);
-            const bool partial = rows.count - start < lanes;
+            const bool partial = load_block(ws, rows, start) < lanes;
             forward(nodes{}, ws);
+            if (!partial) {
+                loss_sum += ws.template value<Loss>()[0];
+                if constexpr (needs_adjoint_v<Loss>) {
+                    ws.template adjoint<Loss>()[0] = weight;
+                    reverse<Loss>(reversed{}, ws);
+                }
+                continue;
+            }
+            const auto valid = base::mask(rows.count - start);
             loss_sum += xsimd::select(valid, ws.template value<Loss>()[0], lane(T(0)));
             if constexpr (needs_adjoint_v<Loss>) {
                 ws.template adjoint<Loss>()[0] = xsimd::select(valid, weight, lane(T(0)));
-                if (partial) {
-                    // A padded lane has weight 0, but 0 times an infinite local derivative (sqrt at 0)
-                    // is NaN: keep padded lanes out of the sums altogether.
-                    for (std::size_t k = 0; k < total; ++k) tail[k] = lane(T(0));
-                    ws.param_adjoints = tail;
-                    reverse<Loss>(reversed{}, ws);
-                    for (std::size_t k = 0; k < total; ++k) acc[k] += xsimd::select(valid, tail[k], lane(T(0)));
-                    ws.param_adjoints = acc;
-                } else {
-                    reverse<Loss>(reversed{}, ws);
-                }
+                // A padded lane has weight 0, but 0 times an infinite local derivative (sqrt at 0)
+                // is NaN: keep padded lanes out of the sums altogether.
+                for (std::size_t k = 0; k < total; ++k) tail[k] = lane(T(0));
+                ws.param_adjoints = tail;
+                reverse<Loss>(reversed{}, ws);
+                for (std::size_t k = 0; k < total; ++k) acc[k] += xsimd::select(valid, tail[k], lane(T(0)));
+                ws.param_adjoints = acc;
             }
         }
         for (std::size_t k = 0; k < total; ++k) grads[k] += xsimd::hadd(acc[k]);
@@ -240,9 +254,10 @@ struct program : evaluator<Expr, T> {
         ws.params = params;
         lane loss_sum(T(0));
         for (std::size_t start = 0; start < rows.count; start += lanes) {
-            const auto valid = load_block(ws, rows, start);
+            const std::size_t valid = load_block(ws, rows, start);
             forward(nodes{}, ws);
-            loss_sum += xsimd::select(valid, ws.template value<Loss>()[0], lane(T(0)));
+            loss_sum += valid == lanes ? ws.template value<Loss>()[0]
+                                       : xsimd::select(base::mask(valid), ws.template value<Loss>()[0], lane(T(0)));
         }
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
     }
