@@ -16,6 +16,8 @@
 
 #include <typegrad/typegrad.hpp>
 
+#include "../common/cli.hpp"
+
 namespace tg = typegrad;
 
 namespace {
@@ -57,19 +59,11 @@ void print(const char* title, const std::vector<double>& losses) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int epochs = 30;
-    bool check = false;
-    std::string file = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv";
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
-        else if (arg == "--data" && i + 1 < argc) file = argv[++i];
-        else if (arg == "--check") check = true;
-        else {
-            std::fprintf(stderr, "usage: diabetes [--epochs N] [--data FILE] [--check]\n");
-            return 2;
-        }
-    }
+    const example::options options =
+        example::parse(argc, argv, "diabetes", {.epochs = 30, .data = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv"});
+    const int epochs = options.epochs;
+    const std::string& file = options.data;
+    const bool check = options.check;
 
     // [data]
     const auto data = tg::data::read_csv(file, {.target = "target"});

@@ -20,6 +20,8 @@
 
 #include <typegrad/typegrad.hpp>
 
+#include "../common/cli.hpp"
+
 namespace tg = typegrad;
 
 namespace {
@@ -43,19 +45,11 @@ constexpr auto loss = tg::mse(prediction, y);
 }  // namespace
 
 int main(int argc, char** argv) {
-    int epochs = 50;
-    bool check = false;
-    std::string file = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv";
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "--epochs" && i + 1 < argc) epochs = std::atoi(argv[++i]);
-        else if (arg == "--data" && i + 1 < argc) file = argv[++i];
-        else if (arg == "--check") check = true;
-        else {
-            std::fprintf(stderr, "usage: mlp_regression [--epochs N] [--data FILE] [--check]\n");
-            return 2;
-        }
-    }
+    const example::options options =
+        example::parse(argc, argv, "mlp_regression", {.epochs = 50, .data = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv"});
+    const int epochs = options.epochs;
+    const std::string& file = options.data;
+    const bool check = options.check;
 
     // [data]
     const auto data = tg::data::read_csv(file, {.target = "target"});

@@ -275,6 +275,18 @@ struct named_state {
         Derived::visit_scalars(self(), look);
         return hit < 16 && ((present.at(param) >> hit) & 1u) != 0;
     }
+    //! Whether parameters a and b have the same per-parameter scalars (and state keys).
+    bool same_scalars(std::size_t a, std::size_t b) const {
+        bool same = present.at(a) == present.at(b);
+        Derived::visit_scalars(self(), [&](std::string_view, const auto& v) { same = same && v.at(a) == v.at(b); });
+        return same;
+    }
+    //! Gives parameter `to` the per-parameter scalars (and state keys) of `from`.
+    void copy_scalars(std::size_t from, std::size_t to) {
+        present.at(to) = present.at(from);
+        Derived::visit_scalars(self(), [&](std::string_view, auto& v) { v.at(to) = v.at(from); });
+    }
+
     //! Calls f(name) for every state entry the policy can keep, buffers first, in torch's order.
     template <class F>
     void for_each_name(F&& f) const {

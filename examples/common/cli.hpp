@@ -1,0 +1,31 @@
+#pragma once
+// The command line every example shares: [--epochs N] [--data FILE] [--check].
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace example {
+
+struct options {
+    int epochs;
+    std::string data;    // the CSV file to train on
+    bool check = false;  // exit non-zero unless the example learns (the tests run it so)
+};
+
+//! Reads the command line over `defaults`; prints the usage and exits 2 on anything else.
+inline options parse(int argc, char** argv, const char* name, options defaults) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--epochs" && i + 1 < argc) defaults.epochs = std::atoi(argv[++i]);
+        else if (arg == "--data" && i + 1 < argc) defaults.data = argv[++i];
+        else if (arg == "--check") defaults.check = true;
+        else {
+            std::fprintf(stderr, "usage: %s [--epochs N] [--data FILE] [--check]\n", name);
+            std::exit(2);
+        }
+    }
+    return defaults;
+}
+
+}  // namespace example
