@@ -27,7 +27,7 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
         for (std::size_t i = 0; i < info.size; ++i) values[i] = static_cast<float>(it->second[i]);
     }
     tg::Trainer<Loss, Policy> trainer{params, options};
-    auto scheduler = make_scheduler(trainer.optimizer(), c.scheduler);
+    auto scheduler = replay::make_scheduler(trainer.optimizer(), c.scheduler);
 
     trajectory t;
     const auto named = [&](auto&& buffer_of) {
@@ -50,7 +50,7 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
         }
         const auto& group = trainer.optimizer().param_groups()[0];
         t.lr_history.push_back(group.options.lr);
-        if (!c.momentum_history.empty()) t.momentum_history.push_back(cycled_momentum(trainer.optimizer()));
+        if (!c.momentum_history.empty()) t.momentum_history.push_back(replay::cycled_momentum(trainer.optimizer()));
         if (step == 0) t.grad_first_step = named([&](std::string_view n) { return params.grad(n); });
         trainer.step();
         scheduler.step(step_loss / c.accumulate);
@@ -59,7 +59,7 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
 
     const std::size_t index = trainer.optimizer().index_of(c.final_state.at("param").get<std::string>());
     for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {
-        auto values = state_values(trainer.optimizer(), index, it.key());
+        auto values = replay::state_values(trainer.optimizer(), index, it.key());
         if (values) t.final_state[it.key()] = *std::move(values);
     }
     return t;

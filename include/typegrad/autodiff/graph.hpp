@@ -125,9 +125,6 @@ struct is_target : std::bool_constant<TargetLeaf<N>> {};
 
 }  // namespace walk
 
-template <class N>
-inline constexpr bool is_param = ParamLeaf<N>;
-
 //! Everything the evaluator needs to know about the expression `Loss`, computed once per type.
 template <Expression Loss>
 struct graph {

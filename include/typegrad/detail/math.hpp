@@ -222,14 +222,4 @@ constexpr V fma(const V& a, const V& b, const V& c) {
     }
 }
 
-//! Sum over the lanes of `v` (identity for a plain number).
-template <class V>
-constexpr auto lane_sum(const V& v) {
-    if constexpr (is_batch_v<V>) {
-        return xsimd::hadd(v);
-    } else {
-        return v;
-    }
-}
-
 }  // namespace typegrad::detail

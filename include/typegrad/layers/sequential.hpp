@@ -54,45 +54,26 @@ struct Linear : module {
     }
 };
 
+//! A layer applying the elementwise op `Op` (any width in, the same width out); the expression it
+//! gives is exactly the builder's, e.g. `Tanh` gives `tg::tanh(x)`.
+template <class Op>
+struct elementwise : module {
+    static constexpr std::size_t in_features = any_width;
+    static constexpr std::size_t out_features = any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X) {
+        return node<Op, X>{};
+    }
+};
+
 //! Elementwise tanh. torch: `torch.nn.Tanh()`.
-struct Tanh : module {
-    static constexpr std::size_t in_features = any_width;
-    static constexpr std::size_t out_features = any_width;
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return tanh(x);
-    }
-};
-
+struct Tanh : elementwise<ops::tanh> {};
 //! Elementwise max(x, 0). torch: `torch.nn.ReLU()`.
-struct ReLU : module {
-    static constexpr std::size_t in_features = any_width;
-    static constexpr std::size_t out_features = any_width;
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return relu(x);
-    }
-};
-
+struct ReLU : elementwise<ops::relu> {};
 //! Elementwise logistic function. torch: `torch.nn.Sigmoid()`.
-struct Sigmoid : module {
-    static constexpr std::size_t in_features = any_width;
-    static constexpr std::size_t out_features = any_width;
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return sigmoid(x);
-    }
-};
-
+struct Sigmoid : elementwise<ops::sigmoid> {};
 //! Elementwise ln(1 + eˣ). torch: `torch.nn.Softplus()` (beta 1, threshold 20; see tg::softplus).
-struct Softplus : module {
-    static constexpr std::size_t in_features = any_width;
-    static constexpr std::size_t out_features = any_width;
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return softplus(x);
-    }
-};
+struct Softplus : elementwise<ops::softplus> {};
 
 }  // namespace layers
 

@@ -76,29 +76,36 @@ void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, co
 
 }  // namespace detail
 
-//! Adam (`torch.optim.Adam`, 1.13): g = ±∇ + wd·θ; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
-//! θ ← θ − lr/(1−β₁ᵗ) · m / (√v̂/√(1−β₂ᵗ) + ε), v̂ = amsgrad ? max(v̂, v) : v.
-struct Adam {
+namespace detail {
+// Adam and AdamW differ only in where weight decay acts, in their name and in torch's default
+// weight_decay (0 and 1e-2).
+template <bool Decoupled>
+struct adam_policy {
     struct options {
         double lr = 1e-3;
         std::array<double, 2> betas = {0.9, 0.999};
         double eps = 1e-8;
-        double weight_decay = 0;
+        double weight_decay = Decoupled ? 1e-2 : 0;
         bool amsgrad = false;
         bool maximize = false;
     };
-    static constexpr std::string_view name = "Adam";
-    static constexpr void validate(const options& o) { detail::validate_adam_family(name, o); }
+    static constexpr std::string_view name = Decoupled ? "AdamW" : "Adam";
+    static constexpr void validate(const options& o) { validate_adam_family(name, o); }
 
     template <class T>
-    using state = detail::adam_state<T>;
+    using state = adam_state<T>;
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
                        std::size_t offset, std::size_t size) {
-        detail::adam_update<false>(o, st, param, values, grads, offset, size);
+        adam_update<Decoupled>(o, st, param, values, grads, offset, size);
     }
 };
+}  // namespace detail
+
+//! Adam (`torch.optim.Adam`, 1.13): g = ±∇ + wd·θ; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
+//! θ ← θ − lr/(1−β₁ᵗ) · m / (√v̂/√(1−β₂ᵗ) + ε), v̂ = amsgrad ? max(v̂, v) : v.
+struct Adam : detail::adam_policy<false> {};
 
 }  // namespace typegrad::optim
 
