@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/detail/xsimd.hpp>
 
@@ -14,6 +15,7 @@
 #include <typegrad/autodiff/sweep.hpp>
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/lane_sums.hpp>
 
 namespace typegrad::autodiff {
 
@@ -182,6 +184,33 @@ struct program : evaluator<Expr, T> {
     //! element, and as many again for the last, partly filled block of a batch.
     static constexpr std::size_t scratch_size = 2 * layout::total > 0 ? 2 * layout::total : 1;
 
+    //! The parts of the flat parameter buffer whose gradient is summed in per-lane accumulators, as
+    //! runs of consecutive elements; the rest (weights of large dense layers) reduce each block
+    //! straight into the gradient.
+    struct run {
+        std::size_t first = 0, count = 0;
+    };
+    template <class... Ps>
+    static constexpr auto lane_runs_of(type_list<Ps...>) {
+        constexpr std::size_t n = sizeof...(Ps);
+        constexpr std::array<bool, n + 1> per_lane{lane_accumulated<lane, Ps, nodes>..., false};
+        constexpr std::array<std::size_t, n + 1> sizes{size_of<Ps>..., 0};
+        std::array<run, n + 1> runs{};
+        std::size_t count = 0, offset = 0;
+        for (std::size_t k = 0; k < n; offset += sizes[k], ++k) {
+            if (!per_lane[k] || sizes[k] == 0) continue;
+            if (count > 0 && runs[count - 1].first + runs[count - 1].count == offset) runs[count - 1].count += sizes[k];
+            else runs[count++] = run{offset, sizes[k]};
+        }
+        return std::pair{runs, count};
+    }
+    static constexpr auto lane_runs = lane_runs_of(typename base::graph_type::params{});
+
+    template <class F>
+    static void for_lane_runs(F&& f) {
+        for (std::size_t r = 0; r < lane_runs.second; ++r) f(lane_runs.first[r].first, lane_runs.first[r].count);
+    }
+
     //! Adds weight · d(loss)/d(params) for one sample into `grads`; returns the sample's loss.
     //! Usable in constant evaluation.
     static constexpr T sample_backward(const T* params, T* grads, const T* x, T y, T weight) {
@@ -206,17 +235,18 @@ struct program : evaluator<Expr, T> {
         return ws.template value<Loss>()[0];
     }
 
-    //! grads += d(mean loss over rows)/d(params), with `scratch` (scratch_size lane values) for the
-    //! per-lane accumulators. Returns the mean loss. Allocates nothing.
+    //! grads += d(mean loss over rows)/d(params), with `scratch` (scratch_size lane values, all zero,
+    //! and left all zero) for the per-lane accumulators. Returns the mean loss. Allocates nothing.
     static T backward(const T* params, T* grads, lane* scratch, const rows_ref<T>& rows) {
         if (rows.count == 0) return T(0);
         constexpr std::size_t total = layout::total;
         lane* const acc = scratch;           // every full block adds here
         lane* const tail = scratch + total;  // the last, partly filled block, added under its mask
-        for (std::size_t k = 0; k < total; ++k) acc[k] = lane(T(0));
         workspace_for<lane, T, Loss> ws;
         ws.params = params;
         ws.param_adjoints = acc;
+        ws.param_grads = grads;
+        ws.valid = lanes;
         const lane weight(T(1) / static_cast<T>(rows.count));
         lane loss_sum(T(0));
         for (std::size_t start = 0; start < rows.count; start += lanes) {
@@ -236,14 +266,33 @@ struct program : evaluator<Expr, T> {
                 ws.template adjoint<Loss>()[0] = xsimd::select(valid, weight, lane(T(0)));
                 // A padded lane has weight 0, but 0 times an infinite local derivative (sqrt at 0)
                 // is NaN: keep padded lanes out of the sums altogether.
-                for (std::size_t k = 0; k < total; ++k) tail[k] = lane(T(0));
                 ws.param_adjoints = tail;
+                ws.valid = rows.count - start;
                 reverse<Loss>(reversed{}, ws);
-                for (std::size_t k = 0; k < total; ++k) acc[k] += xsimd::select(valid, tail[k], lane(T(0)));
+                for_lane_runs([&](std::size_t first, std::size_t count) {
+                    for (std::size_t k = first; k < first + count; ++k) {
+                        acc[k] += xsimd::select(valid, tail[k], lane(T(0)));
+                        tail[k] = lane(T(0));
+                    }
+                });
                 ws.param_adjoints = acc;
+                ws.valid = lanes;
             }
         }
-        for (std::size_t k = 0; k < total; ++k) grads[k] += xsimd::hadd(acc[k]);
+        // The sums over lanes, a vector of parameters at a time; the accumulators are left zero.
+        for_lane_runs([&](std::size_t first, std::size_t count) {
+            T* const g = grads + first;
+            lane* const a = acc + first;
+            const std::size_t whole = count / lanes * lanes;
+            for (std::size_t k = 0; k < whole; k += lanes) {
+                (lane::load_unaligned(g + k) + detail::lane_sums(a + k)).store_unaligned(g + k);
+                for (std::size_t j = 0; j < lanes; ++j) a[k + j] = lane(T(0));
+            }
+            for (std::size_t k = whole; k < count; ++k) {
+                g[k] += xsimd::hadd(a[k]);
+                a[k] = lane(T(0));
+            }
+        });
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
     }
 

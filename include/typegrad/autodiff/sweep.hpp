@@ -7,6 +7,7 @@
 // batch (one sample per lane). Parameters are read broadcast to every lane; their adjoints go to
 // per-lane accumulators that the caller sums over lanes once per batch.
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -44,6 +45,30 @@ template <class V, class N>
     requires(ParamLeaf<N> || ConstantLeaf<N>)
 struct slot_for<V, N> {};
 
+//! Whether node N = node<Op, Args...> computes operand I's contribution to the gradient for a whole
+//! block of V lanes at once (`Op::block_vjp<I>`), straight into that parameter's gradient, instead
+//! of adding per-lane products into its lane accumulators.
+template <class V, class N, std::size_t I>
+inline constexpr bool uses_block_vjp = false;
+template <class V, class Op, class... Args, std::size_t I>
+    requires requires { Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>; }
+inline constexpr bool uses_block_vjp<V, node<Op, Args...>, I> =
+    ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>> && Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
+
+//! Whether some use of parameter P in the nodes Ns adds into P's lane accumulators.
+template <class V, class P, class N>
+inline constexpr bool lane_use = false;  // a leaf uses nothing
+template <class V, class P, class Op, class... Args>
+inline constexpr bool lane_use<V, P, node<Op, Args...>> = [] {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return ((std::is_same_v<P, Args> && !uses_block_vjp<V, node<Op, Args...>, I>) || ...);
+    }(std::index_sequence_for<Args...>{});
+}();
+template <class V, class P, class Nodes>
+inline constexpr bool lane_accumulated = false;
+template <class V, class P, class... Ns>
+inline constexpr bool lane_accumulated<V, P, type_list<Ns...>> = (lane_use<V, P, Ns> || ...) || std::is_same_v<type_list<P>, type_list<Ns...>>;  // or P is the whole expression
+
 template <class V, class T, class Nodes, class Params>
 struct workspace;
 
@@ -51,8 +76,11 @@ struct workspace;
 template <class V, class T, class... Ns, class Params>
 struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>... {
     using layout = param_layout<Params>;
+    using lane_type = V;
     const T* params = nullptr;  // flat values of every parameter
     V* param_adjoints = nullptr;  // flat, one lane value per parameter element
+    T* param_grads = nullptr;     // flat gradients, for the ops that reduce a block themselves
+    std::size_t valid = 0;        // lanes [0, valid) hold samples (block ops read no others)
 
     template <class N>
     constexpr decltype(auto) value() {
@@ -62,6 +90,10 @@ struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>... {
             return detail::constant_value_view<V>{N::value};
         else
             return (static_cast<slot<V, N>&>(*this).val);
+    }
+    template <class P>
+    T* param_grad() const noexcept {
+        return param_grads + layout::template offset_of<P>;
     }
     template <class N>
     constexpr decltype(auto) adjoint() {
@@ -94,7 +126,9 @@ constexpr void reverse_node(WS& ws) {
                 (
                     [&] {
                         using A = std::tuple_element_t<I, std::tuple<Args...>>;
-                        if constexpr (needs_adjoint_v<A>) {
+                        if constexpr (uses_block_vjp<typename WS::lane_type, N, I>) {
+                            Op::template block_vjp<I>(ws.template param_grad<A>(), ws.valid, gy, y, ws.template value<Args>()...);
+                        } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
                         }

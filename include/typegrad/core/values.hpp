@@ -13,7 +13,7 @@ namespace typegrad::detail {
 template <class V, std::size_t N>
 struct lanes {
     static constexpr std::size_t size = N;
-    V v[N]{};
+    V v[N];  // written before it is read: by the loads, the forward sweep, or clear_adjoint
     constexpr V& operator[](std::size_t i) noexcept { return v[i]; }
     constexpr const V& operator[](std::size_t i) const noexcept { return v[i]; }
 };

@@ -3,6 +3,7 @@
 // constant evaluation) or an xsimd batch (one sample per lane). Ops are written once against these.
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -24,6 +25,12 @@ struct scalar_of<xsimd::batch<T, A>> {
 };
 template <class V>
 using scalar_of_t = typename scalar_of<V>::type;
+
+//! Samples in one lane value: 1 for a scalar, the vector width for a batch.
+template <class V>
+inline constexpr std::size_t lane_count = 1;
+template <class T, class A>
+inline constexpr std::size_t lane_count<xsimd::batch<T, A>> = xsimd::batch<T, A>::size;
 
 // Constant-evaluation versions: accurate to a few ulp of double, only used where std:: is not constexpr.
 namespace cx {

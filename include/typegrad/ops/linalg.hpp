@@ -1,12 +1,14 @@
 #pragma once
 // Products: dot (vector · vector), matvec (matrix × vector), and the linear layer built on them.
 #include <cstddef>
+#include <type_traits>
 
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/math.hpp>
+#include <typegrad/detail/outer.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 
 namespace typegrad {
@@ -39,28 +41,70 @@ struct matvec {
     template <class SX, class SW>
     using result_shape = shape<(SX::size == 0 ? 0 : SW::size / SX::size)>;
 
+    // R outputs at a time, so that R independent chains of multiply-adds are in flight rather
+    // than one chain waiting on each add's latency.
+    static constexpr std::size_t tile = 8;
+
+    // y[o] = Σᵢ w[o·in + i] x[i] for o in [o0, o0 + R).
+    template <std::size_t R, std::size_t In, class Y, class X, class W>
+    static constexpr void forward_tile(Y& y, std::size_t o0, const X& x, const W& w) {
+        using V = std::remove_cvref_t<decltype(x[0] * w[0])>;
+        V acc[R];
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < R; ++r) acc[r] = w[(o0 + r) * In] * x[0];
+        for (std::size_t i = 1; i < In; ++i) {
+            const V xi = x[i];
+#pragma GCC unroll 8
+            for (std::size_t r = 0; r < R; ++r) acc[r] = detail::fma(V(w[(o0 + r) * In + i]), xi, acc[r]);
+        }
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < R; ++r) y[o0 + r] = acc[r];
+    }
+
+    // g[i] += Σₒ w[o·in + i] gy[o] for i in [i0, i0 + R).
+    template <std::size_t R, std::size_t Out, std::size_t In, class G, class GY, class W>
+    static constexpr void input_vjp_tile(G& g, std::size_t i0, const GY& gy, const W& w) {
+        using V = std::remove_cvref_t<decltype(gy[0] * w[0])>;
+        V acc[R];
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < R; ++r) acc[r] = w[i0 + r] * gy[0];
+        for (std::size_t o = 1; o < Out; ++o) {
+            const V go = gy[o];
+#pragma GCC unroll 8
+            for (std::size_t r = 0; r < R; ++r) acc[r] = detail::fma(V(w[o * In + i0 + r]), go, acc[r]);
+        }
+#pragma GCC unroll 8
+        for (std::size_t r = 0; r < R; ++r) g[i0 + r] += acc[r];
+    }
+
     template <class Y, class X, class W>
     static constexpr void forward(Y& y, const X& x, const W& w) {
-        constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>;
-        for (std::size_t o = 0; o < out; ++o) {
-            auto acc = w[o * in] * x[0];
-            for (std::size_t i = 1; i < in; ++i) acc = detail::fma(w[o * in + i], x[i], acc);
-            y[o] = acc;
-        }
+        constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>, whole = out / tile * tile;
+        for (std::size_t o = 0; o < whole; o += tile) forward_tile<tile, in>(y, o, x, w);
+        if constexpr (whole < out) forward_tile<out - whole, in>(y, whole, x, w);
     }
     template <std::size_t I, class G, class GY, class Y, class X, class W>
     static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const W& w) {
         constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>;
         if constexpr (I == 0) {
-            for (std::size_t i = 0; i < in; ++i) {
-                auto acc = w[i] * gy[0];
-                for (std::size_t o = 1; o < out; ++o) acc = detail::fma(w[o * in + i], gy[o], acc);
-                g[i] += acc;
-            }
+            constexpr std::size_t whole = in / tile * tile;
+            for (std::size_t i = 0; i < whole; i += tile) input_vjp_tile<tile, out, in>(g, i, gy, w);
+            if constexpr (whole < in) input_vjp_tile<in - whole, out, in>(g, whole, gy, w);
         } else {
             for (std::size_t o = 0; o < out; ++o)
                 for (std::size_t i = 0; i < in; ++i) g[o * in + i] = detail::fma(gy[o], x[i], g[o * in + i]);
         }
+    }
+
+    //! A parameter W's gradient over a whole block of samples at once (see detail/outer.hpp), when
+    //! the lanes are SIMD vectors and the layer is large enough for it to pay.
+    template <std::size_t I, class V, std::size_t Out, std::size_t In, std::size_t>
+    static constexpr bool block_vjp_wanted = I == 1 && detail::is_batch_v<V> && detail::outer_block_pays<detail::lane_count<V>, Out, In>;
+
+    template <std::size_t I, class T, class GY, class Y, class X, class W>
+    static void block_vjp(T* g, std::size_t valid, const GY& gy, const Y&, const X& x, const W&) {
+        using B = std::remove_cvref_t<decltype(gy[0])>;
+        detail::outer_accumulate<detail::extent<Y>, detail::extent<X>, B>(g, valid, gy, x);
     }
 };
 

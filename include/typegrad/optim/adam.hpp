@@ -22,11 +22,13 @@ struct adam_state : named_state<adam_state<T>, T> {
     static constexpr std::string_view policy_name = "Adam";
 
     adam_state() = default;
-    adam_state(std::size_t n, std::size_t p) : named_state<adam_state<T>, T>(p), exp_avg(n), exp_avg_sq(n), max_exp_avg_sq(n), step(p) {}
+    adam_state(std::size_t n, std::size_t p)
+        : named_state<adam_state<T>, T>(p), exp_avg(n), exp_avg_sq(n), max_exp_avg_sq(n), step(p), beta1_power(p), beta2_power(p) {}
     aligned_buffer<T> exp_avg;
     aligned_buffer<T> exp_avg_sq;
     aligned_buffer<T> max_exp_avg_sq;
     std::vector<float> step;  // torch: a float32 0-d tensor
+    std::vector<power_cache> beta1_power, beta2_power;  // not state: how beta^step is computed
 
     template <class Self, class F>
     static void visit_buffers(Self& s, F&& f) {
@@ -46,8 +48,8 @@ void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, co
     st.step[param] += 1.0f;
     const double step = st.step[param];
     const double beta1 = o.betas[0], beta2 = o.betas[1];
-    const double bias_correction1 = 1 - std::pow(beta1, step);
-    const double bias_correction2 = 1 - std::pow(beta2, step);
+    const double bias_correction1 = 1 - st.beta1_power[param].next(beta1, step);
+    const double bias_correction2 = 1 - st.beta2_power[param].next(beta2, step);
     const double step_size = o.lr / bias_correction1;
     const double bias_correction2_sqrt = std::sqrt(bias_correction2);
     const bool maximize = o.maximize, amsgrad = o.amsgrad, wd = !Decoupled && o.weight_decay != 0;

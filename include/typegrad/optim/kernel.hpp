@@ -4,6 +4,7 @@
 // Plumbing shared by every optimiser policy: the SIMD sweep over one parameter's slice,
 // torch-worded argument errors, and by-name access to optimiser state.
 
+#include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <algorithm>
@@ -80,8 +81,10 @@ inline std::string py_repr(double x) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The sweep: one kernel over a slice, `xsimd::batch<T>` wide, the tail padded into a batch so
-// every element sees the same instruction sequence (results never depend on an element's index).
+// The sweep: one kernel over a slice, `xsimd::batch<T>` wide, the tail loaded under a mask into a
+// batch so every element sees the same instruction sequence (results never depend on its index).
+
+
 
 template <class T>
 struct in {
@@ -107,45 +110,40 @@ inline void store(inout<T> s, std::size_t i, const xsimd::batch<T>& b) {
     b.store_unaligned(s.p + i);
 }
 template <class T>
-inline const T* source(in<T> s) { return s.p; }
+inline xsimd::batch<T> load_first(in<T> s, std::size_t i, std::size_t n) {
+    return typegrad::detail::load_first<xsimd::batch<T>>(s.p + i, n);
+}
 template <class T>
-inline const T* source(inout<T> s) { return s.p; }
+inline xsimd::batch<T> load_first(inout<T> s, std::size_t i, std::size_t n) {
+    return typegrad::detail::load_first<xsimd::batch<T>>(s.p + i, n);
+}
 template <class T>
-inline void write_back(in<T>, const T*, std::size_t, std::size_t) {}
+inline void store_first(in<T>, std::size_t, std::size_t, const xsimd::batch<T>&) {}
 template <class T>
-inline void write_back(inout<T> s, const T* from, std::size_t i, std::size_t n) {
-    std::copy(from, from + n, s.p + i);
+inline void store_first(inout<T> s, std::size_t i, std::size_t n, const xsimd::batch<T>& b) {
+    typegrad::detail::store_first(s.p + i, n, b);
 }
 
 template <class T, class Kernel, class... Streams>
 inline void sweep(std::size_t n, Kernel&& kernel, Streams... streams) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t width = batch::size;
-    constexpr std::size_t count = sizeof...(Streams);
-    auto run = [&]<std::size_t... I>(std::index_sequence<I...>, auto&& loader, auto&& storer) {
-        std::array<batch, count> b{loader(I, streams)...};
-        kernel(b[I]...);
-        (storer(I, streams, b[I]), ...);
-    };
     std::size_t i = 0;
     for (; i + width <= n; i += width) {
-        run(
-            std::index_sequence_for<Streams...>{}, [&](std::size_t, auto s) { return load(s, i); },
-            [&](std::size_t, auto s, const batch& b) { store(s, i, b); });
+        std::array<batch, sizeof...(Streams)> b{load(streams, i)...};
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            kernel(b[I]...);
+            (store(streams, i, b[I]), ...);
+        }(std::index_sequence_for<Streams...>{});
     }
     if (i == n) return;
+    // The tail: lanes past the slice are zero and are never written back.
     const std::size_t rest = n - i;
-    alignas(64) std::array<std::array<T, width>, count> pad{};
-    run(
-        std::index_sequence_for<Streams...>{},
-        [&](std::size_t k, auto s) {
-            std::copy(source(s) + i, source(s) + n, pad[k].begin());
-            return batch::load_aligned(pad[k].data());
-        },
-        [&](std::size_t k, auto s, const batch& b) {
-            b.store_aligned(pad[k].data());
-            write_back(s, pad[k].data(), i, rest);
-        });
+    std::array<batch, sizeof...(Streams)> b{load_first(streams, i, rest)...};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        kernel(b[I]...);
+        (store_first(streams, i, rest, b[I]), ...);
+    }(std::index_sequence_for<Streams...>{});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,6 +298,25 @@ private:
     [[noreturn]] static void unknown(std::string_view name) {
         invalid(Derived::policy_name, "no optimizer state named '" + std::string(name) + "'");
     }
+};
+
+//! beta^step for a parameter stepped once more: one multiplication by beta instead of std::pow when
+//! the last value computed was beta^(step - 1) (otherwise, e.g. after a checkpoint set the step or
+//! a scheduler changed beta, std::pow). For the bias corrections 1 - beta^step: a power below 1e-30
+//! is kept at 0, where 1 - power is 1 in double either way, so no arithmetic on denormals follows.
+class power_cache {
+public:
+    double next(double base, double step) {
+        if (base == base_ && step == step_ + 1) power_ *= base;
+        else power_ = std::pow(base, step);
+        if (power_ < 1e-30) power_ = 0;
+        base_ = base;
+        step_ = step;
+        return power_;
+    }
+
+private:
+    double base_ = -1, step_ = -1, power_ = 1;
 };
 
 // Cast of a hyperparameter computed in double to the tensor's element type, as torch does when a

@@ -1,0 +1,146 @@
+// The SIMD building blocks of the compiled loss and of the optimisers, each against the plain loop
+// it replaces: sums over lanes, loads and stores of a vector's first lanes, the block kernel of a
+// dense layer's weight gradient, and a whole backward pass that uses them (partial blocks, rows
+// picked by index) against the per-sample sweep. Built twice: for the compiler's default target
+// and with -march=native, so that the widest vectors of the machine are the ones tested.
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include <typegrad/typegrad.hpp>
+
+namespace tg = typegrad;
+
+namespace {
+
+template <class T>
+std::vector<T> random_values(std::size_t n, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    std::vector<T> v(n);
+    for (auto& x : v) x = static_cast<T>(u(gen));
+    return v;
+}
+
+template <class T>
+constexpr double tolerance = sizeof(T) == 4 ? 1e-5 : 1e-12;
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("lane_sums: lane i is the sum of the lanes of vector i", "[simd]", float, double) {
+    using B = xsimd::batch<TestType>;
+    constexpr std::size_t L = B::size;
+    const auto values = random_values<TestType>(L * L, 1);
+    std::vector<B> rows(L);
+    for (std::size_t i = 0; i < L; ++i) rows[i] = B::load_unaligned(values.data() + i * L);
+    alignas(64) TestType sums[L];
+    tg::detail::lane_sums(rows.data()).store_aligned(sums);
+    for (std::size_t i = 0; i < L; ++i) {
+        double expected = 0;
+        for (std::size_t l = 0; l < L; ++l) expected += values[i * L + l];
+        INFO("vector " << i << " of " << L);
+        CHECK(sums[i] == Approx(expected).epsilon(tolerance<TestType>).margin(tolerance<TestType>));
+    }
+}
+
+TEMPLATE_TEST_CASE("load_first and store_first touch the first n elements only", "[simd]", float, double) {
+    using B = xsimd::batch<TestType>;
+    constexpr std::size_t L = B::size;
+    const auto source = random_values<TestType>(L, 2);
+    for (std::size_t n = 0; n < L; ++n) {
+        INFO("n = " << n << " of " << L);
+        alignas(64) TestType loaded[L];
+        tg::detail::load_first<B>(source.data(), n).store_aligned(loaded);
+        for (std::size_t i = 0; i < L; ++i) CHECK(loaded[i] == (i < n ? source[i] : TestType(0)));
+
+        std::vector<TestType> target(L, TestType(7));
+        tg::detail::store_first(target.data(), n, B::load_unaligned(source.data()));
+        for (std::size_t i = 0; i < L; ++i) CHECK(target[i] == (i < n ? source[i] : TestType(7)));
+    }
+}
+
+namespace {
+template <class T, std::size_t Out, std::size_t In>
+void check_outer(std::size_t valid) {
+    using B = xsimd::batch<T>;
+    constexpr std::size_t L = B::size;
+    const auto gy_values = random_values<T>(Out * L, 3), x_values = random_values<T>(In * L, 4);
+    tg::detail::lanes<B, Out> gy;
+    tg::detail::lanes<B, In> x;
+    for (std::size_t o = 0; o < Out; ++o) gy[o] = B::load_unaligned(gy_values.data() + o * L);
+    for (std::size_t i = 0; i < In; ++i) x[i] = B::load_unaligned(x_values.data() + i * L);
+    auto g = random_values<T>(Out * In, 5);
+    const auto before = g;
+    tg::detail::outer_accumulate<Out, In, B>(g.data(), valid, gy, x);
+    for (std::size_t o = 0; o < Out; ++o)
+        for (std::size_t i = 0; i < In; ++i) {
+            double expected = before[o * In + i];
+            for (std::size_t l = 0; l < valid; ++l) expected += double(gy_values[o * L + l]) * x_values[i * L + l];
+            INFO("Out " << Out << ", In " << In << ", valid " << valid << ": g[" << o << "][" << i << "]");
+            REQUIRE(g[o * In + i] == Approx(expected).epsilon(tolerance<T>).margin(tolerance<T>));
+        }
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("outer_accumulate adds the block's weight gradient of the valid lanes", "[simd]", float, double) {
+    constexpr std::size_t L = xsimd::batch<TestType>::size;
+    for (const std::size_t valid : {L, std::size_t(1), L - 1 > 0 ? L - 1 : 1}) {
+        check_outer<TestType, 3, L>(valid);           // fewer rows than a tile
+        check_outer<TestType, 10, 4 * L>(valid);      // a tile and a remainder of rows
+        check_outer<TestType, 64, 64>(valid);         // the size of a hidden layer
+        check_outer<TestType, 5, 16 * L + L>(valid);  // more vectors per row than a tile holds
+    }
+}
+
+namespace {
+// Layers wide enough for the block kernel (when the vectors have more than one lane), a narrow
+// output layer that keeps per-lane accumulators, and a penalty that reads the hidden layer twice.
+constexpr auto x32 = tg::input<"x", 32>;
+constexpr auto hidden = tg::sequential<tg::dense<32, 32>, tg::layers::Tanh, tg::dense<32, 16>, tg::layers::ReLU>{}(x32);
+constexpr auto model = tg::linear<"out", 16, 3>(hidden);
+constexpr auto loss = tg::cross_entropy(model, tg::class_target<"y", 3>) + tg::mean(hidden * hidden);
+}  // namespace
+
+TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[simd]", float, double) {
+    using T = TestType;
+    using program = tg::autodiff::program<decltype(loss), T>;
+    using params_type = tg::Parameters<decltype(loss), T>;
+    constexpr std::size_t L = program::lanes;
+    if constexpr (L > 1) {
+        using W0 = tg::param_leaf<"0.weight", tg::shape<32, 32>>;
+        static_assert(!tg::autodiff::lane_accumulated<typename program::lane, W0, typename program::nodes>,
+                      "the hidden layer's weight gradient goes through the block kernel");
+    }
+    constexpr std::size_t rows = 5 * L + 3;
+    std::vector<T> feats = random_values<T>(rows * 32, 6), targets(rows);
+    for (std::size_t r = 0; r < rows; ++r) targets[r] = static_cast<T>(r % 3);
+
+    for (const bool by_index : {false, true}) {
+        INFO((by_index ? "rows by index" : "consecutive rows"));
+        std::vector<std::uint32_t> index(rows);
+        for (std::size_t r = 0; r < rows; ++r) index[r] = static_cast<std::uint32_t>((r * 7) % rows);
+        params_type simd, scalar;
+        const auto init = random_values<T>(params_type::total, 7);
+        for (std::size_t k = 0; k < params_type::total; ++k) simd.values()[k] = scalar.values()[k] = init[k] / 4;
+
+        std::vector<typename program::lane> scratch(program::scratch_size);
+        const tg::autodiff::rows_ref<T> all{feats.data(), 32, targets.data(), by_index ? index.data() : nullptr, 0, rows};
+        const T simd_loss = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), all);
+        T scalar_loss = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::size_t row = by_index ? index[r] : r;
+            scalar_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(), feats.data() + row * 32,
+                                                    targets[row], T(1) / T(rows));
+        }
+        CHECK(simd_loss == Approx(scalar_loss / T(rows)).epsilon(tolerance<T> * 10));
+        for (std::size_t k = 0; k < params_type::total; ++k) {
+            INFO("gradient element " << k);
+            CHECK(simd.grads()[k] == Approx(scalar.grads()[k]).epsilon(1e-4).margin(tolerance<T> * 10));
+        }
+        // The scratch is handed back all zero, ready for the next call.
+        for (const auto& v : scratch) REQUIRE(xsimd::all(v == typename program::lane(T(0))));
+    }
+}
