@@ -1,5 +1,5 @@
 // The SIMD building blocks of the compiled loss and of the optimisers, each against the plain loop
-// it replaces: sums over lanes, loads and stores of a vector's first lanes, the block kernel of a
+// it replaces: sums over lanes, transposition, loads and stores of a vector's first lanes, the block kernel of a
 // dense layer's weight gradient, and a whole backward pass that uses them (partial blocks, rows
 // picked by index) against the per-sample sweep. Built twice: for the compiler's default target
 // and with -march=native, so that the widest vectors of the machine are the ones tested.
@@ -43,6 +43,20 @@ TEMPLATE_TEST_CASE("lane_sums: lane i is the sum of the lanes of vector i", "[si
         for (std::size_t l = 0; l < L; ++l) expected += values[i * L + l];
         INFO("vector " << i << " of " << L);
         CHECK(sums[i] == Approx(expected).epsilon(tolerance<TestType>).margin(tolerance<TestType>));
+    }
+}
+
+TEMPLATE_TEST_CASE("transpose: lane j of row i becomes lane i of row j", "[simd]", float, double) {
+    using B = xsimd::batch<TestType>;
+    constexpr std::size_t L = B::size;
+    const auto values = random_values<TestType>(L * L, 8);
+    std::vector<B> rows(L);
+    for (std::size_t i = 0; i < L; ++i) rows[i] = B::load_unaligned(values.data() + i * L);
+    tg::detail::transpose(rows.data());
+    for (std::size_t i = 0; i < L; ++i) {
+        alignas(64) TestType row[L];
+        rows[i].store_aligned(row);
+        for (std::size_t j = 0; j < L; ++j) CHECK(row[j] == values[j * L + i]);
     }
 }
 
@@ -92,6 +106,8 @@ TEMPLATE_TEST_CASE("outer_accumulate adds the block's weight gradient of the val
         check_outer<TestType, 10, 4 * L>(valid);      // a tile and a remainder of rows
         check_outer<TestType, 64, 64>(valid);         // the size of a hidden layer
         check_outer<TestType, 5, 16 * L + L>(valid);  // more vectors per row than a tile holds
+        check_outer<TestType, 32, 10>(valid);         // rows that end inside a vector
+        check_outer<TestType, 7, 2 * L + 3>(valid);
     }
 }
 

@@ -15,7 +15,7 @@
 #include <typegrad/autodiff/sweep.hpp>
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
-#include <typegrad/detail/lane_sums.hpp>
+#include <typegrad/detail/shuffle.hpp>
 
 namespace typegrad::autodiff {
 
