@@ -15,6 +15,7 @@
 #include <typegrad/autodiff/sweep.hpp>
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/shuffle.hpp>
 
 namespace typegrad::autodiff {
@@ -46,6 +47,11 @@ template <class... Ts>
 constexpr std::size_t length(type_list<Ts...>) {
     return sizeof...(Ts);
 }
+
+template <class N>
+inline constexpr std::size_t size_of_or_1 = size_of<N>;
+template <>
+inline constexpr std::size_t size_of_or_1<void> = 1;
 
 template <class S>
 struct loss_dims;
@@ -116,13 +122,15 @@ struct evaluator {
             }
             if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::load_unaligned(rows.targets + row0);
         } else {
-            const auto row_of = [&](std::size_t l) { return rows.row(start + std::min(l, valid - 1)); };
-            if constexpr (!std::is_void_v<input>) transpose_rows(ws.template value<input>(), rows, row_of);
-            if constexpr (!std::is_void_v<target>) {
-                alignas(64) T buffer[lanes];
-                for (std::size_t l = 0; l < lanes; ++l) buffer[l] = rows.targets[row_of(l)];
-                ws.template value<target>()[0] = lane::load_aligned(buffer);
+            // Through a local copy: the workspace's address never escapes to the out-of-line call,
+            // so its lanes can stay in registers.
+            lane inputs[size_of_or_1<input>], targets[1];
+            load_rest(inputs, targets, rows, start, valid);
+            if constexpr (!std::is_void_v<input>) {
+                auto& v = ws.template value<input>();
+                for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = inputs[f];
             }
+            if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = targets[0];
         }
         return valid;
     }
@@ -135,6 +143,32 @@ struct evaluator {
     }
 
 private:
+    // A block of rows picked by index, or the last, partly filled block of a batch. Kept out of
+    // line: the full blocks' loads above stay small enough to be inlined into the sweep's loop.
+    [[gnu::noinline]] static void load_rest(lane* inputs, lane* targets, const rows_ref<T>& rows, std::size_t start, std::size_t valid) {
+        if (!rows.index && rows.columns) {
+            // The last block of consecutive rows: masked loads, and the last sample repeated.
+            const std::size_t row0 = rows.first + start;
+            const auto keep = mask(valid);
+            if constexpr (!std::is_void_v<input>) {
+                for (std::size_t f = 0; f < size_of<input>; ++f) {
+                    const T* column = rows.columns + f * rows.rows + row0;
+                    inputs[f] = xsimd::select(keep, detail::load_first<lane>(column, valid), lane(column[valid - 1]));
+                }
+            }
+            if constexpr (!std::is_void_v<target>)
+                targets[0] = xsimd::select(keep, detail::load_first<lane>(rows.targets + row0, valid), lane(rows.targets[row0 + valid - 1]));
+        } else {
+            const auto row_of = [&](std::size_t l) { return rows.row(start + std::min(l, valid - 1)); };
+            if constexpr (!std::is_void_v<input>) transpose_rows(inputs, rows, row_of);
+            if constexpr (!std::is_void_v<target>) {
+                alignas(64) T buffer[lanes];
+                for (std::size_t l = 0; l < lanes; ++l) buffer[l] = rows.targets[row_of(l)];
+                targets[0] = lane::load_aligned(buffer);
+            }
+        }
+    }
+
     // Sample l's features into lane l: a transposition through an aligned buffer (xsimd 8.1's
     // gather is a scalar loop behind a call, slower than this).
     template <class Lanes, class RowOf>
@@ -181,8 +215,10 @@ struct program : evaluator<Expr, T> {
     static_assert(check());
 
     //! Lane values of scratch that backward() needs: a per-lane accumulator for every parameter
-    //! element, and as many again for the last, partly filled block of a batch.
-    static constexpr std::size_t scratch_size = 2 * layout::total > 0 ? 2 * layout::total : 1;
+    //! element, and as many again for the last, partly filled block of a batch; each followed by a
+    //! vector's worth of zeros, so that the sums over lanes always read whole groups of vectors.
+    static constexpr std::size_t accumulators = layout::total + lanes;
+    static constexpr std::size_t scratch_size = 2 * accumulators;
 
     //! The parts of the flat parameter buffer whose gradient is summed in per-lane accumulators, as
     //! runs of consecutive elements; the rest (weights of large dense layers) reduce each block
@@ -239,9 +275,8 @@ struct program : evaluator<Expr, T> {
     //! and left all zero) for the per-lane accumulators. Returns the mean loss. Allocates nothing.
     static T backward(const T* params, T* grads, lane* scratch, const rows_ref<T>& rows) {
         if (rows.count == 0) return T(0);
-        constexpr std::size_t total = layout::total;
-        lane* const acc = scratch;           // every full block adds here
-        lane* const tail = scratch + total;  // the last, partly filled block, added under its mask
+        lane* const acc = scratch;                  // every full block adds here
+        lane* const tail = scratch + accumulators;  // the last, partly filled block, added under its mask
         workspace_for<lane, T, Loss> ws;
         ws.params = params;
         ws.param_adjoints = acc;
@@ -288,9 +323,12 @@ struct program : evaluator<Expr, T> {
                 (lane::load_unaligned(g + k) + detail::lane_sums(a + k)).store_unaligned(g + k);
                 for (std::size_t j = 0; j < lanes; ++j) a[k + j] = lane(T(0));
             }
-            for (std::size_t k = whole; k < count; ++k) {
-                g[k] += xsimd::hadd(a[k]);
-                a[k] = lane(T(0));
+            if (whole < count) {
+                // A last, partial group: the sums of the accumulators after it (another parameter's,
+                // or the zeros that end the array) are computed and not kept.
+                const std::size_t rest = count - whole;
+                detail::store_first(g + whole, rest, detail::load_first<lane>(g + whole, rest) + detail::lane_sums(a + whole));
+                for (std::size_t j = whole; j < count; ++j) a[j] = lane(T(0));
             }
         });
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);

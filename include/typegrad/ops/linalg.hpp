@@ -45,20 +45,36 @@ struct matvec {
     // than one chain waiting on each add's latency.
     static constexpr std::size_t tile = 8;
 
-    // y[o] = Σᵢ w[o·in + i] x[i] for o in [o0, o0 + R).
+    // y[o] = Σᵢ w[o·in + i] x[i] for o in [o0, o0 + R). With fewer than 4 outputs, each sum is
+    // split into S interleaved partial sums (i mod S), so that 4 chains are in flight.
     template <std::size_t R, std::size_t In, class Y, class X, class W>
     static constexpr void forward_tile(Y& y, std::size_t o0, const X& x, const W& w) {
         using V = std::remove_cvref_t<decltype(x[0] * w[0])>;
-        V acc[R];
+        constexpr std::size_t S = R >= 4 || In < 8 ? 1 : 4 / R;
+        constexpr std::size_t whole = In / S * S;
+        V acc[R][S];
 #pragma GCC unroll 8
-        for (std::size_t r = 0; r < R; ++r) acc[r] = w[(o0 + r) * In] * x[0];
-        for (std::size_t i = 1; i < In; ++i) {
-            const V xi = x[i];
+        for (std::size_t r = 0; r < R; ++r)
+#pragma GCC unroll 4
+            for (std::size_t s = 0; s < S; ++s) acc[r][s] = w[(o0 + r) * In + s] * x[s];
+        for (std::size_t i = S; i < whole; i += S) {
+#pragma GCC unroll 4
+            for (std::size_t s = 0; s < S; ++s) {
+                const V xi = x[i + s];
 #pragma GCC unroll 8
-            for (std::size_t r = 0; r < R; ++r) acc[r] = detail::fma(V(w[(o0 + r) * In + i]), xi, acc[r]);
+                for (std::size_t r = 0; r < R; ++r) acc[r][s] = detail::fma(V(w[(o0 + r) * In + i + s]), xi, acc[r][s]);
+            }
+        }
+        for (std::size_t i = whole; i < In; ++i) {
+#pragma GCC unroll 8
+            for (std::size_t r = 0; r < R; ++r) acc[r][0] = detail::fma(V(w[(o0 + r) * In + i]), V(x[i]), acc[r][0]);
         }
 #pragma GCC unroll 8
-        for (std::size_t r = 0; r < R; ++r) y[o0 + r] = acc[r];
+        for (std::size_t r = 0; r < R; ++r) {
+            if constexpr (S == 4) y[o0 + r] = (acc[r][0] + acc[r][1]) + (acc[r][2] + acc[r][3]);
+            else if constexpr (S == 2) y[o0 + r] = acc[r][0] + acc[r][1];
+            else y[o0 + r] = acc[r][0];
+        }
     }
 
     // g[i] += Σₒ w[o·in + i] gy[o] for i in [i0, i0 + R).

@@ -307,6 +307,7 @@ private:
 class power_cache {
 public:
     double next(double base, double step) {
+        if (base == base_ && step == step_) return power_;  // a float step count stops at 2^24
         if (base == base_ && step == step_ + 1) power_ *= base;
         else power_ = std::pow(base, step);
         if (power_ < 1e-30) power_ = 0;
