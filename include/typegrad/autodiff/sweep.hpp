@@ -116,6 +116,13 @@ constexpr void forward_node(WS& ws) {
     }
 }
 
+// Through a function template: Clang 14 looks up the member in a discarded `if constexpr` branch of
+// a lambda nested in a generic lambda.
+template <class Op, std::size_t I, class... Xs>
+void block_vjp(Xs&&... xs) {
+    Op::template block_vjp<I>(std::forward<Xs>(xs)...);
+}
+
 template <class N, class WS>
 constexpr void reverse_node(WS& ws) {
     if constexpr (!Leaf<N> && needs_adjoint_v<N>) {
@@ -127,7 +134,7 @@ constexpr void reverse_node(WS& ws) {
                     [&] {
                         using A = std::tuple_element_t<I, std::tuple<Args...>>;
                         if constexpr (uses_block_vjp<typename WS::lane_type, N, I>) {
-                            Op::template block_vjp<I>(ws.template param_grad<A>(), ws.valid, gy, y, ws.template value<Args>()...);
+                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y, ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
