@@ -123,7 +123,64 @@ void block_vjp(Xs&&... xs) {
     Op::template block_vjp<I>(std::forward<Xs>(xs)...);
 }
 
-template <class N, class WS>
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+//! The first operand position of A in node N, or npos.
+template <class A, class N>
+inline constexpr std::size_t operand_index = npos;
+template <class A, class Op, class... Args>
+inline constexpr std::size_t operand_index<A, node<Op, Args...>> = [] {
+    std::size_t k = 0, found = npos;
+    ((found = (found == npos && std::is_same_v<A, Args>) ? k : found, ++k), ...);
+    return found;
+}();
+
+template <std::size_t I, class... Ns>
+struct at_or_void {
+    using type = walk::at<I, Ns...>;
+};
+template <class... Ns>
+struct at_or_void<npos, Ns...> {
+    using type = void;
+};
+
+//! The first contribution to A's adjoint in the reverse sweep over `Reversed`: node `index` of the
+//! list, operand `operand` of it.
+template <class A, class Reversed>
+struct first_contribution;
+template <class A, class... Ns>
+struct first_contribution<A, type_list<Ns...>> {
+    static constexpr std::size_t index = [] {
+        std::size_t k = 0, found = npos;
+        ((found = (found == npos && operand_index<A, Ns> != npos) ? k : found, ++k), ...);
+        return found;
+    }();
+    using user = typename at_or_void<index, Ns...>::type;
+    static constexpr std::size_t operand = operand_index<A, user>;
+};
+
+//! Whether an op's vjp<I> writes each element of its operand's adjoint exactly once, with `+=`: then
+//! the first contribution to an adjoint may assign it instead, and the adjoint needs no clearing.
+//! Ops opt in with `template <std::size_t I> static constexpr bool writes_once`.
+template <class Op, std::size_t I>
+inline constexpr bool writes_once = [] {
+    if constexpr (requires { Op::template writes_once<I>; }) return Op::template writes_once<I>;
+    else return false;
+}();
+
+//! Whether node A's adjoint is assigned, not added to, by its first contribution in `Reversed`.
+template <class A, class Reversed>
+inline constexpr bool assigned_first = [] {
+    if constexpr (Leaf<A>) {
+        return false;
+    } else {
+        using first = first_contribution<A, Reversed>;
+        if constexpr (first::index == npos) return false;
+        else return []<class Op, class... Args>(node<Op, Args...>*) { return writes_once<Op, first::operand>; }(static_cast<typename first::user*>(nullptr));
+    }
+}();
+
+template <class N, class Reversed, class WS>
 constexpr void reverse_node(WS& ws) {
     if constexpr (!Leaf<N> && needs_adjoint_v<N>) {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
@@ -137,7 +194,14 @@ constexpr void reverse_node(WS& ws) {
                             block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y, ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
-                            Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
+                            using first = first_contribution<A, Reversed>;
+                            if constexpr (assigned_first<A, Reversed> && std::is_same_v<typename first::user, N> && first::operand == I)
+                            {
+                                detail::first_write<std::remove_cvref_t<decltype(ga)>> assign{ga};
+                                Op::template vjp<I>(assign, gy, y, ws.template value<Args>()...);
+                            }
+                            else
+                                Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
                         }
                     }(),
                     ...);
@@ -164,10 +228,12 @@ constexpr void forward(type_list<Ns...>, WS& ws) {
 }
 
 //! With the root's adjoint seeded, adds every parameter's gradient into `ws.param_adjoints`.
+// An adjoint whose first contribution assigns it needs no clearing.
 template <class Root, class... Ns, class WS>
 constexpr void reverse(type_list<Ns...>, WS& ws) {
-    const int cleared[] = {0, ((std::is_same_v<Ns, Root> ? void() : clear_adjoint<Ns>(ws)), 0)...};
-    const int in_order[] = {0, (reverse_node<Ns>(ws), 0)...};
+    using reversed = type_list<Ns...>;
+    const int cleared[] = {0, ((std::is_same_v<Ns, Root> || assigned_first<Ns, reversed> ? void() : clear_adjoint<Ns>(ws)), 0)...};
+    const int in_order[] = {0, (reverse_node<Ns, reversed>(ws), 0)...};
     (void)cleared;
     (void)in_order;
 }

@@ -41,6 +41,9 @@ constexpr void check_elementwise() {
 //! Base of an elementwise op of one operand. `Derived` provides `f(x)` and `df(x, y)` (with y = f(x)).
 template <class Derived>
 struct unary_elementwise {
+    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
     template <class S>
     using result_shape = S;
 
@@ -58,6 +61,9 @@ struct unary_elementwise {
 //! `da(a, b, y)` and `db(a, b, y)`.
 template <class Derived>
 struct binary_elementwise {
+    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
     template <class SA, class SB>
     using result_shape = broadcast_shape<SA, SB>;
 

@@ -4,6 +4,7 @@
 // every lane), or a constant.
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/detail/math.hpp>
 
@@ -41,6 +42,22 @@ struct adjoint_view {
     static constexpr std::size_t size = N;
     V* p;
     constexpr V& operator[](std::size_t i) const noexcept { return p[i]; }
+};
+
+//! A node's adjoint as its first contribution sees it: `g[i] += x` assigns x. Any other use of the
+//! element does not compile, so an op that reads its operand's adjoint cannot opt in by mistake.
+template <class Lanes>
+struct first_write {
+    static constexpr std::size_t size = Lanes::size;
+    Lanes& target;
+    struct element {
+        decltype(std::declval<Lanes&>()[0]) v;
+        template <class E>
+        constexpr void operator+=(const E& e) const {
+            v = e;
+        }
+    };
+    constexpr element operator[](std::size_t i) const noexcept { return {target[i]}; }
 };
 
 template <class A>

@@ -16,6 +16,9 @@ namespace ops {
 
 //! Σᵢ aᵢ bᵢ → scalar.  d/da = gy · b, d/db = gy · a.
 struct dot {
+    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
     template <class SA, class SB>
     using result_shape = scalar_shape;
 
@@ -38,6 +41,10 @@ struct dot {
 //! first so that parameters are numbered from the input layer outwards, as torch.nn.Sequential does.
 //! d/dx = Wᵀ gy, d/dW = gy xᵀ.
 struct matvec {
+    // The input's adjoint: each element written once, with += (see autodiff/sweep.hpp). The
+    // matrix's, when it is not a parameter, is read as it is updated.
+    template <std::size_t I>
+    static constexpr bool writes_once = I == 0;
     template <class SX, class SW>
     using result_shape = shape<(SX::size == 0 ? 0 : SW::size / SX::size)>;
 

@@ -85,6 +85,9 @@ struct bce_with_logits : detail::binary_elementwise<bce_with_logits> {
 //! elsewhere. A c that is no class in [0, K) gives NaN (torch raises), so a bad label shows in the
 //! loss rather than training silently on nothing.
 struct nll {
+    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
     template <class SP, class SC>
     using result_shape = scalar_shape;
 

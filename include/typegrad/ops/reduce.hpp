@@ -10,6 +10,9 @@ namespace ops {
 
 //! Σᵢ aᵢ → scalar.  d/daᵢ = 1.
 struct sum {
+    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
     template <class S>
     using result_shape = scalar_shape;
 
@@ -27,6 +30,9 @@ struct sum {
 
 //! (1/n) Σᵢ aᵢ → scalar.  d/daᵢ = 1/n.
 struct mean {
+    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
     template <class S>
     using result_shape = scalar_shape;
 
