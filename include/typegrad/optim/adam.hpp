@@ -56,23 +56,34 @@ void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, co
     const B decay = bc<T>(1 - o.lr * o.weight_decay), wd_b = bc<T>(o.weight_decay), b1 = bc<T>(beta1),
             one_b1 = bc<T>(1 - beta1), b2 = bc<T>(beta2), one_b2 = bc<T>(1 - beta2),
             bc2s = bc<T>(bias_correction2_sqrt), eps = bc<T>(o.eps), neg_step = bc<T>(-step_size);
-    auto kernel = [&](B& p, B g, B& m, B& v, B& vmax) {
+    auto moments = [&](B& p, B g, B& m, B& v) {
         B grad = maximize ? -g : g;
         if constexpr (Decoupled) p = p * decay;
         if (wd) grad = xsimd::fma(wd_b, p, grad);
         m = xsimd::fma(one_b1, grad, m * b1);
         v = v * b2 + one_b2 * grad * grad;
-        B denom;
-        if (amsgrad) {
-            vmax = xsimd::max(vmax, v);
-            denom = xsimd::sqrt(vmax) / bc2s + eps;
-        } else {
-            denom = xsimd::sqrt(v) / bc2s + eps;
-        }
-        p = p + neg_step * m / denom;
     };
-    sweep<T>(size, kernel, inout<T>{values + offset}, in<T>{grads + offset}, inout<T>{st.exp_avg.data() + offset},
-             inout<T>{st.exp_avg_sq.data() + offset}, inout<T>{st.max_exp_avg_sq.data() + offset});
+    const inout<T> param_s{values + offset}, exp_avg_s{st.exp_avg.data() + offset}, exp_avg_sq_s{st.exp_avg_sq.data() + offset};
+    const in<T> grad_s{grads + offset};
+    if (amsgrad) {
+        sweep<T>(
+            size,
+            [&](B& p, B g, B& m, B& v, B& vmax) {
+                moments(p, g, m, v);
+                vmax = xsimd::max(vmax, v);
+                p = p + neg_step * m / (xsimd::sqrt(vmax) / bc2s + eps);
+            },
+            param_s, grad_s, exp_avg_s, exp_avg_sq_s, inout<T>{st.max_exp_avg_sq.data() + offset});
+    } else {
+        // Without amsgrad, max_exp_avg_sq is neither read nor written.
+        sweep<T>(
+            size,
+            [&](B& p, B g, B& m, B& v) {
+                moments(p, g, m, v);
+                p = p + neg_step * m / (xsimd::sqrt(v) / bc2s + eps);
+            },
+            param_s, grad_s, exp_avg_s, exp_avg_sq_s);
+    }
     st.present[param] = static_cast<std::uint16_t>(0b1011u | (amsgrad ? 0b0100u : 0u));
 }
 
