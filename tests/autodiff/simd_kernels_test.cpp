@@ -127,7 +127,7 @@ TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[
     constexpr std::size_t L = program::lanes;
     if constexpr (L > 1) {
         using W0 = tg::param_leaf<"0.weight", tg::shape<32, 32>>;
-        static_assert(!tg::autodiff::lane_accumulated<typename program::lane, W0, typename program::nodes>,
+        static_assert(!tg::autodiff::reverse_plan<typename program::lane, typename program::reversed>::template lane_accumulated<W0>,
                       "the hidden layer's weight gradient goes through the block kernel");
     }
     constexpr std::size_t rows = 5 * L + 3;

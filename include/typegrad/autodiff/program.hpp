@@ -229,7 +229,7 @@ struct program : evaluator<Expr, T> {
     template <class... Ps>
     static constexpr auto lane_runs_of(type_list<Ps...>) {
         constexpr std::size_t n = sizeof...(Ps);
-        constexpr std::array<bool, n + 1> per_lane{lane_accumulated<lane, Ps, nodes>..., false};
+        constexpr std::array<bool, n + 1> per_lane{reverse_plan<lane, reversed>::template lane_accumulated<Ps>..., false};
         constexpr std::array<std::size_t, n + 1> sizes{size_of<Ps>..., 0};
         std::array<run, n + 1> runs{};
         std::size_t count = 0, offset = 0;

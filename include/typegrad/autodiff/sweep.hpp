@@ -6,6 +6,7 @@
 // `V` is the lane value: a float/double (one sample; also usable in constant evaluation) or an xsimd
 // batch (one sample per lane). Parameters are read broadcast to every lane; their adjoints go to
 // per-lane accumulators that the caller sums over lanes once per batch.
+#include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -54,20 +55,6 @@ template <class V, class Op, class... Args, std::size_t I>
     requires requires { Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>; }
 inline constexpr bool uses_block_vjp<V, node<Op, Args...>, I> =
     ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>> && Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
-
-//! Whether some use of parameter P in the nodes Ns adds into P's lane accumulators.
-template <class V, class P, class N>
-inline constexpr bool lane_use = false;  // a leaf uses nothing
-template <class V, class P, class Op, class... Args>
-inline constexpr bool lane_use<V, P, node<Op, Args...>> = [] {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return ((std::is_same_v<P, Args> && !uses_block_vjp<V, node<Op, Args...>, I>) || ...);
-    }(std::index_sequence_for<Args...>{});
-}();
-template <class V, class P, class Nodes>
-inline constexpr bool lane_accumulated = false;
-template <class V, class P, class... Ns>
-inline constexpr bool lane_accumulated<V, P, type_list<Ns...>> = (lane_use<V, P, Ns> || ...) || std::is_same_v<type_list<P>, type_list<Ns...>>;  // or P is the whole expression
 
 template <class V, class T, class Nodes, class Params>
 struct workspace;
@@ -123,42 +110,6 @@ void block_vjp(Xs&&... xs) {
     Op::template block_vjp<I>(std::forward<Xs>(xs)...);
 }
 
-inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
-//! The first operand position of A in node N, or npos.
-template <class A, class N>
-inline constexpr std::size_t operand_index = npos;
-template <class A, class Op, class... Args>
-inline constexpr std::size_t operand_index<A, node<Op, Args...>> = [] {
-    std::size_t k = 0, found = npos;
-    ((found = (found == npos && std::is_same_v<A, Args>) ? k : found, ++k), ...);
-    return found;
-}();
-
-template <std::size_t I, class... Ns>
-struct at_or_void {
-    using type = walk::at<I, Ns...>;
-};
-template <class... Ns>
-struct at_or_void<npos, Ns...> {
-    using type = void;
-};
-
-//! The first contribution to A's adjoint in the reverse sweep over `Reversed`: node `index` of the
-//! list, operand `operand` of it.
-template <class A, class Reversed>
-struct first_contribution;
-template <class A, class... Ns>
-struct first_contribution<A, type_list<Ns...>> {
-    static constexpr std::size_t index = [] {
-        std::size_t k = 0, found = npos;
-        ((found = (found == npos && operand_index<A, Ns> != npos) ? k : found, ++k), ...);
-        return found;
-    }();
-    using user = typename at_or_void<index, Ns...>::type;
-    static constexpr std::size_t operand = operand_index<A, user>;
-};
-
 //! Whether an op's vjp<I> writes each element of its operand's adjoint exactly once, with `+=`: then
 //! the first contribution to an adjoint may assign it instead, and the adjoint needs no clearing.
 //! Ops opt in with `template <std::size_t I> static constexpr bool writes_once`.
@@ -168,17 +119,79 @@ inline constexpr bool writes_once = [] {
     else return false;
 }();
 
-//! Whether node A's adjoint is assigned, not added to, by its first contribution in `Reversed`.
-template <class A, class Reversed>
-inline constexpr bool assigned_first = [] {
-    if constexpr (Leaf<A>) {
-        return false;
-    } else {
-        using first = first_contribution<A, Reversed>;
-        if constexpr (first::index == npos) return false;
-        else return []<class Op, class... Args>(node<Op, Args...>*) { return writes_once<Op, first::operand>; }(static_cast<typename first::user*>(nullptr));
+inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+template <class N>
+inline constexpr std::size_t arity = 0;
+template <class Op, class... Args>
+inline constexpr std::size_t arity<node<Op, Args...>> = sizeof...(Args);
+
+template <class T, std::size_t I>
+std::integral_constant<std::size_t, I> position_in(walk::indexed<I, T>);  // deduces I, given T
+
+//! What the reverse sweep over the node list `Reversed` (users before operands) needs to know of
+//! its nodes, computed once per graph as tables indexed by a node's position in the list: each
+//! node's first contribution (user position and operand) and whether a use adds into lane
+//! accumulators. Positions come from one overload resolution per node type, so the work grows with
+//! the number of nodes and operands, not with its square.
+template <class V, class Reversed>
+struct reverse_plan;
+template <class V, class... Ns>
+struct reverse_plan<V, type_list<Ns...>> {
+    static constexpr std::size_t count = sizeof...(Ns);
+    using indexer = walk::indexer<std::index_sequence_for<Ns...>, Ns...>;
+    template <class N>
+    static constexpr std::size_t position = decltype(position_in<N>(indexer{}))::value;
+
+    struct use {
+        std::size_t user = npos, operand = npos;
+    };
+    struct tables {
+        std::array<use, count + 1> first{};             // the first contribution to each node's adjoint
+        std::array<bool, count + 1> assigns{};          // ... assigns it (the op writes each element once)
+        std::array<bool, count + 1> lane_accumulated{};  // some use adds into per-lane accumulators
+    };
+
+private:
+    template <class N, class Op, class A, std::size_t I>
+    static constexpr void record_operand(tables& t, std::size_t k) {
+        use& first = t.first[position<A>];
+        if (first.user == npos) {
+            first = use{k, I};
+            t.assigns[position<A>] = writes_once<Op, I>;
+        }
+        if (!uses_block_vjp<V, N, I>) t.lane_accumulated[position<A>] = true;
     }
-}();
+    template <class N, class Op, class... Args, std::size_t... I>
+    static constexpr void record_node(tables& t, std::size_t k, node<Op, Args...>*, std::index_sequence<I...>) {
+        const int each[] = {0, (record_operand<N, Op, Args, I>(t, k), 0)...};
+        (void)each;
+    }
+    template <class N>
+    static constexpr void record(tables& t, std::size_t k) {
+        if constexpr (!Leaf<N>) record_node<N>(t, k, static_cast<N*>(nullptr), std::make_index_sequence<arity<N>>{});
+    }
+
+public:
+    static constexpr tables table = [] {
+        tables t;
+        std::size_t k = 0;
+        const int each[] = {0, (record<Ns>(t, k), ++k, 0)...};
+        (void)each;
+        t.lane_accumulated[0] = t.lane_accumulated[0] || count == 1;  // a lone parameter as the whole expression
+        return t;
+    }();
+
+    //! Whether node A's adjoint is assigned, not added to, by its first contribution.
+    template <class A>
+    static constexpr bool assigned_first = !Leaf<A> && table.first[position<A>].user != npos && table.assigns[position<A>];
+    //! Whether operand I of node N (at position k) is A's first contribution.
+    template <class A, class N, std::size_t I>
+    static constexpr bool is_first = table.first[position<A>].user == position<N> && table.first[position<A>].operand == I;
+    //! Whether parameter P's gradient is summed in per-lane accumulators (some use adds into them).
+    template <class P>
+    static constexpr bool lane_accumulated = table.lane_accumulated[position<P>];
+};
 
 template <class N, class Reversed, class WS>
 constexpr void reverse_node(WS& ws) {
@@ -194,8 +207,8 @@ constexpr void reverse_node(WS& ws) {
                             block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y, ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
-                            using first = first_contribution<A, Reversed>;
-                            if constexpr (assigned_first<A, Reversed> && std::is_same_v<typename first::user, N> && first::operand == I)
+                            using plan = reverse_plan<typename WS::lane_type, Reversed>;
+                            if constexpr (plan::template assigned_first<A> && plan::template is_first<A, N, I>)
                             {
                                 detail::first_write<std::remove_cvref_t<decltype(ga)>> assign{ga};
                                 Op::template vjp<I>(assign, gy, y, ws.template value<Args>()...);
@@ -232,7 +245,8 @@ constexpr void forward(type_list<Ns...>, WS& ws) {
 template <class Root, class... Ns, class WS>
 constexpr void reverse(type_list<Ns...>, WS& ws) {
     using reversed = type_list<Ns...>;
-    const int cleared[] = {0, ((std::is_same_v<Ns, Root> || assigned_first<Ns, reversed> ? void() : clear_adjoint<Ns>(ws)), 0)...};
+    using plan = reverse_plan<typename WS::lane_type, reversed>;
+    const int cleared[] = {0, ((std::is_same_v<Ns, Root> || plan::template assigned_first<Ns> ? void() : clear_adjoint<Ns>(ws)), 0)...};
     const int in_order[] = {0, (reverse_node<Ns, reversed>(ws), 0)...};
     (void)cleared;
     (void)in_order;
