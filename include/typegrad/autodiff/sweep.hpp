@@ -185,7 +185,7 @@ public:
     //! Whether node A's adjoint is assigned, not added to, by its first contribution.
     template <class A>
     static constexpr bool assigned_first = !Leaf<A> && table.first[position<A>].user != npos && table.assigns[position<A>];
-    //! Whether operand I of node N (at position k) is A's first contribution.
+    //! Whether operand I of node N is A's first contribution.
     template <class A, class N, std::size_t I>
     static constexpr bool is_first = table.first[position<A>].user == position<N> && table.first[position<A>].operand == I;
     //! Whether parameter P's gradient is summed in per-lane accumulators (some use adds into them).
@@ -208,13 +208,12 @@ constexpr void reverse_node(WS& ws) {
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             using plan = reverse_plan<typename WS::lane_type, Reversed>;
-                            if constexpr (plan::template assigned_first<A> && plan::template is_first<A, N, I>)
-                            {
+                            if constexpr (plan::template assigned_first<A> && plan::template is_first<A, N, I>) {
                                 detail::first_write<std::remove_cvref_t<decltype(ga)>> assign{ga};
                                 Op::template vjp<I>(assign, gy, y, ws.template value<Args>()...);
-                            }
-                            else
+                            } else {
                                 Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
+                            }
                         }
                     }(),
                     ...);
