@@ -112,7 +112,8 @@ void block_vjp(Xs&&... xs) {
 
 //! Whether an op's vjp<I> writes each element of its operand's adjoint exactly once, with `+=`: then
 //! the first contribution to an adjoint may assign it instead, and the adjoint needs no clearing.
-//! Ops opt in with `template <std::size_t I> static constexpr bool writes_once`.
+//! Ops opt in with `template <std::size_t I> static constexpr bool writes_once` (for every operand:
+//! derive from `detail::adds_each_once`).
 template <class Op, std::size_t I>
 inline constexpr bool writes_once = [] {
     if constexpr (requires { Op::template writes_once<I>; }) return Op::template writes_once<I>;

@@ -40,10 +40,7 @@ constexpr void check_elementwise() {
 
 //! Base of an elementwise op of one operand. `Derived` provides `f(x)` and `df(x, y)` (with y = f(x)).
 template <class Derived>
-struct unary_elementwise {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct unary_elementwise : adds_each_once {
     template <class S>
     using result_shape = S;
 
@@ -60,10 +57,7 @@ struct unary_elementwise {
 //! Base of an elementwise op of two operands with scalar broadcast. `Derived` provides `f(a, b)`,
 //! `da(a, b, y)` and `db(a, b, y)`.
 template <class Derived>
-struct binary_elementwise {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct binary_elementwise : adds_each_once {
     template <class SA, class SB>
     using result_shape = broadcast_shape<SA, SB>;
 

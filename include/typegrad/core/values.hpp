@@ -60,6 +60,13 @@ struct first_write {
     constexpr element operator[](std::size_t i) const noexcept { return {target[i]}; }
 };
 
+//! Base of an op whose vjp<I> writes each element of its operand's adjoint once, with `+=`, for
+//! every operand: its first contribution may then assign instead (see autodiff/sweep.hpp).
+struct adds_each_once {
+    template <std::size_t I>
+    static constexpr bool writes_once = true;
+};
+
 template <class A>
 inline constexpr std::size_t extent = std::remove_cvref_t<A>::size;
 

@@ -21,29 +21,31 @@ struct partner {  // lane i's partner across bit W
     static constexpr std::size_t get(std::size_t i, std::size_t) { return i ^ W; }
 };
 
+// The constants of a step across bit W of the lane index: which lanes have the bit clear, and
+// the permutation that swaps each lane with its partner across the bit.
+template <std::size_t W, class B>
+struct across_bit {
+    using index = xsimd::batch<std::conditional_t<sizeof(typename B::value_type) == 4, std::uint32_t, std::uint64_t>,
+                               typename B::arch_type>;
+    static constexpr auto keep = xsimd::make_batch_bool_constant<B, lower_of_pair<W>>();
+    static constexpr auto swap = xsimd::make_batch_constant<index, partner<W>>();
+};
+
 // Lanes of a with bit W clear, and of b with it set, each plus its partner across bit W: half
 // of each vector's lanes summed pairwise, both halves in one vector.
 template <std::size_t W, class B>
 inline B fold(const B& a, const B& b) {
-    using T = typename B::value_type;
-    using A = typename B::arch_type;
-    using index = xsimd::batch<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>, A>;
-    constexpr auto keep = xsimd::make_batch_bool_constant<B, lower_of_pair<W>>();
-    constexpr auto across = xsimd::make_batch_constant<index, partner<W>>();
-    return xsimd::select(keep, a, b) + xsimd::swizzle(xsimd::select(keep, b, a), across);
+    using c = across_bit<W, B>;
+    return xsimd::select(c::keep, a, b) + xsimd::swizzle(xsimd::select(c::keep, b, a), c::swap);
 }
 
 // Rows r and r + W exchange the elements whose column has bit W set with each other's partner
 // columns: the step of a transposition that swaps bit W of the row and column indices.
 template <std::size_t W, class B>
 inline void exchange(B& a, B& b) {
-    using T = typename B::value_type;
-    using A = typename B::arch_type;
-    using index = xsimd::batch<std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>, A>;
-    constexpr auto keep = xsimd::make_batch_bool_constant<B, lower_of_pair<W>>();
-    constexpr auto across = xsimd::make_batch_constant<index, partner<W>>();
-    const B a2 = xsimd::select(keep, a, xsimd::swizzle(b, across));
-    b = xsimd::select(keep, xsimd::swizzle(a, across), b);
+    using c = across_bit<W, B>;
+    const B a2 = xsimd::select(c::keep, a, xsimd::swizzle(b, c::swap));
+    b = xsimd::select(c::keep, xsimd::swizzle(a, c::swap), b);
     a = a2;
 }
 template <std::size_t W, std::size_t L, class B>

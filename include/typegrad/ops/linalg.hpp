@@ -15,10 +15,7 @@ namespace typegrad {
 namespace ops {
 
 //! Σᵢ aᵢ bᵢ → scalar.  d/da = gy · b, d/db = gy · a.
-struct dot {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct dot : detail::adds_each_once {
     template <class SA, class SB>
     using result_shape = scalar_shape;
 

@@ -84,10 +84,7 @@ struct bce_with_logits : detail::binary_elementwise<bce_with_logits> {
 //! -p[c] for log-probabilities p [K] and a class index c → scalar.  d/dp = -gy at the class, 0
 //! elsewhere. A c that is no class in [0, K) gives NaN (torch raises), so a bad label shows in the
 //! loss rather than training silently on nothing.
-struct nll {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct nll : detail::adds_each_once {
     template <class SP, class SC>
     using result_shape = scalar_shape;
 

@@ -9,10 +9,7 @@ namespace typegrad {
 namespace ops {
 
 //! Σᵢ aᵢ → scalar.  d/daᵢ = 1.
-struct sum {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct sum : detail::adds_each_once {
     template <class S>
     using result_shape = scalar_shape;
 
@@ -29,10 +26,7 @@ struct sum {
 };
 
 //! (1/n) Σᵢ aᵢ → scalar.  d/daᵢ = 1/n.
-struct mean {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct mean : detail::adds_each_once {
     template <class S>
     using result_shape = scalar_shape;
 

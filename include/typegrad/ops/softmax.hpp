@@ -38,10 +38,7 @@ constexpr auto logsumexp(const A& a) {
 namespace ops {
 
 //! log Σᵢ e^aᵢ → scalar.  d/daᵢ = gy e^(aᵢ - y) (the softmax of a).
-struct logsumexp {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct logsumexp : detail::adds_each_once {
     template <class S>
     using result_shape = scalar_shape;
 
@@ -56,10 +53,7 @@ struct logsumexp {
 };
 
 //! yᵢ = aᵢ - logsumexp(a), same shape as a.  d/daᵢ = gyᵢ - e^yᵢ Σⱼ gyⱼ.
-struct log_softmax {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct log_softmax : detail::adds_each_once {
     template <class S>
     using result_shape = S;
 
@@ -77,10 +71,7 @@ struct log_softmax {
 };
 
 //! yᵢ = e^aᵢ / Σⱼ e^aⱼ, same shape as a.  d/daᵢ = yᵢ (gyᵢ - Σⱼ gyⱼ yⱼ).
-struct softmax {
-    // Each element of the operand's adjoint is written once, with += (see autodiff/sweep.hpp).
-    template <std::size_t I>
-    static constexpr bool writes_once = true;
+struct softmax : detail::adds_each_once {
     template <class S>
     using result_shape = S;
 

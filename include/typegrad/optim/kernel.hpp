@@ -84,8 +84,6 @@ inline std::string py_repr(double x) {
 // The sweep: one kernel over a slice, `xsimd::batch<T>` wide, the tail loaded under a mask into a
 // batch so every element sees the same instruction sequence (results never depend on its index).
 
-
-
 template <class T>
 struct in {
     const T* p;
