@@ -39,8 +39,7 @@ constexpr std::uint64_t digits_permutation_seed = 2;
 using raw_csv = typegrad::data::basic_dataset<double>;
 
 raw_csv load_csv(const std::string& file) {
-    return typegrad::data::read_csv<double>(std::string(TYPEGRAD_BENCH_DATA_DIR) + "/" + file,
-                                            {.target = "target"});
+    return typegrad::data::read_csv<double>(std::string(TYPEGRAD_BENCH_DATA_DIR) + "/" + file, {.target = "target"});
 }
 
 dataset permuted(const raw_csv& csv, std::uint64_t seed) {
@@ -61,7 +60,8 @@ dataset load_diabetes() {
     const std::size_t rows = csv.rows(), cols = csv.cols();
     for (std::size_t c = 0; c < cols; ++c) {
         double sum = 0;
-        for (std::size_t r = 0; r < rows; ++r) sum += csv.features[r * cols + c];
+        for (std::size_t r = 0; r < rows; ++r)
+            sum += csv.features[r * cols + c];
         const double mean = sum / static_cast<double>(rows);
         double ss = 0;
         for (std::size_t r = 0; r < rows; ++r) {
@@ -77,7 +77,8 @@ dataset load_diabetes() {
 
 dataset load_digits() {
     raw_csv csv = load_csv("digits.csv");
-    for (double& v : csv.features) v /= 16.0;
+    for (double& v : csv.features)
+        v /= 16.0;
     return permuted(csv, digits_permutation_seed);
 }
 
@@ -91,30 +92,46 @@ workload make(workload_id id) {
     const dataset* dig = &digits();
     const std::size_t n_dia = dia->rows();
     switch (id) {
-    case workload_id::w1:
-        return {id, "W1", "step", workload_kind::train, dia, linear, optimiser::sgd, 1e-3f, n_dia, 1, 100};
-    case workload_id::w2:
-        return {id, "W2", "epoch", workload_kind::train, dia, linear, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32), 20};
-    case workload_id::w3:
-        return {id, "W3", "epoch", workload_kind::train, dia, mlp_tanh, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32), 20};
-    case workload_id::w4:
-        return {id, "W4", "epoch", workload_kind::train, dig, mlp_digits, optimiser::adam, 1e-3f, 64, ceil_div(dig->rows(), 64), 5};
-    case workload_id::w1fwd:
-        return {id, "W1fwd", "forward", workload_kind::forward, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
-    case workload_id::w5:
-        return {id, "W5", "gradient", workload_kind::gradient, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
-    case workload_id::w3fwd:
-        return {id, "W3fwd", "forward", workload_kind::forward, dia, mlp_tanh, optimiser::sgd, 0, n_dia, 1, 1};
-    case workload_id::w3grad:
-        return {id, "W3grad", "gradient", workload_kind::gradient, dia, mlp_tanh, optimiser::sgd, 0, n_dia, 1, 1};
+        case workload_id::w1:
+            return {id, "W1", "step", workload_kind::train, dia, linear, optimiser::sgd, 1e-3f, n_dia, 1, 100};
+        case workload_id::w2:
+            return {
+                id, "W2", "epoch", workload_kind::train, dia, linear, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32),
+                20};
+        case workload_id::w3:
+            return {
+                id, "W3", "epoch", workload_kind::train, dia, mlp_tanh, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32),
+                20};
+        case workload_id::w4:
+            return {id,
+                    "W4",
+                    "epoch",
+                    workload_kind::train,
+                    dig,
+                    mlp_digits,
+                    optimiser::adam,
+                    1e-3f,
+                    64,
+                    ceil_div(dig->rows(), 64),
+                    5};
+        case workload_id::w1fwd:
+            return {id, "W1fwd", "forward", workload_kind::forward, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
+        case workload_id::w5:
+            return {id, "W5", "gradient", workload_kind::gradient, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
+        case workload_id::w3fwd:
+            return {id, "W3fwd", "forward", workload_kind::forward, dia, mlp_tanh, optimiser::sgd, 0, n_dia, 1, 1};
+        case workload_id::w3grad:
+            return {id, "W3grad", "gradient", workload_kind::gradient, dia, mlp_tanh, optimiser::sgd, 0, n_dia, 1, 1};
     }
     throw std::logic_error("bench: unknown workload");
 }
 
 // Seeds of the initial parameters, one per model (shared by the workloads using that model).
 std::uint64_t init_seed(const model_spec& m) {
-    if (m.sizes == std::vector<int>{10, 1}) return 10;
-    if (m.sizes == std::vector<int>{10, 32, 1}) return 11;
+    if (m.sizes == std::vector<int>{10, 1})
+        return 10;
+    if (m.sizes == std::vector<int>{10, 32, 1})
+        return 11;
     return 12;
 }
 
@@ -122,8 +139,8 @@ std::uint64_t init_seed(const model_spec& m) {
 
 // Adds d(mean loss over rows [begin, begin+n))/d(params) into `grad` (if given); returns the
 // summed (not averaged) loss over those rows.
-double reference_batch(const workload& w, const std::vector<double>& p, std::size_t begin,
-                       std::size_t n, std::vector<double>* grad) {
+double reference_batch(const workload& w, const std::vector<double>& p, std::size_t begin, std::size_t n,
+                       std::vector<double>* grad) {
     const model_spec& m = w.model;
     const dataset& d = w.d();
     const std::size_t L = m.layers();
@@ -145,9 +162,12 @@ double reference_batch(const workload& w, const std::vector<double>& p, std::siz
             act[l + 1].assign(out, 0.0);
             for (std::size_t o = 0; o < out; ++o) {
                 double z = b[o];
-                for (std::size_t j = 0; j < in; ++j) z += W[o * in + j] * act[l][j];
-                if (l + 1 < L && m.act == activation::tanh) z = std::tanh(z);
-                if (l + 1 < L && m.act == activation::relu) z = std::max(z, 0.0);
+                for (std::size_t j = 0; j < in; ++j)
+                    z += W[o * in + j] * act[l][j];
+                if (l + 1 < L && m.act == activation::tanh)
+                    z = std::tanh(z);
+                if (l + 1 < L && m.act == activation::relu)
+                    z = std::max(z, 0.0);
                 act[l + 1][o] = z;
             }
         }
@@ -162,13 +182,15 @@ double reference_batch(const workload& w, const std::vector<double>& p, std::siz
             const auto cls = static_cast<std::size_t>(d.targets[i]);
             const double mx = *std::max_element(out.begin(), out.end());
             double s = 0;
-            for (double z : out) s += std::exp(z - mx);
+            for (double z : out)
+                s += std::exp(z - mx);
             const double lse = mx + std::log(s);
             total += lse - out[cls];
             for (std::size_t o = 0; o < out.size(); ++o)
                 g[o] = (std::exp(out[o] - lse) - (o == cls ? 1.0 : 0.0)) / static_cast<double>(n);
         }
-        if (!grad) continue;
+        if (!grad)
+            continue;
         for (std::size_t l = L; l-- > 0;) {
             const auto in = static_cast<std::size_t>(m.sizes[l]);
             const auto outn = static_cast<std::size_t>(m.sizes[l + 1]);
@@ -177,13 +199,16 @@ double reference_batch(const workload& w, const std::vector<double>& p, std::siz
             double* gb = gW + in * outn;
             for (std::size_t o = 0; o < outn; ++o) {
                 gb[o] += delta[l + 1][o];
-                for (std::size_t j = 0; j < in; ++j) gW[o * in + j] += delta[l + 1][o] * act[l][j];
+                for (std::size_t j = 0; j < in; ++j)
+                    gW[o * in + j] += delta[l + 1][o] * act[l][j];
             }
-            if (l == 0) break;
+            if (l == 0)
+                break;
             delta[l].assign(in, 0.0);
             for (std::size_t j = 0; j < in; ++j) {
                 double s = 0;
-                for (std::size_t o = 0; o < outn; ++o) s += W[o * in + j] * delta[l + 1][o];
+                for (std::size_t o = 0; o < outn; ++o)
+                    s += W[o * in + j] * delta[l + 1][o];
                 const double a = act[l][j];
                 delta[l][j] = s * (m.act == activation::tanh ? 1.0 - a * a : (a > 0 ? 1.0 : 0.0));
             }
@@ -202,13 +227,15 @@ std::map<std::string, check>& checks() {
     return c;
 }
 
-} // namespace
+}  // namespace
 
 std::vector<std::size_t> permutation(std::size_t n, std::uint64_t seed) {
     std::vector<std::size_t> p(n);
-    for (std::size_t i = 0; i < n; ++i) p[i] = i;
+    for (std::size_t i = 0; i < n; ++i)
+        p[i] = i;
     splitmix64 rng{seed};
-    for (std::size_t i = n; i-- > 1;) std::swap(p[i], p[rng.next() % (i + 1)]);
+    for (std::size_t i = n; i-- > 1;)
+        std::swap(p[i], p[rng.next() % (i + 1)]);
     return p;
 }
 
@@ -236,7 +263,8 @@ std::pair<std::size_t, std::size_t> workload::batch_rows(std::size_t s) const {
 const workload& get(workload_id id) {
     static const std::map<workload_id, workload> all = [] {
         std::map<workload_id, workload> m;
-        for (workload_id i : all_workloads) m.emplace(i, make(i));
+        for (workload_id i : all_workloads)
+            m.emplace(i, make(i));
         return m;
     }();
     return all.at(id);
@@ -281,7 +309,8 @@ std::vector<double> reference_train(const workload& w, int runs) {
             reference_batch(w, p, begin, n, &g);
             ++t;
             if (w.opt == optimiser::sgd) {
-                for (std::size_t k = 0; k < p.size(); ++k) p[k] -= lr * g[k];
+                for (std::size_t k = 0; k < p.size(); ++k)
+                    p[k] -= lr * g[k];
                 continue;
             }
             // torch.optim.Adam (1.13, single tensor, amsgrad=False, weight_decay=0)
@@ -302,14 +331,13 @@ check check_train(const workload& w, double own_loss, const std::vector<double>&
     const double ref_loss = reference_loss(w, ref);
     check c{false, "", own_loss, ref_loss};
     if (params.size() != ref.size()) {
-        c.message = "exports " + std::to_string(params.size()) + " parameters, expected " +
-                    std::to_string(ref.size());
+        c.message = "exports " + std::to_string(params.size()) + " parameters, expected " + std::to_string(ref.size());
         return c;
     }
     if (!(relative(own_loss, ref_loss) <= loss_tolerance)) {
         std::ostringstream s;
-        s << "after " << w.verify_runs << " " << w.unit << "s the loss is " << own_loss
-          << ", the fp64 reference " << ref_loss << " (relative tolerance " << loss_tolerance << ")";
+        s << "after " << w.verify_runs << " " << w.unit << "s the loss is " << own_loss << ", the fp64 reference "
+          << ref_loss << " (relative tolerance " << loss_tolerance << ")";
         c.message = s.str();
         return c;
     }
@@ -321,8 +349,7 @@ check check_train(const workload& w, double own_loss, const std::vector<double>&
     if (!(relative(progress, ref_progress) <= progress_tolerance)) {
         std::ostringstream s;
         s << "after " << w.verify_runs << " " << w.unit << "s the loss fell by " << progress
-          << ", the fp64 reference's by " << ref_progress << " (relative tolerance "
-          << progress_tolerance << ")";
+          << ", the fp64 reference's by " << ref_progress << " (relative tolerance " << progress_tolerance << ")";
         c.message = s.str();
         return c;
     }
@@ -350,8 +377,8 @@ check check_gradient(const workload& w, const std::vector<double>& grad) {
     }
     check c{false, "", 0, std::sqrt(ref_norm)};
     if (grad.size() != ref.size()) {
-        c.message = "gradient has " + std::to_string(grad.size()) + " components, expected " +
-                    std::to_string(ref.size());
+        c.message =
+            "gradient has " + std::to_string(grad.size()) + " components, expected " + std::to_string(ref.size());
         return c;
     }
     std::size_t at = 0;
@@ -366,8 +393,8 @@ check check_gradient(const workload& w, const std::vector<double>& grad) {
     c.ok = worst <= gradient_tolerance * scale;
     if (!c.ok) {
         std::ostringstream s;
-        s << "gradient component " << at << " is " << grad[at] << ", the fp64 reference "
-          << ref[at] << " (tolerance " << gradient_tolerance << " x " << scale << ")";
+        s << "gradient component " << at << " is " << grad[at] << ", the fp64 reference " << ref[at] << " (tolerance "
+          << gradient_tolerance << " x " << scale << ")";
         c.message = s.str();
     }
     return c;
@@ -384,4 +411,4 @@ void store_check(const std::string& name, const check& c) {
     checks()[name] = c;
 }
 
-} // namespace typegrad_bench
+}  // namespace typegrad_bench

@@ -67,9 +67,8 @@ enum class optimiser { sgd, adam };
 enum class workload_kind { train, forward, gradient };
 
 enum class workload_id { w1, w2, w3, w4, w1fwd, w5, w3fwd, w3grad };
-inline constexpr workload_id all_workloads[] = {workload_id::w1,    workload_id::w2,
-                                                workload_id::w3,    workload_id::w4,
-                                                workload_id::w1fwd, workload_id::w5,
+inline constexpr workload_id all_workloads[] = {workload_id::w1,    workload_id::w2,    workload_id::w3,
+                                                workload_id::w4,    workload_id::w1fwd, workload_id::w5,
                                                 workload_id::w3fwd, workload_id::w3grad};
 
 // sizes = {in, out} (linear) or {in, hidden, out}; the activation follows every layer but the last.
@@ -90,9 +89,9 @@ struct workload {
     model_spec model;
     optimiser opt = optimiser::sgd;
     float lr = 1e-3f;
-    std::size_t batch = 0;         // rows per step; the last batch of an epoch may be shorter
-    std::size_t steps_per_run = 1; // steps in one run(): 1 for W1, ceil(rows / batch) for epochs
-    int verify_runs = 1;           // run() calls before the loss is checked against the reference
+    std::size_t batch = 0;          // rows per step; the last batch of an epoch may be shorter
+    std::size_t steps_per_run = 1;  // steps in one run(): 1 for W1, ceil(rows / batch) for epochs
+    int verify_runs = 1;            // run() calls before the loss is checked against the reference
 
     const dataset& d() const { return *data; }
     // Rows [begin, begin + count) of the permuted data form step `s` of an epoch.
@@ -126,14 +125,14 @@ std::vector<double> reference_train(const workload& w, int runs);
 
 struct check {
     bool ok = false;
-    std::string message;  // why it failed, for SkipWithError
-    double value = 0;     // the contender's loss (train, forward) or gradient norm (gradient)
-    double reference = 0; // the same from the fp64 reference
+    std::string message;   // why it failed, for SkipWithError
+    double value = 0;      // the contender's loss (train, forward) or gradient norm (gradient)
+    double reference = 0;  // the same from the fp64 reference
 };
 
-inline constexpr double loss_tolerance = 1e-3;   // relative, on the loss
-inline constexpr double progress_tolerance = 2e-2; // relative, on the loss decrease
-inline constexpr double gradient_tolerance = 1e-3; // relative to the largest reference component
+inline constexpr double loss_tolerance = 1e-3;      // relative, on the loss
+inline constexpr double progress_tolerance = 2e-2;  // relative, on the loss decrease
+inline constexpr double gradient_tolerance = 1e-3;  // relative to the largest reference component
 
 // Compares a trained/forward/gradient result with the reference (see common.cpp for the rules).
 check check_train(const workload& w, double own_loss, const std::vector<double>& params);
@@ -149,28 +148,28 @@ template <class Runner>
 check verify(const workload& w, Runner& r) {
     r.reset();
     switch (w.kind) {
-    case workload_kind::train:
-        if constexpr (requires { r.parameters(); }) {
-            for (int i = 0; i < w.verify_runs; ++i) r.run();
-            return check_train(w, r.loss(), r.parameters());
-        }
-        break;
-    case workload_kind::forward:
-        r.run();
-        return check_forward(w, r.loss());
-    case workload_kind::gradient:
-        if constexpr (requires { r.gradient(); }) {
+        case workload_kind::train:
+            if constexpr (requires { r.parameters(); }) {
+                for (int i = 0; i < w.verify_runs; ++i)
+                    r.run();
+                return check_train(w, r.loss(), r.parameters());
+            }
+            break;
+        case workload_kind::forward:
             r.run();
-            return check_gradient(w, r.gradient());
-        }
-        break;
+            return check_forward(w, r.loss());
+        case workload_kind::gradient:
+            if constexpr (requires { r.gradient(); }) {
+                r.run();
+                return check_gradient(w, r.gradient());
+            }
+            break;
     }
     return {false, "runner lacks parameters() or gradient() for this workload kind", 0, 0};
 }
 
 template <class Runner>
-void run_benchmark(benchmark::State& state, const std::string& name, const workload& w,
-                   Runner& r) {
+void run_benchmark(benchmark::State& state, const std::string& name, const workload& w, Runner& r) {
     const check* c = cached_check(name);
     if (!c) {
         store_check(name, verify(w, r));
@@ -205,4 +204,4 @@ benchmark::internal::Benchmark* register_benchmark(workload_id id, std::string_v
         ->Unit(benchmark::kMicrosecond);
 }
 
-} // namespace typegrad_bench
+}  // namespace typegrad_bench

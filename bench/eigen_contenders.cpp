@@ -18,9 +18,10 @@ using vector = Eigen::VectorXf;
 class eigen_model {
 public:
     explicit eigen_model(const tb::workload& w)
-        : w_(w), rows_(w.d().rows()), max_batch_(std::min(w.batch, rows_)),
-          x_(w.d().features.data(), static_cast<Eigen::Index>(w.d().cols()),
-             static_cast<Eigen::Index>(rows_)),
+        : w_(w),
+          rows_(w.d().rows()),
+          max_batch_(std::min(w.batch, rows_)),
+          x_(w.d().features.data(), static_cast<Eigen::Index>(w.d().cols()), static_cast<Eigen::Index>(rows_)),
           y_(w.d().targets.data(), static_cast<Eigen::Index>(rows_)) {
         const auto n = static_cast<Eigen::Index>(max_batch_);
         for (std::size_t l = 0; l < w.model.layers(); ++l) {
@@ -42,8 +43,10 @@ public:
         std::size_t k = 0;
         for (layer& L : layers_) {
             for (Eigen::Index o = 0; o < L.W.rows(); ++o)
-                for (Eigen::Index j = 0; j < L.W.cols(); ++j) L.W(o, j) = p[k++];
-            for (Eigen::Index o = 0; o < L.b.size(); ++o) L.b(o) = p[k++];
+                for (Eigen::Index j = 0; j < L.W.cols(); ++j)
+                    L.W(o, j) = p[k++];
+            for (Eigen::Index o = 0; o < L.b.size(); ++o)
+                L.b(o) = p[k++];
             L.gW.setZero();
             L.gb.setZero();
             L.mW.setZero();
@@ -56,21 +59,23 @@ public:
 
     void run() {
         switch (w_.kind) {
-        case tb::workload_kind::train:
-            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
-                auto [begin, n] = w_.batch_rows(s);
+            case tb::workload_kind::train:
+                for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                    auto [begin, n] = w_.batch_rows(s);
+                    zero_grad();
+                    forward(begin, n);
+                    backward(begin, n);
+                    step();
+                }
+                break;
+            case tb::workload_kind::forward:
+                last_loss_ = full_loss();
+                break;
+            case tb::workload_kind::gradient:
                 zero_grad();
-                forward(begin, n);
-                backward(begin, n);
-                step();
-            }
-            break;
-        case tb::workload_kind::forward: last_loss_ = full_loss(); break;
-        case tb::workload_kind::gradient:
-            zero_grad();
-            forward(0, rows_);
-            backward(0, rows_);
-            break;
+                forward(0, rows_);
+                backward(0, rows_);
+                break;
         }
     }
 
@@ -107,8 +112,10 @@ private:
                 a.noalias() = L.W * layers_[l - 1].a.leftCols(N);
             a.colwise() += L.b;
             if (l + 1 < layers_.size()) {
-                if (w_.model.act == tb::activation::tanh) a = a.array().tanh();
-                if (w_.model.act == tb::activation::relu) a = a.array().max(0.0f);
+                if (w_.model.act == tb::activation::tanh)
+                    a = a.array().tanh();
+                if (w_.model.act == tb::activation::relu)
+                    a = a.array().max(0.0f);
             }
         }
         layer& out = layers_.back();
@@ -131,7 +138,8 @@ private:
             sum += std::log(s(i)) + mx(i) - z(cls, i);
         }
         d.array().rowwise() /= s.array();
-        for (Eigen::Index i = 0; i < N; ++i) d(static_cast<Eigen::Index>(y_(B + i)), i) -= 1.0f;
+        for (Eigen::Index i = 0; i < N; ++i)
+            d(static_cast<Eigen::Index>(y_(B + i)), i) -= 1.0f;
         d *= inv_n;
         return sum;
     }
@@ -148,7 +156,8 @@ private:
                 L.gW.noalias() += d * layers_[l - 1].a.leftCols(N).transpose();
             }
             L.gb += d.rowwise().sum();
-            if (l == 0) break;
+            if (l == 0)
+                break;
             layer& P = layers_[l - 1];
             auto pd = P.d.leftCols(N);
             auto pa = P.a.leftCols(N);
@@ -197,8 +206,10 @@ private:
             const matrix& W = grads ? L.gW : L.W;
             const vector& b = grads ? L.gb : L.b;
             for (Eigen::Index o = 0; o < W.rows(); ++o)
-                for (Eigen::Index j = 0; j < W.cols(); ++j) out.push_back(W(o, j));
-            for (Eigen::Index o = 0; o < b.size(); ++o) out.push_back(b(o));
+                for (Eigen::Index j = 0; j < W.cols(); ++j)
+                    out.push_back(W(o, j));
+            for (Eigen::Index o = 0; o < b.size(); ++o)
+                out.push_back(b(o));
         }
         return out;
     }
@@ -213,8 +224,9 @@ private:
 };
 
 const bool registered = [] {
-    for (tb::workload_id id : tb::all_workloads) tb::register_benchmark<eigen_model>(id, "eigen");
+    for (tb::workload_id id : tb::all_workloads)
+        tb::register_benchmark<eigen_model>(id, "eigen");
     return true;
 }();
 
-} // namespace
+}  // namespace

@@ -31,8 +31,7 @@ namespace {
 class buffer {
 public:
     buffer() = default;
-    explicit buffer(std::size_t n)
-        : data_(new(std::align_val_t{64}) float[n]()), size_(n) {}
+    explicit buffer(std::size_t n) : data_(new (std::align_val_t{64}) float[n]()), size_(n) {}
     float* data() { return data_.get(); }
     const float* data() const { return data_.get(); }
     float& operator[](std::size_t i) { return data_[i]; }
@@ -89,7 +88,8 @@ public:
     explicit hand_linear(const tb::workload& w)
         : w_(w), rows_(w.d().rows()), xt_(in * rows_), y_(rows_), r_(rows_), adam_(in + 1) {
         for (std::size_t i = 0; i < rows_; ++i) {
-            for (std::size_t j = 0; j < in; ++j) xt_[j * rows_ + i] = w.d().row(i)[j];
+            for (std::size_t j = 0; j < in; ++j)
+                xt_[j * rows_ + i] = w.d().row(i)[j];
             y_[i] = w.d().targets[i];
         }
     }
@@ -103,24 +103,27 @@ public:
 
     void run() {
         switch (w_.kind) {
-        case tb::workload_kind::train:
-            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
-                auto [begin, n] = w_.batch_rows(s);
-                std::fill_n(grads_, in + 1, 0.0f);  // zero_grad
-                pass<true>(begin, n);               // forward, mse, backward
-                if (w_.opt == tb::optimiser::sgd) {
+            case tb::workload_kind::train:
+                for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                    auto [begin, n] = w_.batch_rows(s);
+                    std::fill_n(grads_, in + 1, 0.0f);  // zero_grad
+                    pass<true>(begin, n);               // forward, mse, backward
+                    if (w_.opt == tb::optimiser::sgd) {
 #pragma omp simd
-                    for (std::size_t k = 0; k < in + 1; ++k) params_[k] -= w_.lr * grads_[k];
-                } else {
-                    adam_.step(params_, grads_, in + 1, w_.lr);
+                        for (std::size_t k = 0; k < in + 1; ++k)
+                            params_[k] -= w_.lr * grads_[k];
+                    } else {
+                        adam_.step(params_, grads_, in + 1, w_.lr);
+                    }
                 }
-            }
-            break;
-        case tb::workload_kind::forward: last_loss_ = pass<false>(0, rows_); break;
-        case tb::workload_kind::gradient:
-            std::fill_n(grads_, in + 1, 0.0f);
-            pass<true>(0, rows_);
-            break;
+                break;
+            case tb::workload_kind::forward:
+                last_loss_ = pass<false>(0, rows_);
+                break;
+            case tb::workload_kind::gradient:
+                std::fill_n(grads_, in + 1, 0.0f);
+                pass<true>(0, rows_);
+                break;
         }
     }
 
@@ -147,17 +150,20 @@ private:
 #pragma omp simd
             for (std::size_t i = 0; i < n; ++i) {
                 float pred = b;
-                for (std::size_t j = 0; j < in; ++j) pred += w[j] * x[j * ld + i];
+                for (std::size_t j = 0; j < in; ++j)
+                    pred += w[j] * x[j * ld + i];
                 r[i] = (pred - y[i]) * scale;
             }
             float gb = 0;
 #pragma omp simd reduction(+ : gb)
-            for (std::size_t i = 0; i < n; ++i) gb += r[i];
+            for (std::size_t i = 0; i < n; ++i)
+                gb += r[i];
             grads_[in] += gb;
             for (std::size_t j = 0; j < in; ++j) {
                 float gw = 0;
 #pragma omp simd reduction(+ : gw)
-                for (std::size_t i = 0; i < n; ++i) gw += r[i] * x[j * ld + i];
+                for (std::size_t i = 0; i < n; ++i)
+                    gw += r[i] * x[j * ld + i];
                 grads_[j] += gw;
             }
             return 0;
@@ -166,7 +172,8 @@ private:
 #pragma omp simd reduction(+ : sum)
             for (std::size_t i = 0; i < n; ++i) {
                 float pred = b;
-                for (std::size_t j = 0; j < in; ++j) pred += w[j] * x[j * ld + i];
+                for (std::size_t j = 0; j < in; ++j)
+                    pred += w[j] * x[j * ld + i];
                 const float r = pred - y[i];
                 sum += r * r;
             }
@@ -190,8 +197,7 @@ private:
 // Four rows of c stay in registers (4 x P/16 zmm) while k runs.
 template <std::size_t P>
 void gemm(std::size_t M, std::size_t K, const float* __restrict a, std::size_t am, std::size_t ak,
-          const float* __restrict b, float* __restrict c, const float* __restrict bias,
-          bool accumulate) {
+          const float* __restrict b, float* __restrict c, const float* __restrict bias, bool accumulate) {
     constexpr std::size_t R = P == 16 ? 8 : 4;  // enough independent FMA chains
     std::size_t m = 0;
     for (; m + R <= M; m += R) {
@@ -205,26 +211,31 @@ void gemm(std::size_t M, std::size_t K, const float* __restrict a, std::size_t a
             for (std::size_t r = 0; r < R; ++r) {
                 const float s = a[(m + r) * am + k * ak];
 #pragma omp simd
-                for (std::size_t p = 0; p < P; ++p) acc[r][p] += s * bk[p];
+                for (std::size_t p = 0; p < P; ++p)
+                    acc[r][p] += s * bk[p];
             }
         }
         for (std::size_t r = 0; r < R; ++r)
 #pragma omp simd
-            for (std::size_t p = 0; p < P; ++p) c[(m + r) * P + p] = acc[r][p];
+            for (std::size_t p = 0; p < P; ++p)
+                c[(m + r) * P + p] = acc[r][p];
     }
     // The remaining rows one at a time (row pointers, not m * P: GCC 12 otherwise warns that
     // a huge iteration of this never-long loop would overflow).
     for (float* __restrict cm = c + m * P; m < M; ++m, cm += P) {
         float acc[P];
 #pragma omp simd
-        for (std::size_t p = 0; p < P; ++p) acc[p] = accumulate ? cm[p] : (bias ? bias[p] : 0.0f);
+        for (std::size_t p = 0; p < P; ++p)
+            acc[p] = accumulate ? cm[p] : (bias ? bias[p] : 0.0f);
         for (std::size_t k = 0; k < K; ++k) {
             const float s = a[m * am + k * ak];
 #pragma omp simd
-            for (std::size_t p = 0; p < P; ++p) acc[p] += s * b[k * P + p];
+            for (std::size_t p = 0; p < P; ++p)
+                acc[p] += s * b[k * P + p];
         }
 #pragma omp simd
-        for (std::size_t p = 0; p < P; ++p) cm[p] = acc[p];
+        for (std::size_t p = 0; p < P; ++p)
+            cm[p] = acc[p];
     }
 }
 
@@ -232,25 +243,36 @@ template <std::size_t In, std::size_t Hid, std::size_t Out, tb::activation Act, 
 class hand_mlp {
     static constexpr std::size_t HP = padded(Hid), OP = padded(Out);
     // Offsets in the flat parameter (and gradient, Adam) buffer.
-    static constexpr std::size_t w1t = 0, b1 = w1t + In * HP, w2t = b1 + HP, b2 = w2t + Hid * OP,
-                                 total = b2 + OP;
+    static constexpr std::size_t w1t = 0, b1 = w1t + In * HP, w2t = b1 + HP, b2 = w2t + Hid * OP, total = b2 + OP;
 
 public:
     explicit hand_mlp(const tb::workload& w)
-        : w_(w), rows_(w.d().rows()), max_batch_(std::min(w.batch, rows_)), p_(total), g_(total),
-          w2_(Out * HP), h_(max_batch_ * HP), dh_(max_batch_ * HP), out_(max_batch_ * OP),
-          dout_(max_batch_ * OP), adam_(total) {}
+        : w_(w),
+          rows_(w.d().rows()),
+          max_batch_(std::min(w.batch, rows_)),
+          p_(total),
+          g_(total),
+          w2_(Out * HP),
+          h_(max_batch_ * HP),
+          dh_(max_batch_ * HP),
+          out_(max_batch_ * OP),
+          dout_(max_batch_ * OP),
+          adam_(total) {}
 
     void reset() {
         const std::vector<float> init = tb::initial_parameters(w_);
         p_.zero();
         const float* src = init.data();
         for (std::size_t h = 0; h < Hid; ++h)
-            for (std::size_t j = 0; j < In; ++j) p_[w1t + j * HP + h] = *src++;
-        for (std::size_t h = 0; h < Hid; ++h) p_[b1 + h] = *src++;
+            for (std::size_t j = 0; j < In; ++j)
+                p_[w1t + j * HP + h] = *src++;
+        for (std::size_t h = 0; h < Hid; ++h)
+            p_[b1 + h] = *src++;
         for (std::size_t o = 0; o < Out; ++o)
-            for (std::size_t h = 0; h < Hid; ++h) p_[w2t + h * OP + o] = *src++;
-        for (std::size_t o = 0; o < Out; ++o) p_[b2 + o] = *src++;
+            for (std::size_t h = 0; h < Hid; ++h)
+                p_[w2t + h * OP + o] = *src++;
+        for (std::size_t o = 0; o < Out; ++o)
+            p_[b2 + o] = *src++;
         refresh_w2();
         g_.zero();
         adam_.reset();
@@ -258,22 +280,24 @@ public:
 
     void run() {
         switch (w_.kind) {
-        case tb::workload_kind::train:
-            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
-                auto [begin, n] = w_.batch_rows(s);
+            case tb::workload_kind::train:
+                for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                    auto [begin, n] = w_.batch_rows(s);
+                    g_.zero();
+                    forward(begin, n);
+                    backward(begin, n);
+                    adam_.step(p_.data(), g_.data(), total, w_.lr);
+                    refresh_w2();
+                }
+                break;
+            case tb::workload_kind::forward:
+                last_loss_ = full_loss();
+                break;
+            case tb::workload_kind::gradient:
                 g_.zero();
-                forward(begin, n);
-                backward(begin, n);
-                adam_.step(p_.data(), g_.data(), total, w_.lr);
-                refresh_w2();
-            }
-            break;
-        case tb::workload_kind::forward: last_loss_ = full_loss(); break;
-        case tb::workload_kind::gradient:
-            g_.zero();
-            forward(0, rows_);
-            backward(0, rows_);
-            break;
+                forward(0, rows_);
+                backward(0, rows_);
+                break;
         }
     }
 
@@ -288,7 +312,8 @@ private:
 
     void refresh_w2() {
         for (std::size_t o = 0; o < Out; ++o)
-            for (std::size_t h = 0; h < Hid; ++h) w2_[o * HP + h] = p_[w2t + h * OP + o];
+            for (std::size_t h = 0; h < Hid; ++h)
+                w2_[o * HP + h] = p_[w2t + h * OP + o];
     }
 
     // Forward over rows [begin, begin+n); returns the summed loss; leaves h_ (activations) and
@@ -323,7 +348,8 @@ private:
                 const float* z = out + i * OP;
                 float* d = dout + i * OP;
                 float mx = z[0];
-                for (std::size_t o = 1; o < Out; ++o) mx = std::max(mx, z[o]);
+                for (std::size_t o = 1; o < Out; ++o)
+                    mx = std::max(mx, z[o]);
                 float s = 0;
 #pragma omp simd reduction(+ : s)
                 for (std::size_t o = 0; o < Out; ++o) {
@@ -334,7 +360,8 @@ private:
                 total_loss += std::log(s) + mx - z[cls];
                 const float f = inv_n / s;
 #pragma omp simd
-                for (std::size_t o = 0; o < Out; ++o) d[o] *= f;
+                for (std::size_t o = 0; o < Out; ++o)
+                    d[o] *= f;
                 d[cls] -= inv_n;
             }
         }
@@ -369,9 +396,11 @@ private:
         float acc[P] = {};
         for (std::size_t i = 0; i < n; ++i)
 #pragma omp simd
-            for (std::size_t p = 0; p < P; ++p) acc[p] += a[i * P + p];
+            for (std::size_t p = 0; p < P; ++p)
+                acc[p] += a[i * P + p];
 #pragma omp simd
-        for (std::size_t p = 0; p < P; ++p) sum[p] += acc[p];
+        for (std::size_t p = 0; p < P; ++p)
+            sum[p] += acc[p];
     }
 
     double full_loss() {
@@ -384,20 +413,24 @@ private:
     std::vector<double> torch_layout(const buffer& b) const {
         std::vector<double> t;
         for (std::size_t h = 0; h < Hid; ++h)
-            for (std::size_t j = 0; j < In; ++j) t.push_back(b[w1t + j * HP + h]);
-        for (std::size_t h = 0; h < Hid; ++h) t.push_back(b[b1 + h]);
+            for (std::size_t j = 0; j < In; ++j)
+                t.push_back(b[w1t + j * HP + h]);
+        for (std::size_t h = 0; h < Hid; ++h)
+            t.push_back(b[b1 + h]);
         for (std::size_t o = 0; o < Out; ++o)
-            for (std::size_t h = 0; h < Hid; ++h) t.push_back(b[w2t + h * OP + o]);
-        for (std::size_t o = 0; o < Out; ++o) t.push_back(b[b2 + o]);
+            for (std::size_t h = 0; h < Hid; ++h)
+                t.push_back(b[w2t + h * OP + o]);
+        for (std::size_t o = 0; o < Out; ++o)
+            t.push_back(b[b2 + o]);
         return t;
     }
 
     const tb::workload& w_;
     std::size_t rows_, max_batch_;
-    buffer p_, g_;    // parameters and gradients, flat
-    buffer w2_;       // the output weight in [out][hidden] layout, for backward
-    buffer h_, dh_;   // [batch][HP] activations and their gradients
-    buffer out_, dout_; // [batch][OP] outputs and d loss / d output
+    buffer p_, g_;       // parameters and gradients, flat
+    buffer w2_;          // the output weight in [out][hidden] layout, for backward
+    buffer h_, dh_;      // [batch][HP] activations and their gradients
+    buffer out_, dout_;  // [batch][OP] outputs and d loss / d output
     adam_state adam_;
     double last_loss_ = 0;
 };
@@ -418,4 +451,4 @@ const bool registered = [] {
     return true;
 }();
 
-} // namespace
+}  // namespace

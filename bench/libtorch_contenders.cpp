@@ -20,7 +20,8 @@ public:
         const auto cols = static_cast<std::int64_t>(d.cols());
         x_ = torch::from_blob(const_cast<float*>(d.features.data()), {rows, cols}).clone();
         y_ = torch::from_blob(const_cast<float*>(d.targets.data()), {rows, 1}).clone();
-        if (w.model.loss == tb::loss_kind::cross_entropy) y_ = y_.view({rows}).to(torch::kLong);
+        if (w.model.loss == tb::loss_kind::cross_entropy)
+            y_ = y_.view({rows}).to(torch::kLong);
         for (std::size_t s = 0; s < w.steps_per_run; ++s) {
             auto [begin, n] = w.batch_rows(s);
             batches_.emplace_back(x_.narrow(0, static_cast<std::int64_t>(begin), static_cast<std::int64_t>(n)),
@@ -28,8 +29,10 @@ public:
         }
         for (std::size_t l = 0; l < w.model.layers(); ++l) {
             if (l > 0) {
-                if (w.model.act == tb::activation::tanh) model_->push_back(torch::nn::Tanh());
-                if (w.model.act == tb::activation::relu) model_->push_back(torch::nn::ReLU());
+                if (w.model.act == tb::activation::tanh)
+                    model_->push_back(torch::nn::Tanh());
+                if (w.model.act == tb::activation::relu)
+                    model_->push_back(torch::nn::ReLU());
             }
             model_->push_back(torch::nn::Linear(w.model.sizes[l], w.model.sizes[l + 1]));
         }
@@ -44,40 +47,39 @@ public:
             k += static_cast<std::size_t>(p.numel());
         }
         if (w_.opt == tb::optimiser::sgd)
-            optim_ = std::make_unique<torch::optim::SGD>(model_->parameters(),
-                                                         torch::optim::SGDOptions(w_.lr));
+            optim_ = std::make_unique<torch::optim::SGD>(model_->parameters(), torch::optim::SGDOptions(w_.lr));
         else
             optim_ = std::make_unique<torch::optim::Adam>(
-                model_->parameters(), torch::optim::AdamOptions(w_.lr)
-                                          .betas({tb::adam_beta1, tb::adam_beta2})
-                                          .eps(tb::adam_eps));
+                model_->parameters(),
+                torch::optim::AdamOptions(w_.lr).betas({tb::adam_beta1, tb::adam_beta2}).eps(tb::adam_eps));
         optim_->zero_grad();
     }
 
     void run() {
         switch (w_.kind) {
-        case tb::workload_kind::train:
-            for (const auto& [xb, yb] : batches_) {
-                optim_->zero_grad();
-                torch::Tensor loss = criterion(model_->forward(xb), yb);
-                loss.backward();
-                optim_->step();
+            case tb::workload_kind::train:
+                for (const auto& [xb, yb] : batches_) {
+                    optim_->zero_grad();
+                    torch::Tensor loss = criterion(model_->forward(xb), yb);
+                    loss.backward();
+                    optim_->step();
+                }
+                break;
+            case tb::workload_kind::forward: {
+                torch::NoGradGuard no_grad;
+                last_loss_ = criterion(model_->forward(x_), y_).item<float>();
+                break;
             }
-            break;
-        case tb::workload_kind::forward: {
-            torch::NoGradGuard no_grad;
-            last_loss_ = criterion(model_->forward(x_), y_).item<float>();
-            break;
-        }
-        case tb::workload_kind::gradient:
-            optim_->zero_grad();
-            criterion(model_->forward(x_), y_).backward();
-            break;
+            case tb::workload_kind::gradient:
+                optim_->zero_grad();
+                criterion(model_->forward(x_), y_).backward();
+                break;
         }
     }
 
     double loss() {
-        if (w_.kind != tb::workload_kind::train) return last_loss_;
+        if (w_.kind != tb::workload_kind::train)
+            return last_loss_;
         torch::NoGradGuard no_grad;
         return criterion(model_->forward(x_), y_).item<float>();
     }
@@ -87,7 +89,8 @@ public:
 
 private:
     torch::Tensor criterion(const torch::Tensor& out, const torch::Tensor& y) const {
-        if (w_.model.loss == tb::loss_kind::mse) return torch::mse_loss(out, y);
+        if (w_.model.loss == tb::loss_kind::mse)
+            return torch::mse_loss(out, y);
         return torch::nn::functional::cross_entropy(out, y);  // log_softmax + nll_loss, mean
     }
 
@@ -114,4 +117,4 @@ const bool registered = [] {
     return true;
 }();
 
-} // namespace
+}  // namespace

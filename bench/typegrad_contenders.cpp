@@ -20,8 +20,8 @@ constexpr auto y = tg::target<"y">;
 
 constexpr auto linear_mse = tg::mse(tg::sequential<tg::dense<10, 1>>{}(x10), y);
 constexpr auto mlp_tanh_mse = tg::mse(tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x10), y);
-constexpr auto mlp_digits_ce =
-    tg::cross_entropy(tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, 10>>{}(x64), tg::class_target<"y", 10>);
+constexpr auto mlp_digits_ce = tg::cross_entropy(
+    tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, 10>>{}(x64), tg::class_target<"y", 10>);
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
     tg::data::dataset out;
@@ -47,21 +47,21 @@ public:
 
     void run() {
         switch (w_.kind) {
-        case tb::workload_kind::train:
-            for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
-                const auto [first, count] = w_.batch_rows(s);
+            case tb::workload_kind::train:
+                for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+                    const auto [first, count] = w_.batch_rows(s);
+                    trainer_->zero_grad();
+                    trainer_->backward(tg::data::batch_view<float>(data_, first, count));
+                    trainer_->step();
+                }
+                break;
+            case tb::workload_kind::forward:
+                last_loss_ = trainer_->loss(data_);
+                break;
+            case tb::workload_kind::gradient:
                 trainer_->zero_grad();
-                trainer_->backward(tg::data::batch_view<float>(data_, first, count));
-                trainer_->step();
-            }
-            break;
-        case tb::workload_kind::forward:
-            last_loss_ = trainer_->loss(data_);
-            break;
-        case tb::workload_kind::gradient:
-            trainer_->zero_grad();
-            last_loss_ = trainer_->backward(data_);
-            break;
+                last_loss_ = trainer_->backward(data_);
+                break;
         }
     }
 

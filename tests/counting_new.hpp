@@ -13,14 +13,16 @@ inline long allocations() { return allocation_count.load(); }
 
 void* operator new(std::size_t n) {
     ++typegrad_test::allocation_count;
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    if (void* p = std::malloc(n == 0 ? 1 : n))
+        return p;
     throw std::bad_alloc();
 }
 void* operator new[](std::size_t n) { return operator new(n); }
 void* operator new(std::size_t n, std::align_val_t a) {
     ++typegrad_test::allocation_count;
     const auto al = static_cast<std::size_t>(a);
-    if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) return p;
+    if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al))
+        return p;
     throw std::bad_alloc();
 }
 void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }

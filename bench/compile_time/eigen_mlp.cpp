@@ -26,7 +26,8 @@ int main() {
     Eigen::MatrixXf x(features, rows);  // one sample per column
     Eigen::RowVectorXf y(rows);
     for (int j = 0; j < rows; ++j) {
-        for (int f = 0; f < features; ++f) x(f, j) = normal(rng);
+        for (int f = 0; f < features; ++f)
+            x(f, j) = normal(rng);
         y(j) = normal(rng);
     }
 
@@ -54,7 +55,8 @@ int main() {
     const float before = forward(a);
     Eigen::MatrixXf g = 2.0f * (a.back() - y) / static_cast<float>(rows);  // d(mean loss)/d(output)
     for (int l = depth - 1; l >= 0; --l) {
-        if (l != depth - 1) g = (g.array() * (1 - a[l + 1].array().square())).matrix();  // through tanh
+        if (l != depth - 1)
+            g = (g.array() * (1 - a[l + 1].array().square())).matrix();  // through tanh
         gw[l] += g * a[l].transpose();
         gb[l] += g.rowwise().sum();
         g = w[l].transpose() * g;

@@ -42,9 +42,12 @@ int main() {
     std::mt19937 rng(0);
     std::normal_distribution<float> normal;
     tg::data::dataset data;
-    for (std::size_t f = 0; f < features; ++f) data.feature_names.push_back("f" + std::to_string(f));
-    for (std::size_t i = 0; i < rows * features; ++i) data.features.push_back(normal(rng));
-    for (std::size_t i = 0; i < rows; ++i) data.targets.push_back(normal(rng));
+    for (std::size_t f = 0; f < features; ++f)
+        data.feature_names.push_back("f" + std::to_string(f));
+    for (std::size_t i = 0; i < rows * features; ++i)
+        data.features.push_back(normal(rng));
+    for (std::size_t i = 0; i < rows; ++i)
+        data.targets.push_back(normal(rng));
 
     tg::Parameters params{loss};
     tg::init::torch_default(params, /*seed=*/0);

@@ -17,9 +17,12 @@ struct options {
 inline options parse(int argc, char** argv, const char* name, options defaults) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        if (arg == "--epochs" && i + 1 < argc) defaults.epochs = std::atoi(argv[++i]);
-        else if (arg == "--data" && i + 1 < argc) defaults.data = argv[++i];
-        else if (arg == "--check") defaults.check = true;
+        if (arg == "--epochs" && i + 1 < argc)
+            defaults.epochs = std::atoi(argv[++i]);
+        else if (arg == "--data" && i + 1 < argc)
+            defaults.data = argv[++i];
+        else if (arg == "--check")
+            defaults.check = true;
         else {
             std::fprintf(stderr, "usage: %s [--epochs N] [--data FILE] [--check]\n", name);
             std::exit(2);

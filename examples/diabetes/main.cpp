@@ -41,9 +41,11 @@ std::vector<double> run(mode m, const tg::data::dataset& train, const tg::data::
     for (int epoch = 0; epoch < epochs; ++epoch) {
         const auto order = tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)};
         for (auto batch : tg::data::batches(train, 32, order)) {
-            if (m != mode::no_zero_grad) trainer.zero_grad();  // forget it and gradients pile up
-            trainer.backward(batch);                            // grads += d(mean loss)/d(params)
-            if (m != mode::no_step) trainer.step();             // params -= lr * grads
+            if (m != mode::no_zero_grad)
+                trainer.zero_grad();  // forget it and gradients pile up
+            trainer.backward(batch);  // grads += d(mean loss)/d(params)
+            if (m != mode::no_step)
+                trainer.step();  // params -= lr * grads
         }
         test_loss.push_back(trainer.loss(test));
     }
@@ -53,7 +55,8 @@ std::vector<double> run(mode m, const tg::data::dataset& train, const tg::data::
 
 void print(const char* title, const std::vector<double>& losses) {
     std::printf("\n%s\n", title);
-    for (std::size_t e = 0; e < losses.size(); ++e) std::printf("  epoch %3zu  test mse %12.1f\n", e, losses[e]);
+    for (std::size_t e = 0; e < losses.size(); ++e)
+        std::printf("  epoch %3zu  test mse %12.1f\n", e, losses[e]);
 }
 
 }  // namespace
@@ -80,17 +83,20 @@ int main(int argc, char** argv) {
     print("2. SGD(lr=0.001): zero_grad(), backward(), step() every batch: the loss goes down", sgd);
     const auto piled = run(mode::no_zero_grad, train, test, epochs);
     print("3. step() without zero_grad(): gradients pile up", piled);
-    std::printf("   Without zero_grad() every step follows the sum of all gradients since the start (momentum without\n"
-                "   friction): the parameters overshoot back and forth and the loss swings instead of settling.\n");
+    std::printf(
+        "   Without zero_grad() every step follows the sum of all gradients since the start (momentum without\n"
+        "   friction): the parameters overshoot back and forth and the loss swings instead of settling.\n");
 
     if (check) {
         const bool flat = frozen.front() == frozen.back();
         bool falls = sgd.back() < 0.5 * sgd.front();
-        for (std::size_t e = 1; e < sgd.size(); ++e) falls = falls && sgd[e] < sgd[e - 1];
+        for (std::size_t e = 1; e < sgd.size(); ++e)
+            falls = falls && sgd[e] < sgd[e - 1];
         bool worse = false;  // the loss climbs back above where it started
-        for (double l : piled) worse = worse || l > piled.front();
-        std::printf("\ncheck: flat without step %s, falling with SGD %s, swinging without zero_grad %s\n", flat ? "yes" : "NO",
-                    falls ? "yes" : "NO", worse ? "yes" : "NO");
+        for (double l : piled)
+            worse = worse || l > piled.front();
+        std::printf("\ncheck: flat without step %s, falling with SGD %s, swinging without zero_grad %s\n",
+                    flat ? "yes" : "NO", falls ? "yes" : "NO", worse ? "yes" : "NO");
         return flat && falls && worse ? 0 : 1;
     }
     return 0;

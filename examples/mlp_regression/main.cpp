@@ -59,11 +59,14 @@ int main(int argc, char** argv) {
     const auto test = scale.apply(test_raw);
     // The target, too, is standardised with the training rows' mean and std (population, as above).
     double y_mean = 0, y_std = 0;
-    for (const float t : train.targets) y_mean += t;
+    for (const float t : train.targets)
+        y_mean += t;
     y_mean /= static_cast<double>(train.rows());
-    for (const float t : train.targets) y_std += (t - y_mean) * (t - y_mean);
+    for (const float t : train.targets)
+        y_std += (t - y_mean) * (t - y_mean);
     y_std = std::sqrt(y_std / static_cast<double>(train.rows()));
-    for (float& t : train.targets) t = static_cast<float>((t - y_mean) / y_std);
+    for (float& t : train.targets)
+        t = static_cast<float>((t - y_mean) / y_std);
     // [data]
     std::printf("mlp_regression: diabetes, %zu patients, %zu features; %zu to train, %zu to test\n", data.rows(),
                 data.cols(), train.rows(), test.rows());

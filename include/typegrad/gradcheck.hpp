@@ -54,8 +54,10 @@ std::vector<double> to_doubles(const R& r) {
 inline std::string element_name(const param_info& p, std::size_t index) {
     std::ostringstream s;
     s << p.name << '[';
-    if (p.columns > 1 && p.size > p.columns) s << index / p.columns << ", " << index % p.columns;
-    else s << index;
+    if (p.columns > 1 && p.size > p.columns)
+        s << index / p.columns << ", " << index % p.columns;
+    else
+        s << index;
     s << ']';
     return s.str();
 }
@@ -65,8 +67,10 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vecto
                                 const std::vector<double>& targets, const gradcheck_options& opt) {
     using program = autodiff::program<Loss, double>;
     constexpr std::size_t width = [] {
-        if constexpr (std::is_void_v<typename program::input>) return std::size_t{0};
-        else return size_of<typename program::input>;
+        if constexpr (std::is_void_v<typename program::input>)
+            return std::size_t{0};
+        else
+            return size_of<typename program::input>;
     }();
     constexpr bool has_target = !std::is_void_v<typename program::target>;
 
@@ -78,17 +82,20 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vecto
     }
     const std::size_t cols = rows == 0 ? 0 : features.size() / rows;
     if (rows == 0 || cols * rows != features.size() || cols < width || (has_target && targets.size() != rows))
-        throw std::invalid_argument("typegrad: gradcheck: the data does not fit the loss: " + std::to_string(features.size()) +
-                                    " feature values and " + std::to_string(targets.size()) + " targets for an input of width " +
-                                    std::to_string(width) + (has_target ? " and one target per row" : " and no target"));
+        throw std::invalid_argument(
+            "typegrad: gradcheck: the data does not fit the loss: " + std::to_string(features.size()) +
+            " feature values and " + std::to_string(targets.size()) + " targets for an input of width " +
+            std::to_string(width) + (has_target ? " and one target per row" : " and no target"));
 
     Parameters<L, double> p;
-    for (std::size_t k = 0; k < p.total; ++k) p.values()[k] = static_cast<double>(params.values()[k]);
+    for (std::size_t k = 0; k < p.total; ++k)
+        p.values()[k] = static_cast<double>(params.values()[k]);
     const auto x = [&](std::size_t r) { return width > 0 ? features.data() + r * cols : nullptr; };
     const auto y = [&](std::size_t r) { return has_target ? targets[r] : 0.0; };
     const auto mean_loss = [&] {
         double total = 0;
-        for (std::size_t r = 0; r < rows; ++r) total += program::sample_value(p.values().data(), x(r), y(r));
+        for (std::size_t r = 0; r < rows; ++r)
+            total += program::sample_value(p.values().data(), x(r), y(r));
         return total / static_cast<double>(rows);
     };
 
@@ -142,8 +149,8 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vecto
             s << "typegrad: gradcheck: " << res.failures << " of " << res.checked
               << " gradient elements differ from central differences (eps " << opt.eps << "); worst: " << where << ": ";
         s << "analytic " << res.analytic << ", numeric " << res.numeric << ", abs err " << res.abs_err << ", rel err "
-          << res.rel_err << " (allowed: atol " << opt.atol << " + rtol " << opt.rtol << " * |numeric| = "
-          << opt.atol + opt.rtol * std::abs(res.numeric) << ")";
+          << res.rel_err << " (allowed: atol " << opt.atol << " + rtol " << opt.rtol
+          << " * |numeric| = " << opt.atol + opt.rtol * std::abs(res.numeric) << ")";
     }
     res.report = s.str();
     return res;
@@ -162,8 +169,8 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vecto
 template <Expression Loss, SameExpression<Loss> L, class T, detail::NumberRange F, detail::NumberRange Y>
 gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const F& features, const Y& targets,
                            const gradcheck_options& options = {}) {
-    return detail::gradcheck_rows<std::remove_cv_t<Loss>>(params, detail::to_doubles(features), detail::to_doubles(targets),
-                                                          options);
+    return detail::gradcheck_rows<std::remove_cv_t<Loss>>(params, detail::to_doubles(features),
+                                                          detail::to_doubles(targets), options);
 }
 
 //! `tg::gradcheck` of a loss that reads no data (e.g. `tg::softplus(w)`).

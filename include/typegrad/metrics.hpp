@@ -15,7 +15,8 @@ double accuracy_of(std::span<const T> predictions, std::span<const T> targets) {
     const std::size_t rows = targets.size();
     if (rows == 0 || predictions.size() % rows != 0)
         throw std::invalid_argument("typegrad: accuracy: " + std::to_string(predictions.size()) + " predictions for " +
-                                    std::to_string(rows) + " targets; expected one value or one score per class for each target");
+                                    std::to_string(rows) +
+                                    " targets; expected one value or one score per class for each target");
     const std::size_t width = predictions.size() / rows;
     std::size_t correct = 0;
     for (std::size_t r = 0; r < rows; ++r) {
@@ -25,7 +26,8 @@ double accuracy_of(std::span<const T> predictions, std::span<const T> targets) {
             predicted = p[0] > T(0) ? 1 : 0;
         } else {
             for (std::size_t k = 1; k < width; ++k)
-                if (p[k] > p[predicted]) predicted = k;
+                if (p[k] > p[predicted])
+                    predicted = k;
         }
         correct += targets[r] == static_cast<T>(predicted) ? 1 : 0;
     }
@@ -39,7 +41,8 @@ double r2_of(std::span<const T> predictions, std::span<const T> targets) {
         throw std::invalid_argument("typegrad: r2: " + std::to_string(predictions.size()) + " predictions for " +
                                     std::to_string(rows) + " targets; expected one prediction per target");
     double mean = 0;
-    for (const T y : targets) mean += static_cast<double>(y);
+    for (const T y : targets)
+        mean += static_cast<double>(y);
     mean /= static_cast<double>(rows);
     double residual = 0, total = 0;
     for (std::size_t r = 0; r < rows; ++r) {
@@ -47,7 +50,8 @@ double r2_of(std::span<const T> predictions, std::span<const T> targets) {
         residual += e * e;
         total += d * d;
     }
-    if (total == 0) return residual == 0 ? 1.0 : 0.0;
+    if (total == 0)
+        return residual == 0 ? 1.0 : 0.0;
     return 1.0 - residual / total;
 }
 

@@ -36,14 +36,22 @@ public:
 
     //! The values of the parameter `Name`; an unknown name does not compile.
     template <fixed_string Name>
-    constexpr auto value() noexcept { return slice<Name>(values_); }
+    constexpr auto value() noexcept {
+        return slice<Name>(values_);
+    }
     template <fixed_string Name>
-    constexpr auto value() const noexcept { return slice<Name>(values_); }
+    constexpr auto value() const noexcept {
+        return slice<Name>(values_);
+    }
     //! The gradient of the parameter `Name`; an unknown name does not compile.
     template <fixed_string Name>
-    constexpr auto grad() noexcept { return slice<Name>(grads_); }
+    constexpr auto grad() noexcept {
+        return slice<Name>(grads_);
+    }
     template <fixed_string Name>
-    constexpr auto grad() const noexcept { return slice<Name>(grads_); }
+    constexpr auto grad() const noexcept {
+        return slice<Name>(grads_);
+    }
 
     //! The values of the parameter called `name`; throws std::out_of_range for an unknown name.
     std::span<T> value(std::string_view name) { return runtime_slice(values_, name); }
@@ -60,7 +68,8 @@ public:
 
     //! Sets every gradient to zero (torch: `optimizer.zero_grad()`).
     constexpr void zero_grad() noexcept {
-        for (auto& g : grads_) g = T(0);
+        for (auto& g : grads_)
+            g = T(0);
     }
 
 private:
@@ -68,7 +77,9 @@ private:
     static constexpr auto slice(Buffer& buffer) noexcept {
         constexpr std::size_t index = layout::template index_of<Name>;
         constexpr bool found = index < count;
-        static_assert(found, "typegrad: Parameters: the model has no parameter of this name (names are torch's: \"fc.weight\", \"0.bias\")");
+        static_assert(found,
+                      "typegrad: Parameters: the model has no parameter of this name (names are torch's: "
+                      "\"fc.weight\", \"0.bias\")");
         static_assert(error::show<found, error::no_parameter_named<detail::spelled<Name>>>);
         if constexpr (found) {
             constexpr param_info p = layout::slots[index];
@@ -80,9 +91,11 @@ private:
     template <class Buffer>
     static auto runtime_slice(Buffer& buffer, std::string_view name) {
         for (const auto& p : layout::slots)
-            if (p.name == name) return std::span<std::remove_reference_t<decltype(buffer[0])>>(buffer.data() + p.offset, p.size);
+            if (p.name == name)
+                return std::span<std::remove_reference_t<decltype(buffer[0])>>(buffer.data() + p.offset, p.size);
         std::string known;
-        for (const auto& p : layout::slots) known += (known.empty() ? "" : ", ") + std::string(p.name);
+        for (const auto& p : layout::slots)
+            known += (known.empty() ? "" : ", ") + std::string(p.name);
         throw std::out_of_range("typegrad: no parameter named '" + std::string(name) + "'; this model has: " + known);
     }
 

@@ -34,7 +34,8 @@ void predict(Expr, const Parameters<L, T>& params, const data::batch_view<T>& ro
     using eval = autodiff::evaluator<Expr, T, all_params>;
     if (out.size() < rows.size() * size_of<std::remove_cv_t<Expr>>)
         throw std::invalid_argument("typegrad: predict: the output span is smaller than rows x outputs");
-    if (rows.size() == 0) return;
+    if (rows.size() == 0)
+        return;
     const auto& d = rows.dataset();
     const bool columns = d.columns.size() == d.features.size() && !d.columns.empty();
     eval::predict(params.values().data(),

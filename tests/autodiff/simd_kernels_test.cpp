@@ -21,7 +21,8 @@ std::vector<T> random_values(std::size_t n, unsigned seed) {
     std::mt19937 gen(seed);
     std::uniform_real_distribution<double> u(-1.0, 1.0);
     std::vector<T> v(n);
-    for (auto& x : v) x = static_cast<T>(u(gen));
+    for (auto& x : v)
+        x = static_cast<T>(u(gen));
     return v;
 }
 
@@ -35,12 +36,14 @@ TEMPLATE_TEST_CASE("lane_sums: lane i is the sum of the lanes of vector i", "[si
     constexpr std::size_t L = B::size;
     const auto values = random_values<TestType>(L * L, 1);
     std::vector<B> rows(L);
-    for (std::size_t i = 0; i < L; ++i) rows[i] = B::load_unaligned(values.data() + i * L);
+    for (std::size_t i = 0; i < L; ++i)
+        rows[i] = B::load_unaligned(values.data() + i * L);
     alignas(64) TestType sums[L];
     tg::detail::lane_sums(rows.data()).store_aligned(sums);
     for (std::size_t i = 0; i < L; ++i) {
         double expected = 0;
-        for (std::size_t l = 0; l < L; ++l) expected += values[i * L + l];
+        for (std::size_t l = 0; l < L; ++l)
+            expected += values[i * L + l];
         INFO("vector " << i << " of " << L);
         CHECK(sums[i] == Approx(expected).epsilon(tolerance<TestType>).margin(tolerance<TestType>));
     }
@@ -51,12 +54,14 @@ TEMPLATE_TEST_CASE("transpose: lane j of row i becomes lane i of row j", "[simd]
     constexpr std::size_t L = B::size;
     const auto values = random_values<TestType>(L * L, 8);
     std::vector<B> rows(L);
-    for (std::size_t i = 0; i < L; ++i) rows[i] = B::load_unaligned(values.data() + i * L);
+    for (std::size_t i = 0; i < L; ++i)
+        rows[i] = B::load_unaligned(values.data() + i * L);
     tg::detail::transpose(rows.data());
     for (std::size_t i = 0; i < L; ++i) {
         alignas(64) TestType row[L];
         rows[i].store_aligned(row);
-        for (std::size_t j = 0; j < L; ++j) CHECK(row[j] == values[j * L + i]);
+        for (std::size_t j = 0; j < L; ++j)
+            CHECK(row[j] == values[j * L + i]);
     }
 }
 
@@ -68,11 +73,13 @@ TEMPLATE_TEST_CASE("load_first and store_first touch the first n elements only",
         INFO("n = " << n << " of " << L);
         alignas(64) TestType loaded[L];
         tg::detail::load_first<B>(source.data(), n).store_aligned(loaded);
-        for (std::size_t i = 0; i < L; ++i) CHECK(loaded[i] == (i < n ? source[i] : TestType(0)));
+        for (std::size_t i = 0; i < L; ++i)
+            CHECK(loaded[i] == (i < n ? source[i] : TestType(0)));
 
         std::vector<TestType> target(L, TestType(7));
         tg::detail::store_first(target.data(), n, B::load_unaligned(source.data()));
-        for (std::size_t i = 0; i < L; ++i) CHECK(target[i] == (i < n ? source[i] : TestType(7)));
+        for (std::size_t i = 0; i < L; ++i)
+            CHECK(target[i] == (i < n ? source[i] : TestType(7)));
     }
 }
 
@@ -84,15 +91,18 @@ void check_outer(std::size_t valid) {
     const auto gy_values = random_values<T>(Out * L, 3), x_values = random_values<T>(In * L, 4);
     tg::detail::lanes<B, Out> gy;
     tg::detail::lanes<B, In> x;
-    for (std::size_t o = 0; o < Out; ++o) gy[o] = B::load_unaligned(gy_values.data() + o * L);
-    for (std::size_t i = 0; i < In; ++i) x[i] = B::load_unaligned(x_values.data() + i * L);
+    for (std::size_t o = 0; o < Out; ++o)
+        gy[o] = B::load_unaligned(gy_values.data() + o * L);
+    for (std::size_t i = 0; i < In; ++i)
+        x[i] = B::load_unaligned(x_values.data() + i * L);
     auto g = random_values<T>(Out * In, 5);
     const auto before = g;
     tg::detail::outer_accumulate<Out, In, B>(g.data(), valid, gy, x);
     for (std::size_t o = 0; o < Out; ++o)
         for (std::size_t i = 0; i < In; ++i) {
             double expected = before[o * In + i];
-            for (std::size_t l = 0; l < valid; ++l) expected += double(gy_values[o * L + l]) * x_values[i * L + l];
+            for (std::size_t l = 0; l < valid; ++l)
+                expected += double(gy_values[o * L + l]) * x_values[i * L + l];
             INFO("Out " << Out << ", In " << In << ", valid " << valid << ": g[" << o << "][" << i << "]");
             REQUIRE(g[o * In + i] == Approx(expected).epsilon(tolerance<T>).margin(tolerance<T>));
         }
@@ -127,29 +137,34 @@ TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[
     constexpr std::size_t L = program::lanes;
     if constexpr (L > 1) {
         using W0 = tg::param_leaf<"0.weight", tg::shape<32, 32>>;
-        static_assert(!tg::autodiff::reverse_plan<typename program::lane, typename program::reversed>::template lane_accumulated<W0>,
+        static_assert(!tg::autodiff::reverse_plan<typename program::lane,
+                                                  typename program::reversed>::template lane_accumulated<W0>,
                       "the hidden layer's weight gradient goes through the block kernel");
     }
     constexpr std::size_t rows = 5 * L + 3;
     std::vector<T> feats = random_values<T>(rows * 32, 6), targets(rows);
-    for (std::size_t r = 0; r < rows; ++r) targets[r] = static_cast<T>(r % 3);
+    for (std::size_t r = 0; r < rows; ++r)
+        targets[r] = static_cast<T>(r % 3);
 
     for (const bool by_index : {false, true}) {
         INFO((by_index ? "rows by index" : "consecutive rows"));
         std::vector<std::uint32_t> index(rows);
-        for (std::size_t r = 0; r < rows; ++r) index[r] = static_cast<std::uint32_t>((r * 7) % rows);
+        for (std::size_t r = 0; r < rows; ++r)
+            index[r] = static_cast<std::uint32_t>((r * 7) % rows);
         params_type simd, scalar;
         const auto init = random_values<T>(params_type::total, 7);
-        for (std::size_t k = 0; k < params_type::total; ++k) simd.values()[k] = scalar.values()[k] = init[k] / 4;
+        for (std::size_t k = 0; k < params_type::total; ++k)
+            simd.values()[k] = scalar.values()[k] = init[k] / 4;
 
         std::vector<typename program::lane> scratch(program::scratch_size);
-        const tg::autodiff::rows_ref<T> all{feats.data(), 32, targets.data(), by_index ? index.data() : nullptr, 0, rows};
+        const tg::autodiff::rows_ref<T> all{feats.data(), 32, targets.data(), by_index ? index.data() : nullptr, 0,
+                                            rows};
         const T simd_loss = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), all);
         T scalar_loss = 0;
         for (std::size_t r = 0; r < rows; ++r) {
             const std::size_t row = by_index ? index[r] : r;
-            scalar_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(), feats.data() + row * 32,
-                                                    targets[row], T(1) / T(rows));
+            scalar_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(),
+                                                    feats.data() + row * 32, targets[row], T(1) / T(rows));
         }
         CHECK(simd_loss == Approx(scalar_loss / T(rows)).epsilon(tolerance<T> * 10));
         for (std::size_t k = 0; k < params_type::total; ++k) {
@@ -157,6 +172,7 @@ TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[
             CHECK(simd.grads()[k] == Approx(scalar.grads()[k]).epsilon(1e-4).margin(tolerance<T> * 10));
         }
         // The scratch is handed back all zero, ready for the next call.
-        for (const auto& v : scratch) REQUIRE(xsimd::all(v == typename program::lane(T(0))));
+        for (const auto& v : scratch)
+            REQUIRE(xsimd::all(v == typename program::lane(T(0))));
     }
 }

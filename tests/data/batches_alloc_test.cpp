@@ -22,7 +22,8 @@ TEST_CASE("iterating the batches of an epoch does not allocate") {
     double sum = 0;
     std::size_t seen = 0;
     for (const auto batch : range) {
-        for (std::size_t i = 0; i < batch.size(); ++i) sum += static_cast<double>(batch.features(i)[0] + batch.target(i));
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            sum += static_cast<double>(batch.features(i)[0] + batch.target(i));
         seen += batch.size();
     }
     const long during = typegrad_test::allocations() - before;

@@ -30,7 +30,8 @@ tg::data::dataset numbered(std::size_t n) {
 template <class Range>
 std::vector<std::size_t> sizes_of(const Range& range) {
     std::vector<std::size_t> out;
-    for (const auto batch : range) out.push_back(batch.size());
+    for (const auto batch : range)
+        out.push_back(batch.size());
     return out;
 }
 
@@ -38,7 +39,8 @@ template <class Range>
 std::vector<std::size_t> rows_of(const Range& range) {
     std::vector<std::size_t> out;
     for (const auto batch : range)
-        for (std::size_t i = 0; i < batch.size(); ++i) out.push_back(batch.row(i));
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            out.push_back(batch.row(i));
     return out;
 }
 
@@ -47,7 +49,8 @@ std::vector<std::size_t> rows_of(const Range& range) {
 std::vector<std::uint32_t> reference_permutation(std::uint32_t n, std::uint64_t seed) {
     std::mt19937_64 engine(seed);
     std::vector<std::uint32_t> p(n);
-    for (std::uint32_t k = 0; k < n; ++k) p[k] = k;
+    for (std::uint32_t k = 0; k < n; ++k)
+        p[k] = k;
     for (std::uint32_t i = n; i >= 2; --i) {
         const std::uint64_t s = i;  // draw j in [0, i - 1]
         const std::uint64_t reject_below = (std::uint64_t{1} << 32) % s;
@@ -61,7 +64,9 @@ std::vector<std::uint32_t> reference_permutation(std::uint32_t n, std::uint64_t 
 }
 
 template <class D>
-concept can_batch = requires(D&& d) { tg::data::batches(std::forward<D>(d), 3, tg::data::no_shuffle{}); };
+concept can_batch = requires(D&& d) {
+    tg::data::batches(std::forward<D>(d), 3, tg::data::no_shuffle{});
+};
 
 }  // namespace
 
@@ -107,7 +112,8 @@ TEST_CASE("a shuffled epoch visits every row exactly once") {
             CHECK(rows.size() == (drop_last ? 100u : 103u));
             std::sort(rows.begin(), rows.end());
             CHECK(std::adjacent_find(rows.begin(), rows.end()) == rows.end());  // no row twice
-            if (!drop_last) CHECK(rows.back() == 102);
+            if (!drop_last)
+                CHECK(rows.back() == 102);
         }
     }
 }
@@ -163,7 +169,8 @@ TEST_CASE("the shuffle matches an independent implementation of the rule for man
     std::vector<std::uint32_t> rows = {10, 20, 30, 40, 50};
     tg::data::shuffle_rows(rows, 5);
     const auto p = tg::data::permutation(5, 5);
-    for (std::size_t k = 0; k < 5; ++k) CHECK(rows[k] == 10 * (p[k] + 1));
+    for (std::size_t k = 0; k < 5; ++k)
+        CHECK(rows[k] == 10 * (p[k] + 1));
 }
 
 TEST_CASE("the draw below a large bound rejects exactly as documented") {
@@ -181,7 +188,8 @@ TEST_CASE("the draw below a large bound rejects exactly as documented") {
             }
             REQUIRE(tg::data::detail::uniform_below(lib_engine, bound) == (m >> 32));
         }
-        if (bound == (3u << 30)) CHECK(rejections > 300);
+        if (bound == (3u << 30))
+            CHECK(rejections > 300);
         CHECK(lib_engine() == ref_engine());  // both consumed the same number of outputs
     }
 }

@@ -41,8 +41,9 @@ TEST_CASE("check_class_targets refuses negative and too large and non-finite tar
                       Contains("data row 1 (line 3") && Contains("= -1, expected an integer class index in [0, 3)"));
     CHECK_THROWS_WITH(tg::data::check_class_targets(with_targets({3.f}), 3),
                       Contains("data row 0 (line 2") && Contains("= 3, expected"));
-    CHECK_THROWS_WITH(tg::data::check_class_targets(with_targets({0.f, 1.f, std::numeric_limits<float>::quiet_NaN()}), 3),
-                      Contains("data row 2") && Contains("= nan, expected"));
+    CHECK_THROWS_WITH(
+        tg::data::check_class_targets(with_targets({0.f, 1.f, std::numeric_limits<float>::quiet_NaN()}), 3),
+        Contains("data row 2") && Contains("= nan, expected"));
     CHECK_THROWS_WITH(tg::data::check_class_targets(with_targets({std::numeric_limits<float>::infinity()}), 3),
                       Contains("= inf, expected"));
     CHECK_THROWS_WITH(tg::data::check_class_targets(with_targets({0.f}), 0),

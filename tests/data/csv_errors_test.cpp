@@ -81,25 +81,25 @@ TEST_CASE("csv_error: a header without data rows") {
 }
 
 TEST_CASE("csv_error: a short row says how many fields were expected and found") {
-    check_failure("a,b,target\n1,2,3\n4,5\n6,7,8\n", 3, 0,
-                  "3: expected 3 fields as in the header, found 2 in '4,5'");
+    check_failure("a,b,target\n1,2,3\n4,5\n6,7,8\n", 3, 0, "3: expected 3 fields as in the header, found 2 in '4,5'");
     // CRLF: the line number counts CRLF lines, and the excerpt has no carriage return.
-    check_failure("a,b,target\r\n1,2,3\r\n4,5,6\r\n7\r\n", 4, 0, "4: expected 3 fields as in the header, found 1 in '7'");
+    check_failure("a,b,target\r\n1,2,3\r\n4,5,6\r\n7\r\n", 4, 0,
+                  "4: expected 3 fields as in the header, found 1 in '7'");
 }
 
 TEST_CASE("csv_error: a long row points at its first extra field") {
     check_failure("a,b,target\n1,2,3\n4,5,6,77\n", 3, 4,
                   "3:4: expected 3 fields as in the header, found 4; the first extra field is '77'");
     // A trailing delimiter opens an empty extra field.
-    check_failure("a,target\n1,2,\n", 2, 3, "2:3: expected 2 fields as in the header, found 3; the first extra field is ''");
+    check_failure("a,target\n1,2,\n", 2, 3,
+                  "2:3: expected 2 fields as in the header, found 3; the first extra field is ''");
 }
 
 TEST_CASE("csv_error: a field that is not a number names its column and text") {
     check_failure("age,bmi,target\n1,2,3\n4,abc,6\n", 3, 2, "3:2: expected a number in column 'bmi', found 'abc'");
     check_failure("age,bmi,target\n1,2.5x,3\n", 2, 2, "2:2: expected a number in column 'bmi', found '2.5x'");
     check_failure("age,bmi,target\n1,2,3 4\n", 2, 3, "2:3: expected a number in column 'target', found '3 4'");
-    check_failure("age,bmi,target\n1,,3\n", 2, 2,
-                  "2:2: expected a number in column 'bmi', found '' (an empty field)");
+    check_failure("age,bmi,target\n1,,3\n", 2, 2, "2:2: expected a number in column 'bmi', found '' (an empty field)");
     check_failure("age,bmi,target\n0x10,2,3\n", 2, 1, "2:1: expected a number in column 'age', found '0x10'");
     check_failure("age,bmi,target\n++1,2,3\n", 2, 1, "2:1: expected a number in column 'age', found '++1'");
     check_failure("age,bmi,target\n1,2,\"\"\n", 2, 3,
@@ -116,12 +116,14 @@ TEST_CASE("csv_error: NaN and infinities are refused unless allow_nonfinite") {
 }
 
 TEST_CASE("csv_error: numbers beyond the range of T or of double") {
-    check_failure("a,target\n1e39,1\n", 2, 1, "2:1: expected a number within the range of float in column 'a', found '1e39'");
+    check_failure("a,target\n1e39,1\n", 2, 1,
+                  "2:1: expected a number within the range of float in column 'a', found '1e39'");
     check_failure("a,target\n1,-1e400\n", 2, 2,
                   "2:2: expected a number within the range of double in column 'target', found '-1e400'");
     // The midpoint between FLT_MAX and 2^128 rounds to infinity; the double just below it to FLT_MAX.
-    check_failure("a,target\n1,3.4028235677973366e+38\n", 2, 2,
-                  "2:2: expected a number within the range of float in column 'target', found '3.4028235677973366e+38'");
+    check_failure(
+        "a,target\n1,3.4028235677973366e+38\n", 2, 2,
+        "2:2: expected a number within the range of float in column 'target', found '3.4028235677973366e+38'");
     const temp_csv below("below_limit", "a,target\n1,-3.4028235677973362e+38\n");
     CHECK(tg::data::read_csv(below.path()).targets[0] == -std::numeric_limits<float>::max());
     const temp_csv f("double_ok", "a,target\n1e39,1\n");
@@ -136,7 +138,8 @@ TEST_CASE("csv_error: an empty line between data rows") {
 TEST_CASE("csv_error: broken quotes") {
     check_failure("a,target\n\"1,2\n", 2, 1,
                   "2:1: expected a closing quote '\"' before the end of the line, found '\"1,2'");
-    check_failure("\"a\"x,target\n1,2\n", 1, 1, "1:1: expected the delimiter ',' after a closing quote, found 'x,target'");
+    check_failure("\"a\"x,target\n1,2\n", 1, 1,
+                  "1:1: expected the delimiter ',' after a closing quote, found 'x,target'");
 }
 
 TEST_CASE("csv_error: long offending text is cut in the message") {

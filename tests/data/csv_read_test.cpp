@@ -51,7 +51,9 @@ TEST_CASE("read_csv accepts a missing final newline and empty lines at the end a
     CHECK(tg::data::read_csv(no_newline.path()).targets == std::vector<float>{2.f, 4.f});
     const temp_csv trailing("trailing_blank", "a,target\n1,2\n3,4\n\n  \r\n\n");
     CHECK(tg::data::read_csv(trailing.path()).targets == std::vector<float>{2.f, 4.f});
-    const temp_csv bom("bom", "\xEF\xBB\xBF" "target,a\r\n5,6\r\n");
+    const temp_csv bom("bom",
+                       "\xEF\xBB\xBF"
+                       "target,a\r\n5,6\r\n");
     const auto d = tg::data::read_csv(bom.path());
     CHECK(d.targets == std::vector<float>{5.f});
     CHECK(d.feature_names == std::vector<std::string>{"a"});
@@ -132,7 +134,8 @@ TEST_CASE("every finite float survives a %.9g round trip through read_csv bit fo
     std::string text = "target\n";
     while (written.size() < 5000) {
         const float x = std::bit_cast<float>(static_cast<std::uint32_t>(gen()));
-        if (!std::isfinite(x)) continue;
+        if (!std::isfinite(x))
+            continue;
         written.push_back(x);
         text += format9g(x) + "\n";
     }

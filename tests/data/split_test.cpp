@@ -37,10 +37,10 @@ TEST_CASE("split gives floor(fraction x rows) rows to the first part and the res
     const auto [train, test] = tg::data::split(d, 0.8, 42);
     CHECK(train.rows() == 8);
     CHECK(test.rows() == 2);
-    CHECK(tg::data::split(d, 0.75, 1).first.rows() == 7);   // 7.5 rounds down
-    CHECK(tg::data::split(d, 0.01, 1).first.rows() == 1);   // at least one row in each part
+    CHECK(tg::data::split(d, 0.75, 1).first.rows() == 7);  // 7.5 rounds down
+    CHECK(tg::data::split(d, 0.01, 1).first.rows() == 1);  // at least one row in each part
     CHECK(tg::data::split(d, 0.99, 1).first.rows() == 9);
-    CHECK(tg::data::split_count(100, 0.29) == 29);          // 0.29 * 100 is 28.999999999999996 in double
+    CHECK(tg::data::split_count(100, 0.29) == 29);  // 0.29 * 100 is 28.999999999999996 in double
     CHECK(tg::data::split_count(100, 0.57) == 57);
     CHECK(tg::data::split_count(3, 0.5) == 1);
     CHECK(tg::data::split_count(2, 0.5) == 1);
@@ -79,7 +79,8 @@ TEST_CASE("split follows the documented permutation and is determined by its see
 
 TEST_CASE("split refuses a fraction outside (0 1) and a dataset too small to divide") {
     const auto d = numbered(10);
-    for (double f : {0.0, 1.0, -0.5, 1.5}) CHECK_THROWS_AS(tg::data::split(d, f, 0), std::invalid_argument);
+    for (double f : {0.0, 1.0, -0.5, 1.5})
+        CHECK_THROWS_AS(tg::data::split(d, f, 0), std::invalid_argument);
     CHECK_THROWS_WITH(tg::data::split(d, 1.5, 0),
                       "typegrad: split: expected a fraction strictly between 0 and 1, found 1.5");
     CHECK_THROWS_WITH(tg::data::split(d, std::numeric_limits<double>::quiet_NaN(), 0),

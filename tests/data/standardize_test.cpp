@@ -27,14 +27,16 @@ tg::data::dataset four_rows() {
 
 double column_mean(const tg::data::dataset& d, std::size_t c) {
     double s = 0;
-    for (std::size_t r = 0; r < d.rows(); ++r) s += d.row(r)[c];
+    for (std::size_t r = 0; r < d.rows(); ++r)
+        s += d.row(r)[c];
     return s / static_cast<double>(d.rows());
 }
 
 double column_population_std(const tg::data::dataset& d, std::size_t c) {
     const double mu = column_mean(d, c);
     double s = 0;
-    for (std::size_t r = 0; r < d.rows(); ++r) s += (d.row(r)[c] - mu) * (d.row(r)[c] - mu);
+    for (std::size_t r = 0; r < d.rows(); ++r)
+        s += (d.row(r)[c] - mu) * (d.row(r)[c] - mu);
     return std::sqrt(s / static_cast<double>(d.rows()));
 }
 
@@ -55,7 +57,8 @@ TEST_CASE("standardized gives every varying column mean 0 and population std 1")
     CHECK(s.row(1)[0] == Approx(-0.5 / sigma));
     CHECK(s.row(3)[0] == Approx(1.5 / sigma));
     // The large offset is removed in double, so the float column standardises like the ramp.
-    for (std::size_t r = 0; r < 4; ++r) CHECK(s.row(r)[3] == Approx(s.row(r)[0]).epsilon(1e-6));
+    for (std::size_t r = 0; r < 4; ++r)
+        CHECK(s.row(r)[3] == Approx(s.row(r)[0]).epsilon(1e-6));
 }
 
 TEST_CASE("standardized makes a constant column exactly 0 and leaves targets and names alone") {
@@ -113,8 +116,9 @@ TEST_CASE("standardizer refuses an empty fit and a column count mismatch") {
     narrow.features = {1.f, 2.f};
     narrow.targets = {0.f};
     CHECK_THROWS_AS(st.apply(narrow), std::invalid_argument);
-    CHECK_THROWS_WITH(st.apply(narrow), "typegrad: standardizer::apply: expected a dataset with 4 feature "
-                                        "columns (as fitted), found 2");
+    CHECK_THROWS_WITH(st.apply(narrow),
+                      "typegrad: standardizer::apply: expected a dataset with 4 feature "
+                      "columns (as fitted), found 2");
 }
 
 TEST_CASE("standardized works in double precision too") {

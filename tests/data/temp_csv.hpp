@@ -20,7 +20,8 @@ public:
                 ("typegrad_" + std::string(stem) + "_" + std::to_string(rd()) + std::to_string(rd()) + ".csv");
         std::ofstream out(path_, std::ios::binary);
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out) throw std::runtime_error("cannot write " + path_.string());
+        if (!out)
+            throw std::runtime_error("cannot write " + path_.string());
     }
     temp_csv(const temp_csv&) = delete;
     temp_csv& operator=(const temp_csv&) = delete;

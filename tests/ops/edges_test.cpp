@@ -48,8 +48,10 @@ constexpr auto reciprocal = tg::pow(w, -1_c);
 
 template <class T>
 bool matches(T got, double want) {
-    if (std::isnan(want)) return std::isnan(got);
-    if (std::isinf(want)) return got == static_cast<T>(want);
+    if (std::isnan(want))
+        return std::isnan(got);
+    if (std::isinf(want))
+        return got == static_cast<T>(want);
     // Float carries about 1e-5 relative error through logits of 100 (as torch's float does).
     return std::isfinite(got) && got == Approx(want).epsilon(std::is_same_v<T, float> ? 1e-5 : 1e-12).margin(1e-30);
 }
@@ -59,7 +61,8 @@ bool matches(T got, double want) {
 //! path gets one full block of copies of the row, so that no lane is padding: a padded lane has
 //! weight 0, and 0 times an infinite derivative would be NaN.
 template <class T, class Loss>
-void check_at(Loss, std::initializer_list<double> at, double target, double want_value, std::initializer_list<double> want_grad) {
+void check_at(Loss, std::initializer_list<double> at, double target, double want_value,
+              std::initializer_list<double> want_grad) {
     using program = tg::autodiff::program<Loss, T>;
     tg::Parameters<Loss, T> scalar, simd;
     REQUIRE(at.size() == scalar.total);
@@ -82,7 +85,8 @@ void check_at(Loss, std::initializer_list<double> at, double target, double want
     CHECK(matches(simd_value, want_value));
     k = 0;
     for (const double g : want_grad) {
-        INFO("gradient element " << k << ": per-sample " << scalar.grads()[k] << ", SIMD " << simd.grads()[k] << ", want " << g);
+        INFO("gradient element " << k << ": per-sample " << scalar.grads()[k] << ", SIMD " << simd.grads()[k]
+                                 << ", want " << g);
         CHECK(matches(scalar.grads()[k], g));
         CHECK(matches(simd.grads()[k], g));
         ++k;
@@ -109,7 +113,8 @@ TEMPLATE_TEST_CASE("abs, relu, sqrt and log at 0 take torch's derivatives", "[ed
     check_at<TestType>(tg::log(w), {0.0}, -inf_, {inf_});
 }
 
-TEMPLATE_TEST_CASE("clamp passes the gradient on its bounds and blocks it outside, as torch", "[edges]", float, double) {
+TEMPLATE_TEST_CASE("clamp passes the gradient on its bounds and blocks it outside, as torch", "[edges]", float,
+                   double) {
     // g(lambda x: torch.clamp(x, -1.0, 2.0), -1.0) -> (-1.0, [1.0]); same at 2.0 -> (2.0, [1.0])
     check_at<TestType>(clamped, {-1.0}, -1.0, {1.0});
     check_at<TestType>(clamped, {2.0}, 2.0, {1.0});
@@ -197,11 +202,13 @@ TEMPLATE_TEST_CASE("logsumexp, softmax and log_softmax stay finite at logits of 
                        {0.0, 0.0, 0.0, 1.0, 0.0, 0.0});
 }
 
-TEMPLATE_TEST_CASE("cross_entropy, nll and bce_with_logits stay finite at logits of +-100", "[extremes]", float, double) {
+TEMPLATE_TEST_CASE("cross_entropy, nll and bce_with_logits stay finite at logits of +-100", "[extremes]", float,
+                   double) {
     // F.cross_entropy(x.unsqueeze(0), torch.tensor([1])) at x = [100, -100, 0] -> 200.0, x.grad -> [1.0, -1.0, 3.7e-44]
     check_at<TestType>(tg::cross_entropy(z, label), {100.0, -100.0, 0.0}, 1.0, 200.0, {1.0, -1.0, 0.0});
     check_at<TestType>(tg::cross_entropy(z, label), {100.0, -100.0, 0.0}, 0.0, 0.0, {0.0, 0.0, 0.0});
-    check_at<TestType>(tg::nll(tg::log_softmax(z), label), {-100.0, 100.0, 100.0}, 0.0, 200.0 + std::log(2.0), {-1.0, 0.5, 0.5});
+    check_at<TestType>(tg::nll(tg::log_softmax(z), label), {-100.0, 100.0, 100.0}, 0.0, 200.0 + std::log(2.0),
+                       {-1.0, 0.5, 0.5});
     // g(lambda z, y: F.binary_cross_entropy_with_logits(z, y), 100.0, 0.0) -> (100.0, [1.0, -100.0]);
     // (-100.0, 1.0) -> (100.0, [-1.0, 100.0]); (100.0, 1.0) -> (0.0, [0.0, -100.0])
     check_at<TestType>(tg::bce_with_logits(w, y), {100.0}, 0.0, 100.0, {1.0});

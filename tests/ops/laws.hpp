@@ -55,8 +55,10 @@ struct fixture {
     using program = tg::autodiff::program<loss_type, T>;
     using target = typename program::target;
     static constexpr std::size_t width = [] {
-        if constexpr (std::is_void_v<typename program::input>) return std::size_t{0};
-        else return tg::size_of<typename program::input>;
+        if constexpr (std::is_void_v<typename program::input>)
+            return std::size_t{0};
+        else
+            return tg::size_of<typename program::input>;
     }();
     static constexpr std::size_t rows = 5;  // for the laws on std::array data (tg::backward)
 
@@ -73,12 +75,15 @@ struct fixture {
             return uniform();
     }
     void randomize(params_type& p) {
-        for (auto& v : p.values()) v = uniform();
+        for (auto& v : p.values())
+            v = uniform();
     }
     template <class Features, class Targets>
     void fill(Features& features, Targets& targets) {
-        for (auto& v : features) v = uniform();
-        for (auto& v : targets) v = target_value();
+        for (auto& v : features)
+            v = uniform();
+        for (auto& v : targets)
+            v = target_value();
     }
 };
 
@@ -115,7 +120,8 @@ void backward_twice_doubles_the_gradient() {
     const T first = tg::backward(Case::loss, params, features, targets);
     const auto once = params.grads();
     std::array<T, F::params_type::total> g1{};
-    for (std::size_t k = 0; k < g1.size(); ++k) g1[k] = once[k];
+    for (std::size_t k = 0; k < g1.size(); ++k)
+        g1[k] = once[k];
     const T second = tg::backward(Case::loss, params, features, targets);
     CHECK(first == second);
     for (std::size_t k = 0; k < g1.size(); ++k) {
@@ -140,11 +146,14 @@ void zero_grad_resets() {
 
     tg::backward(Case::loss, params, features, targets);
     std::array<T, F::params_type::total> g1{};
-    for (std::size_t k = 0; k < g1.size(); ++k) g1[k] = params.grads()[k];
+    for (std::size_t k = 0; k < g1.size(); ++k)
+        g1[k] = params.grads()[k];
     params.zero_grad();
-    for (const T g : params.grads()) CHECK(g == T(0));
+    for (const T g : params.grads())
+        CHECK(g == T(0));
     tg::backward(Case::loss, params, features, targets);
-    for (std::size_t k = 0; k < g1.size(); ++k) CHECK(params.grads()[k] == g1[k]);
+    for (std::size_t k = 0; k < g1.size(); ++k)
+        CHECK(params.grads()[k] == g1[k]);
 }
 
 //! (d) The SIMD sweep over many rows, the last block padded, equals the per-sample sweep summed.
@@ -158,7 +167,8 @@ void simd_matches_per_sample() {
     F f(4);
     typename F::params_type simd, scalar;
     f.randomize(simd);
-    for (std::size_t k = 0; k < simd.total; ++k) scalar.values()[k] = simd.values()[k];
+    for (std::size_t k = 0; k < simd.total; ++k)
+        scalar.values()[k] = simd.values()[k];
     std::vector<T> features(rows * F::width), targets(rows);
     f.fill(features, targets);
 
@@ -168,8 +178,8 @@ void simd_matches_per_sample() {
 
     T scalar_loss = 0;
     for (std::size_t r = 0; r < rows; ++r)
-        scalar_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(), features.data() + r * F::width,
-                                                targets[r], T(1) / T(rows));
+        scalar_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(),
+                                                features.data() + r * F::width, targets[r], T(1) / T(rows));
     scalar_loss /= T(rows);
 
     CHECK(simd_loss == Approx(scalar_loss).epsilon(tolerance<T>));

@@ -45,11 +45,15 @@ constexpr auto at_sample(Loss loss, std::array<double, F> features, double targe
     std::size_t k = 0;
     ((params.values()[k++] = static_cast<T>(at)), ...);
     std::array<T, (F == 0 ? 1 : F)> xs{};
-    for (std::size_t i = 0; i < F; ++i) xs[i] = static_cast<T>(features[i]);
+    for (std::size_t i = 0; i < F; ++i)
+        xs[i] = static_cast<T>(features[i]);
     evaluation<T, tg::Parameters<Loss, T>::total> e;
-    if constexpr (F == 0) e.value = tg::backward(loss, params, std::array<T, 0>{}, std::array<T, 1>{static_cast<T>(target)});
-    else e.value = tg::backward(loss, params, xs, std::array<T, 1>{static_cast<T>(target)});
-    for (std::size_t i = 0; i < params.total; ++i) e.grad[i] = params.grads()[i];
+    if constexpr (F == 0)
+        e.value = tg::backward(loss, params, std::array<T, 0>{}, std::array<T, 1>{static_cast<T>(target)});
+    else
+        e.value = tg::backward(loss, params, xs, std::array<T, 1>{static_cast<T>(target)});
+    for (std::size_t i = 0; i < params.total; ++i)
+        e.grad[i] = params.grads()[i];
     return e;
 }
 //! The same for a loss that reads no data.
@@ -109,7 +113,8 @@ TEMPLATE_TEST_CASE("elementwise functions in constant evaluation", "[static]", f
     STATIC_REQUIRE(is(at<T>(tg::min(w, u), 1, 1), 1, 0.5, 0.5));
 }
 
-TEMPLATE_TEST_CASE("reductions, products and normalised exponentials in constant evaluation", "[static]", float, double) {
+TEMPLATE_TEST_CASE("reductions, products and normalised exponentials in constant evaluation", "[static]", float,
+                   double) {
     using T = TestType;
     STATIC_REQUIRE(is(at<T>(tg::sum(a), 1, 2), 3, 1, 1));
     STATIC_REQUIRE(is(at<T>(tg::mean(a), 1, 2), 1.5, 0.5, 0.5));
@@ -117,7 +122,8 @@ TEMPLATE_TEST_CASE("reductions, products and normalised exponentials in constant
     // W = [[1, 2], [3, 4]], a = [5, 6]: W a = [17, 39]; the operands are (a, W), so a comes first.
     STATIC_REQUIRE(is(at<T>(tg::sum(tg::matvec(tg::param<"W", 2, 2>, a)), 5, 6, 1, 2, 3, 4), 56, 4, 6, 5, 6, 5, 6));
     // fc.weight [1, 2] = [1, 2], fc.bias = 0.5, x = [3, 4]
-    STATIC_REQUIRE(is(at_sample<T>(tg::sum(tg::linear<"fc", 2, 1>(x)), std::array{3.0, 4.0}, 0, 1, 2, 0.5), 11.5, 3, 4, 1));
+    STATIC_REQUIRE(
+        is(at_sample<T>(tg::sum(tg::linear<"fc", 2, 1>(x)), std::array{3.0, 4.0}, 0, 1, 2, 0.5), 11.5, 3, 4, 1));
     STATIC_REQUIRE(is(at<T>(tg::logsumexp(a), 0, 0), ln2, 0.5, 0.5));
     STATIC_REQUIRE(is(at<T>(tg::dot(tg::softmax(a), c), 0, 0, 1, 3), 2, -0.5, 0.5, 0.5, 0.5));
     STATIC_REQUIRE(is(at<T>(tg::dot(tg::log_softmax(a), c), 0, 0, 1, 3), -4 * ln2, -1, 1, -ln2, -ln2));

@@ -41,9 +41,11 @@ constexpr auto wrong_cube_of(A) {
 }  // namespace
 
 TEST_CASE("gradcheck passes on a correct gradient and says how close it came", "[gradcheck]") {
-    constexpr auto loss = tg::cross_entropy(tg::linear<"out", 3, 3>(tg::tanh(tg::linear<"hidden", 2, 3>(x))), tg::class_target<"y", 3>);
+    constexpr auto loss =
+        tg::cross_entropy(tg::linear<"out", 3, 3>(tg::tanh(tg::linear<"hidden", 2, 3>(x))), tg::class_target<"y", 3>);
     tg::Parameters<decltype(loss), double> params;
-    for (std::size_t k = 0; k < params.total; ++k) params.values()[k] = 0.3 * static_cast<double>(k % 5) - 0.6;
+    for (std::size_t k = 0; k < params.total; ++k)
+        params.values()[k] = 0.3 * static_cast<double>(k % 5) - 0.6;
     const std::vector<double> features{0.5, -1.0, 2.0, 0.25, -0.75, 1.5};
     const std::vector<double> labels{2, 0, 1};
 
@@ -54,7 +56,8 @@ TEST_CASE("gradcheck passes on a correct gradient and says how close it came", "
     CHECK(r.checked == params.total);
     CHECK(r.failures == 0);
     CHECK(r.abs_err <= 1e-5 + 1e-3 * std::abs(r.numeric));
-    CHECK_THAT(r.report, StartsWith("gradcheck: ok: 21 gradient elements of 4 parameters agree with central differences"));
+    CHECK_THAT(r.report,
+               StartsWith("gradcheck: ok: 21 gradient elements of 4 parameters agree with central differences"));
 }
 
 TEST_CASE("gradcheck names the parameter element whose gradient is wrong", "[gradcheck]") {
@@ -111,9 +114,10 @@ TEST_CASE("gradcheck refuses data that does not fit the loss", "[gradcheck]") {
     tg::Parameters<decltype(loss), double> params;
     const std::vector<double> five{1, 2, 3, 4, 5}, two{1, 2}, one{1};
     CHECK_THROWS_AS(tg::gradcheck(loss, params, five, two), std::invalid_argument);
-    CHECK_THROWS_WITH(tg::gradcheck(loss, params, std::vector<double>{1}, one),
-                      "typegrad: gradcheck: the data does not fit the loss: 1 feature values and 1 targets for an input of "
-                      "width 2 and one target per row");
+    CHECK_THROWS_WITH(
+        tg::gradcheck(loss, params, std::vector<double>{1}, one),
+        "typegrad: gradcheck: the data does not fit the loss: 1 feature values and 1 targets for an input of "
+        "width 2 and one target per row");
     // Rows may hold more columns than the input reads, as a dataset's do.
     const std::vector<double> wide{1, 2, 3, 4, 5, 6};
     CHECK(tg::gradcheck(loss, params, wide, two).ok);
@@ -128,8 +132,9 @@ TEMPLATE_TEST_CASE("accuracy takes the argmax of class scores, or the sign of on
     // one logit per row: class 1 when it is > 0
     CHECK(tg::accuracy(std::vector<T>{-1, 2, 0, 0.5}, std::vector<T>{0, 1, 1, 0}) == Approx(0.5));
     CHECK(tg::accuracy(std::vector<T>{-1, 2}, std::vector<T>{0, 1}) == 1.0);
-    CHECK_THROWS_WITH(tg::accuracy(std::vector<T>{1, 2, 3}, std::vector<T>{0, 1}),
-                      "typegrad: accuracy: 3 predictions for 2 targets; expected one value or one score per class for each target");
+    CHECK_THROWS_WITH(
+        tg::accuracy(std::vector<T>{1, 2, 3}, std::vector<T>{0, 1}),
+        "typegrad: accuracy: 3 predictions for 2 targets; expected one value or one score per class for each target");
     CHECK_THROWS_AS(tg::accuracy(std::vector<T>{}, std::vector<T>{}), std::invalid_argument);
 }
 
@@ -156,7 +161,8 @@ TEST_CASE("metrics take the predictions tg::predict writes", "[metrics]") {
     params.value<"fc.bias">()[0] = 0.5;
     const std::vector<double> features{1, 1, 2, 0, 0, 3, -1, 1, 4, 2, 0.5, 0.5, 1, 3};
     std::vector<double> targets;
-    for (std::size_t r = 0; r < 7; ++r) targets.push_back(2 * features[2 * r] - features[2 * r + 1] + 0.5);
+    for (std::size_t r = 0; r < 7; ++r)
+        targets.push_back(2 * features[2 * r] - features[2 * r + 1] + 0.5);
     tg::data::basic_dataset<double> data;
     data.feature_names = {"a", "b"};
     data.features = features;
@@ -165,6 +171,7 @@ TEST_CASE("metrics take the predictions tg::predict writes", "[metrics]") {
     const std::vector<double> predicted = tg::predict(prediction, params, data);
     CHECK(tg::r2(predicted, targets) == 1.0);
     std::vector<double> classes;
-    for (const double t : targets) classes.push_back(t > 0 ? 1 : 0);
+    for (const double t : targets)
+        classes.push_back(t > 0 ? 1 : 0);
     CHECK(tg::accuracy(predicted, classes) == 1.0);
 }

@@ -16,9 +16,11 @@ void check_no_alloc(typename Policy::options o) {
     auto wd_off = o;
     opt.add_param_group({"b"}, wd_off);
     std::array<float, 43> v{}, g{};
-    for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(i % 7) - 3.0f, v[i] = 0.1f * static_cast<float>(i);
+    for (std::size_t i = 0; i < g.size(); ++i)
+        g[i] = static_cast<float>(i % 7) - 3.0f, v[i] = 0.1f * static_cast<float>(i);
     const long before = typegrad_test::allocations();
-    for (int i = 0; i < 50; ++i) opt.step(v.data(), g.data());
+    for (int i = 0; i < 50; ++i)
+        opt.step(v.data(), g.data());
     const long after = typegrad_test::allocations();
     INFO(Policy::name);
     CHECK(after == before);

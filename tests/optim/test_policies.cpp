@@ -114,7 +114,9 @@ TEST_CASE("the other policies: one step by hand", "[optim]") {
         const float prod = static_cast<float>(mu);
         const double denom = std::sqrt(0.00025 / 0.001) + 1e-8;  // √(v/(1-β₂)) + ε
         const double expect = 1 - 0.1 * (1 - mu) / (1 - prod) * 0.5 / denom -
-                              0.1 * mu1 / (1 - static_cast<double>(prod * static_cast<float>(mu) * static_cast<float>(mu1))) * 0.05 / denom;
+                              0.1 * mu1 /
+                                  (1 - static_cast<double>(prod * static_cast<float>(mu) * static_cast<float>(mu1))) *
+                                  0.05 / denom;
         // (torch 1.13 multiplies the already-updated mu_product by mu once more for mu_product_next)
         CHECK(v[0] == Approx(expect).epsilon(1e-12));
         CHECK(o.state().scalar("mu_product", 0) == static_cast<double>(prod));
@@ -160,12 +162,14 @@ TEST_CASE("validation throws with torch's words", "[optim][validate]") {
                       Equals("typegrad: AdamW: Invalid beta parameter at index 1: -0.5"));
     CHECK_THROWS_WITH(make<tg::Adam>({.eps = -1e-8}), Equals("typegrad: Adam: Invalid epsilon value: -1e-08"));
     CHECK_THROWS_WITH(make<tg::RMSprop>({.alpha = -0.99}), Equals("typegrad: RMSprop: Invalid alpha value: -0.99"));
-    CHECK_THROWS_WITH(make<tg::Adagrad>({.lr_decay = -1e-5}), Equals("typegrad: Adagrad: Invalid lr_decay value: -1e-05"));
+    CHECK_THROWS_WITH(make<tg::Adagrad>({.lr_decay = -1e-5}),
+                      Equals("typegrad: Adagrad: Invalid lr_decay value: -1e-05"));
     CHECK_THROWS_WITH(make<tg::Adadelta>({.rho = 1.5}), Equals("typegrad: Adadelta: Invalid rho value: 1.5"));
     CHECK_THROWS_WITH(make<tg::NAdam>({.momentum_decay = -4e-3}),
                       Equals("typegrad: NAdam: Invalid momentum_decay value: -0.004"));
     CHECK_THROWS_WITH(make<tg::Rprop>({.etas = {1.5, 1.2}}), Equals("typegrad: Rprop: Invalid eta values: 1.5, 1.2"));
-    CHECK_THROWS_WITH(make<tg::ASGD>({.weight_decay = -1e20}), Equals("typegrad: ASGD: Invalid weight_decay value: -1e+20"));
+    CHECK_THROWS_WITH(make<tg::ASGD>({.weight_decay = -1e20}),
+                      Equals("typegrad: ASGD: Invalid weight_decay value: -1e+20"));
     CHECK_NOTHROW(make<tg::Adam>({.eps = 0}));  // torch accepts eps == 0
 }
 
@@ -177,11 +181,21 @@ template <class Policy, class Make>
 constexpr bool constant_ok() {
     return requires { typename std::integral_constant<int, (Policy::validate(Make::make()), 0)>; };
 }
-struct sgd_good { static constexpr tg::SGD::options make() { return {.lr = 0.1, .momentum = 0.9, .nesterov = true}; } };
-struct sgd_negative_lr { static constexpr tg::SGD::options make() { return {.lr = -0.1}; } };
-struct sgd_nesterov_alone { static constexpr tg::SGD::options make() { return {.nesterov = true}; } };
-struct adam_good { static constexpr tg::Adam::options make() { return {.lr = 0.01}; } };
-struct adam_beta_one { static constexpr tg::Adam::options make() { return {.betas = {1.0, 0.999}}; } };
+struct sgd_good {
+    static constexpr tg::SGD::options make() { return {.lr = 0.1, .momentum = 0.9, .nesterov = true}; }
+};
+struct sgd_negative_lr {
+    static constexpr tg::SGD::options make() { return {.lr = -0.1}; }
+};
+struct sgd_nesterov_alone {
+    static constexpr tg::SGD::options make() { return {.nesterov = true}; }
+};
+struct adam_good {
+    static constexpr tg::Adam::options make() { return {.lr = 0.01}; }
+};
+struct adam_beta_one {
+    static constexpr tg::Adam::options make() { return {.betas = {1.0, 0.999}}; }
+};
 }  // namespace
 
 TEST_CASE("validate runs at compile time on constant options", "[optim][validate]") {
@@ -212,7 +226,8 @@ TEST_CASE("parameter groups: by name, by predicate, unknown names", "[optim][gro
     CHECK(by_name.param_groups()[0].params == std::vector<std::size_t>{1});
     CHECK_THROWS_WITH(by_name.add_param_group({"fc.wieght"}, {.lr = 0.5}),
                       Equals("typegrad: Adam: add_param_group: no parameter named 'fc.wieght'"));
-    CHECK_THROWS_WITH(by_name.add_param_group({"fc.bias"}, {.lr = -1}), Equals("typegrad: Adam: Invalid learning rate: -1.0"));
+    CHECK_THROWS_WITH(by_name.add_param_group({"fc.bias"}, {.lr = -1}),
+                      Equals("typegrad: Adam: Invalid learning rate: -1.0"));
 }
 
 TEST_CASE("python-style number formatting in messages", "[optim][validate]") {

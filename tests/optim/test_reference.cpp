@@ -43,7 +43,8 @@ template <class T>
 void load(const json& by_name, std::array<T, N>& flat) {
     for (const auto& p : layout) {
         const auto& v = by_name.at(std::string(p.name));
-        for (std::size_t i = 0; i < p.size; ++i) flat[p.offset + i] = static_cast<T>(v.at(i).template get<double>());
+        for (std::size_t i = 0; i < p.size; ++i)
+            flat[p.offset + i] = static_cast<T>(v.at(i).template get<double>());
     }
 }
 
@@ -71,7 +72,8 @@ void replay(const json& c) {
             json merged = c.at("options");
             merged.update(g.at("options"));
             std::vector<std::string_view> names;
-            for (const auto& n : g.at("params")) names.push_back(n.template get_ref<const std::string&>());
+            for (const auto& n : g.at("params"))
+                names.push_back(n.template get_ref<const std::string&>());
             opt.add_param_group(names, tg::replay::options_from_json<Policy>(merged));
         }
         alignas(64) std::array<T, N> values{}, grads{};
@@ -85,7 +87,8 @@ void replay(const json& c) {
             load(run.at("params")[step], expected);
             for (std::size_t i = 0; i < N; ++i) {
                 INFO(c.at("name") << " " << c.at("options").dump() << " " << key << " step " << step << " value " << i);
-                worst<T>() = std::max(worst<T>(), std::abs(values[i] - expected[i]) / (tol<T>::atol + tol<T>::rtol * std::abs(expected[i])));
+                worst<T>() = std::max(worst<T>(), std::abs(values[i] - expected[i]) /
+                                                      (tol<T>::atol + tol<T>::rtol * std::abs(expected[i])));
                 REQUIRE(close<T>(values[i], expected[i]));
             }
             if (next_state < states.size() && states[next_state].at("after_step").template get<std::size_t>() == step) {
@@ -121,11 +124,13 @@ void replay(const json& c) {
 }  // namespace
 
 TEST_CASE("every optimiser and option combination matches torch 1.13 step by step (float32)", "[optim][reference]") {
-    for (const auto& c : reference().at("cases")) replay<float>(c);
+    for (const auto& c : reference().at("cases"))
+        replay<float>(c);
     WARN("largest parameter error, as a fraction of the tolerance: " << worst<float>());
 }
 
 TEST_CASE("every optimiser and option combination matches torch 1.13 step by step (float64)", "[optim][reference]") {
-    for (const auto& c : reference().at("cases")) replay<double>(c);
+    for (const auto& c : reference().at("cases"))
+        replay<double>(c);
     WARN("largest parameter error, as a fraction of the tolerance: " << worst<double>());
 }

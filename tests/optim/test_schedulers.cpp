@@ -44,7 +44,8 @@ void check_history(Opt& opt, const json& lrs, const json* moms, StepFn&& after_s
         for (std::size_t k = 0; k < 2; ++k) {
             INFO(what << " step " << s << " group " << k);
             CHECK(close(opt.param_groups()[k].options.lr, lrs[s][k].get<double>()));
-            if (moms) CHECK(close(tg::replay::cycled_momentum(opt, k), (*moms)[s][k].get<double>()));
+            if (moms)
+                CHECK(close(tg::replay::cycled_momentum(opt, k), (*moms)[s][k].get<double>()));
         }
         opt.step(v.data(), g.data());
         after_step(s);
@@ -58,12 +59,14 @@ TEST_CASE("schedulers built from torch's arguments reproduce torch's lr sequence
         const auto& optj = c.at("optimizer");
         const auto& sj = c.at("scheduler");
         const std::string what = sj.dump() + " on " + optj.at("name").get<std::string>();
-        const bool cycles = sj.value("cycle_momentum", false) || sj.at("name") == "OneCycleLR" || sj.at("name") == "CyclicLR";
+        const bool cycles =
+            sj.value("cycle_momentum", false) || sj.at("name") == "OneCycleLR" || sj.at("name") == "CyclicLR";
         auto run = [&](auto opt) {
             auto sched = tg::replay::make_scheduler(opt, sj);
             const auto& metrics = c.at("metrics");
-            check_history(opt, c.at("lr_history"), cycles ? &c.at("momentum_history") : nullptr,
-                          [&](std::size_t s) { sched.step(metrics.empty() ? 0.0 : metrics[s].get<double>()); }, what);
+            check_history(
+                opt, c.at("lr_history"), cycles ? &c.at("momentum_history") : nullptr,
+                [&](std::size_t s) { sched.step(metrics.empty() ? 0.0 : metrics[s].get<double>()); }, what);
         };
         if (optj.at("name") == "SGD")
             run(make_opt<tg::SGD>(optj));
@@ -78,26 +81,32 @@ TEST_CASE("LambdaLR, MultiplicativeLR, SequentialLR and ChainedScheduler match t
     {
         auto opt = make_opt<tg::SGD>(sgd);
         tg::LambdaLR sched{opt, [](long e) { return std::pow(0.95, static_cast<double>(e)); }};
-        check_history(opt, comp.at("LambdaLR"), nullptr, [&](std::size_t) { sched.step(); }, "LambdaLR");
+        check_history(
+            opt, comp.at("LambdaLR"), nullptr, [&](std::size_t) { sched.step(); }, "LambdaLR");
     }
     {
         auto opt = make_opt<tg::SGD>(sgd);
         tg::MultiplicativeLR sched{opt, [](long e) { return e % 2 ? 0.9 : 0.99; }};
-        check_history(opt, comp.at("MultiplicativeLR"), nullptr, [&](std::size_t) { sched.step(); }, "MultiplicativeLR");
+        check_history(
+            opt, comp.at("MultiplicativeLR"), nullptr, [&](std::size_t) { sched.step(); }, "MultiplicativeLR");
     }
     {
         auto opt = make_opt<tg::SGD>(sgd);
-        tg::SequentialLR sched{opt,
-                               std::tuple{tg::LinearLR{opt, {.start_factor = 0.1, .total_iters = 5}},
-                                          tg::ExponentialLR{opt, {.gamma = 0.9}}, tg::CosineAnnealingLR{opt, {.T_max = 10}}},
-                               {10, 30}};
-        check_history(opt, comp.at("SequentialLR"), nullptr, [&](std::size_t) { sched.step(); }, "SequentialLR");
+        tg::SequentialLR sched{
+            opt,
+            std::tuple{tg::LinearLR{opt, {.start_factor = 0.1, .total_iters = 5}},
+                       tg::ExponentialLR{opt, {.gamma = 0.9}}, tg::CosineAnnealingLR{opt, {.T_max = 10}}},
+            {10, 30}};
+        check_history(
+            opt, comp.at("SequentialLR"), nullptr, [&](std::size_t) { sched.step(); }, "SequentialLR");
     }
     {
         auto opt = make_opt<tg::SGD>(sgd);
         tg::ChainedScheduler sched{tg::ConstantLR{opt, {.factor = 0.5, .total_iters = 4}},
-                                   tg::ExponentialLR{opt, {.gamma = 0.95}}, tg::StepLR{opt, {.step_size = 10, .gamma = 0.5}}};
-        check_history(opt, comp.at("ChainedScheduler"), nullptr, [&](std::size_t) { sched.step(); }, "ChainedScheduler");
+                                   tg::ExponentialLR{opt, {.gamma = 0.95}},
+                                   tg::StepLR{opt, {.step_size = 10, .gamma = 0.5}}};
+        check_history(
+            opt, comp.at("ChainedScheduler"), nullptr, [&](std::size_t) { sched.step(); }, "ChainedScheduler");
         CHECK(sched.get_last_lr().size() == 2);
     }
 }
@@ -122,20 +131,25 @@ TEST_CASE("invalid scheduler arguments throw with torch's words", "[optim][sched
                       Equals("typegrad: LinearLR: Starting multiplicative factor expected to be between 0 and 1."));
     CHECK_THROWS_WITH((tg::ConstantLR{opt, {.factor = -1}}),
                       Equals("typegrad: ConstantLR: Constant multiplicative factor expected to be between 0 and 1."));
-    CHECK_THROWS_WITH((tg::ReduceLROnPlateau{opt, {.factor = 1.0}}), Equals("typegrad: ReduceLROnPlateau: Factor should be < 1.0."));
-    CHECK_THROWS_WITH((tg::ReduceLROnPlateau{opt, {.mode = "up"}}), Equals("typegrad: ReduceLROnPlateau: mode up is unknown!"));
+    CHECK_THROWS_WITH((tg::ReduceLROnPlateau{opt, {.factor = 1.0}}),
+                      Equals("typegrad: ReduceLROnPlateau: Factor should be < 1.0."));
+    CHECK_THROWS_WITH((tg::ReduceLROnPlateau{opt, {.mode = "up"}}),
+                      Equals("typegrad: ReduceLROnPlateau: mode up is unknown!"));
     CHECK_THROWS_WITH((tg::ReduceLROnPlateau{opt, {.threshold_mode = "x"}}),
                       Equals("typegrad: ReduceLROnPlateau: threshold mode x is unknown!"));
-    CHECK_THROWS_WITH((tg::OneCycleLR{opt, {.max_lr = 0.1}}),
-                      Equals("typegrad: OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch)"));
+    CHECK_THROWS_WITH(
+        (tg::OneCycleLR{opt, {.max_lr = 0.1}}),
+        Equals("typegrad: OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch)"));
     CHECK_THROWS_WITH((tg::OneCycleLR{opt, {.max_lr = 0.1, .total_steps = 0}}),
                       Equals("typegrad: OneCycleLR: Expected positive integer total_steps, but got 0"));
     CHECK_THROWS_WITH((tg::OneCycleLR{opt, {.max_lr = 0.1, .total_steps = 10, .pct_start = 1.5}}),
                       Equals("typegrad: OneCycleLR: Expected float between 0 and 1 pct_start, but got 1.5"));
-    CHECK_THROWS_WITH((tg::OneCycleLR{opt, {.max_lr = 0.1, .total_steps = 10, .anneal_strategy = "exp"}}),
-                      Equals("typegrad: OneCycleLR: anneal_strategy must by one of 'cos' or 'linear', instead got exp"));
-    CHECK_THROWS_WITH((tg::OneCycleLR{no_momentum, {.max_lr = 0.1, .total_steps = 10}}),
-                      Equals("typegrad: OneCycleLR: optimizer must support momentum with `cycle_momentum` option enabled"));
+    CHECK_THROWS_WITH(
+        (tg::OneCycleLR{opt, {.max_lr = 0.1, .total_steps = 10, .anneal_strategy = "exp"}}),
+        Equals("typegrad: OneCycleLR: anneal_strategy must by one of 'cos' or 'linear', instead got exp"));
+    CHECK_THROWS_WITH(
+        (tg::OneCycleLR{no_momentum, {.max_lr = 0.1, .total_steps = 10}}),
+        Equals("typegrad: OneCycleLR: optimizer must support momentum with `cycle_momentum` option enabled"));
     CHECK_THROWS_WITH((tg::CyclicLR{opt, {.base_lr = 0.1, .max_lr = 1, .mode = "sawtooth"}}),
                       Equals("typegrad: CyclicLR: mode is invalid and scale_fn is None"));
     CHECK_THROWS_WITH((tg::CosineAnnealingWarmRestarts{opt, {.T_0 = 0}}),

@@ -67,7 +67,8 @@ constexpr auto fitted = [] {
     params.value<"fc.weight">()[0] = 1;
     params.value<"fc.bias">()[0] = 0;
     const double loss = tg::backward(mse, params, features, targets);
-    return std::array{loss, params.grad<"fc.weight">()[0], params.grad<"fc.bias">()[0], tg::value(mse, params, features, targets)};
+    return std::array{loss, params.grad<"fc.weight">()[0], params.grad<"fc.bias">()[0],
+                      tg::value(mse, params, features, targets)};
 }();
 static_assert(fitted[0] == 6.5);
 static_assert(fitted[1] == -8);

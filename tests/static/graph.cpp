@@ -12,7 +12,8 @@ namespace {
 template <class T, class List>
 struct count_in;
 template <class T, class... Ts>
-struct count_in<T, tg::type_list<Ts...>> : std::integral_constant<std::size_t, (std::size_t{0} + ... + std::is_same_v<T, Ts>)> {};
+struct count_in<T, tg::type_list<Ts...>>
+    : std::integral_constant<std::size_t, (std::size_t{0} + ... + std::is_same_v<T, Ts>)> {};
 template <class List>
 struct length;
 template <class... Ts>
@@ -29,8 +30,10 @@ constexpr auto t = tg::tanh(x);
 constexpr auto squared = t * t;
 static_assert(count_in<bare<decltype(t)>, graph<decltype(squared)>::nodes>::value == 1);
 static_assert(length<graph<decltype(squared)>::nodes>::value == 3);
-static_assert(std::is_same_v<graph<decltype(squared)>::nodes, tg::type_list<bare<decltype(x)>, bare<decltype(t)>, bare<decltype(squared)>>>);
-static_assert(std::is_same_v<graph<decltype(squared)>::reversed, tg::type_list<bare<decltype(squared)>, bare<decltype(t)>, bare<decltype(x)>>>);
+static_assert(std::is_same_v<graph<decltype(squared)>::nodes,
+                             tg::type_list<bare<decltype(x)>, bare<decltype(t)>, bare<decltype(squared)>>>);
+static_assert(std::is_same_v<graph<decltype(squared)>::reversed,
+                             tg::type_list<bare<decltype(squared)>, bare<decltype(t)>, bare<decltype(x)>>>);
 
 // Also when the two occurrences are built separately, and deep inside a larger expression.
 constexpr auto w = tg::param<"w", 3>;

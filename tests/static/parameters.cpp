@@ -19,9 +19,11 @@ constexpr auto linear_loss = tg::mse(tg::linear<"fc", 10, 1>(x), y);
 using linear_params = tg::Parameters<decltype(linear_loss)>;
 static_assert(linear_params::count == 2 && linear_params::total == 11);
 static_assert(linear_params::info()[0].name == "fc.weight");
-static_assert(linear_params::info()[0].offset == 0 && linear_params::info()[0].size == 10 && linear_params::info()[0].columns == 10);
+static_assert(linear_params::info()[0].offset == 0 && linear_params::info()[0].size == 10 &&
+              linear_params::info()[0].columns == 10);
 static_assert(linear_params::info()[1].name == "fc.bias");
-static_assert(linear_params::info()[1].offset == 10 && linear_params::info()[1].size == 1 && linear_params::info()[1].columns == 1);
+static_assert(linear_params::info()[1].offset == 10 && linear_params::info()[1].size == 1 &&
+              linear_params::info()[1].columns == 1);
 
 // nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 1)): the activation takes index 1.
 constexpr auto mlp = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x);
@@ -30,10 +32,14 @@ using mlp_params = tg::Parameters<decltype(mlp_loss)>;
 static_assert(mlp_params::count == 4);
 static_assert(mlp_params::total == 32 * 10 + 32 + 1 * 32 + 1);
 // torch: [name for name, _ in model.named_parameters()], in that order, with these offsets.
-static_assert(mlp_params::info()[0].name == "0.weight" && mlp_params::info()[0].offset == 0 && mlp_params::info()[0].size == 320);
-static_assert(mlp_params::info()[1].name == "0.bias" && mlp_params::info()[1].offset == 320 && mlp_params::info()[1].size == 32);
-static_assert(mlp_params::info()[2].name == "2.weight" && mlp_params::info()[2].offset == 352 && mlp_params::info()[2].size == 32);
-static_assert(mlp_params::info()[3].name == "2.bias" && mlp_params::info()[3].offset == 384 && mlp_params::info()[3].size == 1);
+static_assert(mlp_params::info()[0].name == "0.weight" && mlp_params::info()[0].offset == 0 &&
+              mlp_params::info()[0].size == 320);
+static_assert(mlp_params::info()[1].name == "0.bias" && mlp_params::info()[1].offset == 320 &&
+              mlp_params::info()[1].size == 32);
+static_assert(mlp_params::info()[2].name == "2.weight" && mlp_params::info()[2].offset == 352 &&
+              mlp_params::info()[2].size == 32);
+static_assert(mlp_params::info()[3].name == "2.bias" && mlp_params::info()[3].offset == 384 &&
+              mlp_params::info()[3].size == 1);
 static_assert(mlp_params::info()[2].columns == 32);
 
 // Addressing by name gives a span of the parameter's static size.

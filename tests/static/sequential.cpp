@@ -24,15 +24,17 @@ static_assert(same<decltype(stacked), decltype(by_hand)>);
 static_assert(same<decltype(tg::sequential<tg::layers::ReLU>{}(x)), decltype(tg::relu(x))>);
 static_assert(same<decltype(tg::sequential<tg::layers::Sigmoid>{}(x)), decltype(tg::sigmoid(x))>);
 static_assert(same<decltype(tg::sequential<tg::layers::Softplus>{}(x)), decltype(tg::softplus(x))>);
-static_assert(same<decltype(tg::sequential<tg::dense<10, 4>, tg::layers::ReLU, tg::dense<4, 4>, tg::layers::Sigmoid>{}(x)),
-                   decltype(tg::sigmoid(tg::linear<"2", 4, 4>(tg::relu(tg::linear<"0", 10, 4>(x)))))>);
+static_assert(
+    same<decltype(tg::sequential<tg::dense<10, 4>, tg::layers::ReLU, tg::dense<4, 4>, tg::layers::Sigmoid>{}(x)),
+         decltype(tg::sigmoid(tg::linear<"2", 4, 4>(tg::relu(tg::linear<"0", 10, 4>(x)))))>);
 
 // Indices past 9 have two digits, as in torch.
-using twelve = tg::sequential<tg::dense<10, 4>, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh,
-                              tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::dense<4, 1>>;
-static_assert(same<decltype(twelve{}(x)),
-                   decltype(tg::linear<"11", 4, 1>(
-                       tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::linear<"0", 10, 4>(x)))))))))))))>);
+using twelve = tg::sequential<tg::dense<10, 4>, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh,
+                              tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh,
+                              tg::layers::Tanh, tg::dense<4, 1>>;
+static_assert(
+    same<decltype(twelve{}(x)), decltype(tg::linear<"11", 4, 1>(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(
+                                    tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::linear<"0", 10, 4>(x)))))))))))))>);
 
 // A stack is a layer: nested, its parameters are "outer.inner.weight".
 using block = tg::sequential<tg::dense<10, 8>, tg::layers::ReLU>;

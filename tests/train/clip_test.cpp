@@ -14,7 +14,8 @@ namespace {
 tg::Parameters<decltype(linear_mse), double> with_grads(std::initializer_list<double> weight, double bias) {
     tg::Parameters<decltype(linear_mse), double> p;
     std::size_t i = 0;
-    for (double w : weight) p.grad<"fc.weight">()[i++] = w;
+    for (double w : weight)
+        p.grad<"fc.weight">()[i++] = w;
     p.grad<"fc.bias">()[0] = bias;
     return p;
 }

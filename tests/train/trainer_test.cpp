@@ -37,7 +37,8 @@ TEMPLATE_TEST_CASE("backward() twice gives twice the gradient", "[trainer]", flo
     trainer.backward(data);
     const auto twice = grads_of(params);
     REQUIRE(std::any_of(once.begin(), once.end(), [](double g) { return g != 0; }));
-    for (std::size_t i = 0; i < once.size(); ++i) CHECK(twice[i] == Approx(2 * once[i]).epsilon(1e-6));
+    for (std::size_t i = 0; i < once.size(); ++i)
+        CHECK(twice[i] == Approx(2 * once[i]).epsilon(1e-6));
 }
 
 TEMPLATE_TEST_CASE("micro-batches accumulate to the sum of their gradients", "[trainer]", float, double) {
@@ -55,12 +56,15 @@ TEMPLATE_TEST_CASE("micro-batches accumulate to the sum of their gradients", "[t
     for (std::size_t k = 0; k < 5; ++k) {
         trainer.zero_grad();
         trainer.backward(tg::data::batch_view<TestType>(data, std::span(rows).subspan(k * 14, 14)));
-        for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += params.grads()[i];
+        for (std::size_t i = 0; i < sum.size(); ++i)
+            sum[i] += params.grads()[i];
     }
     // The same five backward() calls without zero_grad() in between.
     trainer.zero_grad();
-    for (std::size_t k = 0; k < 5; ++k) trainer.backward(tg::data::batch_view<TestType>(data, std::span(rows).subspan(k * 14, 14)));
-    for (std::size_t i = 0; i < sum.size(); ++i) CHECK(params.grads()[i] == Approx(sum[i]).epsilon(1e-5).margin(1e-7));
+    for (std::size_t k = 0; k < 5; ++k)
+        trainer.backward(tg::data::batch_view<TestType>(data, std::span(rows).subspan(k * 14, 14)));
+    for (std::size_t i = 0; i < sum.size(); ++i)
+        CHECK(params.grads()[i] == Approx(sum[i]).epsilon(1e-5).margin(1e-7));
 }
 
 TEMPLATE_TEST_CASE("zero_grad() resets every gradient and nothing else", "[trainer]", float, double) {
@@ -72,8 +76,10 @@ TEMPLATE_TEST_CASE("zero_grad() resets every gradient and nothing else", "[train
     trainer.backward(data);
     REQUIRE(params.template grad<"fc.bias">()[0] != 0);
     trainer.zero_grad();
-    for (auto g : params.grads()) CHECK(g == 0);
-    for (std::size_t i = 0; i < before.size(); ++i) CHECK(params.values()[i] == static_cast<TestType>(before[i]));
+    for (auto g : params.grads())
+        CHECK(g == 0);
+    for (std::size_t i = 0; i < before.size(); ++i)
+        CHECK(params.values()[i] == static_cast<TestType>(before[i]));
 }
 
 TEMPLATE_TEST_CASE("the SIMD batch path equals the per-sample path averaged", "[trainer]", float, double) {
@@ -87,12 +93,13 @@ TEMPLATE_TEST_CASE("the SIMD batch path equals the per-sample path averaged", "[
     double mean_loss = 0;
     using program = tg::autodiff::program<decltype(mlp_mse), TestType>;
     for (std::size_t r = 0; r < data.rows(); ++r)
-        mean_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(), data.row(r), data.targets[r],
-                                              TestType(1) / TestType(data.rows()));
+        mean_loss += program::sample_backward(scalar.values().data(), scalar.grads().data(), data.row(r),
+                                              data.targets[r], TestType(1) / TestType(data.rows()));
     mean_loss /= static_cast<double>(data.rows());
     CHECK(batch_loss == Approx(mean_loss).epsilon(1e-5));
     CHECK(trainer.loss(data) == Approx(mean_loss).epsilon(1e-5));
-    for (std::size_t i = 0; i < simd.total; ++i) CHECK(simd.grads()[i] == Approx(scalar.grads()[i]).epsilon(1e-4).margin(1e-6));
+    for (std::size_t i = 0; i < simd.total; ++i)
+        CHECK(simd.grads()[i] == Approx(scalar.grads()[i]).epsilon(1e-4).margin(1e-6));
 }
 
 TEST_CASE("step() applies SGD to every parameter: value -= lr * grad", "[trainer]") {
@@ -104,7 +111,8 @@ TEST_CASE("step() applies SGD to every parameter: value -= lr * grad", "[trainer
     trainer.backward(data);
     const std::vector<double> v(params.values().begin(), params.values().end()), g = grads_of(params);
     trainer.step();
-    for (std::size_t i = 0; i < v.size(); ++i) CHECK(params.values()[i] == Approx(v[i] - 0.25 * g[i]).epsilon(1e-12));
+    for (std::size_t i = 0; i < v.size(); ++i)
+        CHECK(params.values()[i] == Approx(v[i] - 0.25 * g[i]).epsilon(1e-12));
 }
 
 TEST_CASE("training the linear model brings the loss down to the noise level", "[trainer]") {
@@ -122,7 +130,8 @@ TEST_CASE("training the linear model brings the loss down to the noise level", "
     CHECK(start > 1.0f);
     CHECK(trainer.loss(data) < 0.02f);  // noise variance 0.01
     // The rule: weight f is f - 2, bias 0.5.
-    for (std::size_t f = 0; f < 5; ++f) CHECK(params.value<"fc.weight">()[f] == Approx(static_cast<double>(f) - 2.0).margin(0.05));
+    for (std::size_t f = 0; f < 5; ++f)
+        CHECK(params.value<"fc.weight">()[f] == Approx(static_cast<double>(f) - 2.0).margin(0.05));
     CHECK(params.value<"fc.bias">()[0] == Approx(0.5).margin(0.05));
 }
 
@@ -159,7 +168,8 @@ TEST_CASE("an empty batch adds nothing", "[trainer]") {
     trainer.zero_grad();
     const std::vector<std::uint32_t> none;
     CHECK(trainer.backward(tg::data::batch_view<float>(data, std::span<const std::uint32_t>(none))) == 0.0f);
-    for (auto g : params.grads()) CHECK(g == 0);
+    for (auto g : params.grads())
+        CHECK(g == 0);
 }
 
 TEMPLATE_TEST_CASE("a dataset's feature-major copy changes nothing but the loads", "[trainer]", float, double) {
@@ -173,10 +183,15 @@ TEMPLATE_TEST_CASE("a dataset's feature-major copy changes nothing but the loads
     init(b);
     tg::Trainer<decltype(mlp_mse), tg::SGD, TestType> ta{a, {.lr = 0.1}}, tb{b, {.lr = 0.1}};
     // Consecutive rows (vector loads) and a shuffled order (gathers from the columns).
-    for (auto batch : tg::data::batches(rows_major, 32, tg::data::no_shuffle{})) ta.backward(batch);
-    for (auto batch : tg::data::batches(with_columns, 32, tg::data::no_shuffle{})) tb.backward(batch);
-    for (auto batch : tg::data::batches(rows_major, 20, tg::data::shuffle{.seed = 5})) ta.backward(batch);
-    for (auto batch : tg::data::batches(with_columns, 20, tg::data::shuffle{.seed = 5})) tb.backward(batch);
-    for (std::size_t i = 0; i < a.total; ++i) CHECK(a.grads()[i] == b.grads()[i]);
+    for (auto batch : tg::data::batches(rows_major, 32, tg::data::no_shuffle{}))
+        ta.backward(batch);
+    for (auto batch : tg::data::batches(with_columns, 32, tg::data::no_shuffle{}))
+        tb.backward(batch);
+    for (auto batch : tg::data::batches(rows_major, 20, tg::data::shuffle{.seed = 5}))
+        ta.backward(batch);
+    for (auto batch : tg::data::batches(with_columns, 20, tg::data::shuffle{.seed = 5}))
+        tb.backward(batch);
+    for (std::size_t i = 0; i < a.total; ++i)
+        CHECK(a.grads()[i] == b.grads()[i]);
     CHECK(ta.loss(rows_major) == tb.loss(with_columns));
 }

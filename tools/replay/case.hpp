@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <stdexcept>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,13 +44,15 @@ struct trajectory {
 
 inline named_values read_named(const json& j) {
     named_values out;
-    for (auto it = j.begin(); it != j.end(); ++it) out[it.key()] = it.value().get<std::vector<double>>();
+    for (auto it = j.begin(); it != j.end(); ++it)
+        out[it.key()] = it.value().get<std::vector<double>>();
     return out;
 }
 
 inline reference_case read_case(const std::filesystem::path& file) {
     std::ifstream in(file);
-    if (!in) throw std::runtime_error("cannot open " + file.string());
+    if (!in)
+        throw std::runtime_error("cannot open " + file.string());
     const json j = json::parse(in);
     reference_case c;
     c.name = j.at("name").get<std::string>();
@@ -70,7 +72,8 @@ inline reference_case read_case(const std::filesystem::path& file) {
     c.final_params = read_named(j.at("final_params"));
     c.loss_history = j.at("loss_history").get<std::vector<double>>();
     c.lr_history = j.at("lr_history").get<std::vector<double>>();
-    if (j.contains("momentum_history")) c.momentum_history = j.at("momentum_history").get<std::vector<double>>();
+    if (j.contains("momentum_history"))
+        c.momentum_history = j.at("momentum_history").get<std::vector<double>>();
     c.final_state = j.at("final_state");
     c.rtol = j.at("rtol").get<double>();
     c.atol = j.at("atol").get<double>();
@@ -85,17 +88,19 @@ struct comparison {
     std::string first_miss;     // "<what>[i]: got x, expected ref" for the first element out of tolerance
 };
 
-inline void compare(comparison& out, const std::string& what, const std::vector<double>& got, const std::vector<double>& ref,
-                    double rtol, double atol) {
+inline void compare(comparison& out, const std::string& what, const std::vector<double>& got,
+                    const std::vector<double>& ref, double rtol, double atol) {
     if (got.size() != ref.size()) {
         out.ok = false;
         if (out.first_miss.empty())
-            out.first_miss = what + ": " + std::to_string(got.size()) + " values, expected " + std::to_string(ref.size());
+            out.first_miss =
+                what + ": " + std::to_string(got.size()) + " values, expected " + std::to_string(ref.size());
         return;
     }
     for (std::size_t i = 0; i < got.size(); ++i) {
         const double err = std::abs(got[i] - ref[i]), tol = atol + rtol * std::abs(ref[i]);
-        if (ref[i] != 0) out.max_rel_err = std::max(out.max_rel_err, err / std::abs(ref[i]));
+        if (ref[i] != 0)
+            out.max_rel_err = std::max(out.max_rel_err, err / std::abs(ref[i]));
         out.worst_fraction = std::max(out.worst_fraction, tol > 0 ? err / tol : (err > 0 ? INFINITY : 0));
         if (!(err <= tol)) {
             out.ok = false;
@@ -108,13 +113,14 @@ inline void compare(comparison& out, const std::string& what, const std::vector<
     }
 }
 
-inline void compare(comparison& out, const std::string& what, const named_values& got, const named_values& ref, double rtol,
-                    double atol) {
+inline void compare(comparison& out, const std::string& what, const named_values& got, const named_values& ref,
+                    double rtol, double atol) {
     for (const auto& [name, values] : ref) {
         auto it = got.find(name);
         if (it == got.end()) {
             out.ok = false;
-            if (out.first_miss.empty()) out.first_miss = what + ": no parameter " + name;
+            if (out.first_miss.empty())
+                out.first_miss = what + ": no parameter " + name;
             continue;
         }
         compare(out, what + "." + name, it->second, values, rtol, atol);

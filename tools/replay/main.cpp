@@ -17,11 +17,16 @@ namespace {
 enum class outcome { pass, fail, unsupported };
 
 bool replay_case(const rp::reference_case& c, const typegrad::data::dataset& d, rp::trajectory& t, std::string& why) {
-    if (c.model_kind == "linear") return rp::replay_linear(c, d, t, why);
-    if (c.model_kind != "mlp") return why = "model kind " + c.model_kind + " is not compiled", false;
-    if (c.loss == "mse") return rp::replay_mlp_regression(c, d, t, why);
-    if (c.loss == "bce_with_logits") return rp::replay_mlp_binary(c, d, t, why);
-    if (c.loss == "cross_entropy") return rp::replay_mlp_classes(c, d, t, why);
+    if (c.model_kind == "linear")
+        return rp::replay_linear(c, d, t, why);
+    if (c.model_kind != "mlp")
+        return why = "model kind " + c.model_kind + " is not compiled", false;
+    if (c.loss == "mse")
+        return rp::replay_mlp_regression(c, d, t, why);
+    if (c.loss == "bce_with_logits")
+        return rp::replay_mlp_binary(c, d, t, why);
+    if (c.loss == "cross_entropy")
+        return rp::replay_mlp_classes(c, d, t, why);
     return why = "loss " + c.loss + " is not supported", false;
 }
 
@@ -32,14 +37,15 @@ outcome check(const rp::reference_case& c, const rp::trajectory& t, std::string&
     rp::compare(main, "final_params", t.final_params, c.final_params, c.rtol, c.atol);
     const double srtol = c.final_state.at("rtol").get<double>(), satol = c.final_state.at("atol").get<double>();
     for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {
-        const std::vector<double> ref =
-            it.value().is_number() ? std::vector<double>{it.value().get<double>()} : it.value().get<std::vector<double>>();
+        const std::vector<double> ref = it.value().is_number() ? std::vector<double>{it.value().get<double>()}
+                                                               : it.value().get<std::vector<double>>();
         auto got = t.final_state.find(it.key());
-        rp::compare(state, "final_state." + it.key(), got == t.final_state.end() ? std::vector<double>{} : got->second, ref,
-                    srtol, satol);
+        rp::compare(state, "final_state." + it.key(), got == t.final_state.end() ? std::vector<double>{} : got->second,
+                    ref, srtol, satol);
     }
     rp::compare(schedule, "lr_history", t.lr_history, c.lr_history, 1e-9, 0);
-    if (!c.momentum_history.empty()) rp::compare(schedule, "momentum_history", t.momentum_history, c.momentum_history, 1e-9, 0);
+    if (!c.momentum_history.empty())
+        rp::compare(schedule, "momentum_history", t.momentum_history, c.momentum_history, 1e-9, 0);
 
     for (const auto* cmp : {&main, &state, &schedule})
         if (!cmp->ok) {
@@ -69,7 +75,8 @@ int main(int argc, char** argv) {
             const rp::reference_case c = rp::read_case(file);
             name = c.name;
             auto it = datasets.find(c.data_file);
-            if (it == datasets.end()) it = datasets.emplace(c.data_file, typegrad::data::read_csv(c.data_file)).first;
+            if (it == datasets.end())
+                it = datasets.emplace(c.data_file, typegrad::data::read_csv(c.data_file)).first;
             rp::trajectory t;
             std::string why;
             if (!replay_case(c, it->second, t, why)) {

@@ -5,23 +5,35 @@ namespace typegrad::replay {
 
 bool replay_mlp_regression(const reference_case& c, const data::dataset& d, trajectory& t, std::string& why) {
     namespace tg = typegrad;
-    if (c.loss != "mse") return why = "loss " + c.loss + " is not compiled for a one-output MLP", false;
+    if (c.loss != "mse")
+        return why = "loss " + c.loss + " is not compiled for a one-output MLP", false;
     constexpr auto y = tg::target<"y">;
     const auto& l = c.layers;
-    return with_activation(c.activation, [&](auto act) {
-        using A = decltype(act);
-        if (l == std::vector<int>{10, 16, 1})
-            return replay_with(tg::mse(tg::sequential<tg::dense<10, 16>, A, tg::dense<16, 1>>{}(tg::input<"x", 10>), y), c, d, t, why);
-        if (l == std::vector<int>{10, 32, 1})
-            return replay_with(tg::mse(tg::sequential<tg::dense<10, 32>, A, tg::dense<32, 1>>{}(tg::input<"x", 10>), y), c, d, t, why);
-        if (l == std::vector<int>{30, 8, 1})
-            return replay_with(tg::mse(tg::sequential<tg::dense<30, 8>, A, tg::dense<8, 1>>{}(tg::input<"x", 30>), y), c, d, t, why);
-        if (l == std::vector<int>{10, 32, 16, 1})
-            return replay_with(
-                tg::mse(tg::sequential<tg::dense<10, 32>, A, tg::dense<32, 16>, A, tg::dense<16, 1>>{}(tg::input<"x", 10>), y), c, d, t,
-                why);
-        return why = "no compiled MLP for these layers", false;
-    }) || (why.empty() ? (why = "activation " + c.activation + " is not compiled", false) : false);
+    return with_activation(
+               c.activation,
+               [&](auto act) {
+                   using A = decltype(act);
+                   if (l == std::vector<int>{10, 16, 1})
+                       return replay_with(
+                           tg::mse(tg::sequential<tg::dense<10, 16>, A, tg::dense<16, 1>>{}(tg::input<"x", 10>), y), c,
+                           d, t, why);
+                   if (l == std::vector<int>{10, 32, 1})
+                       return replay_with(
+                           tg::mse(tg::sequential<tg::dense<10, 32>, A, tg::dense<32, 1>>{}(tg::input<"x", 10>), y), c,
+                           d, t, why);
+                   if (l == std::vector<int>{30, 8, 1})
+                       return replay_with(
+                           tg::mse(tg::sequential<tg::dense<30, 8>, A, tg::dense<8, 1>>{}(tg::input<"x", 30>), y), c, d,
+                           t, why);
+                   if (l == std::vector<int>{10, 32, 16, 1})
+                       return replay_with(
+                           tg::mse(tg::sequential<tg::dense<10, 32>, A, tg::dense<32, 16>, A, tg::dense<16, 1>>{}(
+                                       tg::input<"x", 10>),
+                                   y),
+                           c, d, t, why);
+                   return why = "no compiled MLP for these layers", false;
+               }) ||
+           (why.empty() ? (why = "activation " + c.activation + " is not compiled", false) : false);
 }
 
 }  // namespace typegrad::replay

@@ -3,8 +3,8 @@
 
 // Glue between the golden JSON cases (tests/golden/README.md) and typegrad's optimisers:
 //   with_optimizer(case["optimizer"], f)     -> f(policy_tag<Policy>{}, Policy::options)
-//   make_scheduler(opt, case["scheduler"])   -> any_scheduler<basic_optimizer<Policy, T>>, stepped after each opt.step()
-//   cycled_momentum(opt)                      -> momentum / betas[0] of group 0 (momentum_history)
+//   make_scheduler(opt, case["scheduler"])   -> any_scheduler<basic_optimizer<Policy, T>>, stepped after each
+//   opt.step() cycled_momentum(opt)                      -> momentum / betas[0] of group 0 (momentum_history)
 //   state_values(opt, 0, "exp_avg")           -> param 0's state entry by torch's name (final_state)
 //
 //   bool ok = tg::replay::with_optimizer(c["optimizer"], [&](auto tag, auto options) {
@@ -40,29 +40,37 @@ using json = nlohmann::json;
 
 inline bool present(const json& j, const char* k) { return j.is_object() && j.contains(k) && !j.at(k).is_null(); }
 inline void read(const json& j, const char* k, double& v) {
-    if (present(j, k)) v = j.at(k).get<double>();
+    if (present(j, k))
+        v = j.at(k).get<double>();
 }
 inline void read(const json& j, const char* k, bool& v) {
-    if (present(j, k)) v = j.at(k).get<bool>();
+    if (present(j, k))
+        v = j.at(k).get<bool>();
 }
 inline void read(const json& j, const char* k, long& v) {
-    if (present(j, k)) v = j.at(k).get<long>();
+    if (present(j, k))
+        v = j.at(k).get<long>();
 }
 inline void read(const json& j, const char* k, std::optional<long>& v) {
-    if (present(j, k)) v = j.at(k).get<long>();
+    if (present(j, k))
+        v = j.at(k).get<long>();
 }
 inline void read(const json& j, const char* k, std::optional<double>& v) {
-    if (present(j, k)) v = j.at(k).get<double>();
+    if (present(j, k))
+        v = j.at(k).get<double>();
 }
 inline void read(const json& j, const char* k, std::array<double, 2>& v) {
-    if (present(j, k)) v = {j.at(k).at(0).get<double>(), j.at(k).at(1).get<double>()};
+    if (present(j, k))
+        v = {j.at(k).at(0).get<double>(), j.at(k).at(1).get<double>()};
 }
 // string options are string_views into the JSON document, which outlives the scheduler.
 inline void read(const json& j, const char* k, std::string_view& v) {
-    if (present(j, k)) v = j.at(k).get_ref<const std::string&>();
+    if (present(j, k))
+        v = j.at(k).get_ref<const std::string&>();
 }
 inline void read(const json& j, const char* k, std::vector<long>& v) {
-    if (present(j, k)) v = j.at(k).get<std::vector<long>>();
+    if (present(j, k))
+        v = j.at(k).get<std::vector<long>>();
 }
 
 // Sets the options the JSON names; the rest keep their defaults. Keys torch has but that
@@ -72,7 +80,7 @@ inline void fill(optim::SGD::options& o, const json& j) {
     read(j, "weight_decay", o.weight_decay), read(j, "nesterov", o.nesterov), read(j, "maximize", o.maximize);
 }
 template <class O>
-    requires requires(O o) { o.amsgrad; }
+requires requires(O o) { o.amsgrad; }
 inline void fill(O& o, const json& j) {  // Adam, AdamW
     read(j, "lr", o.lr), read(j, "betas", o.betas), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
     read(j, "amsgrad", o.amsgrad), read(j, "maximize", o.maximize);
@@ -130,17 +138,28 @@ typename Policy::options options_from_json(const nlohmann::json& j) {
 template <class F>
 bool with_optimizer(const nlohmann::json& opt, F&& f) {
     const std::string name = opt.at("name").get<std::string>();
-    if (name == "SGD") return detail::call<optim::SGD>(opt, f);
-    if (name == "Adam") return detail::call<optim::Adam>(opt, f);
-    if (name == "AdamW") return detail::call<optim::AdamW>(opt, f);
-    if (name == "RMSprop") return detail::call<optim::RMSprop>(opt, f);
-    if (name == "Adagrad") return detail::call<optim::Adagrad>(opt, f);
-    if (name == "Adadelta") return detail::call<optim::Adadelta>(opt, f);
-    if (name == "Adamax") return detail::call<optim::Adamax>(opt, f);
-    if (name == "NAdam") return detail::call<optim::NAdam>(opt, f);
-    if (name == "RAdam") return detail::call<optim::RAdam>(opt, f);
-    if (name == "ASGD") return detail::call<optim::ASGD>(opt, f);
-    if (name == "Rprop") return detail::call<optim::Rprop>(opt, f);
+    if (name == "SGD")
+        return detail::call<optim::SGD>(opt, f);
+    if (name == "Adam")
+        return detail::call<optim::Adam>(opt, f);
+    if (name == "AdamW")
+        return detail::call<optim::AdamW>(opt, f);
+    if (name == "RMSprop")
+        return detail::call<optim::RMSprop>(opt, f);
+    if (name == "Adagrad")
+        return detail::call<optim::Adagrad>(opt, f);
+    if (name == "Adadelta")
+        return detail::call<optim::Adadelta>(opt, f);
+    if (name == "Adamax")
+        return detail::call<optim::Adamax>(opt, f);
+    if (name == "NAdam")
+        return detail::call<optim::NAdam>(opt, f);
+    if (name == "RAdam")
+        return detail::call<optim::RAdam>(opt, f);
+    if (name == "ASGD")
+        return detail::call<optim::ASGD>(opt, f);
+    if (name == "Rprop")
+        return detail::call<optim::Rprop>(opt, f);
     return false;
 }
 
@@ -180,7 +199,8 @@ any_scheduler<optim::basic_optimizer<Policy, T>> make_scheduler(optim::basic_opt
     using Opt = optim::basic_optimizer<Policy, T>;
     using detail::read;
     any_scheduler<Opt> out;
-    if (!sched.is_object() || !sched.contains("name")) return out;
+    if (!sched.is_object() || !sched.contains("name"))
+        return out;
     const std::string name = sched.at("name").get<std::string>();
     const auto& j = sched;
     if (name == "StepLR") {
@@ -201,7 +221,8 @@ any_scheduler<optim::basic_optimizer<Policy, T>> make_scheduler(optim::basic_opt
         out.v.template emplace<optim::CosineAnnealingLR<Opt>>(opt, o);
     } else if (name == "LinearLR") {
         optim::linear_lr_options o;
-        read(j, "start_factor", o.start_factor), read(j, "end_factor", o.end_factor), read(j, "total_iters", o.total_iters);
+        read(j, "start_factor", o.start_factor), read(j, "end_factor", o.end_factor),
+            read(j, "total_iters", o.total_iters);
         out.v.template emplace<optim::LinearLR<Opt>>(opt, o);
     } else if (name == "OneCycleLR") {
         optim::one_cycle_lr_options o;
@@ -264,10 +285,13 @@ std::optional<std::vector<double>> state_values(const optim::basic_optimizer<Pol
     const auto& st = opt.state();
     bool known = false, is_buffer = false;
     st.for_each_name([&](std::string_view n, bool buffer) {
-        if (n == name) known = true, is_buffer = buffer;
+        if (n == name)
+            known = true, is_buffer = buffer;
     });
-    if (!known || !st.has(name, param)) return std::nullopt;
-    if (!is_buffer) return std::vector<double>{st.scalar(name, param)};
+    if (!known || !st.has(name, param))
+        return std::nullopt;
+    if (!is_buffer)
+        return std::vector<double>{st.scalar(name, param)};
     const auto& info = opt.layout()[param];
     auto all = st.buffer(name);
     return std::vector<double>(all.begin() + static_cast<std::ptrdiff_t>(info.offset),

@@ -19,12 +19,14 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
     tg::Parameters params{loss};
     for (const auto& info : params.info()) {
         auto it = c.init.find(std::string(info.name));
-        if (it == c.init.end()) throw std::runtime_error("the case gives no initial value for " + std::string(info.name));
+        if (it == c.init.end())
+            throw std::runtime_error("the case gives no initial value for " + std::string(info.name));
         if (it->second.size() != info.size)
             throw std::runtime_error("initial " + std::string(info.name) + " has " + std::to_string(it->second.size()) +
                                      " values, the model " + std::to_string(info.size));
         auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i) values[i] = static_cast<float>(it->second[i]);
+        for (std::size_t i = 0; i < info.size; ++i)
+            values[i] = static_cast<float>(it->second[i]);
     }
     tg::Trainer<Loss, Policy> trainer{params, options};
     auto scheduler = replay::make_scheduler(trainer.optimizer(), c.scheduler);
@@ -40,7 +42,8 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
     };
     std::size_t b = 0;
     for (int step = 0; step < c.steps; ++step) {
-        if (c.zero_grad) trainer.zero_grad();
+        if (c.zero_grad)
+            trainer.zero_grad();
         double step_loss = 0;
         for (int k = 0; k < c.accumulate; ++k, ++b) {
             const auto& rows = c.batches.at(b);
@@ -50,8 +53,10 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
         }
         const auto& group = trainer.optimizer().param_groups()[0];
         t.lr_history.push_back(group.options.lr);
-        if (!c.momentum_history.empty()) t.momentum_history.push_back(replay::cycled_momentum(trainer.optimizer()));
-        if (step == 0) t.grad_first_step = named([&](std::string_view n) { return params.grad(n); });
+        if (!c.momentum_history.empty())
+            t.momentum_history.push_back(replay::cycled_momentum(trainer.optimizer()));
+        if (step == 0)
+            t.grad_first_step = named([&](std::string_view n) { return params.grad(n); });
         trainer.step();
         scheduler.step(step_loss / c.accumulate);
     }
@@ -60,7 +65,8 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
     const std::size_t index = trainer.optimizer().index_of(c.final_state.at("param").get<std::string>());
     for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {
         auto values = replay::state_values(trainer.optimizer(), index, it.key());
-        if (values) t.final_state[it.key()] = *std::move(values);
+        if (values)
+            t.final_state[it.key()] = *std::move(values);
     }
     return t;
 }
@@ -68,21 +74,26 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
 //! Replays `c` with the model and loss `loss` and the optimiser the case names; false (with `why`)
 //! when typegrad has no such optimiser.
 template <class Loss>
-bool replay_with(Loss loss, const reference_case& c, const typegrad::data::dataset& data, trajectory& t, std::string& why) {
+bool replay_with(Loss loss, const reference_case& c, const typegrad::data::dataset& data, trajectory& t,
+                 std::string& why) {
     const bool known = with_optimizer(c.optimizer, [&](auto tag, const auto& options) {
         using Policy = typename decltype(tag)::type;
         t = run<Loss, Policy>(loss, options, c, data);
     });
-    if (!known) why = "optimizer " + c.optimizer.at("name").get<std::string>() + " is not supported";
+    if (!known)
+        why = "optimizer " + c.optimizer.at("name").get<std::string>() + " is not supported";
     return known;
 }
 
 //! Calls f(activation layer) for "tanh", "relu" or "sigmoid"; false for any other name.
 template <class F>
 bool with_activation(const std::string& name, F&& f) {
-    if (name == "tanh") return f(typegrad::layers::Tanh{});
-    if (name == "relu") return f(typegrad::layers::ReLU{});
-    if (name == "sigmoid") return f(typegrad::layers::Sigmoid{});
+    if (name == "tanh")
+        return f(typegrad::layers::Tanh{});
+    if (name == "relu")
+        return f(typegrad::layers::ReLU{});
+    if (name == "sigmoid")
+        return f(typegrad::layers::Sigmoid{});
     return false;
 }
 

@@ -48,7 +48,8 @@ template <std::size_t N>
 constexpr kept<N> keep(const std::array<bool, N + 1>& mask) {
     kept<N> k;
     for (std::size_t i = 0; i < N; ++i)
-        if (mask[i]) k.index[k.count++] = i;
+        if (mask[i])
+            k.index[k.count++] = i;
     return k;
 }
 
@@ -97,7 +98,8 @@ struct postorder<node<Op, A>> {
 };
 template <class Op, class A, class... Args>
 struct postorder<node<Op, A, Args...>> {
-    using operands = typename decltype((merged<typename postorder<A>::type>{} + ... + merged<typename postorder<Args>::type>{}))::type;
+    using operands = typename decltype((merged<typename postorder<A>::type>{} + ... +
+                                        merged<typename postorder<Args>::type>{}))::type;
     using type = typename append<operands, node<Op, A, Args...>>::type;
 };
 
@@ -108,13 +110,15 @@ constexpr auto as_hana(type_list<Ts...>) {
     return hana::tuple_t<Ts...>;
 }
 template <class Tuple>
-using as_list = decltype(hana::unpack(std::declval<Tuple>(), [](auto... t) { return type_list<typename decltype(t)::type...>{}; }));
+using as_list =
+    decltype(hana::unpack(std::declval<Tuple>(), [](auto... t) { return type_list<typename decltype(t)::type...>{}; }));
 
 template <class L>
 using reverse = as_list<decltype(hana::reverse(as_hana(L{})))>;
 
 template <template <class> class Pred, class L>
-using filter = as_list<decltype(hana::filter(as_hana(L{}), [](auto t) { return hana::bool_c<Pred<typename decltype(t)::type>::value>; }))>;
+using filter = as_list<decltype(hana::filter(
+    as_hana(L{}), [](auto t) { return hana::bool_c<Pred<typename decltype(t)::type>::value>; }))>;
 
 template <class N>
 struct is_param : std::bool_constant<ParamLeaf<N>> {};
@@ -135,12 +139,12 @@ struct graph {
     using targets = walk::filter<walk::is_target, nodes>;
 };
 
-
 template <class S>
 inline constexpr std::size_t last_extent = 1;
 template <std::size_t... D>
-    requires(sizeof...(D) > 0)
-inline constexpr std::size_t last_extent<shape<D...>> = std::array<std::size_t, sizeof...(D)>{D...}[sizeof...(D) - 1];
+requires(sizeof...(D) >
+         0) inline constexpr std::size_t last_extent<shape<D...>> = std::array<std::size_t, sizeof...(D)>{
+    D...}[sizeof...(D) - 1];
 
 template <class Params>
 struct param_layout;
@@ -152,7 +156,9 @@ struct param_layout<type_list<Ps...>> {
     static constexpr std::array<param_info, count> slots = [] {
         std::array<param_info, count> s{};
         std::size_t offset = 0, k = 0;
-        ((s[k++] = param_info{Ps::name.view(), offset, size_of<Ps>, last_extent<typename Ps::shape_type>}, offset += size_of<Ps>), ...);
+        ((s[k++] = param_info{Ps::name.view(), offset, size_of<Ps>, last_extent<typename Ps::shape_type>},
+          offset += size_of<Ps>),
+         ...);
         return s;
     }();
 
@@ -178,7 +184,8 @@ struct param_layout<type_list<Ps...>> {
     static constexpr std::size_t repeated_name = [] {
         for (std::size_t j = 0; j < count; ++j)
             for (std::size_t i = 0; i < j; ++i)
-                if (slots[i].name == slots[j].name) return j;
+                if (slots[i].name == slots[j].name)
+                    return j;
         return count;
     }();
     static constexpr bool names_unique = repeated_name == count;
@@ -191,8 +198,9 @@ template <class... Ps>
 constexpr bool check_parameter_names(type_list<Ps...>) {
     using layout = param_layout<type_list<Ps...>>;
     constexpr bool unique = layout::names_unique;
-    static_assert(unique, "typegrad: two different parameters have the same name (a layer name used twice with "
-                          "different shapes?); give each layer its own name");
+    static_assert(unique,
+                  "typegrad: two different parameters have the same name (a layer name used twice with "
+                  "different shapes?); give each layer its own name");
     if constexpr (!unique) {
         using repeated = typename walk::at<layout::repeated_name, Ps...>;
         static_assert(error::show<unique, error::parameter_name_used_twice<detail::spelled<repeated::name>>>);

@@ -78,7 +78,8 @@ struct evaluator {
 
     static_assert(length(typename graph_type::inputs{}) <= 1,
                   "typegrad: a loss trained on data reads one input (all feature columns); this one has several");
-    static_assert(length(typename graph_type::targets{}) <= 1, "typegrad: a loss trained on data reads one target; this one has several");
+    static_assert(length(typename graph_type::targets{}) <= 1,
+                  "typegrad: a loss trained on data reads one target; this one has several");
 
     //! Forward only: `Expr`'s value for each row, written to out[i * size + j] (size = its elements).
     static void predict(const T* params, const rows_ref<T>& rows, T* out) {
@@ -90,7 +91,8 @@ struct evaluator {
             alignas(64) T tmp[lanes];
             for (std::size_t j = 0; j < size_of<root>; ++j) {
                 ws.template value<root>()[j].store_aligned(tmp);
-                for (std::size_t l = 0; l < lanes && start + l < rows.count; ++l) out[(start + l) * size_of<root> + j] = tmp[l];
+                for (std::size_t l = 0; l < lanes && start + l < rows.count; ++l)
+                    out[(start + l) * size_of<root> + j] = tmp[l];
             }
         }
     }
@@ -98,9 +100,11 @@ struct evaluator {
     static constexpr void load_sample(WS& ws, const T* x, T y) {
         if constexpr (!std::is_void_v<input>) {
             auto& v = ws.template value<input>();
-            for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = x[f];
+            for (std::size_t f = 0; f < size_of<input>; ++f)
+                v[f] = x[f];
         }
-        if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = y;
+        if constexpr (!std::is_void_v<target>)
+            ws.template value<target>()[0] = y;
     }
 
     //! Loads the samples start, start + 1, ... of `rows` into the input and target lanes and returns
@@ -115,12 +119,14 @@ struct evaluator {
             if constexpr (!std::is_void_v<input>) {
                 auto& v = ws.template value<input>();
                 if (rows.columns) {
-                    for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = lane::load_unaligned(rows.columns + f * rows.rows + row0);
+                    for (std::size_t f = 0; f < size_of<input>; ++f)
+                        v[f] = lane::load_unaligned(rows.columns + f * rows.rows + row0);
                 } else {
                     transpose_rows(v, rows, [&](std::size_t l) { return row0 + l; });
                 }
             }
-            if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = lane::load_unaligned(rows.targets + row0);
+            if constexpr (!std::is_void_v<target>)
+                ws.template value<target>()[0] = lane::load_unaligned(rows.targets + row0);
         } else {
             // Through a local copy: the workspace's address never escapes to the out-of-line call,
             // so its lanes can stay in registers.
@@ -128,9 +134,11 @@ struct evaluator {
             load_rest(inputs, targets, rows, start, valid);
             if constexpr (!std::is_void_v<input>) {
                 auto& v = ws.template value<input>();
-                for (std::size_t f = 0; f < size_of<input>; ++f) v[f] = inputs[f];
+                for (std::size_t f = 0; f < size_of<input>; ++f)
+                    v[f] = inputs[f];
             }
-            if constexpr (!std::is_void_v<target>) ws.template value<target>()[0] = targets[0];
+            if constexpr (!std::is_void_v<target>)
+                ws.template value<target>()[0] = targets[0];
         }
         return valid;
     }
@@ -138,14 +146,16 @@ struct evaluator {
     //! The lanes [0, valid) set, the others clear.
     static auto mask(std::size_t valid) {
         alignas(64) T ids[lanes];
-        for (std::size_t l = 0; l < lanes; ++l) ids[l] = static_cast<T>(l);
+        for (std::size_t l = 0; l < lanes; ++l)
+            ids[l] = static_cast<T>(l);
         return lane::load_aligned(ids) < lane(static_cast<T>(valid));
     }
 
 private:
     // A block of rows picked by index, or the last, partly filled block of a batch. Kept out of
     // line: the full blocks' loads above stay small enough to be inlined into the sweep's loop.
-    [[gnu::noinline]] static void load_rest(lane* inputs, lane* targets, const rows_ref<T>& rows, std::size_t start, std::size_t valid) {
+    [[gnu::noinline]] static void load_rest(lane* inputs, lane* targets, const rows_ref<T>& rows, std::size_t start,
+                                            std::size_t valid) {
         if (!rows.index && rows.columns) {
             // The last block of consecutive rows: masked loads, and the last sample repeated.
             const std::size_t row0 = rows.first + start;
@@ -157,13 +167,16 @@ private:
                 }
             }
             if constexpr (!std::is_void_v<target>)
-                targets[0] = xsimd::select(keep, detail::load_first<lane>(rows.targets + row0, valid), lane(rows.targets[row0 + valid - 1]));
+                targets[0] = xsimd::select(keep, detail::load_first<lane>(rows.targets + row0, valid),
+                                           lane(rows.targets[row0 + valid - 1]));
         } else {
             const auto row_of = [&](std::size_t l) { return rows.row(start + std::min(l, valid - 1)); };
-            if constexpr (!std::is_void_v<input>) transpose_rows(inputs, rows, row_of);
+            if constexpr (!std::is_void_v<input>)
+                transpose_rows(inputs, rows, row_of);
             if constexpr (!std::is_void_v<target>) {
                 alignas(64) T buffer[lanes];
-                for (std::size_t l = 0; l < lanes; ++l) buffer[l] = rows.targets[row_of(l)];
+                for (std::size_t l = 0; l < lanes; ++l)
+                    buffer[l] = rows.targets[row_of(l)];
                 targets[0] = lane::load_aligned(buffer);
             }
         }
@@ -178,15 +191,18 @@ private:
         if (rows.columns) {
             for (std::size_t l = 0; l < lanes; ++l) {
                 const std::size_t r = row_of(l);
-                for (std::size_t f = 0; f < width; ++f) buffer[f][l] = rows.columns[f * rows.rows + r];
+                for (std::size_t f = 0; f < width; ++f)
+                    buffer[f][l] = rows.columns[f * rows.rows + r];
             }
         } else {
             for (std::size_t l = 0; l < lanes; ++l) {
                 const T* row = rows.features + row_of(l) * rows.cols;
-                for (std::size_t f = 0; f < width; ++f) buffer[f][l] = row[f];
+                for (std::size_t f = 0; f < width; ++f)
+                    buffer[f][l] = row[f];
             }
         }
-        for (std::size_t f = 0; f < width; ++f) v[f] = lane::load_aligned(buffer[f]);
+        for (std::size_t f = 0; f < width; ++f)
+            v[f] = lane::load_aligned(buffer[f]);
     }
 };
 
@@ -195,20 +211,22 @@ template <Expression Expr, class T>
 struct program : evaluator<Expr, T> {
     using base = evaluator<Expr, T>;
     using Loss = typename base::root;
+    using base::lanes;
+    using base::load_block;
+    using base::load_sample;
     using typename base::lane;
     using typename base::layout;
     using typename base::nodes;
     using typename base::reversed;
-    using base::lanes;
-    using base::load_block;
-    using base::load_sample;
 
     // In a function, not at class scope: there Clang 14 stops at the first failed static_assert and
     // never prints the diagnostic type that carries the shape.
     static constexpr bool check() {
         constexpr bool scalar_loss = Loss::shape_type::size == 1;
-        static_assert(scalar_loss, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
-        static_assert(error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
+        static_assert(scalar_loss,
+                      "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
+        static_assert(
+            error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
         check_parameter_names(typename base::graph_type::params{});
         return true;  // a fault has been reported above, once
     }
@@ -229,14 +247,18 @@ struct program : evaluator<Expr, T> {
     template <class... Ps>
     static constexpr auto lane_runs_of(type_list<Ps...>) {
         constexpr std::size_t n = sizeof...(Ps);
-        constexpr std::array<bool, n + 1> per_lane{reverse_plan<lane, reversed>::template lane_accumulated<Ps>..., false};
+        constexpr std::array<bool, n + 1> per_lane{reverse_plan<lane, reversed>::template lane_accumulated<Ps>...,
+                                                   false};
         constexpr std::array<std::size_t, n + 1> sizes{size_of<Ps>..., 0};
         std::array<run, n + 1> runs{};
         std::size_t count = 0, offset = 0;
         for (std::size_t k = 0; k < n; offset += sizes[k], ++k) {
-            if (!per_lane[k] || sizes[k] == 0) continue;
-            if (count > 0 && runs[count - 1].first + runs[count - 1].count == offset) runs[count - 1].count += sizes[k];
-            else runs[count++] = run{offset, sizes[k]};
+            if (!per_lane[k] || sizes[k] == 0)
+                continue;
+            if (count > 0 && runs[count - 1].first + runs[count - 1].count == offset)
+                runs[count - 1].count += sizes[k];
+            else
+                runs[count++] = run{offset, sizes[k]};
         }
         return std::pair{runs, count};
     }
@@ -244,7 +266,8 @@ struct program : evaluator<Expr, T> {
 
     template <class F>
     static void for_lane_runs(F&& f) {
-        for (std::size_t r = 0; r < lane_runs.second; ++r) f(lane_runs.first[r].first, lane_runs.first[r].count);
+        for (std::size_t r = 0; r < lane_runs.second; ++r)
+            f(lane_runs.first[r].first, lane_runs.first[r].count);
     }
 
     //! Adds weight · d(loss)/d(params) for one sample into `grads`; returns the sample's loss.
@@ -274,7 +297,8 @@ struct program : evaluator<Expr, T> {
     //! grads += d(mean loss over rows)/d(params), with `scratch` (scratch_size lane values, all zero,
     //! and left all zero) for the per-lane accumulators. Returns the mean loss. Allocates nothing.
     static T backward(const T* params, T* grads, lane* scratch, const rows_ref<T>& rows) {
-        if (rows.count == 0) return T(0);
+        if (rows.count == 0)
+            return T(0);
         lane* const acc = scratch;                  // every full block adds here
         lane* const tail = scratch + accumulators;  // the last, partly filled block, added under its mask
         workspace_for<lane, T, Loss> ws;
@@ -321,14 +345,17 @@ struct program : evaluator<Expr, T> {
             const std::size_t whole = count / lanes * lanes;
             for (std::size_t k = 0; k < whole; k += lanes) {
                 (lane::load_unaligned(g + k) + detail::lane_sums(a + k)).store_unaligned(g + k);
-                for (std::size_t j = 0; j < lanes; ++j) a[k + j] = lane(T(0));
+                for (std::size_t j = 0; j < lanes; ++j)
+                    a[k + j] = lane(T(0));
             }
             if (whole < count) {
                 // A last, partial group: the sums of the accumulators after it (another parameter's,
                 // or the zeros that end the array) are computed and not kept.
                 const std::size_t rest = count - whole;
-                detail::store_first(g + whole, rest, detail::load_first<lane>(g + whole, rest) + detail::lane_sums(a + whole));
-                for (std::size_t j = whole; j < count; ++j) a[j] = lane(T(0));
+                detail::store_first(g + whole, rest,
+                                    detail::load_first<lane>(g + whole, rest) + detail::lane_sums(a + whole));
+                for (std::size_t j = whole; j < count; ++j)
+                    a[j] = lane(T(0));
             }
         });
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
@@ -336,7 +363,8 @@ struct program : evaluator<Expr, T> {
 
     //! The mean loss over rows (forward only).
     static T loss(const T* params, const rows_ref<T>& rows) {
-        if (rows.count == 0) return T(0);
+        if (rows.count == 0)
+            return T(0);
         workspace_for<lane, T, Loss> ws;
         ws.params = params;
         lane loss_sum(T(0));

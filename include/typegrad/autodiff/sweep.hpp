@@ -24,8 +24,9 @@ struct needs_adjoint;
 template <class N>
 inline constexpr bool needs_adjoint_v = needs_adjoint<N>::value;
 template <class N>
-    requires Leaf<N>
-struct needs_adjoint<N> : std::bool_constant<ParamLeaf<N>> {};
+requires Leaf<N>
+struct needs_adjoint<N> : std::bool_constant<ParamLeaf<N>> {
+};
 template <class Op, class... Args>
 struct needs_adjoint<node<Op, Args...>> : std::bool_constant<(needs_adjoint_v<Args> || ...)> {};
 
@@ -43,8 +44,8 @@ struct slot<V, N, false> {
 template <class V, class N>
 struct slot_for : slot<V, N> {};
 template <class V, class N>
-    requires(ParamLeaf<N> || ConstantLeaf<N>)
-struct slot_for<V, N> {};
+requires(ParamLeaf<N> || ConstantLeaf<N>) struct slot_for<V, N> {
+};
 
 //! Whether node N = node<Op, Args...> computes operand I's contribution to the gradient for a whole
 //! block of V lanes at once (`Op::block_vjp<I>`), straight into that parameter's gradient, instead
@@ -52,9 +53,10 @@ struct slot_for<V, N> {};
 template <class V, class N, std::size_t I>
 inline constexpr bool uses_block_vjp = false;
 template <class V, class Op, class... Args, std::size_t I>
-    requires requires { Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>; }
+requires requires { Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>; }
 inline constexpr bool uses_block_vjp<V, node<Op, Args...>, I> =
-    ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>> && Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
+    ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>> &&
+    Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
 
 template <class V, class T, class Nodes, class Params>
 struct workspace;
@@ -64,7 +66,7 @@ template <class V, class T, class... Ns, class Params>
 struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>... {
     using layout = param_layout<Params>;
     using lane_type = V;
-    const T* params = nullptr;  // flat values of every parameter
+    const T* params = nullptr;    // flat values of every parameter
     V* param_adjoints = nullptr;  // flat, one lane value per parameter element
     T* param_grads = nullptr;     // flat gradients, for the ops that reduce a block themselves
     std::size_t valid = 0;        // lanes [0, valid) hold samples (block ops read no others)
@@ -116,8 +118,10 @@ void block_vjp(Xs&&... xs) {
 //! derive from `detail::adds_each_once`).
 template <class Op, std::size_t I>
 inline constexpr bool writes_once = [] {
-    if constexpr (requires { Op::template writes_once<I>; }) return Op::template writes_once<I>;
-    else return false;
+    if constexpr (requires { Op::template writes_once<I>; })
+        return Op::template writes_once<I>;
+    else
+        return false;
 }();
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -148,8 +152,8 @@ struct reverse_plan<V, type_list<Ns...>> {
         std::size_t user = npos, operand = npos;
     };
     struct tables {
-        std::array<use, count + 1> first{};             // the first contribution to each node's adjoint
-        std::array<bool, count + 1> assigns{};          // ... assigns it (the op writes each element once)
+        std::array<use, count + 1> first{};              // the first contribution to each node's adjoint
+        std::array<bool, count + 1> assigns{};           // ... assigns it (the op writes each element once)
         std::array<bool, count + 1> lane_accumulated{};  // some use adds into per-lane accumulators
     };
 
@@ -161,7 +165,8 @@ private:
             first = use{k, I};
             t.assigns[position<A>] = writes_once<Op, I>;
         }
-        if (!uses_block_vjp<V, N, I>) t.lane_accumulated[position<A>] = true;
+        if (!uses_block_vjp<V, N, I>)
+            t.lane_accumulated[position<A>] = true;
     }
     template <class N, class Op, class... Args, std::size_t... I>
     static constexpr void record_node(tables& t, std::size_t k, node<Op, Args...>*, std::index_sequence<I...>) {
@@ -170,7 +175,8 @@ private:
     }
     template <class N>
     static constexpr void record(tables& t, std::size_t k) {
-        if constexpr (!Leaf<N>) record_node<N>(t, k, static_cast<N*>(nullptr), std::make_index_sequence<arity<N>>{});
+        if constexpr (!Leaf<N>)
+            record_node<N>(t, k, static_cast<N*>(nullptr), std::make_index_sequence<arity<N>>{});
     }
 
 public:
@@ -185,10 +191,12 @@ public:
 
     //! Whether node A's adjoint is assigned, not added to, by its first contribution.
     template <class A>
-    static constexpr bool assigned_first = !Leaf<A> && table.first[position<A>].user != npos && table.assigns[position<A>];
+    static constexpr bool assigned_first =
+        !Leaf<A> && table.first[position<A>].user != npos && table.assigns[position<A>];
     //! Whether operand I of node N is A's first contribution.
     template <class A, class N, std::size_t I>
-    static constexpr bool is_first = table.first[position<A>].user == position<N> && table.first[position<A>].operand == I;
+    static constexpr bool is_first =
+        table.first[position<A>].user == position<N>&& table.first[position<A>].operand == I;
     //! Whether parameter P's gradient is summed in per-lane accumulators (some use adds into them).
     template <class P>
     static constexpr bool lane_accumulated = table.lane_accumulated[position<P>];
@@ -205,7 +213,8 @@ constexpr void reverse_node(WS& ws) {
                     [&] {
                         using A = std::tuple_element_t<I, std::tuple<Args...>>;
                         if constexpr (uses_block_vjp<typename WS::lane_type, N, I>) {
-                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y, ws.template value<Args>()...);
+                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y,
+                                             ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             using plan = reverse_plan<typename WS::lane_type, Reversed>;
@@ -218,7 +227,8 @@ constexpr void reverse_node(WS& ws) {
                         }
                     }(),
                     ...);
-            }(std::index_sequence_for<Args...>{});
+            }
+            (std::index_sequence_for<Args...>{});
         }(static_cast<N*>(nullptr));
     }
 }
@@ -227,7 +237,8 @@ template <class N, class WS>
 constexpr void clear_adjoint(WS& ws) {
     if constexpr (!Leaf<N> && needs_adjoint_v<N>) {
         auto& a = ws.template adjoint<N>();
-        for (auto& v : a.v) v = std::remove_cvref_t<decltype(v)>(0);
+        for (auto& v : a.v)
+            v = std::remove_cvref_t<decltype(v)>(0);
     }
 }
 
@@ -246,7 +257,8 @@ template <class Root, class... Ns, class WS>
 constexpr void reverse(type_list<Ns...>, WS& ws) {
     using reversed = type_list<Ns...>;
     using plan = reverse_plan<typename WS::lane_type, reversed>;
-    const int cleared[] = {0, ((std::is_same_v<Ns, Root> || plan::template assigned_first<Ns> ? void() : clear_adjoint<Ns>(ws)), 0)...};
+    const int cleared[] = {
+        0, ((std::is_same_v<Ns, Root> || plan::template assigned_first<Ns> ? void() : clear_adjoint<Ns>(ws)), 0)...};
     const int in_order[] = {0, (reverse_node<Ns, reversed>(ws), 0)...};
     (void)cleared;
     (void)in_order;

@@ -33,9 +33,11 @@ constexpr void check_elementwise() {
     using SA = typename A::shape_type;
     using SB = typename B::shape_type;
     constexpr bool ok = broadcastable<SA, SB>;
-    static_assert(ok, "typegrad: elementwise op (+ - * / min max): the operands' shapes differ and neither is a scalar");
-    static_assert(error::show<ok, error::elementwise_shape_mismatch<typename shape_error_args<SA>::template as<error::lhs>,
-                                                                     typename shape_error_args<SB>::template as<error::rhs>>>);
+    static_assert(ok,
+                  "typegrad: elementwise op (+ - * / min max): the operands' shapes differ and neither is a scalar");
+    static_assert(
+        error::show<ok, error::elementwise_shape_mismatch<typename shape_error_args<SA>::template as<error::lhs>,
+                                                          typename shape_error_args<SB>::template as<error::rhs>>>);
 }
 
 //! Base of an elementwise op of one operand. `Derived` provides `f(x)` and `df(x, y)` (with y = f(x)).
@@ -46,11 +48,13 @@ struct unary_elementwise : adds_each_once {
 
     template <class Y, class A>
     static constexpr void forward(Y& y, const A& a) {
-        for (std::size_t i = 0; i < extent<Y>; ++i) y[i] = Derived::f(a[i]);
+        for (std::size_t i = 0; i < extent<Y>; ++i)
+            y[i] = Derived::f(a[i]);
     }
     template <std::size_t I, class GA, class GY, class Y, class A>
     static constexpr void vjp(GA& ga, const GY& gy, const Y& y, const A& a) {
-        for (std::size_t i = 0; i < extent<Y>; ++i) ga[i] += gy[i] * Derived::df(a[i], y[i]);
+        for (std::size_t i = 0; i < extent<Y>; ++i)
+            ga[i] += gy[i] * Derived::df(a[i], y[i]);
     }
 };
 
@@ -63,30 +67,37 @@ struct binary_elementwise : adds_each_once {
 
     template <class Y, class A, class B>
     static constexpr void forward(Y& y, const A& a, const B& b) {
-        for (std::size_t i = 0; i < extent<Y>; ++i) y[i] = Derived::f(at(a, i), at(b, i));
+        for (std::size_t i = 0; i < extent<Y>; ++i)
+            y[i] = Derived::f(at(a, i), at(b, i));
     }
     template <std::size_t I, class G, class GY, class Y, class A, class B>
     static constexpr void vjp(G& g, const GY& gy, const Y& y, const A& a, const B& b) {
-        constexpr bool reduce = extent<G> == 1 && extent<Y> > 1;
+        constexpr bool reduce = extent<G> == 1 && extent < Y >> 1;
         if constexpr (reduce) {
             auto acc = gy[0] * local<I>(at(a, 0), at(b, 0), y[0]);
-            for (std::size_t i = 1; i < extent<Y>; ++i) acc += gy[i] * local<I>(at(a, i), at(b, i), y[i]);
+            for (std::size_t i = 1; i < extent<Y>; ++i)
+                acc += gy[i] * local<I>(at(a, i), at(b, i), y[i]);
             g[0] += acc;
         } else {
-            for (std::size_t i = 0; i < extent<Y>; ++i) g[i] += gy[i] * local<I>(at(a, i), at(b, i), y[i]);
+            for (std::size_t i = 0; i < extent<Y>; ++i)
+                g[i] += gy[i] * local<I>(at(a, i), at(b, i), y[i]);
         }
     }
 
 private:
     template <class A>
     static constexpr auto at(const A& a, std::size_t i) {
-        if constexpr (extent<A> == 1) return a[0];
-        else return a[i];
+        if constexpr (extent<A> == 1)
+            return a[0];
+        else
+            return a[i];
     }
     template <std::size_t I, class X, class Z, class Y>
     static constexpr auto local(const X& a, const Z& b, const Y& y) {
-        if constexpr (I == 0) return Derived::da(a, b, y);
-        else return Derived::db(a, b, y);
+        if constexpr (I == 0)
+            return Derived::da(a, b, y);
+        else
+            return Derived::db(a, b, y);
     }
 };
 

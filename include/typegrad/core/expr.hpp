@@ -70,15 +70,17 @@ struct node : expr_base {
 };
 
 template <class E>
-concept Leaf = Expression<E> && requires { E::kind; };
+concept Leaf = Expression<E> && requires {
+    E::kind;
+};
 template <class E>
-concept ParamLeaf = Leaf<E> && (E::kind == leaf_kind::param);
+concept ParamLeaf = Leaf<E> &&(E::kind == leaf_kind::param);
 template <class E>
-concept InputLeaf = Leaf<E> && (E::kind == leaf_kind::input);
+concept InputLeaf = Leaf<E> &&(E::kind == leaf_kind::input);
 template <class E>
-concept TargetLeaf = Leaf<E> && (E::kind == leaf_kind::target);
+concept TargetLeaf = Leaf<E> &&(E::kind == leaf_kind::target);
 template <class E>
-concept ConstantLeaf = Leaf<E> && (E::kind == leaf_kind::constant);
+concept ConstantLeaf = Leaf<E> &&(E::kind == leaf_kind::constant);
 
 template <Expression E>
 inline constexpr std::size_t size_of = E::shape_type::size;
@@ -113,17 +115,34 @@ constexpr double parse_decimal() {
     bool frac = false, in_exp = false;
     for (const char* p = s; *p; ++p) {
         const char c = *p;
-        if (c == '\'') continue;
-        if (c == '.') { frac = true; continue; }
-        if (c == 'e' || c == 'E') { in_exp = true; continue; }
-        if (in_exp && c == '-') { exp_sign = -1; continue; }
-        if (in_exp && c == '+') continue;
-        if (c < '0' || c > '9') throw "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c";
-        if (in_exp) exponent = exponent * 10 + (c - '0');
-        else if (frac) { scale /= 10; mantissa += (c - '0') * scale; }
-        else mantissa = mantissa * 10 + (c - '0');
+        if (c == '\'')
+            continue;
+        if (c == '.') {
+            frac = true;
+            continue;
+        }
+        if (c == 'e' || c == 'E') {
+            in_exp = true;
+            continue;
+        }
+        if (in_exp && c == '-') {
+            exp_sign = -1;
+            continue;
+        }
+        if (in_exp && c == '+')
+            continue;
+        if (c < '0' || c > '9')
+            throw "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c";
+        if (in_exp)
+            exponent = exponent * 10 + (c - '0');
+        else if (frac) {
+            scale /= 10;
+            mantissa += (c - '0') * scale;
+        } else
+            mantissa = mantissa * 10 + (c - '0');
     }
-    for (int i = 0; i < exponent; ++i) mantissa = exp_sign > 0 ? mantissa * 10 : mantissa / 10;
+    for (int i = 0; i < exponent; ++i)
+        mantissa = exp_sign > 0 ? mantissa * 10 : mantissa / 10;
     return mantissa;
 }
 }  // namespace detail
@@ -154,7 +173,9 @@ struct class_target_leaf : expr_base {
 
 //! A class-index target (see class_target_leaf).
 template <class E>
-concept ClassTarget = TargetLeaf<E> && requires { std::remove_cvref_t<E>::classes; };
+concept ClassTarget = TargetLeaf<E> && requires {
+    std::remove_cvref_t<E>::classes;
+};
 
 //! `tg::class_target<"y", 3>`: one sample's class index, one of 3 classes (torch: an integer label
 //! tensor, as `F.cross_entropy` takes).

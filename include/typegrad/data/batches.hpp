@@ -122,8 +122,7 @@ public:
     };
 
     //! Batches of `batch_size` samples over `d` in the order `order` (empty: dataset order).
-    batch_range(const basic_dataset<T>& d, std::size_t batch_size, std::vector<std::uint32_t> order,
-                bool drop_last)
+    batch_range(const basic_dataset<T>& d, std::size_t batch_size, std::vector<std::uint32_t> order, bool drop_last)
         : data_(&d), order_(std::move(order)), batch_size_(batch_size) {
         if (batch_size == 0)
             throw std::invalid_argument("typegrad: batches: expected a batch size of at least 1, found 0");
@@ -144,7 +143,8 @@ public:
     [[nodiscard]] batch_view<T> operator[](std::size_t b) const noexcept {
         const std::size_t start = b * batch_size_;
         const std::size_t n = std::min(batch_size_, data_->rows() - start);
-        if (order_.empty()) return batch_view<T>(*data_, start, n);
+        if (order_.empty())
+            return batch_view<T>(*data_, start, n);
         return batch_view<T>(*data_, std::span<const std::uint32_t>(order_.data() + start, n));
     }
 

@@ -56,8 +56,10 @@ public:
 private:
     static std::string location(const std::filesystem::path& file, std::size_t line, std::size_t column) {
         std::string s = file.string();
-        if (line != 0) s += ':' + std::to_string(line);
-        if (line != 0 && column != 0) s += ':' + std::to_string(column);
+        if (line != 0)
+            s += ':' + std::to_string(line);
+        if (line != 0 && column != 0)
+            s += ':' + std::to_string(column);
         return s + ": ";
     }
 
@@ -72,21 +74,25 @@ namespace detail {
 // Offending text as shown in messages: quoted, and cut at 60 characters.
 inline std::string quoted_excerpt(std::string_view text) {
     constexpr std::size_t limit = 60;
-    if (text.size() > limit) return "'" + std::string(text.substr(0, limit)) + "...'";
+    if (text.size() > limit)
+        return "'" + std::string(text.substr(0, limit)) + "...'";
     return "'" + std::string(text) + "'";
 }
 
 inline bool is_csv_space(char c, char delimiter) noexcept { return (c == ' ' || c == '\t') && c != delimiter; }
 
 inline std::string_view trim_csv_spaces(std::string_view s, char delimiter) noexcept {
-    while (!s.empty() && is_csv_space(s.front(), delimiter)) s.remove_prefix(1);
-    while (!s.empty() && is_csv_space(s.back(), delimiter)) s.remove_suffix(1);
+    while (!s.empty() && is_csv_space(s.front(), delimiter))
+        s.remove_prefix(1);
+    while (!s.empty() && is_csv_space(s.back(), delimiter))
+        s.remove_suffix(1);
     return s;
 }
 
 inline bool is_blank_line(std::string_view line) noexcept {
     for (const char c : line)
-        if (c != ' ' && c != '\t' && c != '\r') return false;
+        if (c != ' ' && c != '\t' && c != '\r')
+            return false;
     return true;
 }
 
@@ -98,10 +104,12 @@ inline void split_csv_line(std::string_view line, const std::filesystem::path& f
     std::size_t used = 0;
     std::size_t i = 0;
     for (;;) {
-        if (used == fields.size()) fields.emplace_back();
+        if (used == fields.size())
+            fields.emplace_back();
         std::string& field = fields[used++];
         field.clear();
-        while (i < line.size() && is_csv_space(line[i], delimiter)) ++i;
+        while (i < line.size() && is_csv_space(line[i], delimiter))
+            ++i;
         if (i < line.size() && line[i] == '"') {
             const std::size_t open = i++;
             for (;;) {
@@ -120,17 +128,20 @@ inline void split_csv_line(std::string_view line, const std::filesystem::path& f
                 }
                 field += line[i++];
             }
-            while (i < line.size() && is_csv_space(line[i], delimiter)) ++i;
+            while (i < line.size() && is_csv_space(line[i], delimiter))
+                ++i;
             if (i < line.size() && line[i] != delimiter)
                 throw csv_error(file, line_number, used,
                                 std::string("expected the delimiter '") + delimiter +
                                     "' after a closing quote, found " + quoted_excerpt(line.substr(i)));
         } else {
             const std::size_t start = i;
-            while (i < line.size() && line[i] != delimiter) ++i;
+            while (i < line.size() && line[i] != delimiter)
+                ++i;
             field.assign(trim_csv_spaces(line.substr(start, i - start), delimiter));
         }
-        if (i == line.size()) break;
+        if (i == line.size())
+            break;
         ++i;  // the delimiter; a delimiter at the very end opens one more (empty) field
     }
     fields.resize(used);
@@ -141,20 +152,27 @@ inline void split_csv_line(std::string_view line, const std::filesystem::path& f
 enum class number_status { ok, not_a_number, out_of_range };
 
 inline number_status parse_double(std::string_view text, double& value) noexcept {
-    if (text.size() > 1 && text.front() == '+' && text[1] != '+' && text[1] != '-') text.remove_prefix(1);
-    if (text.empty()) return number_status::not_a_number;
+    if (text.size() > 1 && text.front() == '+' && text[1] != '+' && text[1] != '-')
+        text.remove_prefix(1);
+    if (text.empty())
+        return number_status::not_a_number;
     const char* const end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data(), end, value, std::chars_format::general);
-    if (ec == std::errc::result_out_of_range) return number_status::out_of_range;
-    if (ec != std::errc() || ptr != end) return number_status::not_a_number;
+    if (ec == std::errc::result_out_of_range)
+        return number_status::out_of_range;
+    if (ec != std::errc() || ptr != end)
+        return number_status::not_a_number;
     return number_status::ok;
 }
 
 template <class T>
 constexpr const char* type_name() noexcept {
-    if constexpr (std::is_same_v<T, float>) return "float";
-    else if constexpr (std::is_same_v<T, double>) return "double";
-    else return "long double";
+    if constexpr (std::is_same_v<T, float>)
+        return "float";
+    else if constexpr (std::is_same_v<T, double>)
+        return "double";
+    else
+        return "long double";
 }
 
 // Whether a finite double rounds to an infinity in T: |value| >= max + ulp(max) / 2, the
@@ -174,12 +192,16 @@ bool overflows(double value) noexcept {
 inline std::string read_whole_file(const std::filesystem::path& file) {
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
-    if (!std::filesystem::exists(status)) throw csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
-    if (std::filesystem::is_directory(status)) throw csv_error(file, 0, 0, "expected a CSV file, found a directory");
+    if (!std::filesystem::exists(status))
+        throw csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
+    if (std::filesystem::is_directory(status))
+        throw csv_error(file, 0, 0, "expected a CSV file, found a directory");
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading");
+    if (!in)
+        throw csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through");
+    if (in.bad())
+        throw csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through");
     return text;
 }
 
@@ -205,17 +227,21 @@ template <class T = float>
     std::vector<std::string_view> lines;
     {
         std::string_view rest = text;
-        if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+        if (rest.starts_with("\xEF\xBB\xBF"))
+            rest.remove_prefix(3);
         while (!rest.empty()) {
             const std::size_t nl = rest.find('\n');
             std::string_view line = rest.substr(0, nl);
-            if (line.ends_with('\r')) line.remove_suffix(1);
+            if (line.ends_with('\r'))
+                line.remove_suffix(1);
             lines.push_back(line);
             rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         }
-        while (!lines.empty() && detail::is_blank_line(lines.back())) lines.pop_back();
+        while (!lines.empty() && detail::is_blank_line(lines.back()))
+            lines.pop_back();
     }
-    if (lines.empty()) throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
+    if (lines.empty())
+        throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
     if (detail::is_blank_line(lines.front()))
         throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
 
@@ -225,7 +251,8 @@ template <class T = float>
     const std::size_t width = header.size();
     std::size_t target_col = width;
     for (std::size_t c = 0; c < width; ++c) {
-        if (fields[c] != options.target) continue;
+        if (fields[c] != options.target)
+            continue;
         if (target_col != width)
             throw csv_error(file, 1, c + 1,
                             "expected one column named '" + options.target + "', found a second one (fields " +
@@ -234,17 +261,20 @@ template <class T = float>
     }
     if (target_col == width) {
         std::string names;
-        for (std::size_t c = 0; c < width; ++c) names += (c ? ", '" : "'") + fields[c] + "'";
-        throw csv_error(file, 1, 0,
-                        "expected a column named '" + options.target + "' (csv_options::target), found the columns " +
-                            names);
+        for (std::size_t c = 0; c < width; ++c)
+            names += (c ? ", '" : "'") + fields[c] + "'";
+        throw csv_error(
+            file, 1, 0,
+            "expected a column named '" + options.target + "' (csv_options::target), found the columns " + names);
     }
 
     basic_dataset<T> out;
     out.target_name = options.target;
     for (std::size_t c = 0; c < width; ++c)
-        if (c != target_col) out.feature_names.push_back(fields[c]);
-    if (lines.size() == 1) throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
+        if (c != target_col)
+            out.feature_names.push_back(fields[c]);
+    if (lines.size() == 1)
+        throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
     out.targets.reserve(lines.size() - 1);
     out.features.reserve((lines.size() - 1) * (width - 1));
 
@@ -273,9 +303,14 @@ template <class T = float>
             };
             double value = 0.0;
             switch (detail::parse_double(field, value)) {
-                case detail::number_status::ok: break;
-                case detail::number_status::not_a_number: fail("a number"); break;
-                case detail::number_status::out_of_range: fail("a number within the range of double"); break;
+                case detail::number_status::ok:
+                    break;
+                case detail::number_status::not_a_number:
+                    fail("a number");
+                    break;
+                case detail::number_status::out_of_range:
+                    fail("a number within the range of double");
+                    break;
             }
             if (!options.allow_nonfinite) {
                 if (!std::isfinite(value))
@@ -286,8 +321,10 @@ template <class T = float>
             const T x = detail::overflows<T>(value)
                             ? (value > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())
                             : static_cast<T>(value);
-            if (c == target_col) out.targets.push_back(x);
-            else out.features.push_back(x);
+            if (c == target_col)
+                out.targets.push_back(x);
+            else
+                out.features.push_back(x);
         }
     }
     return out;

@@ -107,7 +107,8 @@ struct basic_dataset {
         const std::size_t r = rows(), c = cols();
         columns.assign(features.size(), T(0));
         for (std::size_t i = 0; i < r; ++i)
-            for (std::size_t j = 0; j < c; ++j) columns[j * r + i] = features[i * c + j];
+            for (std::size_t j = 0; j < c; ++j)
+                columns[j * r + i] = features[i * c + j];
         return *this;
     }
 
@@ -147,7 +148,8 @@ struct standardizer {
     //! throws std::invalid_argument when `d` has no rows.
     [[nodiscard]] static standardizer fit(const basic_dataset<T>& d) {
         if (d.rows() == 0)
-            throw std::invalid_argument("typegrad: standardizer::fit: expected a dataset with at least one row, found none");
+            throw std::invalid_argument(
+                "typegrad: standardizer::fit: expected a dataset with at least one row, found none");
         const std::size_t n = d.rows();
         const std::size_t m = d.cols();
         standardizer s;
@@ -158,10 +160,12 @@ struct standardizer {
             const T* x = d.row(r);
             for (std::size_t c = 0; c < m; ++c) {
                 s.mean[c] += static_cast<double>(x[c]);
-                if (x[c] != d.features[c]) constant[c] = false;
+                if (x[c] != d.features[c])
+                    constant[c] = false;
             }
         }
-        for (double& mu : s.mean) mu /= static_cast<double>(n);
+        for (double& mu : s.mean)
+            mu /= static_cast<double>(n);
         for (std::size_t r = 0; r < n; ++r) {
             const T* x = d.row(r);
             for (std::size_t c = 0; c < m; ++c) {
@@ -172,7 +176,8 @@ struct standardizer {
         for (std::size_t c = 0; c < m; ++c) {
             // A constant column can leave a rounding residue in the variance; make it exactly 0.
             s.std[c] = constant[c] ? 0.0 : std::sqrt(s.std[c] / static_cast<double>(n));
-            if (constant[c]) s.mean[c] = static_cast<double>(d.features[c]);
+            if (constant[c])
+                s.mean[c] = static_cast<double>(d.features[c]);
         }
         return s;
     }
@@ -189,9 +194,8 @@ struct standardizer {
         const std::size_t m = d.cols();
         for (std::size_t i = 0; i < out.features.size(); ++i) {
             const std::size_t c = i % m;
-            out.features[i] = std[c] == 0.0
-                                  ? T(0)
-                                  : static_cast<T>((static_cast<double>(d.features[i]) - mean[c]) / std[c]);
+            out.features[i] =
+                std[c] == 0.0 ? T(0) : static_cast<T>((static_cast<double>(d.features[i]) - mean[c]) / std[c]);
         }
         return out;
     }
@@ -209,7 +213,8 @@ basic_dataset<T> basic_dataset<T>::standardized() const {
 template <class T>
 void check_class_targets(const basic_dataset<T>& d, std::size_t num_classes) {
     if (num_classes == 0)
-        throw std::invalid_argument("typegrad: check_class_targets: expected at least one class, found num_classes = 0");
+        throw std::invalid_argument(
+            "typegrad: check_class_targets: expected at least one class, found num_classes = 0");
     for (std::size_t r = 0; r < d.rows(); ++r) {
         const T y = d.targets[r];
         const bool is_class = std::isfinite(y) && y >= T(0) && std::trunc(y) == y &&

@@ -35,14 +35,19 @@ inline constexpr std::size_t lane_count<xsimd::batch<T, A>> = xsimd::batch<T, A>
 // Constant-evaluation versions: accurate to a few ulp of double, only used where std:: is not constexpr.
 namespace cx {
 constexpr double ldexp(double x, int e) {
-    for (; e > 0; --e) x *= 2.0;
-    for (; e < 0; ++e) x *= 0.5;
+    for (; e > 0; --e)
+        x *= 2.0;
+    for (; e < 0; ++e)
+        x *= 0.5;
     return x;
 }
 constexpr double exp(double x) {
-    if (x != x) return x;
-    if (x > 709.0) return std::numeric_limits<double>::infinity();
-    if (x < -745.0) return 0.0;
+    if (x != x)
+        return x;
+    if (x > 709.0)
+        return std::numeric_limits<double>::infinity();
+    if (x < -745.0)
+        return 0.0;
     constexpr double ln2 = 0.6931471805599453094;
     const int k = static_cast<int>(x / ln2 + (x >= 0 ? 0.5 : -0.5));
     const double r = x - k * ln2;  // |r| <= ln2 / 2
@@ -54,12 +59,21 @@ constexpr double exp(double x) {
     return ldexp(sum, k);
 }
 constexpr double log(double x) {
-    if (x != x || x < 0) return std::numeric_limits<double>::quiet_NaN();
-    if (x == 0) return -std::numeric_limits<double>::infinity();
-    if (x == std::numeric_limits<double>::infinity()) return x;
+    if (x != x || x < 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    if (x == 0)
+        return -std::numeric_limits<double>::infinity();
+    if (x == std::numeric_limits<double>::infinity())
+        return x;
     int e = 0;
-    while (x > 1.5) { x *= 0.5; ++e; }
-    while (x < 0.75) { x *= 2.0; --e; }
+    while (x > 1.5) {
+        x *= 0.5;
+        ++e;
+    }
+    while (x < 0.75) {
+        x *= 2.0;
+        --e;
+    }
     // log(x) = 2 atanh(s), s = (x - 1) / (x + 1), |s| <= 0.2
     const double s = (x - 1) / (x + 1), s2 = s * s;
     double term = s, sum = 0.0;
@@ -70,12 +84,15 @@ constexpr double log(double x) {
     return 2.0 * sum + e * 0.6931471805599453094;
 }
 constexpr double sqrt(double x) {
-    if (x != x || x < 0) return std::numeric_limits<double>::quiet_NaN();
-    if (x == 0 || x == std::numeric_limits<double>::infinity()) return x;
+    if (x != x || x < 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    if (x == 0 || x == std::numeric_limits<double>::infinity())
+        return x;
     double r = x > 1 ? x : 1.0;
     for (int i = 0; i < 200; ++i) {
         const double next = 0.5 * (r + x / r);
-        if (next == r) break;
+        if (next == r)
+            break;
         r = next;
     }
     return r;
@@ -99,8 +116,10 @@ struct math_batch<xsimd::batch<T, xsimd::avx512bw>> {
 template <class V, class F>
 V via_math_batch(const V& x, F f) {
     using W = typename math_batch<V>::type;
-    if constexpr (std::is_same_v<W, V>) return f(x);
-    else return V(f(W(x.data)).data);
+    if constexpr (std::is_same_v<W, V>)
+        return f(x);
+    else
+        return V(f(W(x.data)).data);
 }
 
 template <class V>
@@ -108,7 +127,8 @@ constexpr V exp(V x) {
     if constexpr (is_batch_v<V>) {
         return xsimd::exp(x);
     } else {
-        if (std::is_constant_evaluated()) return static_cast<V>(cx::exp(x));
+        if (std::is_constant_evaluated())
+            return static_cast<V>(cx::exp(x));
         return std::exp(x);
     }
 }
@@ -117,7 +137,8 @@ constexpr V log(V x) {
     if constexpr (is_batch_v<V>) {
         return via_math_batch(x, [](const auto& v) { return xsimd::log(v); });
     } else {
-        if (std::is_constant_evaluated()) return static_cast<V>(cx::log(x));
+        if (std::is_constant_evaluated())
+            return static_cast<V>(cx::log(x));
         return std::log(x);
     }
 }
@@ -126,7 +147,8 @@ constexpr V log1p(V x) {
     if constexpr (is_batch_v<V>) {
         return xsimd::log1p(x);
     } else {
-        if (std::is_constant_evaluated()) return static_cast<V>(cx::log(1.0 + x));
+        if (std::is_constant_evaluated())
+            return static_cast<V>(cx::log(1.0 + x));
         return std::log1p(x);
     }
 }
@@ -135,7 +157,8 @@ constexpr V sqrt(V x) {
     if constexpr (is_batch_v<V>) {
         return xsimd::sqrt(x);
     } else {
-        if (std::is_constant_evaluated()) return static_cast<V>(cx::sqrt(x));
+        if (std::is_constant_evaluated())
+            return static_cast<V>(cx::sqrt(x));
         return std::sqrt(x);
     }
 }
@@ -199,10 +222,13 @@ constexpr V powi(V x, long long n) {
     unsigned long long k = n < 0 ? 0ULL - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
     V result = splat<V>(1.0);
     for (V base = x; k != 0; k >>= 1) {
-        if (k & 1ULL) result *= base;
-        if (k > 1) base *= base;
+        if (k & 1ULL)
+            result *= base;
+        if (k > 1)
+            base *= base;
     }
-    if (n < 0) return splat<V>(1.0) / result;
+    if (n < 0)
+        return splat<V>(1.0) / result;
     return result;
 }
 
@@ -210,11 +236,13 @@ constexpr V powi(V x, long long n) {
 template <class V>
 constexpr V pow(V x, double c) {
     if constexpr (is_batch_v<V>) {
-        const V r = via_math_batch(x, [c](const auto& v) { return xsimd::pow(v, splat<std::remove_cvref_t<decltype(v)>>(c)); });
+        const V r =
+            via_math_batch(x, [c](const auto& v) { return xsimd::pow(v, splat<std::remove_cvref_t<decltype(v)>>(c)); });
         // xsimd 8 gives 0 for 0 to any power; a negative power of 0 is +inf.
         return c < 0 ? xsimd::select(x == V(0), splat<V>(std::numeric_limits<double>::infinity()), r) : r;
     } else {
-        if (std::is_constant_evaluated()) return static_cast<V>(cx::exp(c * cx::log(x)));
+        if (std::is_constant_evaluated())
+            return static_cast<V>(cx::exp(c * cx::log(x)));
         return std::pow(x, static_cast<V>(c));
     }
 }

@@ -35,19 +35,24 @@ inline B load_first(const typename B::value_type* p, std::size_t n) {
 #endif
 #if XSIMD_WITH_AVX512F
     if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
-        if constexpr (sizeof(T) == 4) return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
-        else return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p);
+        if constexpr (sizeof(T) == 4)
+            return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
+        else
+            return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p);
     }
 #endif
 #if XSIMD_WITH_AVX2
     // _mm256_cmpgt_epi64 and the integer compares need AVX2.
     if constexpr (std::is_base_of_v<xsimd::avx2, A> && !std::is_base_of_v<xsimd::avx512f, A>) {
-        if constexpr (sizeof(T) == 4) return _mm256_maskload_ps(p, partial_detail::avx_mask<T>(n));
-        else return _mm256_maskload_pd(p, partial_detail::avx_mask<T>(n));
+        if constexpr (sizeof(T) == 4)
+            return _mm256_maskload_ps(p, partial_detail::avx_mask<T>(n));
+        else
+            return _mm256_maskload_pd(p, partial_detail::avx_mask<T>(n));
     }
 #endif
     alignas(64) T buffer[B::size] = {};
-    for (std::size_t i = 0; i < n; ++i) buffer[i] = p[i];
+    for (std::size_t i = 0; i < n; ++i)
+        buffer[i] = p[i];
     return B::load_aligned(buffer);
 }
 
@@ -60,21 +65,26 @@ inline void store_first(typename B::value_type* p, std::size_t n, const B& b) {
 #endif
 #if XSIMD_WITH_AVX512F
     if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
-        if constexpr (sizeof(T) == 4) _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), b);
-        else _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), b);
+        if constexpr (sizeof(T) == 4)
+            _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), b);
+        else
+            _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), b);
         return;
     }
 #endif
 #if XSIMD_WITH_AVX2
     if constexpr (std::is_base_of_v<xsimd::avx2, A> && !std::is_base_of_v<xsimd::avx512f, A>) {
-        if constexpr (sizeof(T) == 4) _mm256_maskstore_ps(p, partial_detail::avx_mask<T>(n), b);
-        else _mm256_maskstore_pd(p, partial_detail::avx_mask<T>(n), b);
+        if constexpr (sizeof(T) == 4)
+            _mm256_maskstore_ps(p, partial_detail::avx_mask<T>(n), b);
+        else
+            _mm256_maskstore_pd(p, partial_detail::avx_mask<T>(n), b);
         return;
     }
 #endif
     alignas(64) T buffer[B::size];
     b.store_aligned(buffer);
-    for (std::size_t i = 0; i < n; ++i) p[i] = buffer[i];
+    for (std::size_t i = 0; i < n; ++i)
+        p[i] = buffer[i];
 }
 
 }  // namespace typegrad::detail

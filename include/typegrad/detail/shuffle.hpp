@@ -51,14 +51,18 @@ inline void exchange(B& a, B& b) {
 template <std::size_t W, std::size_t L, class B>
 inline void exchange_all(B* v) {
     for (std::size_t r = 0; r < L; ++r)
-        if ((r & W) == 0) exchange<W>(v[r], v[r + W]);
-    if constexpr (W > 1) exchange_all<W / 2, L>(v);
+        if ((r & W) == 0)
+            exchange<W>(v[r], v[r + W]);
+    if constexpr (W > 1)
+        exchange_all<W / 2, L>(v);
 }
 
 template <std::size_t W, class B>
 inline void fold_all(B* v) {
-    for (std::size_t i = 0; i < W; ++i) v[i] = fold<W>(v[i], v[i + W]);
-    if constexpr (W > 1) fold_all<W / 2>(v);
+    for (std::size_t i = 0; i < W; ++i)
+        v[i] = fold<W>(v[i], v[i + W]);
+    if constexpr (W > 1)
+        fold_all<W / 2>(v);
 }
 }  // namespace lane_sum_detail
 
@@ -73,8 +77,10 @@ inline B lane_sums(const B* v) {
     } else {
         // The first level reads v itself: no copy to fold in place.
         B work[L / 2];
-        for (std::size_t i = 0; i < L / 2; ++i) work[i] = lane_sum_detail::fold<L / 2>(v[i], v[i + L / 2]);
-        if constexpr (L > 2) lane_sum_detail::fold_all<L / 4>(work);
+        for (std::size_t i = 0; i < L / 2; ++i)
+            work[i] = lane_sum_detail::fold<L / 2>(v[i], v[i + L / 2]);
+        if constexpr (L > 2)
+            lane_sum_detail::fold_all<L / 4>(work);
         return work[0];
     }
 }
@@ -85,7 +91,8 @@ template <class B>
 inline void transpose(B* v) {
     constexpr std::size_t L = B::size;
     static_assert((L & (L - 1)) == 0, "a power-of-two number of lanes");
-    if constexpr (L > 1) lane_sum_detail::exchange_all<L / 2, L>(v);
+    if constexpr (L > 1)
+        lane_sum_detail::exchange_all<L / 2, L>(v);
 }
 
 }  // namespace typegrad::detail

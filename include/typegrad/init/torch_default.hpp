@@ -11,9 +11,7 @@
 namespace typegrad::init {
 
 //! A double in [0, 1) from the top 53 bits of one mt19937_64 draw (the same on every compiler).
-inline double unit_uniform(std::mt19937_64& rng) {
-    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
-}
+inline double unit_uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 //! Fills every parameter with the rule of `torch.nn.Linear.reset_parameters`: `X.weight` [Out, In]
 //! uniform in ±1/√In (kaiming_uniform with a = √5), `X.bias` uniform in ±1/√In of its `X.weight`.
@@ -30,11 +28,13 @@ void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
         if (name.ends_with(".bias")) {
             const std::string weight = std::string(name.substr(0, name.size() - 5)) + ".weight";
             for (const auto& q : info)
-                if (q.name == weight) fan_in = q.columns;
+                if (q.name == weight)
+                    fan_in = q.columns;
         }
         const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
         auto values = params.value(p.name);
-        for (auto& v : values) v = static_cast<T>((2.0 * unit_uniform(rng) - 1.0) * bound);
+        for (auto& v : values)
+            v = static_cast<T>((2.0 * unit_uniform(rng) - 1.0) * bound);
     }
 }
 

@@ -95,8 +95,8 @@ inline constexpr std::size_t out_of<L> = L::out_features;
 struct fault {
     enum kind_t { none, not_a_layer, width } kind = none;
     std::size_t layer = 0;
-    std::size_t expects = 0;  //!< the layer's in_features
-    std::size_t gets = 0;     //!< the width reaching it
+    std::size_t expects = 0;      //!< the layer's in_features
+    std::size_t gets = 0;         //!< the width reaching it
     std::size_t out = any_width;  //!< the stack's output width (when no fault)
 };
 
@@ -107,10 +107,13 @@ constexpr fault first_fault(std::size_t width) {
     constexpr std::array<std::size_t, n> ins{in_of<Ls>...};
     constexpr std::array<std::size_t, n> outs{out_of<Ls>...};
     for (std::size_t i = 0; i < n; ++i)
-        if (!is_layer[i]) return {fault::not_a_layer, i, 0, 0};
+        if (!is_layer[i])
+            return {fault::not_a_layer, i, 0, 0};
     for (std::size_t i = 0; i < n; ++i) {
-        if (ins[i] != any_width && width != any_width && ins[i] != width) return {fault::width, i, ins[i], width};
-        if (outs[i] != any_width) width = outs[i];
+        if (ins[i] != any_width && width != any_width && ins[i] != width)
+            return {fault::width, i, ins[i], width};
+        if (outs[i] != any_width)
+            width = outs[i];
     }
     return {fault::none, 0, 0, 0, width};
 }
@@ -121,16 +124,20 @@ template <class... Ls>
 constexpr std::size_t stack_in() {
     constexpr std::array<std::size_t, sizeof...(Ls)> ins{in_of<Ls>...}, outs{out_of<Ls>...};
     for (std::size_t i = 0; i < sizeof...(Ls); ++i) {
-        if (ins[i] != any_width) return ins[i];
-        if (outs[i] != any_width) return any_width;
+        if (ins[i] != any_width)
+            return ins[i];
+        if (outs[i] != any_width)
+            return any_width;
     }
     return any_width;
 }
 
 template <auto Prefix, std::size_t I>
 constexpr auto child_name() {
-    if constexpr (Prefix.size() == 0) return index_string<I>();
-    else return Prefix + fixed_string(".") + index_string<I>();
+    if constexpr (Prefix.size() == 0)
+        return index_string<I>();
+    else
+        return Prefix + fixed_string(".") + index_string<I>();
 }
 
 // The stack is applied as a left fold of `carry | step | step ...`: one instantiation per layer,
@@ -182,7 +189,8 @@ struct sequential : layers::module {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             using namespace detail::seq;
             return typename decltype((carry<X>{} | ... | step<child_name<Prefix, I>(), Layers>{}))::type{};
-        }(std::index_sequence_for<Layers...>{});
+        }
+        (std::index_sequence_for<Layers...>{});
     }
 
     //! The stack applied to `x`. torch: `model(x)`.
@@ -201,23 +209,33 @@ private:
         constexpr fault outer = detail::seq::first_fault<Layers...>(Width);
 
         constexpr bool all_layers = inner.kind != fault::not_a_layer;
-        static_assert(all_layers, "typegrad: sequential: a template argument is not a layer type; use tg::dense<In, Out>, "
-                                  "tg::layers::Tanh, ReLU, Sigmoid, Softplus, a tg::sequential, or a type derived from tg::layers::module");
-        static_assert(error::show<all_layers, error::sequential_argument_is_not_a_layer<
-                                                  error::argument<inner.layer>,
-                                                  typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type>>);
+        static_assert(
+            all_layers,
+            "typegrad: sequential: a template argument is not a layer type; use tg::dense<In, Out>, "
+            "tg::layers::Tanh, ReLU, Sigmoid, Softplus, a tg::sequential, or a type derived from tg::layers::module");
+        static_assert(
+            error::show<
+                all_layers,
+                error::sequential_argument_is_not_a_layer<
+                    error::argument<inner.layer>,
+                    typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type>>);
 
         constexpr bool widths_agree = inner.kind != fault::width;
-        static_assert(widths_agree, "typegrad: sequential: a layer's in_features differ from the previous layer's out_features; "
-                                    "make each tg::dense<In, Out> take the Out of the layer before it");
-        static_assert(error::show<widths_agree, error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
-                                                                                 error::previous_out_features<inner.gets>>>);
+        static_assert(widths_agree,
+                      "typegrad: sequential: a layer's in_features differ from the previous layer's out_features; "
+                      "make each tg::dense<In, Out> take the Out of the layer before it");
+        static_assert(
+            error::show<widths_agree,
+                        error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
+                                                         error::previous_out_features<inner.gets>>>);
 
         // Reported only when the stack itself is sound, so that one fault gives one message.
         constexpr bool input_fits = !all_layers || !widths_agree || outer.kind == fault::none;
-        static_assert(input_fits, "typegrad: sequential: the stack's first tg::dense<In, Out> takes In features, but the "
-                                  "expression it is applied to has a different width; make In that width");
-        static_assert(error::show<input_fits, error::sequential_input_width_mismatch<error::layer<outer.layer>, error::in_features<outer.expects>,
+        static_assert(input_fits,
+                      "typegrad: sequential: the stack's first tg::dense<In, Out> takes In features, but the "
+                      "expression it is applied to has a different width; make In that width");
+        static_assert(error::show<input_fits, error::sequential_input_width_mismatch<error::layer<outer.layer>,
+                                                                                     error::in_features<outer.expects>,
                                                                                      error::input_width<outer.gets>>>);
         return true;
     }

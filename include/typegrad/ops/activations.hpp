@@ -91,14 +91,18 @@ struct pow : detail::unary_elementwise<pow<Bits>> {
 
     template <class V>
     static constexpr V power(const V& x, double e) {
-        if constexpr (integral) return detail::powi(x, static_cast<long long>(e));
-        else return detail::pow(x, e);
+        if constexpr (integral)
+            return detail::powi(x, static_cast<long long>(e));
+        else
+            return detail::pow(x, e);
     }
     static constexpr auto f(const auto& x) { return power(value_t<decltype(x)>(x), c); }
     static constexpr auto df(const auto& x, const auto&) {
         using V = value_t<decltype(x)>;
-        if constexpr (c == 0) return V(0);
-        else return detail::splat<V>(c) * power(V(x), c - 1);
+        if constexpr (c == 0)
+            return V(0);
+        else
+            return detail::splat<V>(c) * power(V(x), c - 1);
     }
 };
 //! min(max(x, lo), hi) for compile-time constants lo <= hi (the bits of two doubles); NaN stays NaN.
@@ -115,7 +119,8 @@ struct clamp : detail::unary_elementwise<clamp<LoBits, HiBits>> {
     }
     static constexpr auto df(const auto& x, const auto&) {
         using V = value_t<decltype(x)>;
-        return detail::select(V(x) >= detail::splat<V>(lo), detail::select(V(x) <= detail::splat<V>(hi), V(1), V(0)), V(0));
+        return detail::select(V(x) >= detail::splat<V>(lo), detail::select(V(x) <= detail::splat<V>(hi), V(1), V(0)),
+                              V(0));
     }
 };
 
@@ -129,32 +134,62 @@ inline constexpr std::uint64_t bits_of = std::bit_cast<std::uint64_t>(C::value);
 }  // namespace detail
 
 //! Elementwise x². torch: `torch.square(x)`.
-template <Expression A> constexpr auto square(A) { return node<ops::square, A>{}; }
+template <Expression A>
+constexpr auto square(A) {
+    return node<ops::square, A>{};
+}
 //! Elementwise eˣ. torch: `torch.exp(x)`.
-template <Expression A> constexpr auto exp(A) { return node<ops::exp, A>{}; }
+template <Expression A>
+constexpr auto exp(A) {
+    return node<ops::exp, A>{};
+}
 //! Elementwise natural logarithm. torch: `torch.log(x)`.
-template <Expression A> constexpr auto log(A) { return node<ops::log, A>{}; }
+template <Expression A>
+constexpr auto log(A) {
+    return node<ops::log, A>{};
+}
 //! Elementwise hyperbolic tangent. torch: `torch.tanh(x)`.
-template <Expression A> constexpr auto tanh(A) { return node<ops::tanh, A>{}; }
+template <Expression A>
+constexpr auto tanh(A) {
+    return node<ops::tanh, A>{};
+}
 //! Elementwise logistic function. torch: `torch.sigmoid(x)`.
-template <Expression A> constexpr auto sigmoid(A) { return node<ops::sigmoid, A>{}; }
+template <Expression A>
+constexpr auto sigmoid(A) {
+    return node<ops::sigmoid, A>{};
+}
 //! Elementwise max(x, 0). torch: `torch.relu(x)`.
-template <Expression A> constexpr auto relu(A) { return node<ops::relu, A>{}; }
+template <Expression A>
+constexpr auto relu(A) {
+    return node<ops::relu, A>{};
+}
 //! Elementwise ln(1 + eˣ), finite for every finite x. torch: `F.softplus(x)`.
-template <Expression A> constexpr auto softplus(A) { return node<ops::softplus, A>{}; }
+template <Expression A>
+constexpr auto softplus(A) {
+    return node<ops::softplus, A>{};
+}
 //! Elementwise |x|. torch: `torch.abs(x)`.
-template <Expression A> constexpr auto abs(A) { return node<ops::abs, A>{}; }
+template <Expression A>
+constexpr auto abs(A) {
+    return node<ops::abs, A>{};
+}
 //! Elementwise √x. torch: `torch.sqrt(x)`.
-template <Expression A> constexpr auto sqrt(A) { return node<ops::sqrt, A>{}; }
+template <Expression A>
+constexpr auto sqrt(A) {
+    return node<ops::sqrt, A>{};
+}
 
 //! Elementwise xᶜ for a compile-time constant c: `tg::pow(x, 3_c)`, `tg::pow(x, -0.5_c)`. Same shape
 //! as x. torch: `torch.pow(x, c)`.
 template <Expression A, Expression C>
 constexpr auto pow(A a, C) {
     constexpr bool constant = ConstantLeaf<C>;
-    static_assert(constant, "typegrad: pow: the exponent must be a compile-time constant: tg::pow(x, 3_c), tg::pow<3>(x)");
-    if constexpr (constant) return node<ops::pow<detail::bits_of<C>>, A>{};
-    else return a;
+    static_assert(constant,
+                  "typegrad: pow: the exponent must be a compile-time constant: tg::pow(x, 3_c), tg::pow<3>(x)");
+    if constexpr (constant)
+        return node<ops::pow<detail::bits_of<C>>, A>{};
+    else
+        return a;
 }
 //! Elementwise xᴺ for an integer N: `tg::pow<3>(x)`. torch: `torch.pow(x, N)`.
 template <long long N, Expression A>

@@ -28,7 +28,9 @@ struct mul : detail::binary_elementwise<mul> {
 //! a / b.  d/da = 1 / b, d/db = -y / b.
 struct div : detail::binary_elementwise<div> {
     static constexpr auto f(const auto& a, const auto& b) { return a / b; }
-    static constexpr auto da(const auto&, const auto& b, const auto&) { return std::remove_cvref_t<decltype(b)>(1) / b; }
+    static constexpr auto da(const auto&, const auto& b, const auto&) {
+        return std::remove_cvref_t<decltype(b)>(1) / b;
+    }
     static constexpr auto db(const auto&, const auto& b, const auto& y) { return -y / b; }
 };
 //! -a.  d/da = -1.
@@ -76,23 +78,31 @@ constexpr auto operator-(A) {
 
 // A plain number has no compile-time value, so it cannot be part of an expression's type.
 template <class A, class B>
-    requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>))
-constexpr auto operator_with_number_error() {
+requires((Expression<A> && detail::PlainNumber<B>) ||
+         (detail::PlainNumber<A> && Expression<B>)) constexpr auto operator_with_number_error() {
     static_assert(!std::is_same_v<A, A>,
                   "typegrad: a plain number in an expression: write a compile-time constant, "
                   "tg::constant<2> or 2.5_c (using namespace typegrad::literals)");
 }
 template <class A, class B>
-    requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>))
-constexpr auto operator+(A, B) { return operator_with_number_error<A, B>(); }
+requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>)) constexpr auto
+operator+(A, B) {
+    return operator_with_number_error<A, B>();
+}
 template <class A, class B>
-    requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>))
-constexpr auto operator-(A, B) { return operator_with_number_error<A, B>(); }
+requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>)) constexpr auto
+operator-(A, B) {
+    return operator_with_number_error<A, B>();
+}
 template <class A, class B>
-    requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>))
-constexpr auto operator*(A, B) { return operator_with_number_error<A, B>(); }
+requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>)) constexpr auto
+operator*(A, B) {
+    return operator_with_number_error<A, B>();
+}
 template <class A, class B>
-    requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>))
-constexpr auto operator/(A, B) { return operator_with_number_error<A, B>(); }
+requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>)) constexpr auto
+operator/(A, B) {
+    return operator_with_number_error<A, B>();
+}
 
 }  // namespace typegrad

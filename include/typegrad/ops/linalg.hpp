@@ -22,14 +22,17 @@ struct dot : detail::adds_each_once {
     template <class Y, class A, class B>
     static constexpr void forward(Y& y, const A& a, const B& b) {
         auto acc = a[0] * b[0];
-        for (std::size_t i = 1; i < detail::extent<A>; ++i) acc = detail::fma(a[i], b[i], acc);
+        for (std::size_t i = 1; i < detail::extent<A>; ++i)
+            acc = detail::fma(a[i], b[i], acc);
         y[0] = acc;
     }
     template <std::size_t I, class G, class GY, class Y, class A, class B>
     static constexpr void vjp(G& g, const GY& gy, const Y&, const A& a, const B& b) {
         for (std::size_t i = 0; i < detail::extent<A>; ++i) {
-            if constexpr (I == 0) g[i] += gy[0] * b[i];
-            else g[i] += gy[0] * a[i];
+            if constexpr (I == 0)
+                g[i] += gy[0] * b[i];
+            else
+                g[i] += gy[0] * a[i];
         }
     }
 };
@@ -60,24 +63,30 @@ struct matvec {
 #pragma GCC unroll 8
         for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 4
-            for (std::size_t s = 0; s < S; ++s) acc[r][s] = w[(o0 + r) * In + s] * x[s];
+            for (std::size_t s = 0; s < S; ++s)
+                acc[r][s] = w[(o0 + r) * In + s] * x[s];
         for (std::size_t i = S; i < whole; i += S) {
 #pragma GCC unroll 4
             for (std::size_t s = 0; s < S; ++s) {
                 const V xi = x[i + s];
 #pragma GCC unroll 8
-                for (std::size_t r = 0; r < R; ++r) acc[r][s] = detail::fma(V(w[(o0 + r) * In + i + s]), xi, acc[r][s]);
+                for (std::size_t r = 0; r < R; ++r)
+                    acc[r][s] = detail::fma(V(w[(o0 + r) * In + i + s]), xi, acc[r][s]);
             }
         }
         for (std::size_t i = whole; i < In; ++i) {
 #pragma GCC unroll 8
-            for (std::size_t r = 0; r < R; ++r) acc[r][0] = detail::fma(V(w[(o0 + r) * In + i]), V(x[i]), acc[r][0]);
+            for (std::size_t r = 0; r < R; ++r)
+                acc[r][0] = detail::fma(V(w[(o0 + r) * In + i]), V(x[i]), acc[r][0]);
         }
 #pragma GCC unroll 8
         for (std::size_t r = 0; r < R; ++r) {
-            if constexpr (S == 4) y[o0 + r] = (acc[r][0] + acc[r][1]) + (acc[r][2] + acc[r][3]);
-            else if constexpr (S == 2) y[o0 + r] = acc[r][0] + acc[r][1];
-            else y[o0 + r] = acc[r][0];
+            if constexpr (S == 4)
+                y[o0 + r] = (acc[r][0] + acc[r][1]) + (acc[r][2] + acc[r][3]);
+            else if constexpr (S == 2)
+                y[o0 + r] = acc[r][0] + acc[r][1];
+            else
+                y[o0 + r] = acc[r][0];
         }
     }
 
@@ -87,39 +96,48 @@ struct matvec {
         using V = std::remove_cvref_t<decltype(gy[0] * w[0])>;
         V acc[R];
 #pragma GCC unroll 8
-        for (std::size_t r = 0; r < R; ++r) acc[r] = w[i0 + r] * gy[0];
+        for (std::size_t r = 0; r < R; ++r)
+            acc[r] = w[i0 + r] * gy[0];
         for (std::size_t o = 1; o < Out; ++o) {
             const V go = gy[o];
 #pragma GCC unroll 8
-            for (std::size_t r = 0; r < R; ++r) acc[r] = detail::fma(V(w[o * In + i0 + r]), go, acc[r]);
+            for (std::size_t r = 0; r < R; ++r)
+                acc[r] = detail::fma(V(w[o * In + i0 + r]), go, acc[r]);
         }
 #pragma GCC unroll 8
-        for (std::size_t r = 0; r < R; ++r) g[i0 + r] += acc[r];
+        for (std::size_t r = 0; r < R; ++r)
+            g[i0 + r] += acc[r];
     }
 
     template <class Y, class X, class W>
     static constexpr void forward(Y& y, const X& x, const W& w) {
         constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>, whole = out / tile * tile;
-        for (std::size_t o = 0; o < whole; o += tile) forward_tile<tile, in>(y, o, x, w);
-        if constexpr (whole < out) forward_tile<out - whole, in>(y, whole, x, w);
+        for (std::size_t o = 0; o < whole; o += tile)
+            forward_tile<tile, in>(y, o, x, w);
+        if constexpr (whole < out)
+            forward_tile<out - whole, in>(y, whole, x, w);
     }
     template <std::size_t I, class G, class GY, class Y, class X, class W>
     static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const W& w) {
         constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>;
         if constexpr (I == 0) {
             constexpr std::size_t whole = in / tile * tile;
-            for (std::size_t i = 0; i < whole; i += tile) input_vjp_tile<tile, out, in>(g, i, gy, w);
-            if constexpr (whole < in) input_vjp_tile<in - whole, out, in>(g, whole, gy, w);
+            for (std::size_t i = 0; i < whole; i += tile)
+                input_vjp_tile<tile, out, in>(g, i, gy, w);
+            if constexpr (whole < in)
+                input_vjp_tile<in - whole, out, in>(g, whole, gy, w);
         } else {
             for (std::size_t o = 0; o < out; ++o)
-                for (std::size_t i = 0; i < in; ++i) g[o * in + i] = detail::fma(gy[o], x[i], g[o * in + i]);
+                for (std::size_t i = 0; i < in; ++i)
+                    g[o * in + i] = detail::fma(gy[o], x[i], g[o * in + i]);
         }
     }
 
     //! A parameter W's gradient over a whole block of samples at once (see detail/outer.hpp), when
     //! the lanes are SIMD vectors and the layer is large enough for it to pay.
     template <std::size_t I, class V, std::size_t Out, std::size_t In, std::size_t>
-    static constexpr bool block_vjp_wanted = I == 1 && detail::is_batch_v<V> && detail::outer_block_pays<detail::lane_count<V>, Out, In>;
+    static constexpr bool block_vjp_wanted =
+        I == 1 && detail::is_batch_v<V>&& detail::outer_block_pays<detail::lane_count<V>, Out, In>;
 
     template <std::size_t I, class T, class GY, class Y, class X, class W>
     static void block_vjp(T* g, std::size_t valid, const GY& gy, const Y&, const X& x, const W&) {
@@ -156,7 +174,9 @@ constexpr auto dot(A, B) {
     using SB = typename B::shape_type;
     constexpr bool ok = SA::rank <= 1 && SB::rank <= 1 && SA::size == SB::size;
     static_assert(ok, "typegrad: dot: the two operands must be vectors of the same length");
-    static_assert(error::show<ok, error::dot_shape_mismatch<typename detail::dims<SA>::as_lhs, typename detail::dims<SB>::as_rhs>>);
+    static_assert(
+        error::show<ok,
+                    error::dot_shape_mismatch<typename detail::dims<SA>::as_lhs, typename detail::dims<SB>::as_rhs>>);
     return node<ops::dot, A, B>{};
 }
 
@@ -178,12 +198,16 @@ template <fixed_string Name, std::size_t In, std::size_t Out, Expression X>
 constexpr auto linear(X) {
     using SX = typename X::shape_type;
     constexpr bool ok = SX::size == In && SX::rank <= 1;
-    static_assert(ok, "typegrad: linear: the layer's input width In differs from the width of the expression it is applied to");
-    static_assert(error::show<ok, error::matvec_shape_mismatch<error::weight<Out, In>, typename detail::dims<SX>::as_input>>);
+    static_assert(
+        ok, "typegrad: linear: the layer's input width In differs from the width of the expression it is applied to");
+    static_assert(
+        error::show<ok, error::matvec_shape_mismatch<error::weight<Out, In>, typename detail::dims<SX>::as_input>>);
     using weight = param_leaf<Name + fixed_string(".weight"), shape<Out, In>>;
     using bias = param_leaf<Name + fixed_string(".bias"), shape<Out>>;
-    if constexpr (ok) return node<ops::add, node<ops::matvec, X, weight>, bias>{};
-    else return node<ops::add, node<ops::matvec, input_leaf<"x", In>, weight>, bias>{};
+    if constexpr (ok)
+        return node<ops::add, node<ops::matvec, X, weight>, bias>{};
+    else
+        return node<ops::add, node<ops::matvec, input_leaf<"x", In>, weight>, bias>{};
 }
 
 }  // namespace typegrad

@@ -123,8 +123,9 @@ struct class_count<E> {
 template <Expression P, Expression Y>
 constexpr bool check_loss_operands() {
     constexpr bool no_class = !ClassTarget<Y> && !ClassTarget<P>;
-    static_assert(no_class, "typegrad: loss: a class target (tg::class_target) takes tg::cross_entropy or tg::nll; "
-                            "mse, l1, huber, smooth_l1 and bce_with_logits take a tg::target");
+    static_assert(no_class,
+                  "typegrad: loss: a class target (tg::class_target) takes tg::cross_entropy or tg::nll; "
+                  "mse, l1, huber, smooth_l1 and bce_with_logits take a tg::target");
     if constexpr (!no_class) {
         static_assert(error::show<no_class, error::class_target_in_a_regression_loss<
                                                 typename class_count<std::conditional_t<ClassTarget<Y>, Y, P>>::type>>);
@@ -134,8 +135,9 @@ constexpr bool check_loss_operands() {
         using SY = typename Y::shape_type;
         constexpr bool ok = SP::size == SY::size;
         static_assert(ok, "typegrad: loss: the prediction and the target must have the same number of elements");
-        static_assert(error::show<ok, error::loss_shape_mismatch<typename shape_error_args<SP>::template as<error::prediction>,
-                                                                  typename shape_error_args<SY>::template as<error::target>>>);
+        static_assert(
+            error::show<ok, error::loss_shape_mismatch<typename shape_error_args<SP>::template as<error::prediction>,
+                                                       typename shape_error_args<SY>::template as<error::target>>>);
         return ok;
     }
 }
@@ -145,15 +147,20 @@ constexpr bool check_loss_operands() {
 template <Expression P, Expression Y>
 constexpr bool check_class_loss_operands() {
     constexpr bool is_class = ClassTarget<Y>;
-    static_assert(is_class, "typegrad: nll / cross_entropy: the target must be a class index, tg::class_target<\"y\", K>");
-    static_assert(error::show<is_class, error::target_is_not_a_class_target<
-                                            typename shape_error_args<typename Y::shape_type>::template as<error::target>>>);
+    static_assert(is_class,
+                  "typegrad: nll / cross_entropy: the target must be a class index, tg::class_target<\"y\", K>");
+    static_assert(
+        error::show<is_class, error::target_is_not_a_class_target<
+                                  typename shape_error_args<typename Y::shape_type>::template as<error::target>>>);
     if constexpr (is_class) {
         using SP = typename P::shape_type;
         constexpr bool ok = SP::rank == 1 && SP::size == Y::classes;
-        static_assert(ok, "typegrad: nll / cross_entropy: the prediction must be a vector of one score per class of the class target");
-        static_assert(error::show<ok, error::class_count_mismatch<typename shape_error_args<SP>::template as<error::prediction>,
-                                                                   error::classes<Y::classes>>>);
+        static_assert(ok,
+                      "typegrad: nll / cross_entropy: the prediction must be a vector of one score per class of the "
+                      "class target");
+        static_assert(
+            error::show<ok, error::class_count_mismatch<typename shape_error_args<SP>::template as<error::prediction>,
+                                                        error::classes<Y::classes>>>);
         return ok;
     } else {
         return false;
@@ -168,16 +175,20 @@ using one = std::remove_cv_t<decltype(constant<1>)>;
 //! the batch, so the whole is torch's `F.mse_loss(p, y)` (reduction "mean").
 template <Expression P, Expression Y>
 constexpr auto mse(P p, Y y) {
-    if constexpr (detail::check_loss_operands<P, Y>()) return mean(square(p - y));
-    else return mean(p);
+    if constexpr (detail::check_loss_operands<P, Y>())
+        return mean(square(p - y));
+    else
+        return mean(p);
 }
 
 //! Mean absolute error, mean(|p - y|) over the elements. torch: `F.l1_loss(p, y)`. The gradient at
 //! p == y is 0 (torch's sgn(0)).
 template <Expression P, Expression Y>
 constexpr auto l1(P p, Y y) {
-    if constexpr (detail::check_loss_operands<P, Y>()) return mean(abs(p - y));
-    else return mean(p);
+    if constexpr (detail::check_loss_operands<P, Y>())
+        return mean(abs(p - y));
+    else
+        return mean(p);
 }
 
 //! Huber loss with the constant threshold δ > 0 (default 1): mean over the elements of d²/2 for
@@ -212,24 +223,30 @@ constexpr auto smooth_l1(P p, Y y, Beta = {}) {
 //! any finite logit. torch: `F.binary_cross_entropy_with_logits(z, y)`.
 template <Expression Z, Expression Y>
 constexpr auto bce_with_logits(Z z, Y) {
-    if constexpr (detail::check_loss_operands<Z, Y>()) return mean(node<ops::bce_with_logits, Z, Y>{});
-    else return mean(z);
+    if constexpr (detail::check_loss_operands<Z, Y>())
+        return mean(node<ops::bce_with_logits, Z, Y>{});
+    else
+        return mean(z);
 }
 
 //! Negative log-likelihood -p[y] of log-probabilities p [K] (e.g. `tg::log_softmax(logits)`) and a
 //! class target `tg::class_target<"y", K>`. torch: `F.nll_loss(p, y)`.
 template <Expression P, Expression Y>
 constexpr auto nll(P p, Y) {
-    if constexpr (detail::check_class_loss_operands<P, Y>()) return node<ops::nll, P, Y>{};
-    else return mean(p);
+    if constexpr (detail::check_class_loss_operands<P, Y>())
+        return node<ops::nll, P, Y>{};
+    else
+        return mean(p);
 }
 
 //! Cross-entropy of unnormalised scores (logits) [K] and a class target `tg::class_target<"y", K>`:
 //! logsumexp(logits) - logits[y], finite for any finite logits. torch: `F.cross_entropy(logits, y)`.
 template <Expression L, Expression Y>
 constexpr auto cross_entropy(L logits, Y y) {
-    if constexpr (detail::check_class_loss_operands<L, Y>()) return nll(log_softmax(logits), y);
-    else return mean(logits);
+    if constexpr (detail::check_class_loss_operands<L, Y>())
+        return nll(log_softmax(logits), y);
+    else
+        return mean(logits);
 }
 
 }  // namespace typegrad

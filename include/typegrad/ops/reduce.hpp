@@ -16,12 +16,14 @@ struct sum : detail::adds_each_once {
     template <class Y, class A>
     static constexpr void forward(Y& y, const A& a) {
         auto acc = a[0];
-        for (std::size_t i = 1; i < detail::extent<A>; ++i) acc += a[i];
+        for (std::size_t i = 1; i < detail::extent<A>; ++i)
+            acc += a[i];
         y[0] = acc;
     }
     template <std::size_t I, class GA, class GY, class Y, class A>
     static constexpr void vjp(GA& ga, const GY& gy, const Y&, const A&) {
-        for (std::size_t i = 0; i < detail::extent<A>; ++i) ga[i] += gy[0];
+        for (std::size_t i = 0; i < detail::extent<A>; ++i)
+            ga[i] += gy[0];
     }
 };
 
@@ -34,22 +36,30 @@ struct mean : detail::adds_each_once {
     static constexpr void forward(Y& y, const A& a) {
         using V = std::remove_cvref_t<decltype(y[0])>;
         auto acc = a[0];
-        for (std::size_t i = 1; i < detail::extent<A>; ++i) acc += a[i];
+        for (std::size_t i = 1; i < detail::extent<A>; ++i)
+            acc += a[i];
         y[0] = acc / V(static_cast<detail::scalar_of_t<V>>(detail::extent<A>));
     }
     template <std::size_t I, class GA, class GY, class Y, class A>
     static constexpr void vjp(GA& ga, const GY& gy, const Y&, const A&) {
         using V = std::remove_cvref_t<decltype(gy[0])>;
         const V g = gy[0] / V(static_cast<detail::scalar_of_t<V>>(detail::extent<A>));
-        for (std::size_t i = 0; i < detail::extent<A>; ++i) ga[i] += g;
+        for (std::size_t i = 0; i < detail::extent<A>; ++i)
+            ga[i] += g;
     }
 };
 
 }  // namespace ops
 
 //! Sum of all elements, a scalar. torch: `x.sum()`.
-template <Expression A> constexpr auto sum(A) { return node<ops::sum, A>{}; }
+template <Expression A>
+constexpr auto sum(A) {
+    return node<ops::sum, A>{};
+}
 //! Mean of all elements, a scalar. torch: `x.mean()`.
-template <Expression A> constexpr auto mean(A) { return node<ops::mean, A>{}; }
+template <Expression A>
+constexpr auto mean(A) {
+    return node<ops::mean, A>{};
+}
 
 }  // namespace typegrad

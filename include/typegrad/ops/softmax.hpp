@@ -19,7 +19,8 @@ namespace detail {
 template <class A>
 constexpr auto softmax_shift(const A& a) {
     auto m = a[0];
-    for (std::size_t i = 1; i < extent<A>; ++i) m = detail::max(m, a[i]);
+    for (std::size_t i = 1; i < extent<A>; ++i)
+        m = detail::max(m, a[i]);
     using V = decltype(m);
     return detail::select(detail::abs(m) == splat<V>(std::numeric_limits<double>::infinity()), V(0), m);
 }
@@ -29,7 +30,8 @@ template <class A>
 constexpr auto logsumexp(const A& a) {
     const auto m = softmax_shift(a);
     auto s = detail::exp(a[0] - m);
-    for (std::size_t i = 1; i < extent<A>; ++i) s += detail::exp(a[i] - m);
+    for (std::size_t i = 1; i < extent<A>; ++i)
+        s += detail::exp(a[i] - m);
     return m + detail::log(s);
 }
 
@@ -48,7 +50,8 @@ struct logsumexp : detail::adds_each_once {
     }
     template <std::size_t I, class GA, class GY, class Y, class A>
     static constexpr void vjp(GA& ga, const GY& gy, const Y& y, const A& a) {
-        for (std::size_t i = 0; i < detail::extent<A>; ++i) ga[i] += gy[0] * detail::exp(a[i] - y[0]);
+        for (std::size_t i = 0; i < detail::extent<A>; ++i)
+            ga[i] += gy[0] * detail::exp(a[i] - y[0]);
     }
 };
 
@@ -60,13 +63,16 @@ struct log_softmax : detail::adds_each_once {
     template <class Y, class A>
     static constexpr void forward(Y& y, const A& a) {
         const auto lse = detail::logsumexp(a);
-        for (std::size_t i = 0; i < detail::extent<Y>; ++i) y[i] = a[i] - lse;
+        for (std::size_t i = 0; i < detail::extent<Y>; ++i)
+            y[i] = a[i] - lse;
     }
     template <std::size_t I, class GA, class GY, class Y, class A>
     static constexpr void vjp(GA& ga, const GY& gy, const Y& y, const A&) {
         auto total = gy[0];
-        for (std::size_t i = 1; i < detail::extent<Y>; ++i) total += gy[i];
-        for (std::size_t i = 0; i < detail::extent<Y>; ++i) ga[i] += gy[i] - detail::exp(y[i]) * total;
+        for (std::size_t i = 1; i < detail::extent<Y>; ++i)
+            total += gy[i];
+        for (std::size_t i = 0; i < detail::extent<Y>; ++i)
+            ga[i] += gy[i] - detail::exp(y[i]) * total;
     }
 };
 
@@ -84,13 +90,16 @@ struct softmax : detail::adds_each_once {
             y[i] = detail::exp(a[i] - m);
             s += y[i];
         }
-        for (std::size_t i = 0; i < detail::extent<Y>; ++i) y[i] /= s;
+        for (std::size_t i = 0; i < detail::extent<Y>; ++i)
+            y[i] /= s;
     }
     template <std::size_t I, class GA, class GY, class Y, class A>
     static constexpr void vjp(GA& ga, const GY& gy, const Y& y, const A&) {
         auto inner = gy[0] * y[0];
-        for (std::size_t i = 1; i < detail::extent<Y>; ++i) inner = detail::fma(gy[i], y[i], inner);
-        for (std::size_t i = 0; i < detail::extent<Y>; ++i) ga[i] += y[i] * (gy[i] - inner);
+        for (std::size_t i = 1; i < detail::extent<Y>; ++i)
+            inner = detail::fma(gy[i], y[i], inner);
+        for (std::size_t i = 0; i < detail::extent<Y>; ++i)
+            ga[i] += y[i] * (gy[i] - inner);
     }
 };
 
@@ -102,7 +111,8 @@ constexpr void check_vector_operand() {
     using S = typename A::shape_type;
     constexpr bool ok = S::rank <= 1;
     static_assert(ok, "typegrad: logsumexp / softmax / log_softmax: the operand must be a vector (or a scalar)");
-    static_assert(error::show<ok, error::operand_is_not_a_vector<typename shape_error_args<S>::template as<error::operand>>>);
+    static_assert(
+        error::show<ok, error::operand_is_not_a_vector<typename shape_error_args<S>::template as<error::operand>>>);
 }
 }  // namespace detail
 

@@ -18,9 +18,12 @@ struct Adadelta {
     static constexpr std::string_view name = "Adadelta";
 
     static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.rho >= 0.0 && o.rho <= 1.0)) detail::invalid_value(name, "Invalid rho value: ", o.rho);
-        if (!(o.eps >= 0.0)) detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
+        if (!(o.lr >= 0.0))
+            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(o.rho >= 0.0 && o.rho <= 1.0))
+            detail::invalid_value(name, "Invalid rho value: ", o.rho);
+        if (!(o.eps >= 0.0))
+            detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
         if (!(o.weight_decay >= 0.0))
             detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
     }
@@ -30,7 +33,8 @@ struct Adadelta {
         static constexpr std::string_view policy_name = name;
 
         state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), square_avg(n), acc_delta(n), step(p) {}
+        state(std::size_t n, std::size_t p)
+            : detail::named_state<state<T>, T>(p), square_avg(n), acc_delta(n), step(p) {}
         detail::aligned_buffer<T> square_avg;
         detail::aligned_buffer<T> acc_delta;
         std::vector<std::int64_t> step;  // torch: a Python int
@@ -41,12 +45,14 @@ struct Adadelta {
             f("acc_delta", s.acc_delta);
         }
         template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+        static void visit_scalars(Self& s, F&& f) {
+            f("step", s.step);
+        }
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1;
         st.present[param] = 0b111u;
@@ -55,7 +61,8 @@ struct Adadelta {
                 eps = detail::bc<T>(o.eps), neg_lr = detail::bc<T>(-o.lr);
         auto kernel = [&](B& p, B g, B& sq, B& acc) {
             B grad = maximize ? -g : g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             sq = sq * rho + one_rho * grad * grad;
             const B std_ = xsimd::sqrt(sq + eps);
             const B delta = xsimd::sqrt(acc + eps) / std_ * grad;

@@ -19,13 +19,16 @@ struct Adagrad {
     static constexpr std::string_view name = "Adagrad";
 
     static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.lr_decay >= 0.0)) detail::invalid_value(name, "Invalid lr_decay value: ", o.lr_decay);
+        if (!(o.lr >= 0.0))
+            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(o.lr_decay >= 0.0))
+            detail::invalid_value(name, "Invalid lr_decay value: ", o.lr_decay);
         if (!(o.weight_decay >= 0.0))
             detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
         if (!(o.initial_accumulator_value >= 0.0))
             detail::invalid_value(name, "Invalid initial_accumulator_value value: ", o.initial_accumulator_value);
-        if (!(o.eps >= 0.0)) detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
+        if (!(o.eps >= 0.0))
+            detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
     }
 
     template <class T>
@@ -38,9 +41,13 @@ struct Adagrad {
         std::vector<float> step;
 
         template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) { f("sum", s.sum); }
+        static void visit_buffers(Self& s, F&& f) {
+            f("sum", s.sum);
+        }
         template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+        static void visit_scalars(Self& s, F&& f) {
+            f("step", s.step);
+        }
     };
 
     //! Unlike the others, torch's Adagrad makes its state when constructed, from the constructor's
@@ -53,8 +60,8 @@ struct Adagrad {
     }
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1.0f;
         const double step = st.step[param];
@@ -64,7 +71,8 @@ struct Adagrad {
                 one = B(T(1));
         auto kernel = [&](B& p, B g, B& s) {
             B grad = maximize ? -g : g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             s = s + one * grad * grad;
             const B std_ = xsimd::sqrt(s) + eps;
             p = p + neg_clr * grad / std_;

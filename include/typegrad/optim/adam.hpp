@@ -10,11 +10,16 @@ namespace detail {
 // Validation shared by the Adam family (torch words them identically).
 template <class O>
 constexpr void validate_adam_family(std::string_view who, const O& o) {
-    if (!(o.lr >= 0.0)) invalid_value(who, "Invalid learning rate: ", o.lr);
-    if (!(o.eps >= 0.0)) invalid_value(who, "Invalid epsilon value: ", o.eps);
-    if (!(o.betas[0] >= 0.0 && o.betas[0] < 1.0)) invalid_value(who, "Invalid beta parameter at index 0: ", o.betas[0]);
-    if (!(o.betas[1] >= 0.0 && o.betas[1] < 1.0)) invalid_value(who, "Invalid beta parameter at index 1: ", o.betas[1]);
-    if (!(o.weight_decay >= 0.0)) invalid_value(who, "Invalid weight_decay value: ", o.weight_decay);
+    if (!(o.lr >= 0.0))
+        invalid_value(who, "Invalid learning rate: ", o.lr);
+    if (!(o.eps >= 0.0))
+        invalid_value(who, "Invalid epsilon value: ", o.eps);
+    if (!(o.betas[0] >= 0.0 && o.betas[0] < 1.0))
+        invalid_value(who, "Invalid beta parameter at index 0: ", o.betas[0]);
+    if (!(o.betas[1] >= 0.0 && o.betas[1] < 1.0))
+        invalid_value(who, "Invalid beta parameter at index 1: ", o.betas[1]);
+    if (!(o.weight_decay >= 0.0))
+        invalid_value(who, "Invalid weight_decay value: ", o.weight_decay);
 }
 
 template <class T>
@@ -23,11 +28,17 @@ struct adam_state : named_state<adam_state<T>, T> {
 
     adam_state() = default;
     adam_state(std::size_t n, std::size_t p)
-        : named_state<adam_state<T>, T>(p), exp_avg(n), exp_avg_sq(n), max_exp_avg_sq(n), step(p), beta1_power(p), beta2_power(p) {}
+        : named_state<adam_state<T>, T>(p),
+          exp_avg(n),
+          exp_avg_sq(n),
+          max_exp_avg_sq(n),
+          step(p),
+          beta1_power(p),
+          beta2_power(p) {}
     aligned_buffer<T> exp_avg;
     aligned_buffer<T> exp_avg_sq;
     aligned_buffer<T> max_exp_avg_sq;
-    std::vector<float> step;  // torch: a float32 0-d tensor
+    std::vector<float> step;                            // torch: a float32 0-d tensor
     std::vector<power_cache> beta1_power, beta2_power;  // not state: how beta^step is computed
 
     template <class Self, class F>
@@ -37,13 +48,15 @@ struct adam_state : named_state<adam_state<T>, T> {
         f("max_exp_avg_sq", s.max_exp_avg_sq);
     }
     template <class Self, class F>
-    static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+    static void visit_scalars(Self& s, F&& f) {
+        f("step", s.step);
+    }
 };
 
 // torch 1.13 _single_tensor_adam / _single_tensor_adamw, element by element in torch's order.
 template <bool Decoupled, class O, class T>
-void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, const T* grads,
-                 std::size_t offset, std::size_t size) {
+void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                 std::size_t size) {
     using B = xsimd::batch<T>;
     st.step[param] += 1.0f;
     const double step = st.step[param];
@@ -58,12 +71,15 @@ void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, co
             bc2s = bc<T>(bias_correction2_sqrt), eps = bc<T>(o.eps), neg_step = bc<T>(-step_size);
     auto moments = [&](B& p, B g, B& m, B& v) {
         B grad = maximize ? -g : g;
-        if constexpr (Decoupled) p = p * decay;
-        if (wd) grad = xsimd::fma(wd_b, p, grad);
+        if constexpr (Decoupled)
+            p = p * decay;
+        if (wd)
+            grad = xsimd::fma(wd_b, p, grad);
         m = xsimd::fma(one_b1, grad, m * b1);
         v = v * b2 + one_b2 * grad * grad;
     };
-    const inout<T> param_s{values + offset}, exp_avg_s{st.exp_avg.data() + offset}, exp_avg_sq_s{st.exp_avg_sq.data() + offset};
+    const inout<T> param_s{values + offset}, exp_avg_s{st.exp_avg.data() + offset},
+        exp_avg_sq_s{st.exp_avg_sq.data() + offset};
     const in<T> grad_s{grads + offset};
     if (amsgrad) {
         sweep<T>(
@@ -109,8 +125,8 @@ struct adam_policy {
     using state = adam_state<T>;
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         adam_update<Decoupled>(o, st, param, values, grads, offset, size);
     }
 };

@@ -34,12 +34,14 @@ struct Adamax {
             f("exp_inf", s.exp_inf);
         }
         template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+        static void visit_scalars(Self& s, F&& f) {
+            f("step", s.step);
+        }
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1.0f;
         st.present[param] = 0b111u;
@@ -51,7 +53,8 @@ struct Adamax {
                 neg_clr = detail::bc<T>(-clr);
         auto kernel = [&](B& p, B g, B& m, B& u) {
             B grad = maximize ? -g : g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             m = xsimd::fma(one_b1, grad, m * b1);
             u = xsimd::max(u * b2, xsimd::abs(grad) + eps);
             p = p + neg_clr * m / u;

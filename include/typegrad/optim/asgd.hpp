@@ -19,7 +19,8 @@ struct ASGD {
     };
     static constexpr std::string_view name = "ASGD";
     static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(o.lr >= 0.0))
+            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
         if (!(o.weight_decay >= 0.0))
             detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
     }
@@ -36,7 +37,9 @@ struct ASGD {
         std::vector<float> mu;
 
         template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) { f("ax", s.ax); }
+        static void visit_buffers(Self& s, F&& f) {
+            f("ax", s.ax);
+        }
         template <class Self, class F>
         static void visit_scalars(Self& s, F&& f) {
             f("step", s.step);
@@ -46,8 +49,8 @@ struct ASGD {
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         if (st.present[param] == 0) {  // torch makes the state on the first step, eta from that step's lr
             st.eta[param] = static_cast<float>(o.lr);
@@ -62,7 +65,8 @@ struct ASGD {
                 neg_eta = detail::bc<T>(-eta), mu_b = detail::bc<T>(mu);
         auto kernel = [&](B& p, B g, B& ax) {
             B grad = maximize ? -g : g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             p = p * decay;
             p = xsimd::fma(neg_eta, grad, p);
             ax = average ? ax + (p - ax) * mu_b : p;

@@ -31,9 +31,12 @@ namespace typegrad::optim::detail {
 // ("Invalid learning rate: -0.1", "Invalid epsilon value: -1e-08").
 
 inline std::string py_repr(double x) {
-    if (std::isnan(x)) return "nan";
-    if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
-    if (x == 0) return std::signbit(x) ? "-0.0" : "0.0";
+    if (std::isnan(x))
+        return "nan";
+    if (std::isinf(x))
+        return x < 0 ? "-inf" : "inf";
+    if (x == 0)
+        return std::signbit(x) ? "-0.0" : "0.0";
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
     std::string_view s(buf, static_cast<std::size_t>(res.ptr - buf));  // [-]d[.ddd]e[+-]XX
@@ -45,16 +48,20 @@ inline std::string py_repr(double x) {
     auto epos = s.find('e');
     std::string digits;
     for (char c : s.substr(0, epos))
-        if (c != '.') digits += c;
+        if (c != '.')
+            digits += c;
     int e = 0;
     auto exp = s.substr(epos + 1);
-    if (exp.front() == '+') exp.remove_prefix(1);
+    if (exp.front() == '+')
+        exp.remove_prefix(1);
     std::from_chars(exp.data(), exp.data() + exp.size(), e);
     if (e < -4 || e >= 16) {
         std::string m = digits.substr(0, 1);
-        if (digits.size() > 1) m += "." + digits.substr(1);
+        if (digits.size() > 1)
+            m += "." + digits.substr(1);
         std::string es = std::to_string(e < 0 ? -e : e);
-        if (es.size() < 2) es = "0" + es;
+        if (es.size() < 2)
+            es = "0" + es;
         return sign + m + "e" + (e < 0 ? "-" : "+") + es;
     }
     std::string out;
@@ -132,16 +139,19 @@ inline void sweep(std::size_t n, Kernel&& kernel, Streams... streams) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             kernel(b[I]...);
             (store(streams, i, b[I]), ...);
-        }(std::index_sequence_for<Streams...>{});
+        }
+        (std::index_sequence_for<Streams...>{});
     }
-    if (i == n) return;
+    if (i == n)
+        return;
     // The tail: lanes past the slice are zero and are never written back.
     const std::size_t rest = n - i;
     std::array<batch, sizeof...(Streams)> b{load_first(streams, i, rest)...};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         kernel(b[I]...);
         (store_first(streams, i, rest, b[I]), ...);
-    }(std::index_sequence_for<Streams...>{});
+    }
+    (std::index_sequence_for<Streams...>{});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +175,8 @@ public:
     aligned_buffer(const aligned_buffer& o) : aligned_buffer(o.size_) { std::copy(o.begin(), o.end(), begin()); }
     aligned_buffer(aligned_buffer&& o) noexcept : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)) {}
     aligned_buffer& operator=(const aligned_buffer& o) {
-        if (this != &o) *this = aligned_buffer(o);
+        if (this != &o)
+            *this = aligned_buffer(o);
         return *this;
     }
     aligned_buffer& operator=(aligned_buffer&& o) noexcept {
@@ -190,12 +201,14 @@ public:
 
 private:
     struct deleter {
-        void operator()(T* p) const noexcept { ::operator delete(p, std::align_val_t{alignment}); }
+        void operator()(T* p) const noexcept { ::operator delete (p, std::align_val_t{alignment}); }
     };
     static T* allocate(std::size_t n) {
-        if (n == 0) return nullptr;
-        if (n > std::size_t(-1) / sizeof(T)) throw std::bad_array_new_length();
-        T* p = static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignment}));
+        if (n == 0)
+            return nullptr;
+        if (n > std::size_t(-1) / sizeof(T))
+            throw std::bad_array_new_length();
+        T* p = static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignment}));
         std::uninitialized_value_construct_n(p, n);
         return p;
     }
@@ -224,18 +237,22 @@ struct named_state {
         std::span<const T> out;
         bool found = false;
         Derived::visit_buffers(self(), [&](std::string_view n, const auto& a) {
-            if (n == name) out = std::span<const T>(a.data(), a.size()), found = true;
+            if (n == name)
+                out = std::span<const T>(a.data(), a.size()), found = true;
         });
-        if (!found) unknown(name);
+        if (!found)
+            unknown(name);
         return out;
     }
     std::span<T> buffer(std::string_view name) {
         std::span<T> out;
         bool found = false;
         Derived::visit_buffers(self(), [&](std::string_view n, auto& a) {
-            if (n == name) out = std::span<T>(a.data(), a.size()), found = true;
+            if (n == name)
+                out = std::span<T>(a.data(), a.size()), found = true;
         });
-        if (!found) unknown(name);
+        if (!found)
+            unknown(name);
         return out;
     }
     //! A per-parameter scalar such as "step" (stored as torch stores it: float32 or int), as double.
@@ -243,9 +260,11 @@ struct named_state {
         double out = 0;
         bool found = false;
         Derived::visit_scalars(self(), [&](std::string_view n, const auto& a) {
-            if (n == name) out = static_cast<double>(a.at(param)), found = true;
+            if (n == name)
+                out = static_cast<double>(a.at(param)), found = true;
         });
-        if (!found) unknown(name);
+        if (!found)
+            unknown(name);
         return out;
     }
     //! Sets a scalar (checkpoint loading); the value is converted to the stored type.
@@ -257,14 +276,16 @@ struct named_state {
                 found = true;
             }
         });
-        if (!found) unknown(name);
+        if (!found)
+            unknown(name);
     }
     //! Whether torch's state dict for `param` holds `name` now (e.g. "max_exp_avg_sq" only with
     //! amsgrad, and nothing before the first step).
     bool has(std::string_view name, std::size_t param) const {
         std::size_t k = 0, hit = 64;
         auto look = [&](std::string_view n, const auto&) {
-            if (n == name) hit = k;
+            if (n == name)
+                hit = k;
             ++k;
         };
         Derived::visit_buffers(self(), look);
@@ -305,10 +326,14 @@ private:
 class power_cache {
 public:
     double next(double base, double step) {
-        if (base == base_ && step == step_) return power_;  // a float step count stops at 2^24
-        if (base == base_ && step == step_ + 1) power_ *= base;
-        else power_ = std::pow(base, step);
-        if (power_ < 1e-30) power_ = 0;
+        if (base == base_ && step == step_)
+            return power_;  // a float step count stops at 2^24
+        if (base == base_ && step == step_ + 1)
+            power_ *= base;
+        else
+            power_ = std::pow(base, step);
+        if (power_ < 1e-30)
+            power_ = 0;
         base_ = base;
         step_ = step;
         return power_;

@@ -28,7 +28,8 @@ struct NAdam {
         static constexpr std::string_view policy_name = name;
 
         state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), exp_avg(n), exp_avg_sq(n), step(p), mu_product(p, 1.0f) {}
+        state(std::size_t n, std::size_t p)
+            : detail::named_state<state<T>, T>(p), exp_avg(n), exp_avg_sq(n), step(p), mu_product(p, 1.0f) {}
         detail::aligned_buffer<T> exp_avg;
         detail::aligned_buffer<T> exp_avg_sq;
         std::vector<float> step;
@@ -47,8 +48,8 @@ struct NAdam {
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1.0f;
         st.present[param] = 0b1111u;
@@ -68,7 +69,8 @@ struct NAdam {
                 eps = detail::bc<T>(o.eps), cg = detail::bc<T>(c_grad), ca = detail::bc<T>(c_avg);
         auto kernel = [&](B& p, B g, B& m, B& v) {
             B grad = g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             m = xsimd::fma(one_b1, grad, m * b1);
             v = v * b2 + one_b2 * grad * grad;
             const B denom = xsimd::sqrt(v / bc2) + eps;
@@ -76,8 +78,7 @@ struct NAdam {
             p = p + ca * m / denom;
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.exp_avg.data() + offset},
-                         detail::inout<T>{st.exp_avg_sq.data() + offset});
+                         detail::inout<T>{st.exp_avg.data() + offset}, detail::inout<T>{st.exp_avg_sq.data() + offset});
     }
 };
 

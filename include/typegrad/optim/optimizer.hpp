@@ -35,8 +35,7 @@ struct param_group {
 //! options, touching no heap. Instantiated once per (Policy, T), whatever the model's sizes;
 //! `optimizer<Policy, T, N, P>` is the thin compile-time-sized face the trainer uses.
 template <class Policy, class T>
-    requires optimizer_policy<Policy> && (std::same_as<T, float> || std::same_as<T, double>)
-class basic_optimizer {
+requires optimizer_policy<Policy> &&(std::same_as<T, float> || std::same_as<T, double>)class basic_optimizer {
 public:
     using policy_type = Policy;
     using value_type = T;
@@ -54,9 +53,11 @@ public:
                 detail::invalid(Policy::name, "parameter '" + std::string(p.name) + "' lies outside the buffer of " +
                                                   std::to_string(n) + " values");
         group_type g{defaults, {}, std::nullopt};
-        for (std::size_t i = 0; i < layout_.size(); ++i) g.params.push_back(i);
+        for (std::size_t i = 0; i < layout_.size(); ++i)
+            g.params.push_back(i);
         groups_.push_back(std::move(g));
-        for (std::size_t i = 0; i < layout_.size(); ++i) init_state(i, defaults);
+        for (std::size_t i = 0; i < layout_.size(); ++i)
+            init_state(i, defaults);
     }
 
     //! Moves the named parameters into a new group with `options`. An unknown name throws
@@ -79,7 +80,8 @@ public:
     std::size_t add_param_group(Pred pred, const options_type& options) {
         std::vector<std::size_t> picked;
         for (std::size_t i = 0; i < layout_.size(); ++i)
-            if (pred(layout_[i].name)) picked.push_back(i);
+            if (pred(layout_[i].name))
+                picked.push_back(i);
         return move_to_new_group(picked, options);
     }
 
@@ -93,11 +95,13 @@ public:
             // set up as a weight).
             for (std::size_t k = 0; k < ps.size();) {
                 std::size_t end = k + 1, size = layout_[ps[k]].size;
-                while (end < ps.size() && layout_[ps[end]].offset == layout_[ps[end - 1]].offset + layout_[ps[end - 1]].size &&
+                while (end < ps.size() &&
+                       layout_[ps[end]].offset == layout_[ps[end - 1]].offset + layout_[ps[end - 1]].size &&
                        state_.same_scalars(ps[k], ps[end]))
                     size += layout_[ps[end++]].size;
                 Policy::update(g.options, state_, ps[k], values, grads, layout_[ps[k]].offset, size);
-                for (std::size_t j = k + 1; j < end; ++j) state_.copy_scalars(ps[k], ps[j]);
+                for (std::size_t j = k + 1; j < end; ++j)
+                    state_.copy_scalars(ps[k], ps[j]);
                 k = end;
             }
         }
@@ -115,7 +119,8 @@ public:
     //! Index of the parameter named `name` (std::invalid_argument if none).
     std::size_t index_of(std::string_view name) const {
         for (std::size_t i = 0; i < layout_.size(); ++i)
-            if (layout_[i].name == name) return i;
+            if (layout_[i].name == name)
+                return i;
         detail::invalid(Policy::name, "no parameter named '" + std::string(name) + "'");
     }
 
@@ -123,10 +128,12 @@ private:
     std::size_t move_to_new_group(const std::vector<std::size_t>& picked, const options_type& options) {
         Policy::validate(options);
         for (auto& g : groups_)
-            std::erase_if(g.params, [&](std::size_t i) { return std::find(picked.begin(), picked.end(), i) != picked.end(); });
+            std::erase_if(g.params,
+                          [&](std::size_t i) { return std::find(picked.begin(), picked.end(), i) != picked.end(); });
         group_type g{options, {}, std::nullopt};
         for (std::size_t i : picked)
-            if (std::find(g.params.begin(), g.params.end(), i) == g.params.end()) g.params.push_back(i);
+            if (std::find(g.params.begin(), g.params.end(), i) == g.params.end())
+                g.params.push_back(i);
         groups_.push_back(std::move(g));
         // State made at construction (Adagrad's) stays: torch fills it from the constructor's
         // arguments for every parameter, whatever group options come later.
@@ -148,8 +155,8 @@ private:
 //! values of type T. Only the sizes live here (checked spans, the layout as an array); everything
 //! else, the update code above all, is `basic_optimizer<Policy, T>`'s and shared by every model.
 template <class Policy, class T, std::size_t N, std::size_t P>
-    requires optimizer_policy<Policy> && (std::same_as<T, float> || std::same_as<T, double>)
-class optimizer : public basic_optimizer<Policy, T> {
+requires optimizer_policy<Policy> &&(std::same_as<T, float> || std::same_as<T, double>)class optimizer
+    : public basic_optimizer<Policy, T> {
     using base = basic_optimizer<Policy, T>;
 
 public:

@@ -34,12 +34,14 @@ struct RAdam {
             f("exp_avg_sq", s.exp_avg_sq);
         }
         template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+        static void visit_scalars(Self& s, F&& f) {
+            f("step", s.step);
+        }
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1.0f;
         st.present[param] = 0b111u;
@@ -59,7 +61,8 @@ struct RAdam {
                 rect_b = detail::bc<T>(rect), one = B(T(1)), minus_one = B(T(-1));
         auto kernel = [&](B& p, B g, B& m, B& v) {
             B grad = g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             m = xsimd::fma(one_b1, grad, m * b1);
             v = v * b2 + one_b2 * grad * grad;
             const B corrected = m / bc1;
@@ -72,8 +75,7 @@ struct RAdam {
             }
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.exp_avg.data() + offset},
-                         detail::inout<T>{st.exp_avg_sq.data() + offset});
+                         detail::inout<T>{st.exp_avg.data() + offset}, detail::inout<T>{st.exp_avg_sq.data() + offset});
     }
 };
 

@@ -21,12 +21,16 @@ struct RMSprop {
     static constexpr std::string_view name = "RMSprop";
 
     static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.eps >= 0.0)) detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
-        if (!(o.momentum >= 0.0)) detail::invalid_value(name, "Invalid momentum value: ", o.momentum);
+        if (!(o.lr >= 0.0))
+            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(o.eps >= 0.0))
+            detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
+        if (!(o.momentum >= 0.0))
+            detail::invalid_value(name, "Invalid momentum value: ", o.momentum);
         if (!(o.weight_decay >= 0.0))
             detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
-        if (!(o.alpha >= 0.0)) detail::invalid_value(name, "Invalid alpha value: ", o.alpha);
+        if (!(o.alpha >= 0.0))
+            detail::invalid_value(name, "Invalid alpha value: ", o.alpha);
     }
 
     template <class T>
@@ -34,7 +38,8 @@ struct RMSprop {
         static constexpr std::string_view policy_name = name;
 
         state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), square_avg(n), momentum_buffer(n), grad_avg(n), step(p) {}
+        state(std::size_t n, std::size_t p)
+            : detail::named_state<state<T>, T>(p), square_avg(n), momentum_buffer(n), grad_avg(n), step(p) {}
         detail::aligned_buffer<T> square_avg;
         detail::aligned_buffer<T> momentum_buffer;
         detail::aligned_buffer<T> grad_avg;
@@ -47,25 +52,27 @@ struct RMSprop {
             f("grad_avg", s.grad_avg);
         }
         template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+        static void visit_scalars(Self& s, F&& f) {
+            f("step", s.step);
+        }
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         if (st.present[param] == 0)  // torch creates the buffers on the first step, from that step's options
-            st.present[param] = static_cast<std::uint16_t>(0b1001u | (o.momentum > 0 ? 0b0010u : 0u) |
-                                                           (o.centered ? 0b0100u : 0u));
+            st.present[param] =
+                static_cast<std::uint16_t>(0b1001u | (o.momentum > 0 ? 0b0010u : 0u) | (o.centered ? 0b0100u : 0u));
         st.step[param] += 1;
-        const bool maximize = o.maximize, wd = o.weight_decay != 0, centered = o.centered,
-                   momentum = o.momentum > 0;
+        const bool maximize = o.maximize, wd = o.weight_decay != 0, centered = o.centered, momentum = o.momentum > 0;
         const B wd_b = detail::bc<T>(o.weight_decay), a = detail::bc<T>(o.alpha), one_a = detail::bc<T>(1 - o.alpha),
                 eps = detail::bc<T>(o.eps), mom = detail::bc<T>(o.momentum), neg_lr = detail::bc<T>(-o.lr),
                 minus_one = B(T(-1)), one = B(T(1));
         auto kernel = [&](B& p, B g, B& sq, B& buf, B& ga) {
             B grad = maximize ? -g : g;
-            if (wd) grad = xsimd::fma(wd_b, p, grad);
+            if (wd)
+                grad = xsimd::fma(wd_b, p, grad);
             sq = sq * a + one_a * grad * grad;
             B avg;
             if (centered) {

@@ -16,10 +16,11 @@ struct Rprop {
     };
     static constexpr std::string_view name = "Rprop";
     static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(o.lr >= 0.0))
+            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
         if (!(0.0 < o.etas[0] && o.etas[0] < 1.0 && 1.0 < o.etas[1]))
-            detail::invalid(name, "Invalid eta values: " + detail::py_repr(o.etas[0]) + ", " +
-                                      detail::py_repr(o.etas[1]));
+            detail::invalid(name,
+                            "Invalid eta values: " + detail::py_repr(o.etas[0]) + ", " + detail::py_repr(o.etas[1]));
     }
 
     template <class T>
@@ -38,12 +39,14 @@ struct Rprop {
             f("step_size", s.step_size);
         }
         template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) { f("step", s.step); }
+        static void visit_scalars(Self& s, F&& f) {
+            f("step", s.step);
+        }
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         if (st.present[param] == 0) {
             std::fill_n(st.prev.data() + offset, size, T(0));

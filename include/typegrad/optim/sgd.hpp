@@ -20,8 +20,10 @@ struct SGD {
     static constexpr std::string_view name = "SGD";
 
     static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0)) detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.momentum >= 0.0)) detail::invalid_value(name, "Invalid momentum value: ", o.momentum);
+        if (!(o.lr >= 0.0))
+            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
+        if (!(o.momentum >= 0.0))
+            detail::invalid_value(name, "Invalid momentum value: ", o.momentum);
         if (!(o.weight_decay >= 0.0))
             detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
         if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
@@ -37,14 +39,16 @@ struct SGD {
         detail::aligned_buffer<T> momentum_buffer;
 
         template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) { f("momentum_buffer", s.momentum_buffer); }
+        static void visit_buffers(Self& s, F&& f) {
+            f("momentum_buffer", s.momentum_buffer);
+        }
         template <class Self, class F>
         static void visit_scalars(Self&, F&&) {}
     };
 
     template <class T>
-    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads,
-                       std::size_t offset, std::size_t size) {
+    static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+                       std::size_t size) {
         using B = xsimd::batch<T>;
         const bool wd = o.weight_decay != 0, maximize = o.maximize, nesterov = o.nesterov;
         const bool momentum = o.momentum != 0;
@@ -53,7 +57,8 @@ struct SGD {
                 damp_b = detail::bc<T>(1 - o.dampening), neg_lr = detail::bc<T>(-o.lr);
         auto kernel = [&](B& p, B g, B& buf) {
             B d = maximize ? -g : g;
-            if (wd) d = xsimd::fma(wd_b, p, d);
+            if (wd)
+                d = xsimd::fma(wd_b, p, d);
             if (momentum) {
                 buf = first ? d : xsimd::fma(damp_b, d, buf * mom_b);
                 d = nesterov ? xsimd::fma(mom_b, buf, d) : buf;
@@ -62,7 +67,8 @@ struct SGD {
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
                          detail::inout<T>{st.momentum_buffer.data() + offset});
-        if (momentum) st.present[param] = 1u;
+        if (momentum)
+            st.present[param] = 1u;
     }
 };
 

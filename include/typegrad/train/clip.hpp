@@ -18,18 +18,22 @@ namespace typegrad {
 //! computed in the parameters' precision. With `error_if_nonfinite`, a NaN or infinite total norm
 //! throws std::runtime_error instead.
 template <class Loss, class T>
-T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type = 2.0, bool error_if_nonfinite = false) {
-    if (!(norm_type > 0)) throw std::invalid_argument("typegrad: clip_grad_norm: norm_type must be positive");
+T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type = 2.0,
+                 bool error_if_nonfinite = false) {
+    if (!(norm_type > 0))
+        throw std::invalid_argument("typegrad: clip_grad_norm: norm_type must be positive");
     const auto grads = params.grads();
     T total(0);
     if (std::isinf(norm_type)) {
-        for (const T g : grads) total = std::max(total, std::abs(g));
+        for (const T g : grads)
+            total = std::max(total, std::abs(g));
     } else {
         // torch takes the norm of each parameter's gradient, then the norm of those norms.
         T sum(0);
         for (const auto& p : params.info()) {
             T part(0);
-            for (std::size_t i = 0; i < p.size; ++i) part += static_cast<T>(std::pow(std::abs(grads[p.offset + i]), norm_type));
+            for (std::size_t i = 0; i < p.size; ++i)
+                part += static_cast<T>(std::pow(std::abs(grads[p.offset + i]), norm_type));
             const T norm = static_cast<T>(std::pow(part, 1.0 / norm_type));
             sum += static_cast<T>(std::pow(norm, norm_type));
         }
@@ -40,7 +44,8 @@ T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type 
                                  std::string(std::isnan(total) ? "NaN" : "infinite") +
                                  ", so they cannot be clipped (set error_if_nonfinite = false to clip anyway)");
     const T coef = std::min(static_cast<T>(max_norm) / (total + static_cast<T>(1e-6)), T(1));
-    for (T& g : grads) g *= coef;
+    for (T& g : grads)
+        g *= coef;
     return total;
 }
 
@@ -49,7 +54,8 @@ T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type 
 template <class Loss, class T>
 void clip_grad_value(Parameters<Loss, T>& params, double clip_value) {
     const T c = static_cast<T>(clip_value);
-    for (T& g : params.grads()) g = std::clamp(g, -c, c);
+    for (T& g : params.grads())
+        g = std::clamp(g, -c, c);
 }
 
 }  // namespace typegrad

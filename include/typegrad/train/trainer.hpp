@@ -30,8 +30,9 @@ namespace detail {
 template <class Loss>
 constexpr bool check_trainer_loss() {
     constexpr bool ok = Expression<Loss>;
-    static_assert(ok, "typegrad: Trainer: the first template argument is not the type of a loss expression; write "
-                      "tg::Trainer<decltype(loss), tg::SGD> with constexpr auto loss = tg::mse(prediction, y)");
+    static_assert(ok,
+                  "typegrad: Trainer: the first template argument is not the type of a loss expression; write "
+                  "tg::Trainer<decltype(loss), tg::SGD> with constexpr auto loss = tg::mse(prediction, y)");
     static_assert(error::show<ok, error::trainer_needs_a_loss_expression<Loss>>);
     return true;
 }
@@ -65,12 +66,12 @@ public:
           lane_grads_(std::make_unique<typename program::lane[]>(program::scratch_size)) {}
 
     template <class P>
-        requires(!Expression<Loss>)
-    Trainer(P&&, options_type options = {}) : optimizer_(layout::slots, options) {}  // after check_trainer_loss's message
+    requires(!Expression<Loss>) Trainer(P&&, options_type options = {})
+        : optimizer_(layout::slots, options) {}  // after check_trainer_loss's message
 
     template <SameExpression<Loss> L, class U>
-        requires(!std::is_same_v<U, T>)
-    Trainer(Parameters<L, U>&, options_type options = {}) : optimizer_(layout::slots, options) {
+    requires(!std::is_same_v<U, T>) Trainer(Parameters<L, U>&, options_type options = {})
+        : optimizer_(layout::slots, options) {
         static_assert(std::is_same_v<U, T>,
                       "typegrad: Trainer: the parameters and the trainer compute in different precisions; "
                       "write Trainer<decltype(loss), Policy, double> for Parameters<..., double>");
@@ -78,7 +79,8 @@ public:
 
     //! Sets every gradient to zero. torch: `optimizer.zero_grad()`.
     void zero_grad() noexcept {
-        for (std::size_t k = 0; k < total; ++k) grads_[k] = T(0);
+        for (std::size_t k = 0; k < total; ++k)
+            grads_[k] = T(0);
         stepped_since_zero_ = false;
     }
 
@@ -86,10 +88,12 @@ public:
     //! torch: `loss = loss_fn(model(X[rows]), y[rows]); loss.backward()`. Allocates nothing.
     T backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
-            throw std::logic_error("typegrad: backward() after step() without zero_grad(): the gradients of the previous "
-                                   "step are still there and this one adds to them (as in PyTorch); call zero_grad() first");
+            throw std::logic_error(
+                "typegrad: backward() after step() without zero_grad(): the gradients of the previous "
+                "step are still there and this one adds to them (as in PyTorch); call zero_grad() first");
         const T loss = program::backward(values_, grads_, lane_grads_.get(), rows_of(batch));
-        if (checks_.finite) check_finite(grads_, "gradient", "after backward()");
+        if (checks_.finite)
+            check_finite(grads_, "gradient", "after backward()");
         return loss;
     }
     T backward(const dataset_type& data) { return backward(batch_type(data)); }
@@ -98,7 +102,8 @@ public:
     void step() {
         optimizer_.step(values_, grads_);
         stepped_since_zero_ = true;
-        if (checks_.finite) check_finite(values_, "value", "after step()");
+        if (checks_.finite)
+            check_finite(values_, "value", "after step()");
     }
 
     //! The mean loss over the rows (forward only; gradients untouched).
@@ -114,26 +119,33 @@ public:
 
 private:
     static autodiff::rows_ref<T> rows_of(const batch_type& batch) {
-        if (batch.count == 0) return {};
+        if (batch.count == 0)
+            return {};
         const dataset_type& d = batch.dataset();
         if constexpr (!std::is_void_v<typename program::input>) {
             constexpr std::size_t width = size_of<typename program::input>;
             if (d.cols() != width)
-                throw std::invalid_argument("typegrad: the model's input '" + std::string(program::input::name.view()) + "' has " +
-                                            std::to_string(width) + " features but the data has " + std::to_string(d.cols()) +
-                                            " feature columns");
+                throw std::invalid_argument("typegrad: the model's input '" + std::string(program::input::name.view()) +
+                                            "' has " + std::to_string(width) + " features but the data has " +
+                                            std::to_string(d.cols()) + " feature columns");
         }
         const bool columns = d.columns.size() == d.features.size() && !d.columns.empty();
-        return {d.features.data(), d.cols(), d.targets.data(), batch.index, batch.first, batch.count,
-                columns ? d.columns.data() : nullptr, d.rows()};
+        return {d.features.data(),
+                d.cols(),
+                d.targets.data(),
+                batch.index,
+                batch.first,
+                batch.count,
+                columns ? d.columns.data() : nullptr,
+                d.rows()};
     }
 
     void check_finite(const T* buffer, const char* what, const char* when) const {
         for (const auto& p : layout::slots)
             for (std::size_t i = 0; i < p.size; ++i)
                 if (!std::isfinite(buffer[p.offset + i]))
-                    throw std::runtime_error("typegrad: " + std::string(when) + ": the " + what + " of '" + std::string(p.name) +
-                                             "' [" + std::to_string(i) + "] is " +
+                    throw std::runtime_error("typegrad: " + std::string(when) + ": the " + what + " of '" +
+                                             std::string(p.name) + "' [" + std::to_string(i) + "] is " +
                                              (std::isnan(buffer[p.offset + i]) ? "NaN" : "infinite"));
     }
 

@@ -27,8 +27,10 @@ public:
 private:
     double get_lr(std::size_t, double lr) const {
         const long e = this->last_epoch_;
-        if (e == 0) return lr * o_.factor;
-        if (e != o_.total_iters) return lr;
+        if (e == 0)
+            return lr * o_.factor;
+        if (e != o_.total_iters)
+            return lr;
         return lr * (1.0 / o_.factor);
     }
     double closed_form_lr(std::size_t i) const {

@@ -24,7 +24,8 @@ public:
     using options = cosine_annealing_lr_options;
     CosineAnnealingLR(Opt& opt, options o) : base(opt), o_(o) {
         if (o.T_max <= 0)
-            detail::invalid_sched("CosineAnnealingLR", "T_max must be a positive integer, but got " + std::to_string(o.T_max));
+            detail::invalid_sched("CosineAnnealingLR",
+                                  "T_max must be a positive integer, but got " + std::to_string(o.T_max));
         this->start();
     }
 
@@ -33,7 +34,8 @@ private:
         constexpr double pi = std::numbers::pi;
         const long e = this->last_epoch_;
         const double T_max = static_cast<double>(o_.T_max), eta_min = o_.eta_min;
-        if (e == 0) return lr;
+        if (e == 0)
+            return lr;
         if (this->step_count_ == 1 && e > 0)
             return eta_min + (this->base_lrs_[i] - eta_min) * (1 + std::cos(static_cast<double>(e) * pi / T_max)) / 2;
         const long period = 2 * o_.T_max;
@@ -45,8 +47,9 @@ private:
     }
     double closed_form_lr(std::size_t i) const {
         constexpr double pi = std::numbers::pi;
-        return o_.eta_min + (this->base_lrs_[i] - o_.eta_min) *
-                                (1 + std::cos(pi * static_cast<double>(this->last_epoch_) / static_cast<double>(o_.T_max))) / 2;
+        return o_.eta_min +
+               (this->base_lrs_[i] - o_.eta_min) *
+                   (1 + std::cos(pi * static_cast<double>(this->last_epoch_) / static_cast<double>(o_.T_max))) / 2;
     }
     options o_;
 };

@@ -25,14 +25,17 @@ public:
     using options = cosine_annealing_warm_restarts_options;
     CosineAnnealingWarmRestarts(Opt& opt, options o) : base(opt), o_(o), T_i_(static_cast<double>(o.T_0)) {
         constexpr std::string_view who = "CosineAnnealingWarmRestarts";
-        if (o.T_0 <= 0) detail::invalid_sched(who, "Expected positive integer T_0, but got " + std::to_string(o.T_0));
-        if (o.T_mult < 1) detail::invalid_sched(who, "Expected integer T_mult >= 1, but got " + std::to_string(o.T_mult));
+        if (o.T_0 <= 0)
+            detail::invalid_sched(who, "Expected positive integer T_0, but got " + std::to_string(o.T_0));
+        if (o.T_mult < 1)
+            detail::invalid_sched(who, "Expected integer T_mult >= 1, but got " + std::to_string(o.T_mult));
         this->start();
     }
 
     //! torch's step(): T_cur + 1, restarting past T_i.
     void step() {
-        if (this->last_epoch_ < 0) return step(0L);
+        if (this->last_epoch_ < 0)
+            return step(0L);
         ++this->step_count_;
         T_cur_ += 1;
         if (T_cur_ >= T_i_) {
@@ -45,7 +48,8 @@ public:
     //! torch's step(epoch) for an integer epoch.
     void step(long epoch) {
         if (epoch < 0)
-            detail::invalid_sched("CosineAnnealingWarmRestarts", "Expected non-negative epoch, but got " + std::to_string(epoch));
+            detail::invalid_sched("CosineAnnealingWarmRestarts",
+                                  "Expected non-negative epoch, but got " + std::to_string(epoch));
         ++this->step_count_;
         const double e = static_cast<double>(epoch), T_0 = static_cast<double>(o_.T_0);
         if (epoch >= o_.T_0) {

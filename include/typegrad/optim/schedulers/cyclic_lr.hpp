@@ -34,7 +34,8 @@ class CyclicLR : public lr_scheduler<CyclicLR<Opt>, Opt> {
 public:
     using options = cyclic_lr_options;
     CyclicLR(Opt& opt, options o) : base(opt), o_(o) {
-        for (auto& g : opt.param_groups()) g.options.lr = o.base_lr;
+        for (auto& g : opt.param_groups())
+            g.options.lr = o.base_lr;
         const double up = o.step_size_up, down = o.step_size_down.value_or(up);
         total_size_ = up + down;
         step_ratio_ = up / total_size_;
@@ -47,7 +48,8 @@ public:
                     base_momentums_.push_back(g.options.momentum);
                 }
             } else {
-                detail::invalid_sched("CyclicLR", "optimizer must support momentum with `cycle_momentum` option enabled");
+                detail::invalid_sched("CyclicLR",
+                                      "optimizer must support momentum with `cycle_momentum` option enabled");
             }
         }
         this->start();
@@ -56,8 +58,10 @@ public:
 
 private:
     double scale_fn(double x) const {
-        if (o_.mode == "triangular") return 1.;
-        if (o_.mode == "triangular2") return 1 / std::pow(2., x - 1);
+        if (o_.mode == "triangular")
+            return 1.;
+        if (o_.mode == "triangular2")
+            return 1 / std::pow(2., x - 1);
         return std::pow(o_.gamma, x);
     }
     double get_lr(std::size_t i, double) {

@@ -33,8 +33,10 @@ public:
 private:
     double get_lr(std::size_t, double lr) const {
         const long e = this->last_epoch_;
-        if (e == 0) return lr * o_.start_factor;
-        if (e > o_.total_iters) return lr;
+        if (e == 0)
+            return lr * o_.start_factor;
+        if (e > o_.total_iters)
+            return lr;
         const double d = o_.end_factor - o_.start_factor;
         return lr * (1. + d / (static_cast<double>(o_.total_iters) * o_.start_factor + static_cast<double>(e - 1) * d));
     }

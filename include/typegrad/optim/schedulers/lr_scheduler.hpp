@@ -40,7 +40,7 @@ public:
         auto groups = opt_->param_groups();
         for (std::size_t i = 0; i < groups.size(); ++i) {
             double lr;
-            if constexpr (requires(Derived& d) { d.closed_form_lr(i); })
+            if constexpr (requires(Derived & d) { d.closed_form_lr(i); })
                 lr = derived().closed_form_lr(i);
             else
                 lr = derived().get_lr(i, groups[i].options.lr);
@@ -65,7 +65,8 @@ protected:
     explicit lr_scheduler(Opt& opt) : opt_(&opt) {}
     void start() {
         for (auto& g : opt_->param_groups()) {
-            if (!g.initial_lr) g.initial_lr = g.options.lr;
+            if (!g.initial_lr)
+                g.initial_lr = g.options.lr;
             base_lrs_.push_back(*g.initial_lr);
         }
         last_lr_.resize(base_lrs_.size());
@@ -74,7 +75,8 @@ protected:
     void record() {
         auto groups = opt_->param_groups();
         last_lr_.resize(groups.size());
-        for (std::size_t i = 0; i < groups.size(); ++i) last_lr_[i] = groups[i].options.lr;
+        for (std::size_t i = 0; i < groups.size(); ++i)
+            last_lr_[i] = groups[i].options.lr;
     }
     Derived& derived() { return static_cast<Derived&>(*this); }
 

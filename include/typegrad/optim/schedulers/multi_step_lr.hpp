@@ -30,12 +30,13 @@ public:
 private:
     double get_lr(std::size_t, double lr) const {
         const auto k = std::count(o_.milestones.begin(), o_.milestones.end(), this->last_epoch_);
-        if (k == 0) return lr;
+        if (k == 0)
+            return lr;
         return lr * std::pow(o_.gamma, static_cast<double>(k));
     }
     double closed_form_lr(std::size_t i) const {
-        const auto k = std::upper_bound(o_.milestones.begin(), o_.milestones.end(), this->last_epoch_) -
-                       o_.milestones.begin();
+        const auto k =
+            std::upper_bound(o_.milestones.begin(), o_.milestones.end(), this->last_epoch_) - o_.milestones.begin();
         return this->base_lrs_[i] * std::pow(o_.gamma, static_cast<double>(k));
     }
     options o_;

@@ -44,12 +44,15 @@ public:
             detail::invalid_sched(who, "You must define either total_steps OR (epochs AND steps_per_epoch)");
         if (o.total_steps) {
             if (*o.total_steps <= 0)
-                detail::invalid_sched(who, "Expected positive integer total_steps, but got " + std::to_string(*o.total_steps));
+                detail::invalid_sched(
+                    who, "Expected positive integer total_steps, but got " + std::to_string(*o.total_steps));
             total_steps_ = *o.total_steps;
         } else {
             const long e = o.epochs.value_or(0), s = o.steps_per_epoch.value_or(0);
-            if (e <= 0) detail::invalid_sched(who, "Expected positive integer epochs, but got " + std::to_string(e));
-            if (s <= 0) detail::invalid_sched(who, "Expected positive integer steps_per_epoch, but got " + std::to_string(s));
+            if (e <= 0)
+                detail::invalid_sched(who, "Expected positive integer epochs, but got " + std::to_string(e));
+            if (s <= 0)
+                detail::invalid_sched(who, "Expected positive integer steps_per_epoch, but got " + std::to_string(s));
             total_steps_ = e * s;
         }
         const double n = static_cast<double>(total_steps_);
@@ -61,18 +64,21 @@ public:
             phases_ = {{o.pct_start * n - 1, lr_initial, lr_max, mom_max, mom_base},
                        {n - 1, lr_max, lr_min, mom_base, mom_max}};
         if (o.pct_start < 0 || o.pct_start > 1)
-            detail::invalid_sched(who, "Expected float between 0 and 1 pct_start, but got " + detail::py_repr(o.pct_start));
+            detail::invalid_sched(who,
+                                  "Expected float between 0 and 1 pct_start, but got " + detail::py_repr(o.pct_start));
         if (o.anneal_strategy != "cos" && o.anneal_strategy != "linear")
-            detail::invalid_sched(who, "anneal_strategy must by one of 'cos' or 'linear', instead got " +
-                                           std::string(o.anneal_strategy));
+            detail::invalid_sched(
+                who, "anneal_strategy must by one of 'cos' or 'linear', instead got " + std::string(o.anneal_strategy));
         linear_ = o.anneal_strategy == "linear";
         for (auto& g : opt.param_groups()) {
             g.initial_lr = o.max_lr / o.div_factor;
-            per_group_.push_back({*g.initial_lr, o.max_lr, *g.initial_lr / o.final_div_factor, o.max_momentum, o.base_momentum});
+            per_group_.push_back(
+                {*g.initial_lr, o.max_lr, *g.initial_lr / o.final_div_factor, o.max_momentum, o.base_momentum});
         }
         if (o.cycle_momentum) {
             if constexpr (has_betas<group_options> || has_momentum<group_options>) {
-                for (auto& g : opt.param_groups()) detail::cycled_momentum(g.options) = o.max_momentum;
+                for (auto& g : opt.param_groups())
+                    detail::cycled_momentum(g.options) = o.max_momentum;
             } else {
                 detail::invalid_sched(who, "optimizer must support momentum with `cycle_momentum` option enabled");
             }
@@ -90,16 +96,22 @@ private:
         double initial_lr, max_lr, min_lr, max_momentum, base_momentum;
         double get(which w) const {
             switch (w) {
-                case lr_initial: return initial_lr;
-                case lr_max: return max_lr;
-                case lr_min: return min_lr;
-                case mom_max: return max_momentum;
-                default: return base_momentum;
+                case lr_initial:
+                    return initial_lr;
+                case lr_max:
+                    return max_lr;
+                case lr_min:
+                    return min_lr;
+                case mom_max:
+                    return max_momentum;
+                default:
+                    return base_momentum;
             }
         }
     };
     double anneal(double start, double end, double pct) const {
-        if (linear_) return (end - start) * pct + start;
+        if (linear_)
+            return (end - start) * pct + start;
         const double cos_out = std::cos(std::numbers::pi * pct) + 1;
         return end + (start - end) / 2.0 * cos_out;
     }
@@ -122,7 +134,8 @@ private:
             start_step = ph.end_step;
         }
         if constexpr (has_betas<group_options> || has_momentum<group_options>)
-            if (o_.cycle_momentum) detail::cycled_momentum(this->opt_->param_groups()[i].options) = momentum;
+            if (o_.cycle_momentum)
+                detail::cycled_momentum(this->opt_->param_groups()[i].options) = momentum;
         return lr;
     }
     options o_;

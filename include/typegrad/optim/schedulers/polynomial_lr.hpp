@@ -23,16 +23,19 @@ public:
     using options = polynomial_lr_options;
     PolynomialLR(Opt& opt, options o) : base(opt), o_(o) {
         if (o.total_iters <= 0)
-            detail::invalid_sched("PolynomialLR", "total_iters must be a positive integer, but got " + std::to_string(o.total_iters));
+            detail::invalid_sched("PolynomialLR",
+                                  "total_iters must be a positive integer, but got " + std::to_string(o.total_iters));
         this->start();
     }
 
 private:
     double get_lr(std::size_t, double lr) const {
         const long e = this->last_epoch_;
-        if (e == 0 || e > o_.total_iters) return lr;
+        if (e == 0 || e > o_.total_iters)
+            return lr;
         const double n = static_cast<double>(o_.total_iters);
-        const double decay = std::pow((1.0 - static_cast<double>(e) / n) / (1.0 - static_cast<double>(e - 1) / n), o_.power);
+        const double decay =
+            std::pow((1.0 - static_cast<double>(e) / n) / (1.0 - static_cast<double>(e - 1) / n), o_.power);
         return lr * decay;
     }
     double closed_form_lr(std::size_t i) const {

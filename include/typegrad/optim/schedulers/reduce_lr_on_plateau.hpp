@@ -32,8 +32,10 @@ public:
     using optimizer_type = Opt;
     ReduceLROnPlateau(Opt& opt, options o) : opt_(&opt), o_(o) {
         constexpr std::string_view who = "ReduceLROnPlateau";
-        if (o.factor >= 1.0) detail::invalid_sched(who, "Factor should be < 1.0.");
-        if (o.mode != "min" && o.mode != "max") detail::invalid_sched(who, "mode " + std::string(o.mode) + " is unknown!");
+        if (o.factor >= 1.0)
+            detail::invalid_sched(who, "Factor should be < 1.0.");
+        if (o.mode != "min" && o.mode != "max")
+            detail::invalid_sched(who, "mode " + std::string(o.mode) + " is unknown!");
         if (o.threshold_mode != "rel" && o.threshold_mode != "abs")
             detail::invalid_sched(who, "threshold mode " + std::string(o.threshold_mode) + " is unknown!");
         max_ = o.mode == "max";
@@ -58,14 +60,16 @@ public:
             for (auto& g : opt_->param_groups()) {
                 const double old_lr = g.options.lr;
                 const double new_lr = std::max(old_lr * o_.factor, o_.min_lr);
-                if (old_lr - new_lr > o_.eps) g.options.lr = new_lr;
+                if (old_lr - new_lr > o_.eps)
+                    g.options.lr = new_lr;
             }
             cooldown_counter_ = o_.cooldown;
             num_bad_epochs_ = 0;
         }
         auto groups = opt_->param_groups();
         last_lr_.resize(groups.size());
-        for (std::size_t i = 0; i < groups.size(); ++i) last_lr_[i] = groups[i].options.lr;
+        for (std::size_t i = 0; i < groups.size(); ++i)
+            last_lr_[i] = groups[i].options.lr;
     }
     std::span<const double> get_last_lr() const { return last_lr_; }
     double best() const { return best_; }
@@ -76,9 +80,12 @@ public:
 
 private:
     bool is_better(double a, double best) const {
-        if (!max_ && rel_) return a < best * (1. - o_.threshold);
-        if (!max_) return a < best - o_.threshold;
-        if (rel_) return a > best * (o_.threshold + 1.);
+        if (!max_ && rel_)
+            return a < best * (1. - o_.threshold);
+        if (!max_)
+            return a < best - o_.threshold;
+        if (rel_)
+            return a > best * (o_.threshold + 1.);
         return a > best + o_.threshold;
     }
     Opt* opt_;

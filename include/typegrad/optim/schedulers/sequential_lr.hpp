@@ -39,7 +39,8 @@ public:
                                   "number of milestone points, but got number of schedulers " +
                                       std::to_string(sizeof...(S)) + " and the number of milestones to be equal to " +
                                       std::to_string(milestones_.size()));
-        for (auto& g : opt.param_groups()) g.options.lr = g.initial_lr.value_or(g.options.lr);
+        for (auto& g : opt.param_groups())
+            g.options.lr = g.initial_lr.value_or(g.options.lr);
         std::apply([](auto&... s) { (s.set_last_epoch(s.last_epoch() - 1), ...); }, schedulers_);
         std::get<0>(schedulers_).initial_step();
         auto l = std::get<0>(schedulers_).get_last_lr();
@@ -48,8 +49,8 @@ public:
 
     void step() {
         ++last_epoch_;
-        const auto idx = static_cast<std::size_t>(std::upper_bound(milestones_.begin(), milestones_.end(), last_epoch_) -
-                                                  milestones_.begin());
+        const auto idx = static_cast<std::size_t>(
+            std::upper_bound(milestones_.begin(), milestones_.end(), last_epoch_) - milestones_.begin());
         const bool restart = idx > 0 && milestones_[idx - 1] == last_epoch_;
         visit(idx, [&](auto& s) {
             if (restart)
@@ -90,11 +91,12 @@ public:
         std::size_t k = 0;
         std::apply(
             [&](auto&... s) {
-                ((&s.optimizer() != opt ? detail::invalid_sched("ChainedScheduler",
-                                                                "ChainedScheduler expects all schedulers to belong to the "
-                                                                "same optimizer, but got schedulers at index 0 and " +
-                                                                    std::to_string(k) + " to be different")
-                                        : void(++k)),
+                ((&s.optimizer() != opt
+                      ? detail::invalid_sched("ChainedScheduler",
+                                              "ChainedScheduler expects all schedulers to belong to the "
+                                              "same optimizer, but got schedulers at index 0 and " +
+                                                  std::to_string(k) + " to be different")
+                      : void(++k)),
                  ...);
             },
             schedulers_);
@@ -110,7 +112,8 @@ public:
 private:
     void record() {
         last_lr_.clear();
-        for (const auto& g : optimizer().param_groups()) last_lr_.push_back(g.options.lr);
+        for (const auto& g : optimizer().param_groups())
+            last_lr_.push_back(g.options.lr);
     }
     std::tuple<S...> schedulers_;
     std::vector<double> last_lr_;

@@ -23,13 +23,15 @@ public:
     using options = step_lr_options;
     StepLR(Opt& opt, options o) : base(opt), o_(o) {
         if (o.step_size <= 0)
-            detail::invalid_sched("StepLR", "step_size must be a positive integer, but got " + std::to_string(o.step_size));
+            detail::invalid_sched("StepLR",
+                                  "step_size must be a positive integer, but got " + std::to_string(o.step_size));
         this->start();
     }
 
 private:
     double get_lr(std::size_t, double lr) const {
-        if (this->last_epoch_ == 0 || this->last_epoch_ % o_.step_size != 0) return lr;
+        if (this->last_epoch_ == 0 || this->last_epoch_ % o_.step_size != 0)
+            return lr;
         return lr * o_.gamma;
     }
     double closed_form_lr(std::size_t i) const {
