@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 
@@ -48,8 +49,8 @@ dataset permuted(const raw_csv& csv, std::uint64_t seed) {
     d.n_cols = csv.cols();
     for (std::size_t r : permutation(csv.rows(), seed)) {
         for (std::size_t c = 0; c < csv.cols(); ++c)
-            d.features.push_back(static_cast<float>(csv.features[r * csv.cols() + c]));
-        d.targets.push_back(static_cast<float>(csv.targets[r]));
+            d.features.push_back(static_cast<float>(csv.row(r)[c]));
+        d.targets.push_back(static_cast<float>(csv.target(r)));
     }
     return d;
 }
@@ -58,27 +59,31 @@ dataset load_diabetes() {
     raw_csv csv = load_csv("diabetes.csv");
     // Population std, accumulated in row order in double (pytorch_bench.py does the same).
     const std::size_t rows = csv.rows(), cols = csv.cols();
-    for (std::size_t c = 0; c < cols; ++c) {
-        double sum = 0;
-        for (std::size_t r = 0; r < rows; ++r)
-            sum += csv.features[r * cols + c];
-        const double mean = sum / static_cast<double>(rows);
-        double ss = 0;
-        for (std::size_t r = 0; r < rows; ++r) {
-            const double dev = csv.features[r * cols + c] - mean;
-            ss += dev * dev;
+    csv.update([&](std::span<double> features, std::span<double>) {
+        for (std::size_t c = 0; c < cols; ++c) {
+            double sum = 0;
+            for (std::size_t r = 0; r < rows; ++r)
+                sum += features[r * cols + c];
+            const double mean = sum / static_cast<double>(rows);
+            double ss = 0;
+            for (std::size_t r = 0; r < rows; ++r) {
+                const double dev = features[r * cols + c] - mean;
+                ss += dev * dev;
+            }
+            const double sd = std::sqrt(ss / static_cast<double>(rows));
+            for (std::size_t r = 0; r < rows; ++r)
+                features[r * cols + c] = (features[r * cols + c] - mean) / sd;
         }
-        const double sd = std::sqrt(ss / static_cast<double>(rows));
-        for (std::size_t r = 0; r < rows; ++r)
-            csv.features[r * cols + c] = (csv.features[r * cols + c] - mean) / sd;
-    }
+    });
     return permuted(csv, diabetes_permutation_seed);
 }
 
 dataset load_digits() {
     raw_csv csv = load_csv("digits.csv");
-    for (double& v : csv.features)
-        v /= 16.0;
+    csv.update([](std::span<double> features, std::span<double>) {
+        for (double& v : features)
+            v /= 16.0;
+    });
     return permuted(csv, digits_permutation_seed);
 }
 

@@ -24,11 +24,10 @@ constexpr auto mlp_digits_ce = tg::cross_entropy(
     tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, 10>>{}(x64), tg::class_target<"y", 10>);
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
-    tg::data::dataset out;
-    out.feature_names.resize(d.cols());  // the trainer needs only their number
-    out.target_name = std::string("target");
-    out.features = d.features;
-    out.targets = d.targets;
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < d.cols(); ++c)
+        names.push_back("f" + std::to_string(c));
+    tg::data::dataset out(std::move(names), "target", d.features, d.targets);
     out.keep_columns();  // feature-major copy: consecutive rows load as whole vectors
     return out;
 }

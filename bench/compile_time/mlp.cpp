@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <typegrad/layers.hpp>
 #include <typegrad/typegrad.hpp>
@@ -41,13 +42,15 @@ constexpr auto loss = tg::mse(model{}(x), y);
 int main() {
     std::mt19937 rng(0);
     std::normal_distribution<float> normal;
-    tg::data::dataset data;
+    std::vector<std::string> names;
+    std::vector<float> xs, ys;
     for (std::size_t f = 0; f < features; ++f)
-        data.feature_names.push_back("f" + std::to_string(f));
+        names.push_back("f" + std::to_string(f));
     for (std::size_t i = 0; i < rows * features; ++i)
-        data.features.push_back(normal(rng));
+        xs.push_back(normal(rng));
     for (std::size_t i = 0; i < rows; ++i)
-        data.targets.push_back(normal(rng));
+        ys.push_back(normal(rng));
+    const tg::data::dataset data(std::move(names), "y", std::move(xs), std::move(ys));
 
     tg::Parameters params{loss};
     tg::init::torch_default(params, /*seed=*/0);

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
             trainer.backward(batch);
             trainer.step();
         }
-        accuracy = tg::accuracy(tg::predict(logit, params, test.all()), test.targets);  // class 1 where logit > 0
+        accuracy = tg::accuracy(tg::predict(logit, params, test.all()), test.targets());  // class 1 where logit > 0
         std::printf("  epoch %3d  test loss %.4f  test accuracy %.3f\n", epoch, trainer.loss(test), accuracy);
     }
     // [trainer]

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
             trainer.backward(batch);
             trainer.step();
         }
-        accuracy = tg::accuracy(tg::predict(logits, params, test.all()), test.targets);  // argmax of the logits
+        accuracy = tg::accuracy(tg::predict(logits, params, test.all()), test.targets());  // argmax of the logits
         std::printf("  epoch %3d  test loss %.4f  test accuracy %.3f\n", epoch, trainer.loss(test), accuracy);
     }
     // [trainer]

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,14 +60,16 @@ int main(int argc, char** argv) {
     const auto test = scale.apply(test_raw);
     // The target, too, is standardised with the training rows' mean and std (population, as above).
     double y_mean = 0, y_std = 0;
-    for (const float t : train.targets)
+    for (const float t : train.targets())
         y_mean += t;
     y_mean /= static_cast<double>(train.rows());
-    for (const float t : train.targets)
+    for (const float t : train.targets())
         y_std += (t - y_mean) * (t - y_mean);
     y_std = std::sqrt(y_std / static_cast<double>(train.rows()));
-    for (float& t : train.targets)
-        t = static_cast<float>((t - y_mean) / y_std);
+    train.update([&](std::span<float>, std::span<float> targets) {
+        for (float& t : targets)
+            t = static_cast<float>((t - y_mean) / y_std);
+    });
     // [data]
     std::printf("mlp_regression: diabetes, %zu patients, %zu features; %zu to train, %zu to test\n", data.rows(),
                 data.cols(), train.rows(), test.rows());
@@ -89,10 +92,10 @@ int main(int argc, char** argv) {
         double mse = 0;
         for (std::size_t r = 0; r < test.rows(); ++r) {
             predicted[r] = static_cast<float>(predicted[r] * y_std + y_mean);  // back to the target's units
-            mse += (predicted[r] - test.targets[r]) * (predicted[r] - test.targets[r]);
+            mse += (predicted[r] - test.target(r)) * (predicted[r] - test.target(r));
         }
         mse /= static_cast<double>(test.rows());
-        r2 = tg::r2(predicted, test.targets);
+        r2 = tg::r2(predicted, test.targets());
         std::printf("  epoch %3d  test mse %8.1f  test R² %6.3f\n", epoch, mse, r2);
     }
     // [trainer]

@@ -1,8 +1,7 @@
 #pragma once
-//! @file
-//! `tg::gradcheck`: the gradient typegrad derives for a loss, compared with central finite
-//! differences of the loss for every parameter element, in double precision (torch:
-//! `torch.autograd.gradcheck`).
+// `tg::gradcheck`: the gradient typegrad derives for a loss, compared with central finite
+// differences of the loss for every parameter element, in double precision (torch:
+// `torch.autograd.gradcheck`). Data reaches it through data/feed.hpp, checked as the trainer's is.
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -15,6 +14,8 @@
 
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/data/dataset.hpp>
+#include <typegrad/data/feed.hpp>
 #include <typegrad/parameters.hpp>
 
 namespace typegrad {
@@ -62,36 +63,14 @@ inline std::string element_name(const param_info& p, std::size_t index) {
     return s.str();
 }
 
-template <class Loss, class L, class T>
-gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vector<double>& features,
-                                const std::vector<double>& targets, const gradcheck_options& opt) {
+// The comparison over `rows` samples, sample r being (x(r), y(r)): features and target in double.
+template <class Loss, class L, class T, class X, class Y>
+gradcheck_result gradcheck_rows(const Parameters<L, T>& params, std::size_t rows, X x, Y y,
+                                const gradcheck_options& opt) {
     using program = autodiff::program<Loss, double>;
-    constexpr std::size_t width = [] {
-        if constexpr (std::is_void_v<typename program::input>)
-            return std::size_t{0};
-        else
-            return size_of<typename program::input>;
-    }();
-    constexpr bool has_target = !std::is_void_v<typename program::target>;
-
-    std::size_t rows = 1;
-    if (has_target && !targets.empty()) {
-        rows = targets.size();
-    } else if constexpr (width > 0) {
-        rows = features.size() / width;
-    }
-    const std::size_t cols = rows == 0 ? 0 : features.size() / rows;
-    if (rows == 0 || cols * rows != features.size() || cols < width || (has_target && targets.size() != rows))
-        throw std::invalid_argument(
-            "typegrad: gradcheck: the data does not fit the loss: " + std::to_string(features.size()) +
-            " feature values and " + std::to_string(targets.size()) + " targets for an input of width " +
-            std::to_string(width) + (has_target ? " and one target per row" : " and no target"));
-
     Parameters<L, double> p;
     for (std::size_t k = 0; k < p.total; ++k)
         p.values()[k] = static_cast<double>(params.values()[k]);
-    const auto x = [&](std::size_t r) { return width > 0 ? features.data() + r * cols : nullptr; };
-    const auto y = [&](std::size_t r) { return has_target ? targets[r] : 0.0; };
     const auto mean_loss = [&] {
         double total = 0;
         for (std::size_t r = 0; r < rows; ++r)
@@ -159,24 +138,85 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, const std::vecto
 }  // namespace detail
 
 //! Compares d(mean loss over the rows)/d(params) from typegrad's reverse sweep with central finite
-//! differences, element by element, all in double whatever `params` holds. `features` is row-major
-//! (one row per target; a row may hold more columns than the loss's input reads), `targets` one value
-//! per row; any contiguous range of numbers (std::array, std::vector, std::span). Throws
-//! std::invalid_argument when the data does not fit the loss. torch: `torch.autograd.gradcheck`.
+//! differences, element by element, all in double whatever `params` and the data hold. The rows are
+//! checked against the loss as the trainer checks a batch (data/feed.hpp): exactly the input's width
+//! of feature columns, a target where the loss reads one, class indices, finite values. torch:
+//! `torch.autograd.gradcheck`.
+//!
+//!     auto r = tg::gradcheck(loss, params, train.all(), {.eps = 1e-6, .rtol = 1e-3, .atol = 1e-5});
+//!     if (!r.ok) std::puts(r.report.c_str());
+template <Expression Loss, SameExpression<Loss> L, class T, class U>
+gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const data::batch_view<U>& rows,
+                           const gradcheck_options& options = {}) {
+    using loss_type = std::remove_cv_t<Loss>;
+    using program = autodiff::program<loss_type, double>;
+    const auto source = data::feed<typename program::input, typename program::target>(rows, "gradcheck");
+    if (source.count == 0)
+        throw std::invalid_argument("typegrad: gradcheck: expected at least one row of data, found none");
+    std::vector<double> x(source.count * source.cols), y(source.count, 0.0);
+    for (std::size_t i = 0; i < source.count; ++i) {
+        const U* row = rows.features(i);
+        for (std::size_t c = 0; c < source.cols; ++c)
+            x[i * source.cols + c] = static_cast<double>(row[c]);
+        if (source.targets)
+            y[i] = static_cast<double>(rows.target(i));
+    }
+    return detail::gradcheck_rows<loss_type>(
+        params, source.count, [&](std::size_t r) { return x.data() + r * source.cols; },
+        [&](std::size_t r) { return y[r]; }, options);
+}
+
+//! `tg::gradcheck` over every row of `data`.
+template <Expression Loss, SameExpression<Loss> L, class T, class U>
+gradcheck_result gradcheck(Loss loss, const Parameters<L, T>& params, const data::basic_dataset<U>& data,
+                           const gradcheck_options& options = {}) {
+    return gradcheck(loss, params, data.all(), options);
+}
+
+//! `tg::gradcheck` over rows given as numbers: `features` row-major (the input's width a row),
+//! `targets` one value per row (ignored, and may be empty, for a loss without a target); any contiguous range of
+//! numbers (std::array, std::vector, std::span). Throws std::invalid_argument when the data does not fit the loss.
 //!
 //!     auto r = tg::gradcheck(loss, params, features, targets, {.eps = 1e-6, .rtol = 1e-3, .atol = 1e-5});
-//!     if (!r.ok) std::puts(r.report.c_str());
 template <Expression Loss, SameExpression<Loss> L, class T, detail::NumberRange F, detail::NumberRange Y>
-gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const F& features, const Y& targets,
+gradcheck_result gradcheck(Loss loss, const Parameters<L, T>& params, const F& features, const Y& targets,
                            const gradcheck_options& options = {}) {
-    return detail::gradcheck_rows<std::remove_cv_t<Loss>>(params, detail::to_doubles(features),
-                                                          detail::to_doubles(targets), options);
+    using program = autodiff::program<std::remove_cv_t<Loss>, double>;
+    constexpr std::size_t width = [] {
+        if constexpr (std::is_void_v<typename program::input>)
+            return std::size_t{0};
+        else
+            return size_of<typename program::input>;
+    }();
+    constexpr bool has_target = !std::is_void_v<typename program::target>;
+    std::vector<double> x = detail::to_doubles(features), y = detail::to_doubles(targets);
+    const std::size_t rows = has_target ? y.size() : (width > 0 ? x.size() / width : 1);
+    if (rows == 0 || x.size() != rows * width || (!y.empty() && y.size() != rows))
+        throw std::invalid_argument("typegrad: gradcheck: the data does not fit the loss: " + std::to_string(x.size()) +
+                                    " feature values and " + std::to_string(y.size()) +
+                                    " targets for an input of width " + std::to_string(width) +
+                                    (has_target ? " and one target per row" : " and no target"));
+    if constexpr (width == 0 && !has_target) {
+        return detail::gradcheck_rows<std::remove_cv_t<Loss>>(
+            params, 1, [](std::size_t) { return static_cast<const double*>(nullptr); }, [](std::size_t) { return 0.0; },
+            options);
+    } else {
+        std::vector<std::string> names(width);
+        for (std::size_t c = 0; c < width; ++c)
+            names[c] = std::to_string(c);
+        const data::basic_dataset<double> d =
+            has_target ? data::basic_dataset<double>(std::move(names), "target", std::move(x), std::move(y))
+                       : data::basic_dataset<double>(std::move(names), std::move(x));
+        return gradcheck(loss, params, d.all(), options);
+    }
 }
 
 //! `tg::gradcheck` of a loss that reads no data (e.g. `tg::softplus(w)`).
 template <Expression Loss, SameExpression<Loss> L, class T>
 gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const gradcheck_options& options = {}) {
-    return detail::gradcheck_rows<std::remove_cv_t<Loss>>(params, {}, {}, options);
+    return detail::gradcheck_rows<std::remove_cv_t<Loss>>(
+        params, 1, [](std::size_t) { return static_cast<const double*>(nullptr); }, [](std::size_t) { return 0.0; },
+        options);
 }
 
 }  // namespace typegrad

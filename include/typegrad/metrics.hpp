@@ -1,7 +1,6 @@
 #pragma once
-//! @file
-//! Evaluation metrics computed from a model's predictions for every row, as flat arrays (what
-//! `tg::predict(model, params, rows)` writes), and the dataset's targets.
+// Evaluation metrics computed from a model's predictions for every row, as flat arrays (what
+// `tg::predict(model, params, rows)` writes), and the dataset's targets.
 #include <cstddef>
 #include <span>
 #include <stdexcept>

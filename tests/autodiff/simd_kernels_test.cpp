@@ -5,6 +5,8 @@
 // and with -march=native, so that the widest vectors of the machine are the ones tested.
 #include <catch2/catch.hpp>
 
+#include "datasets.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -157,8 +159,9 @@ TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[
             simd.values()[k] = scalar.values()[k] = init[k] / 4;
 
         std::vector<typename program::lane> scratch(program::scratch_size);
-        const tg::autodiff::rows_ref<T> all{feats.data(), 32, targets.data(), by_index ? index.data() : nullptr, 0,
-                                            rows};
+        const auto data = typegrad_test::make_dataset<T>(32, feats, targets);
+        const auto view = by_index ? tg::data::batch_view<T>(data, index) : data.all();
+        const auto all = tg::data::feed<typename program::input, typename program::target>(view, "simd_kernels_test");
         const T simd_loss = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), all);
         T scalar_loss = 0;
         for (std::size_t r = 0; r < rows; ++r) {

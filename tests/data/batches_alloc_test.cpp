@@ -10,13 +10,13 @@
 namespace tg = typegrad;
 
 TEST_CASE("iterating the batches of an epoch does not allocate") {
-    tg::data::dataset d;
-    d.feature_names = {"a", "b"};
+    std::vector<float> features, targets;
     for (int r = 0; r < 100; ++r) {
-        d.features.push_back(static_cast<float>(r));
-        d.features.push_back(static_cast<float>(-r));
-        d.targets.push_back(static_cast<float>(r % 3));
+        features.push_back(static_cast<float>(r));
+        features.push_back(static_cast<float>(-r));
+        targets.push_back(static_cast<float>(r % 3));
     }
+    const tg::data::dataset d({"a", "b"}, "y", std::move(features), std::move(targets));
     const auto range = tg::data::batches(d, 7, tg::data::shuffle{.seed = 1});
     const long before = typegrad_test::allocations();
     double sum = 0;

@@ -17,14 +17,12 @@ namespace {
 
 // Row r has the single feature r and target 1000 + r, so a sample tells which row it is.
 tg::data::dataset numbered(std::size_t n) {
-    tg::data::dataset d;
-    d.feature_names = {"r"};
-    d.target_name = "t";
+    std::vector<float> features, targets;
     for (std::size_t r = 0; r < n; ++r) {
-        d.features.push_back(static_cast<float>(r));
-        d.targets.push_back(1000.f + static_cast<float>(r));
+        features.push_back(static_cast<float>(r));
+        targets.push_back(1000.f + static_cast<float>(r));
     }
-    return d;
+    return tg::data::dataset({"r"}, "t", std::move(features), std::move(targets));
 }
 
 template <class Range>
@@ -99,8 +97,8 @@ TEST_CASE("batches without shuffle visit the rows in order as contiguous views")
     CHECK(rows_of(range) == expected);
     CHECK(range.order().empty());
     const auto last = range[2];
-    CHECK(last.index == nullptr);
-    CHECK(last.first == 6);
+    CHECK(last.index() == nullptr);
+    CHECK(last.first() == 6);
     CHECK(&last.dataset() == &d);
 }
 

@@ -13,10 +13,7 @@ using typegrad_test::temp_csv;
 
 namespace {
 tg::data::dataset with_targets(std::vector<float> targets) {
-    tg::data::dataset d;
-    d.target_name = "label";
-    d.targets = std::move(targets);
-    return d;
+    return tg::data::dataset({}, "label", {}, std::move(targets));
 }
 }  // namespace
 

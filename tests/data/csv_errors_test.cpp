@@ -125,9 +125,9 @@ TEST_CASE("csv_error: numbers beyond the range of T or of double") {
         "a,target\n1,3.4028235677973366e+38\n", 2, 2,
         "2:2: expected a number within the range of float in column 'target', found '3.4028235677973366e+38'");
     const temp_csv below("below_limit", "a,target\n1,-3.4028235677973362e+38\n");
-    CHECK(tg::data::read_csv(below.path()).targets[0] == -std::numeric_limits<float>::max());
+    CHECK(tg::data::read_csv(below.path()).targets()[0] == -std::numeric_limits<float>::max());
     const temp_csv f("double_ok", "a,target\n1e39,1\n");
-    CHECK(tg::data::read_csv<double>(f.path()).features[0] == 1e39);
+    CHECK(tg::data::read_csv<double>(f.path()).features()[0] == 1e39);
 }
 
 TEST_CASE("csv_error: an empty line between data rows") {

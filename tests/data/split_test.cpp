@@ -3,26 +3,27 @@
 
 #include <catch2/catch.hpp>
 
+#include "vectors.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
 
 namespace tg = typegrad;
+using typegrad_test::vec;
 
 namespace {
 
 // Row r: features (r, -r), target r, so every row of a part tells where it came from.
 tg::data::dataset numbered(std::size_t n) {
-    tg::data::dataset d;
-    d.feature_names = {"r", "minus_r"};
-    d.target_name = "t";
+    std::vector<float> features, targets;
     for (std::size_t r = 0; r < n; ++r) {
-        d.features.push_back(static_cast<float>(r));
-        d.features.push_back(-static_cast<float>(r));
-        d.targets.push_back(static_cast<float>(r));
+        features.push_back(static_cast<float>(r));
+        features.push_back(-static_cast<float>(r));
+        targets.push_back(static_cast<float>(r));
     }
-    return d;
+    return tg::data::dataset({"r", "minus_r"}, "t", std::move(features), std::move(targets));
 }
 
 std::vector<float> sorted(std::vector<float> v) {
@@ -50,16 +51,16 @@ TEST_CASE("split parts are disjoint and cover every row and keep features with t
     const auto d = numbered(37);
     const auto [a, b] = tg::data::split(d, 0.6, 7);
     CHECK(a.rows() + b.rows() == 37);
-    std::vector<float> all = a.targets;
-    all.insert(all.end(), b.targets.begin(), b.targets.end());
-    CHECK(sorted(all) == sorted(d.targets));
+    std::vector<float> all = vec(a.targets());
+    all.insert(all.end(), b.targets().begin(), b.targets().end());
+    CHECK(sorted(all) == sorted(vec(d.targets())));
     for (const auto* part : {&a, &b}) {
-        CHECK(part->feature_names == d.feature_names);
-        CHECK(part->target_name == "t");
-        REQUIRE(part->features.size() == part->rows() * 2);
+        CHECK(part->feature_names() == d.feature_names());
+        CHECK(part->target_name() == "t");
+        REQUIRE(part->features().size() == part->rows() * 2);
         for (std::size_t r = 0; r < part->rows(); ++r) {
-            CHECK(part->row(r)[0] == part->targets[r]);
-            CHECK(part->row(r)[1] == -part->targets[r]);
+            CHECK(part->row(r)[0] == part->target(r));
+            CHECK(part->row(r)[1] == -part->target(r));
         }
     }
 }
@@ -68,13 +69,13 @@ TEST_CASE("split follows the documented permutation and is determined by its see
     const auto d = numbered(10);
     const auto [a, b] = tg::data::split(d, 0.7, 42);
     // permutation(10, 42) = 3 4 1 2 9 8 0 | 6 5 7 (see batches_test.cpp)
-    CHECK(a.targets == std::vector<float>{3, 4, 1, 2, 9, 8, 0});
-    CHECK(b.targets == std::vector<float>{6, 5, 7});
+    CHECK(vec(a.targets()) == std::vector<float>{3, 4, 1, 2, 9, 8, 0});
+    CHECK(vec(b.targets()) == std::vector<float>{6, 5, 7});
     const auto again = tg::data::split(d, 0.7, 42);
-    CHECK(again.first.features == a.features);
-    CHECK(again.second.targets == b.targets);
+    CHECK(vec(again.first.features()) == vec(a.features()));
+    CHECK(vec(again.second.targets()) == vec(b.targets()));
     const auto other = tg::data::split(d, 0.7, 43);
-    CHECK(other.first.targets != a.targets);
+    CHECK(vec(other.first.targets()) != vec(a.targets()));
 }
 
 TEST_CASE("split refuses a fraction outside (0 1) and a dataset too small to divide") {

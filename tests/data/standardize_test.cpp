@@ -3,26 +3,26 @@
 
 #include <catch2/catch.hpp>
 
+#include "vectors.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace tg = typegrad;
+using typegrad_test::vec;
 
 namespace {
 
 // Columns: 1..4; a constant 5; a constant 0.1 (whose mean has a rounding residue); 1e6 + 1..4.
 tg::data::dataset four_rows() {
-    tg::data::dataset d;
-    d.feature_names = {"ramp", "five", "tenth", "offset"};
-    d.target_name = "y";
-    d.features = {1.f, 5.f, 0.1f, 1e6f + 1.f,  //
-                  2.f, 5.f, 0.1f, 1e6f + 2.f,  //
-                  3.f, 5.f, 0.1f, 1e6f + 3.f,  //
-                  4.f, 5.f, 0.1f, 1e6f + 4.f};
-    d.targets = {10.f, 20.f, 30.f, 40.f};
-    return d;
+    return tg::data::dataset({"ramp", "five", "tenth", "offset"}, "y",
+                             {1.f, 5.f, 0.1f, 1e6f + 1.f,  //
+                              2.f, 5.f, 0.1f, 1e6f + 2.f,  //
+                              3.f, 5.f, 0.1f, 1e6f + 3.f,  //
+                              4.f, 5.f, 0.1f, 1e6f + 4.f},
+                             {10.f, 20.f, 30.f, 40.f});
 }
 
 double column_mean(const tg::data::dataset& d, std::size_t c) {
@@ -68,10 +68,10 @@ TEST_CASE("standardized makes a constant column exactly 0 and leaves targets and
         CHECK(s.row(r)[1] == 0.f);
         CHECK(s.row(r)[2] == 0.f);
     }
-    CHECK(s.targets == d.targets);
-    CHECK(s.feature_names == d.feature_names);
-    CHECK(s.target_name == "y");
-    CHECK(d.features[0] == 1.f);  // the original is untouched
+    CHECK(vec(s.targets()) == vec(d.targets()));
+    CHECK(s.feature_names() == d.feature_names());
+    CHECK(s.target_name() == "y");
+    CHECK(d.features()[0] == 1.f);  // the original is untouched
 }
 
 TEST_CASE("standardizer::fit records means and population standard deviations") {
@@ -90,31 +90,23 @@ TEST_CASE("standardizer::fit records means and population standard deviations") 
 TEST_CASE("standardizer fitted on one set applies the same statistics to another") {
     const auto train = four_rows();
     const auto st = tg::data::standardizer<float>::fit(train);
-    tg::data::dataset test;
-    test.feature_names = train.feature_names;
-    test.target_name = "y";
-    test.features = {2.5f, 7.f, 3.f, 1e6f + 0.5f};
-    test.targets = {99.f};
+    const tg::data::dataset test(train.feature_names(), "y", {2.5f, 7.f, 3.f, 1e6f + 0.5f}, {99.f});
     const auto t = st.apply(test);
     CHECK(t.row(0)[0] == 0.f);                                           // the training mean
     CHECK(t.row(0)[1] == 0.f);                                           // constant in training
     CHECK(t.row(0)[2] == 0.f);                                           // constant in training
     CHECK(t.row(0)[3] == Approx(-2.0 / std::sqrt(1.25)).epsilon(1e-6));  // not the test's own statistics
-    CHECK(t.targets == std::vector<float>{99.f});
+    CHECK(vec(t.targets()) == std::vector<float>{99.f});
     // standardized() is fit and apply on the same set.
-    CHECK(st.apply(train).features == train.standardized().features);
+    CHECK(vec(st.apply(train).features()) == vec(train.standardized().features()));
 }
 
 TEST_CASE("standardizer refuses an empty fit and a column count mismatch") {
-    tg::data::dataset empty;
-    empty.feature_names = {"a"};
+    const tg::data::dataset empty({"a"}, "y", {}, {});
     CHECK_THROWS_WITH(tg::data::standardizer<float>::fit(empty),
                       "typegrad: standardizer::fit: expected a dataset with at least one row, found none");
     const auto st = tg::data::standardizer<float>::fit(four_rows());
-    tg::data::dataset narrow;
-    narrow.feature_names = {"a", "b"};
-    narrow.features = {1.f, 2.f};
-    narrow.targets = {0.f};
+    const tg::data::dataset narrow({"a", "b"}, "y", {1.f, 2.f}, {0.f});
     CHECK_THROWS_AS(st.apply(narrow), std::invalid_argument);
     CHECK_THROWS_WITH(st.apply(narrow),
                       "typegrad: standardizer::apply: expected a dataset with 4 feature "
@@ -122,10 +114,7 @@ TEST_CASE("standardizer refuses an empty fit and a column count mismatch") {
 }
 
 TEST_CASE("standardized works in double precision too") {
-    tg::data::basic_dataset<double> d;
-    d.feature_names = {"x"};
-    d.features = {1.0, 3.0};
-    d.targets = {0.0, 0.0};
+    const tg::data::basic_dataset<double> d({"x"}, "y", {1.0, 3.0}, {0.0, 0.0});
     const auto s = d.standardized();
-    CHECK(s.features == std::vector<double>{-1.0, 1.0});
+    CHECK(vec(s.features()) == std::vector<double>{-1.0, 1.0});
 }

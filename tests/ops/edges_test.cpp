@@ -77,7 +77,10 @@ void check_at(Loss, std::initializer_list<double> at, double target, double want
     const T scalar_value = program::sample_backward(scalar.values().data(), scalar.grads().data(), nullptr, t, T(1));
     std::vector<typename program::lane> scratch(program::scratch_size);
     const std::vector<std::uint32_t> row_zero(program::lanes, 0);
-    const tg::autodiff::rows_ref<T> block{nullptr, 0, &t, row_zero.data(), 0, program::lanes};
+    // Built by hand, not by tg::data::feed: these cases probe the ops at inputs the feed refuses
+    // (a label that is no class), one row repeated in every lane.
+    const tg::autodiff::sample_source<T> block{
+        .targets = &t, .index = row_zero.data(), .count = program::lanes, .rows = 1};
     const T simd_value = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), block);
 
     INFO("value: per-sample " << scalar_value << ", SIMD " << simd_value << ", want " << want_value);

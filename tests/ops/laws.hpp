@@ -22,7 +22,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "datasets.hpp"
+
 #include <typegrad/autodiff/program.hpp>
+#include <typegrad/data/feed.hpp>
 #include <typegrad/functional.hpp>
 #include <typegrad/gradcheck.hpp>
 #include <typegrad/parameters.hpp>
@@ -173,7 +176,9 @@ void simd_matches_per_sample() {
     f.fill(features, targets);
 
     std::vector<typename program::lane> scratch(program::scratch_size);
-    const tg::autodiff::rows_ref<T> all{features.data(), F::width, targets.data(), nullptr, 0, rows};
+    const auto data = typegrad_test::make_dataset<T>(F::width, features, targets);
+    const auto all =
+        tg::data::feed<typename program::input, typename program::target>(data.all(), "laws", {.finite = false});
     const T simd_loss = program::backward(simd.values().data(), simd.grads().data(), scratch.data(), all);
 
     T scalar_loss = 0;

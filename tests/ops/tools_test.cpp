@@ -118,9 +118,12 @@ TEST_CASE("gradcheck refuses data that does not fit the loss", "[gradcheck]") {
         tg::gradcheck(loss, params, std::vector<double>{1}, one),
         "typegrad: gradcheck: the data does not fit the loss: 1 feature values and 1 targets for an input of "
         "width 2 and one target per row");
-    // Rows may hold more columns than the input reads, as a dataset's do.
+    // A row holds exactly the input's width, as the trainer and predict require.
     const std::vector<double> wide{1, 2, 3, 4, 5, 6};
-    CHECK(tg::gradcheck(loss, params, wide, two).ok);
+    CHECK_THROWS_WITH(
+        tg::gradcheck(loss, params, wide, two),
+        "typegrad: gradcheck: the data does not fit the loss: 6 feature values and 2 targets for an input "
+        "of width 2 and one target per row");
 }
 
 TEMPLATE_TEST_CASE("accuracy takes the argmax of class scores, or the sign of one logit", "[metrics]", float, double) {
@@ -163,10 +166,7 @@ TEST_CASE("metrics take the predictions tg::predict writes", "[metrics]") {
     std::vector<double> targets;
     for (std::size_t r = 0; r < 7; ++r)
         targets.push_back(2 * features[2 * r] - features[2 * r + 1] + 0.5);
-    tg::data::basic_dataset<double> data;
-    data.feature_names = {"a", "b"};
-    data.features = features;
-    data.targets = targets;
+    const tg::data::basic_dataset<double> data({"a", "b"}, "y", features, targets);
 
     const std::vector<double> predicted = tg::predict(prediction, params, data);
     CHECK(tg::r2(predicted, targets) == 1.0);

@@ -18,19 +18,18 @@ template <class T>
 tg::data::basic_dataset<T> random_data(std::size_t rows, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> normal;
-    tg::data::basic_dataset<T> d;
-    d.feature_names = {"a", "b", "c", "d", "e"};
-    d.target_name = std::string("y");  // not = "y": GCC 12 -O3 false -Wrestrict (GCC bug 105329)
+    std::vector<T> features, targets;
     for (std::size_t r = 0; r < rows; ++r) {
         double t = 0.5;
         for (std::size_t f = 0; f < 5; ++f) {
             const double v = normal(rng);
-            d.features.push_back(static_cast<T>(v));
+            features.push_back(static_cast<T>(v));
             t += (static_cast<double>(f) - 2.0) * v;
         }
-        d.targets.push_back(static_cast<T>(t + 0.1 * normal(rng)));
+        targets.push_back(static_cast<T>(t + 0.1 * normal(rng)));
     }
-    return d;
+    return tg::data::basic_dataset<T>({"a", "b", "c", "d", "e"}, std::string("y"), std::move(features),
+                                      std::move(targets));
 }
 
 }  // namespace test_models

@@ -1,7 +1,9 @@
 #pragma once
-// The compiled loss: loads a block of samples into the lanes, runs the forward and reverse sweeps,
-// and accumulates the gradient of the mean loss. One lane per sample; the last block of a batch is
-// padded by repeating its last sample with weight zero, so padded lanes stay finite and add nothing.
+// The compiled loss: orchestrates a batch, a block of samples at a time: the loader fills the lanes
+// (samples.hpp), the forward and reverse sweeps run (sweep.hpp), and the per-lane accumulators are
+// summed into the gradient of the mean loss (accumulators.hpp). One lane per sample; the last block
+// of a batch is padded by repeating its last sample with weight zero, so padded lanes stay finite
+// and add nothing.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -11,29 +13,14 @@
 
 #include <typegrad/detail/xsimd.hpp>
 
+#include <typegrad/autodiff/accumulators.hpp>
 #include <typegrad/autodiff/graph.hpp>
+#include <typegrad/autodiff/samples.hpp>
 #include <typegrad/autodiff/sweep.hpp>
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
-#include <typegrad/detail/partial.hpp>
-#include <typegrad/detail/shuffle.hpp>
 
 namespace typegrad::autodiff {
-
-//! The rows of a batch as the evaluator sees them: row-major features and one target per row.
-template <class T>
-struct rows_ref {
-    const T* features = nullptr;
-    std::size_t cols = 0;
-    const T* targets = nullptr;
-    const std::uint32_t* index = nullptr;  // row of each sample, or null for rows first, first + 1, ...
-    std::size_t first = 0;
-    std::size_t count = 0;
-    const T* columns = nullptr;  // optional feature-major copy [cols][rows] of the features
-    std::size_t rows = 0;        // rows of the whole dataset (the stride of `columns`)
-
-    constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
-};
 
 template <class List>
 struct first_or_void {
@@ -47,11 +34,6 @@ template <class... Ts>
 constexpr std::size_t length(type_list<Ts...>) {
     return sizeof...(Ts);
 }
-
-template <class N>
-inline constexpr std::size_t size_of_or_1 = size_of<N>;
-template <>
-inline constexpr std::size_t size_of_or_1<void> = 1;
 
 template <class S>
 struct loss_dims;
@@ -82,7 +64,7 @@ struct evaluator {
                   "typegrad: a loss trained on data reads one target; this one has several");
 
     //! Forward only: `Expr`'s value for each row, written to out[i * size + j] (size = its elements).
-    static void predict(const T* params, const rows_ref<T>& rows, T* out) {
+    static void predict(const T* params, const sample_source<T>& rows, T* out) {
         workspace<lane, T, nodes, Params> ws;
         ws.params = params;
         for (std::size_t start = 0; start < rows.count; start += lanes) {
@@ -96,114 +78,17 @@ struct evaluator {
             }
         }
     }
+    //! The loader of this expression's input and target lanes.
+    using loader = sample_loader<input, target, T>;
     template <class WS>
     static constexpr void load_sample(WS& ws, const T* x, T y) {
-        if constexpr (!std::is_void_v<input>) {
-            auto& v = ws.template value<input>();
-            for (std::size_t f = 0; f < size_of<input>; ++f)
-                v[f] = x[f];
-        }
-        if constexpr (!std::is_void_v<target>)
-            ws.template value<target>()[0] = y;
+        sample_loader<input, target, T, T>::load_sample(ws, x, y);
     }
-
-    //! Loads the samples start, start + 1, ... of `rows` into the input and target lanes and returns
-    //! how many lanes hold a sample; the rest repeat the last sample (finite values, weight 0).
     template <class WS>
-    static std::size_t load_block(WS& ws, const rows_ref<T>& rows, std::size_t start) {
-        const std::size_t valid = std::min(rows.count - start, lanes);
-        if (!rows.index && valid == lanes) {
-            // A full block of consecutive rows: the targets are one vector load, and so is each
-            // feature when the dataset keeps a feature-major copy.
-            const std::size_t row0 = rows.first + start;
-            if constexpr (!std::is_void_v<input>) {
-                auto& v = ws.template value<input>();
-                if (rows.columns) {
-                    for (std::size_t f = 0; f < size_of<input>; ++f)
-                        v[f] = lane::load_unaligned(rows.columns + f * rows.rows + row0);
-                } else {
-                    transpose_rows(v, rows, [&](std::size_t l) { return row0 + l; });
-                }
-            }
-            if constexpr (!std::is_void_v<target>)
-                ws.template value<target>()[0] = lane::load_unaligned(rows.targets + row0);
-        } else {
-            // Through a local copy: the workspace's address never escapes to the out-of-line call,
-            // so its lanes can stay in registers.
-            lane inputs[size_of_or_1<input>], targets[1];
-            load_rest(inputs, targets, rows, start, valid);
-            if constexpr (!std::is_void_v<input>) {
-                auto& v = ws.template value<input>();
-                for (std::size_t f = 0; f < size_of<input>; ++f)
-                    v[f] = inputs[f];
-            }
-            if constexpr (!std::is_void_v<target>)
-                ws.template value<target>()[0] = targets[0];
-        }
-        return valid;
+    static std::size_t load_block(WS& ws, const sample_source<T>& rows, std::size_t start) {
+        return loader::load_block(ws, rows, start);
     }
-
-    //! The lanes [0, valid) set, the others clear.
-    static auto mask(std::size_t valid) {
-        alignas(64) T ids[lanes];
-        for (std::size_t l = 0; l < lanes; ++l)
-            ids[l] = static_cast<T>(l);
-        return lane::load_aligned(ids) < lane(static_cast<T>(valid));
-    }
-
-private:
-    // A block of rows picked by index, or the last, partly filled block of a batch. Kept out of
-    // line: the full blocks' loads above stay small enough to be inlined into the sweep's loop.
-    [[gnu::noinline]] static void load_rest(lane* inputs, lane* targets, const rows_ref<T>& rows, std::size_t start,
-                                            std::size_t valid) {
-        if (!rows.index && rows.columns) {
-            // The last block of consecutive rows: masked loads, and the last sample repeated.
-            const std::size_t row0 = rows.first + start;
-            const auto keep = mask(valid);
-            if constexpr (!std::is_void_v<input>) {
-                for (std::size_t f = 0; f < size_of<input>; ++f) {
-                    const T* column = rows.columns + f * rows.rows + row0;
-                    inputs[f] = xsimd::select(keep, detail::load_first<lane>(column, valid), lane(column[valid - 1]));
-                }
-            }
-            if constexpr (!std::is_void_v<target>)
-                targets[0] = xsimd::select(keep, detail::load_first<lane>(rows.targets + row0, valid),
-                                           lane(rows.targets[row0 + valid - 1]));
-        } else {
-            const auto row_of = [&](std::size_t l) { return rows.row(start + std::min(l, valid - 1)); };
-            if constexpr (!std::is_void_v<input>)
-                transpose_rows(inputs, rows, row_of);
-            if constexpr (!std::is_void_v<target>) {
-                alignas(64) T buffer[lanes];
-                for (std::size_t l = 0; l < lanes; ++l)
-                    buffer[l] = rows.targets[row_of(l)];
-                targets[0] = lane::load_aligned(buffer);
-            }
-        }
-    }
-
-    // Sample l's features into lane l: a transposition through an aligned buffer (xsimd 8.1's
-    // gather is a scalar loop behind a call, slower than this).
-    template <class Lanes, class RowOf>
-    static void transpose_rows(Lanes& v, const rows_ref<T>& rows, RowOf row_of) {
-        constexpr std::size_t width = size_of<input>;
-        alignas(64) T buffer[width][lanes];
-        if (rows.columns) {
-            for (std::size_t l = 0; l < lanes; ++l) {
-                const std::size_t r = row_of(l);
-                for (std::size_t f = 0; f < width; ++f)
-                    buffer[f][l] = rows.columns[f * rows.rows + r];
-            }
-        } else {
-            for (std::size_t l = 0; l < lanes; ++l) {
-                const T* row = rows.features + row_of(l) * rows.cols;
-                for (std::size_t f = 0; f < width; ++f)
-                    buffer[f][l] = row[f];
-            }
-        }
-        for (std::size_t f = 0; f < width; ++f)
-            v[f] = lane::load_aligned(buffer[f]);
-    }
+    static auto mask(std::size_t valid) { return loader::mask(valid); }
 };
 
 //! The loss `Loss` compiled for element type T: a scalar per sample, averaged over a batch.
@@ -238,37 +123,8 @@ struct program : evaluator<Expr, T> {
     static constexpr std::size_t accumulators = layout::total + lanes;
     static constexpr std::size_t scratch_size = 2 * accumulators;
 
-    //! The parts of the flat parameter buffer whose gradient is summed in per-lane accumulators, as
-    //! runs of consecutive elements; the rest (weights of large dense layers) reduce each block
-    //! straight into the gradient.
-    struct run {
-        std::size_t first = 0, count = 0;
-    };
-    template <class... Ps>
-    static constexpr auto lane_runs_of(type_list<Ps...>) {
-        constexpr std::size_t n = sizeof...(Ps);
-        constexpr std::array<bool, n + 1> per_lane{reverse_plan<lane, reversed>::template lane_accumulated<Ps>...,
-                                                   false};
-        constexpr std::array<std::size_t, n + 1> sizes{size_of<Ps>..., 0};
-        std::array<run, n + 1> runs{};
-        std::size_t count = 0, offset = 0;
-        for (std::size_t k = 0; k < n; offset += sizes[k], ++k) {
-            if (!per_lane[k] || sizes[k] == 0)
-                continue;
-            if (count > 0 && runs[count - 1].first + runs[count - 1].count == offset)
-                runs[count - 1].count += sizes[k];
-            else
-                runs[count++] = run{offset, sizes[k]};
-        }
-        return std::pair{runs, count};
-    }
-    static constexpr auto lane_runs = lane_runs_of(typename base::graph_type::params{});
-
-    template <class F>
-    static void for_lane_runs(F&& f) {
-        for (std::size_t r = 0; r < lane_runs.second; ++r)
-            f(lane_runs.first[r].first, lane_runs.first[r].count);
-    }
+    //! The per-lane accumulators of the parameters, and their sums over lanes.
+    using accumulator_runs = lane_accumulators<lane, T, reversed, typename base::graph_type::params>;
 
     //! Adds weight · d(loss)/d(params) for one sample into `grads`; returns the sample's loss.
     //! Usable in constant evaluation.
@@ -296,7 +152,7 @@ struct program : evaluator<Expr, T> {
 
     //! grads += d(mean loss over rows)/d(params), with `scratch` (scratch_size lane values, all zero,
     //! and left all zero) for the per-lane accumulators. Returns the mean loss. Allocates nothing.
-    static T backward(const T* params, T* grads, lane* scratch, const rows_ref<T>& rows) {
+    static T backward(const T* params, T* grads, lane* scratch, const sample_source<T>& rows) {
         if (rows.count == 0)
             return T(0);
         lane* const acc = scratch;                  // every full block adds here
@@ -328,41 +184,17 @@ struct program : evaluator<Expr, T> {
                 ws.param_adjoints = tail;
                 ws.valid = rows.count - start;
                 reverse<Loss>(reversed{}, ws);
-                for_lane_runs([&](std::size_t first, std::size_t count) {
-                    for (std::size_t k = first; k < first + count; ++k) {
-                        acc[k] += xsimd::select(valid, tail[k], lane(T(0)));
-                        tail[k] = lane(T(0));
-                    }
-                });
+                accumulator_runs::merge_tail(acc, tail, valid);
                 ws.param_adjoints = acc;
                 ws.valid = lanes;
             }
         }
-        // The sums over lanes, a vector of parameters at a time; the accumulators are left zero.
-        for_lane_runs([&](std::size_t first, std::size_t count) {
-            T* const g = grads + first;
-            lane* const a = acc + first;
-            const std::size_t whole = count / lanes * lanes;
-            for (std::size_t k = 0; k < whole; k += lanes) {
-                (lane::load_unaligned(g + k) + detail::lane_sums(a + k)).store_unaligned(g + k);
-                for (std::size_t j = 0; j < lanes; ++j)
-                    a[k + j] = lane(T(0));
-            }
-            if (whole < count) {
-                // A last, partial group: the sums of the accumulators after it (another parameter's,
-                // or the zeros that end the array) are computed and not kept.
-                const std::size_t rest = count - whole;
-                detail::store_first(g + whole, rest,
-                                    detail::load_first<lane>(g + whole, rest) + detail::lane_sums(a + whole));
-                for (std::size_t j = whole; j < count; ++j)
-                    a[j] = lane(T(0));
-            }
-        });
+        accumulator_runs::add_sums(grads, acc);
         return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
     }
 
     //! The mean loss over rows (forward only).
-    static T loss(const T* params, const rows_ref<T>& rows) {
+    static T loss(const T* params, const sample_source<T>& rows) {
         if (rows.count == 0)
             return T(0);
         workspace_for<lane, T, Loss> ws;

@@ -1,17 +1,16 @@
 #pragma once
-//! @file
-//! Mini-batches over a dataset, in file order or shuffled by a documented, portable rule.
-//!
-//! The shuffle rule (shuffle_rows), identical on every compiler and standard library:
-//!  1. rows = 0, 1, ..., n-1; rng = std::mt19937_64 constructed with the seed (the engine and
-//!     its seeding are fully specified by the C++ standard);
-//!  2. Fisher-Yates from the last index down: for i = n-1, n-2, ..., 1, draw j uniform in
-//!     [0, i] and swap rows[i] with rows[j];
-//!  3. the draw of j below bound s = i+1 (Lemire's multiply-shift with rejection, on 32 bits):
-//!     x = rng() >> 32 (the upper 32 bits of one 64-bit output); m = x * s (64-bit product);
-//!     while (m mod 2^32) < (2^32 mod s), draw a new x and recompute m; then j = m >> 32.
-//!     No std::uniform_int_distribution is involved, since its algorithm differs between
-//!     standard libraries.
+// Mini-batches over a dataset, in file order or shuffled by a documented, portable rule.
+//
+// The shuffle rule (shuffle_rows), identical on every compiler and standard library:
+//  1. rows = 0, 1, ..., n-1; rng = std::mt19937_64 constructed with the seed (the engine and
+//     its seeding are fully specified by the C++ standard);
+//  2. Fisher-Yates from the last index down: for i = n-1, n-2, ..., 1, draw j uniform in
+//     [0, i] and swap rows[i] with rows[j];
+//  3. the draw of j below bound s = i+1 (Lemire's multiply-shift with rejection, on 32 bits):
+//     x = rng() >> 32 (the upper 32 bits of one 64-bit output); m = x * s (64-bit product);
+//     while (m mod 2^32) < (2^32 mod s), draw a new x and recompute m; then j = m >> 32.
+//     No std::uniform_int_distribution is involved, since its algorithm differs between
+//     standard libraries.
 
 #include <typegrad/data/dataset.hpp>
 
@@ -102,7 +101,7 @@ public:
         iterator() = default;
         iterator(const batch_range* range, std::size_t batch) noexcept : range_(range), batch_(batch) {}
 
-        [[nodiscard]] batch_view<T> operator*() const noexcept { return (*range_)[batch_]; }
+        batch_view<T> operator*() const noexcept { return (*range_)[batch_]; }
         iterator& operator++() noexcept {
             ++batch_;
             return *this;
@@ -112,7 +111,7 @@ public:
             ++batch_;
             return old;
         }
-        [[nodiscard]] friend bool operator==(const iterator& a, const iterator& b) noexcept {
+        friend bool operator==(const iterator& a, const iterator& b) noexcept {
             return a.batch_ == b.batch_ && a.range_ == b.range_;
         }
 
@@ -131,25 +130,26 @@ public:
     }
 
     //! The number of batches in the epoch.
-    [[nodiscard]] std::size_t size() const noexcept { return count_; }
+    std::size_t size() const noexcept { return count_; }
     //! Whether the epoch has no batch (an empty dataset, or fewer rows than a batch with drop_last).
-    [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+    bool empty() const noexcept { return count_ == 0; }
     //! The requested number of samples per batch.
-    [[nodiscard]] std::size_t batch_size() const noexcept { return batch_size_; }
+    std::size_t batch_size() const noexcept { return batch_size_; }
     //! The visiting order of the rows for a shuffled epoch; empty for dataset order.
-    [[nodiscard]] std::span<const std::uint32_t> order() const noexcept { return order_; }
+    std::span<const std::uint32_t> order() const noexcept { return order_; }
 
     //! Batch `b` (b < size()).
-    [[nodiscard]] batch_view<T> operator[](std::size_t b) const noexcept {
+    batch_view<T> operator[](std::size_t b) const noexcept {
         const std::size_t start = b * batch_size_;
         const std::size_t n = std::min(batch_size_, data_->rows() - start);
+        using trusted = typename batch_view<T>::trusted;
         if (order_.empty())
-            return batch_view<T>(*data_, start, n);
-        return batch_view<T>(*data_, std::span<const std::uint32_t>(order_.data() + start, n));
+            return batch_view<T>(trusted{}, *data_, nullptr, start, n);
+        return batch_view<T>(trusted{}, *data_, order_.data() + start, 0, n);
     }
 
-    [[nodiscard]] iterator begin() const noexcept { return iterator(this, 0); }
-    [[nodiscard]] iterator end() const noexcept { return iterator(this, count_); }
+    iterator begin() const noexcept { return iterator(this, 0); }
+    iterator end() const noexcept { return iterator(this, count_); }
 
 private:
     const basic_dataset<T>* data_;

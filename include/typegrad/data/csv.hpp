@@ -268,15 +268,15 @@ template <class T = float>
             "expected a column named '" + options.target + "' (csv_options::target), found the columns " + names);
     }
 
-    basic_dataset<T> out;
-    out.target_name = options.target;
+    std::vector<std::string> feature_names;
+    std::vector<T> features, targets;
     for (std::size_t c = 0; c < width; ++c)
         if (c != target_col)
-            out.feature_names.push_back(fields[c]);
+            feature_names.push_back(fields[c]);
     if (lines.size() == 1)
         throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
-    out.targets.reserve(lines.size() - 1);
-    out.features.reserve((lines.size() - 1) * (width - 1));
+    targets.reserve(lines.size() - 1);
+    features.reserve((lines.size() - 1) * (width - 1));
 
     for (std::size_t l = 1; l < lines.size(); ++l) {
         const std::size_t line_number = l + 1;
@@ -322,12 +322,12 @@ template <class T = float>
                             ? (value > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())
                             : static_cast<T>(value);
             if (c == target_col)
-                out.targets.push_back(x);
+                targets.push_back(x);
             else
-                out.features.push_back(x);
+                features.push_back(x);
         }
     }
-    return out;
+    return basic_dataset<T>(std::move(feature_names), options.target, std::move(features), std::move(targets));
 }
 
 }  // namespace typegrad::data

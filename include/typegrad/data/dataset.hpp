@@ -1,8 +1,9 @@
 #pragma once
-//! @file
-//! A numeric table in memory (features and one target per row), views over sets of its
-//! rows, and feature standardisation.
-
+// A numeric table in memory (features and, for training, one target per row), views over sets of
+// its rows, and feature standardisation. The table owns every layout derived from its values (the
+// optional feature-major copy, the record of checks already made), so none can fall out of step.
+#include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace typegrad::data {
@@ -22,40 +24,67 @@ inline std::string shortest_text(double x) {
     const auto res = std::to_chars(buf, buf + sizeof buf, x);
     return std::string(buf, res.ptr);
 }
+
+// A fact about a dataset's values that a check established once (all finite, all targets class
+// indices below K, ...); forgotten by every change of the values. Atomic, so that a dataset read
+// by several threads at once may record it from any of them; copied as a plain value.
+class stamp {
+public:
+    stamp() = default;
+    stamp(const stamp& o) noexcept : v_(o.get()) {}
+    stamp& operator=(const stamp& o) noexcept {
+        set(o.get());
+        return *this;
+    }
+    std::uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
+    void set(std::uint64_t v) const noexcept { v_.store(v, std::memory_order_relaxed); }
+
+private:
+    mutable std::atomic<std::uint64_t> v_{0};
+};
 }  // namespace detail
 
 template <class T>
-struct basic_dataset;
+class basic_dataset;
 
 //! A set of rows of a dataset, in a given order, without ownership of the rows or the index.
 //!
-//! The i-th sample is dataset row `row(i)`: `first + i` for a contiguous range of rows
-//! (`index == nullptr`), `index[i]` otherwise. The dataset and the index must outlive the view.
+//! The i-th sample is dataset row `row(i)`: `first() + i` for a contiguous range of rows,
+//! `index()[i]` otherwise. Every constructor checks that the rows lie inside the dataset and
+//! throws std::out_of_range otherwise; the dataset and the index must outlive the view.
 template <class T>
-struct batch_view {
-    //! The dataset the rows belong to.
-    const basic_dataset<T>* data = nullptr;
-    //! The dataset rows of the samples, or nullptr for the contiguous rows first, first + 1, ...
-    const std::uint32_t* index = nullptr;
-    //! The first row when index is nullptr.
-    std::size_t first = 0;
-    //! The number of samples.
-    std::size_t count = 0;
-
+class batch_view {
+public:
     //! An empty view of no dataset.
     constexpr batch_view() noexcept = default;
 
     //! Every row of `d`, in order.
-    constexpr batch_view(const basic_dataset<T>& d) noexcept  // NOLINT(google-explicit-constructor)
-        : data(&d), first(0), count(d.rows()) {}
+    batch_view(const basic_dataset<T>& d) noexcept  // NOLINT(google-explicit-constructor)
+        : data_(&d), count_(d.rows()), end_(d.rows()) {}
 
-    //! The rows `rows[0], rows[1], ...` of `d`, in that order; `rows` is not copied.
-    constexpr batch_view(const basic_dataset<T>& d, std::span<const std::uint32_t> rows) noexcept
-        : data(&d), index(rows.data()), first(0), count(rows.size()) {}
+    //! The rows `rows[0], rows[1], ...` of `d`, in that order; `rows` is not copied. Throws
+    //! std::out_of_range naming the first row index that is not below `d.rows()`.
+    batch_view(const basic_dataset<T>& d, std::span<const std::uint32_t> rows)
+        : data_(&d), index_(rows.data()), count_(rows.size()) {
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (rows[i] >= d.rows())
+                throw std::out_of_range("typegrad: batch_view: row index " + std::to_string(rows[i]) + " (position " +
+                                        std::to_string(i) + " of the index) is past the end of a dataset of " +
+                                        std::to_string(d.rows()) + " rows");
+            end_ = std::max<std::size_t>(end_, std::size_t{rows[i]} + 1);
+        }
+    }
 
-    //! The contiguous rows `first, ..., first + count - 1` of `d`.
-    constexpr batch_view(const basic_dataset<T>& d, std::size_t first_row, std::size_t row_count) noexcept
-        : data(&d), first(first_row), count(row_count) {}
+    //! The contiguous rows `first_row, ..., first_row + row_count - 1` of `d`. Throws
+    //! std::out_of_range when they do not all lie inside `d`.
+    batch_view(const basic_dataset<T>& d, std::size_t first_row, std::size_t row_count)
+        : data_(&d), first_(first_row), count_(row_count), end_(first_row + row_count) {
+        if (first_row > d.rows() || row_count > d.rows() - first_row)
+            throw std::out_of_range("typegrad: batch_view: rows " + std::to_string(first_row) + " to " +
+                                    std::to_string(first_row + row_count) +
+                                    " (exclusive) are past the end of a dataset of " + std::to_string(d.rows()) +
+                                    " rows");
+    }
 
     // A view of a temporary dataset would dangle as soon as the full expression ends.
     batch_view(const basic_dataset<T>&&) = delete;
@@ -63,61 +92,124 @@ struct batch_view {
     batch_view(const basic_dataset<T>&&, std::size_t, std::size_t) = delete;
 
     //! The number of samples in the view.
-    [[nodiscard]] constexpr std::size_t size() const noexcept { return count; }
+    constexpr std::size_t size() const noexcept { return count_; }
     //! Whether the view has no samples.
-    [[nodiscard]] constexpr bool empty() const noexcept { return count == 0; }
+    constexpr bool empty() const noexcept { return count_ == 0; }
     //! The dataset row of the i-th sample.
-    [[nodiscard]] constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
+    constexpr std::size_t row(std::size_t i) const noexcept { return index_ ? index_[i] : first_ + i; }
+    //! Whether the view belongs to a dataset (a default-constructed view does not).
+    constexpr bool has_dataset() const noexcept { return data_ != nullptr; }
     //! The dataset the rows belong to.
-    [[nodiscard]] constexpr const basic_dataset<T>& dataset() const noexcept { return *data; }
+    constexpr const basic_dataset<T>& dataset() const noexcept { return *data_; }
+    //! The row indices of the samples, or nullptr for the contiguous rows first(), first() + 1, ...
+    constexpr const std::uint32_t* index() const noexcept { return index_; }
+    //! The first row when index() is nullptr.
+    constexpr std::size_t first() const noexcept { return first_; }
+    //! One past the largest row the view reads: the dataset must still have that many rows.
+    constexpr std::size_t rows_needed() const noexcept { return end_; }
     //! The features of the i-th sample: `dataset().cols()` contiguous values.
-    [[nodiscard]] const T* features(std::size_t i) const noexcept { return data->row(row(i)); }
-    //! The target of the i-th sample.
-    [[nodiscard]] T target(std::size_t i) const noexcept { return data->targets[row(i)]; }
+    const T* features(std::size_t i) const noexcept { return data_->row(row(i)); }
+    //! The target of the i-th sample (the dataset must have targets).
+    T target(std::size_t i) const noexcept { return data_->target(row(i)); }
+
+private:
+    template <class U>
+    friend class batch_range;
+    struct trusted {};
+    // For index arrays made from the dataset's own row count (a shuffled epoch): no check per batch.
+    batch_view(trusted, const basic_dataset<T>& d, const std::uint32_t* index, std::size_t first,
+               std::size_t count) noexcept
+        : data_(&d), index_(index), first_(first), count_(count), end_(d.rows()) {}
+
+    const basic_dataset<T>* data_ = nullptr;
+    const std::uint32_t* index_ = nullptr;
+    std::size_t first_ = 0;
+    std::size_t count_ = 0;
+    std::size_t end_ = 0;
 };
 
 template <class T>
 struct standardizer;
 
-//! A numeric table: `rows()` samples, each with `cols()` features and one target.
+//! A numeric table: `rows()` samples, each with `cols()` features and, unless the table was made
+//! without one (rows to predict), one target.
 //!
-//! Invariant (kept by every function of typegrad::data, to be kept by code that fills the
-//! members by hand): `features.size() == rows() * cols()`, with `rows() == targets.size()`
-//! and `cols() == feature_names.size()`.
+//! The values are private: constructors check their sizes, and `update()` is the only way to change
+//! them, so that the layouts derived from them (the optional feature-major copy, the record of the
+//! checks a trainer made) are rebuilt or forgotten with every change.
 template <class T = float>
-struct basic_dataset {
+class basic_dataset {
     static_assert(std::is_floating_point_v<T>, "typegrad: basic_dataset<T>: T must be a floating-point type");
 
-    //! The name of each feature column, in file order.
-    std::vector<std::string> feature_names;
-    //! The name of the target column.
-    std::string target_name;
-    //! The features, row-major [rows(), cols()].
-    std::vector<T> features;
-    //! The targets, one per row.
-    std::vector<T> targets;
-    //! Optional: the same features stored feature-major, [cols][rows]; empty unless
-    //! keep_columns() made it. With it the trainer loads a run of consecutive rows with plain
-    //! vector loads instead of gathers. It is a copy: call keep_columns() again after changing
-    //! `features`.
-    std::vector<T> columns;
+public:
+    //! An empty table: no columns, no rows.
+    basic_dataset() = default;
 
-    //! Fills `columns` from `features` (a transposed copy). Returns *this.
-    basic_dataset& keep_columns() {
-        const std::size_t r = rows(), c = cols();
-        columns.assign(features.size(), T(0));
-        for (std::size_t i = 0; i < r; ++i)
-            for (std::size_t j = 0; j < c; ++j)
-                columns[j * r + i] = features[i * c + j];
+    //! A labelled table: `features` row-major [rows, feature_names.size()], one target per row.
+    //! Throws std::invalid_argument when the sizes disagree or a feature name appears twice.
+    basic_dataset(std::vector<std::string> feature_names, std::string target_name, std::vector<T> features,
+                  std::vector<T> targets)
+        : names_(std::move(feature_names)),
+          target_name_(std::move(target_name)),
+          features_(std::move(features)),
+          targets_(std::move(targets)),
+          rows_(targets_.size()),
+          has_target_(true) {
+        check_sizes();
+    }
+
+    //! An unlabelled table (rows to predict): `features` row-major [rows, feature_names.size()].
+    //! Throws std::invalid_argument when the sizes disagree or a feature name appears twice.
+    basic_dataset(std::vector<std::string> feature_names, std::vector<T> features)
+        : names_(std::move(feature_names)),
+          features_(std::move(features)),
+          rows_(names_.empty() ? 0 : features_.size() / names_.size()) {
+        check_sizes();
+    }
+
+    //! The number of samples.
+    std::size_t rows() const noexcept { return rows_; }
+    //! The number of features per sample.
+    std::size_t cols() const noexcept { return names_.size(); }
+    //! Whether every row has a target (false for a table of rows to predict).
+    bool has_target() const noexcept { return has_target_; }
+    //! The name of each feature column, in file order.
+    const std::vector<std::string>& feature_names() const noexcept { return names_; }
+    //! The name of the target column (empty without targets).
+    const std::string& target_name() const noexcept { return target_name_; }
+    //! The features, row-major [rows(), cols()].
+    std::span<const T> features() const noexcept { return features_; }
+    //! The targets, one per row (empty without targets).
+    std::span<const T> targets() const noexcept { return targets_; }
+    //! The features of row `r`: `cols()` contiguous values.
+    const T* row(std::size_t r) const noexcept { return features_.data() + r * cols(); }
+    //! The target of row `r`.
+    T target(std::size_t r) const noexcept { return targets_[r]; }
+
+    //! Changes the values in place: calls `f(features, targets)` with mutable spans (row-major
+    //! features; targets empty without targets), then rebuilds the feature-major copy if the table
+    //! keeps one and forgets every check made of the old values. Returns *this.
+    template <class F>
+    basic_dataset& update(F&& f) {
+        f(std::span<T>(features_), std::span<T>(targets_));
+        changed();
         return *this;
     }
 
-    //! The number of samples: `targets.size()`.
-    [[nodiscard]] std::size_t rows() const noexcept { return targets.size(); }
-    //! The number of features per sample: `feature_names.size()`.
-    [[nodiscard]] std::size_t cols() const noexcept { return feature_names.size(); }
-    //! The features of row `r`: `cols()` contiguous values starting at `features[r * cols()]`.
-    [[nodiscard]] const T* row(std::size_t r) const noexcept { return features.data() + r * cols(); }
+    //! Keeps a feature-major copy of the features ([cols][rows], see columns()) from now on: with it
+    //! the trainer loads a run of consecutive rows with plain vector loads instead of gathers. The
+    //! copy follows every change made through update(), and tables derived from this one
+    //! (standardized(), standardizer::apply, split) keep one of their own. Returns *this.
+    basic_dataset& keep_columns() {
+        keeps_columns_ = true;
+        transpose();
+        return *this;
+    }
+    //! Whether the table keeps a feature-major copy.
+    bool keeps_columns() const noexcept { return keeps_columns_; }
+    //! The feature-major copy [cols][rows] (column c is columns()[c * rows(), (c + 1) * rows())),
+    //! or an empty span when the table keeps none.
+    std::span<const T> columns() const noexcept { return columns_; }
 
     //! A copy whose every feature column is replaced by `(x - mean) / std` with the column's own
     //! mean and population standard deviation (ddof = 0, computed in double); a constant column
@@ -125,7 +217,54 @@ struct basic_dataset {
     [[nodiscard]] basic_dataset standardized() const;
 
     //! A view of every row, in order.
-    [[nodiscard]] batch_view<T> all() const noexcept { return batch_view<T>(*this); }
+    batch_view<T> all() const noexcept { return batch_view<T>(*this); }
+
+    //! The checks already made of the current values, for code that checks a dataset once and not
+    //! once per batch (the trainer's feed). Bits are the caller's; every change clears them.
+    const detail::stamp& checked() const noexcept { return checked_; }
+
+private:
+    void check_sizes() {
+        const std::size_t m = names_.size();
+        if (features_.size() != rows_ * m || (m == 0 && !has_target_ && !features_.empty()))
+            throw std::invalid_argument("typegrad: dataset: expected " + std::to_string(rows_) + " rows x " +
+                                        std::to_string(m) + " feature columns = " + std::to_string(rows_ * m) +
+                                        " feature values, found " + std::to_string(features_.size()));
+        std::vector<std::size_t> order(m);
+        for (std::size_t c = 0; c < m; ++c)
+            order[c] = c;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names_[a] < names_[b]; });
+        for (std::size_t k = 1; k < m; ++k)
+            if (names_[order[k - 1]] == names_[order[k]])
+                throw std::invalid_argument("typegrad: dataset: expected distinct feature names, found '" +
+                                            names_[order[k]] + "' as columns " +
+                                            std::to_string(std::min(order[k - 1], order[k])) + " and " +
+                                            std::to_string(std::max(order[k - 1], order[k])) + " (0-based)");
+    }
+    void changed() {
+        checked_.set(0);
+        if (keeps_columns_)
+            transpose();
+    }
+    void transpose() {
+        const std::size_t r = rows(), c = cols();
+        columns_.resize(features_.size());
+        for (std::size_t i = 0; i < r; ++i)
+            for (std::size_t j = 0; j < c; ++j)
+                columns_[j * r + i] = features_[i * c + j];
+    }
+    template <class U>
+    friend struct standardizer;
+
+    std::vector<std::string> names_;
+    std::string target_name_;
+    std::vector<T> features_;
+    std::vector<T> targets_;
+    std::size_t rows_ = 0;
+    bool has_target_ = false;
+    bool keeps_columns_ = false;
+    std::vector<T> columns_;
+    detail::stamp checked_;
 };
 
 //! A dataset of `float` values, the default precision of typegrad.
@@ -152,6 +291,7 @@ struct standardizer {
                 "typegrad: standardizer::fit: expected a dataset with at least one row, found none");
         const std::size_t n = d.rows();
         const std::size_t m = d.cols();
+        const T* first = d.row(0);
         standardizer s;
         s.mean.assign(m, 0.0);
         s.std.assign(m, 0.0);
@@ -160,7 +300,7 @@ struct standardizer {
             const T* x = d.row(r);
             for (std::size_t c = 0; c < m; ++c) {
                 s.mean[c] += static_cast<double>(x[c]);
-                if (x[c] != d.features[c])
+                if (x[c] != first[c])
                     constant[c] = false;
             }
         }
@@ -177,14 +317,15 @@ struct standardizer {
             // A constant column can leave a rounding residue in the variance; make it exactly 0.
             s.std[c] = constant[c] ? 0.0 : std::sqrt(s.std[c] / static_cast<double>(n));
             if (constant[c])
-                s.mean[c] = static_cast<double>(d.features[c]);
+                s.mean[c] = static_cast<double>(first[c]);
         }
         return s;
     }
 
     //! A copy of `d` whose feature `x` in column c becomes `(x - mean[c]) / std[c]`, computed in
-    //! double and rounded to T, or 0 where `std[c] == 0`; the targets are unchanged. Throws
-    //! std::invalid_argument when `d.cols()` differs from the number of fitted columns.
+    //! double and rounded to T, or 0 where `std[c] == 0`; the targets are unchanged; the copy keeps
+    //! a feature-major copy when `d` does. Throws std::invalid_argument when `d.cols()` differs from
+    //! the number of fitted columns.
     [[nodiscard]] basic_dataset<T> apply(const basic_dataset<T>& d) const {
         if (d.cols() != mean.size() || std.size() != mean.size())
             throw std::invalid_argument("typegrad: standardizer::apply: expected a dataset with " +
@@ -192,11 +333,13 @@ struct standardizer {
                                         std::to_string(d.cols()));
         basic_dataset<T> out = d;
         const std::size_t m = d.cols();
-        for (std::size_t i = 0; i < out.features.size(); ++i) {
-            const std::size_t c = i % m;
-            out.features[i] =
-                std[c] == 0.0 ? T(0) : static_cast<T>((static_cast<double>(d.features[i]) - mean[c]) / std[c]);
-        }
+        out.update([&](std::span<T> features, std::span<T>) {
+            for (std::size_t i = 0; i < features.size(); ++i) {
+                const std::size_t c = i % m;
+                features[i] =
+                    std[c] == 0.0 ? T(0) : static_cast<T>((static_cast<double>(features[i]) - mean[c]) / std[c]);
+            }
+        });
         return out;
     }
 };
@@ -215,17 +358,42 @@ void check_class_targets(const basic_dataset<T>& d, std::size_t num_classes) {
     if (num_classes == 0)
         throw std::invalid_argument(
             "typegrad: check_class_targets: expected at least one class, found num_classes = 0");
+    if (!d.has_target())
+        throw std::invalid_argument(
+            "typegrad: check_class_targets: expected a dataset with targets, found one without");
     for (std::size_t r = 0; r < d.rows(); ++r) {
-        const T y = d.targets[r];
+        const T y = d.target(r);
         const bool is_class = std::isfinite(y) && y >= T(0) && std::trunc(y) == y &&
                               static_cast<long double>(y) < static_cast<long double>(num_classes);
         if (!is_class) {
             throw std::invalid_argument(
                 "typegrad: check_class_targets: data row " + std::to_string(r) + " (line " + std::to_string(r + 2) +
-                " of its CSV file, if read by read_csv and not reordered since) has target '" + d.target_name +
+                " of its CSV file, if read by read_csv and not reordered since) has target '" + d.target_name() +
                 "' = " + detail::shortest_text(static_cast<double>(y)) + ", expected an integer class index in [0, " +
                 std::to_string(num_classes) + ")");
         }
+    }
+}
+
+//! Checks that every feature of `d` (and every target, with `targets`) is finite. Throws
+//! std::invalid_argument naming the first non-finite value: its row (and CSV line, as for
+//! check_class_targets), its column and value.
+template <class T>
+void check_finite(const basic_dataset<T>& d, bool targets = true) {
+    for (std::size_t r = 0; r < d.rows(); ++r) {
+        const auto fail = [&](const std::string& column, T v) {
+            throw std::invalid_argument(
+                "typegrad: check_finite: data row " + std::to_string(r) + " (line " + std::to_string(r + 2) +
+                " of its CSV file, if read by read_csv and not reordered since) has " + column + " = " +
+                detail::shortest_text(static_cast<double>(v)) +
+                ", expected a finite value (the check can be turned off: trainer_checks::finite_data)");
+        };
+        const T* x = d.row(r);
+        for (std::size_t c = 0; c < d.cols(); ++c)
+            if (!std::isfinite(x[c]))
+                fail("feature '" + d.feature_names()[c] + "'", x[c]);
+        if (targets && d.has_target() && !std::isfinite(d.target(r)))
+            fail("target '" + d.target_name() + "'", d.target(r));
     }
 }
 

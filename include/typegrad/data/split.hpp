@@ -1,6 +1,5 @@
 #pragma once
-//! @file
-//! Random division of a dataset into two parts (e.g. training and test).
+// Random division of a dataset into two parts (e.g. training and test).
 
 #include <typegrad/data/batches.hpp>
 #include <typegrad/data/dataset.hpp>
@@ -21,16 +20,23 @@ namespace detail {
 
 template <class T>
 basic_dataset<T> select_rows(const basic_dataset<T>& d, std::span<const std::uint32_t> rows) {
-    basic_dataset<T> out;
-    out.feature_names = d.feature_names;
-    out.target_name = d.target_name;
     const std::size_t m = d.cols();
-    out.features.reserve(rows.size() * m);
-    out.targets.reserve(rows.size());
+    std::vector<T> features, targets;
+    features.reserve(rows.size() * m);
+    targets.reserve(d.has_target() ? rows.size() : 0);
     for (const std::uint32_t r : rows) {
-        out.features.insert(out.features.end(), d.row(r), d.row(r) + m);
-        out.targets.push_back(d.targets[r]);
+        if (r >= d.rows())
+            throw std::out_of_range("typegrad: select_rows: row index " + std::to_string(r) +
+                                    " is past the end of a dataset of " + std::to_string(d.rows()) + " rows");
+        features.insert(features.end(), d.row(r), d.row(r) + m);
+        if (d.has_target())
+            targets.push_back(d.target(r));
     }
+    basic_dataset<T> out =
+        d.has_target() ? basic_dataset<T>(d.feature_names(), d.target_name(), std::move(features), std::move(targets))
+                       : basic_dataset<T>(d.feature_names(), std::move(features));
+    if (d.keeps_columns())
+        out.keep_columns();
     return out;
 }
 

@@ -2,12 +2,16 @@
 // The static trainer: PyTorch's loop with the optimiser as a policy. backward() ADDS the gradient of
 // the batch's mean loss into every parameter's gradient; zero_grad() resets them; step() applies the
 // optimiser. Forgetting zero_grad() piles gradients up exactly as in PyTorch.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <typegrad/detail/xsimd.hpp>
 
@@ -15,15 +19,45 @@
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/data/feed.hpp>
 #include <typegrad/optim/optimizer.hpp>
 #include <typegrad/parameters.hpp>
 
 namespace typegrad {
 
-//! Optional run-time checks of a Trainer (off by default: they cost a pass over the gradients).
+//! The run-time checks of a Trainer. Always on, whatever these say: the batch's rows and width, class
+//! targets, and the loss that backward() returns (one compare per batch).
 struct trainer_checks {
-    bool zero_grad = false;  //!< throw if backward() follows a step() with no zero_grad() between
-    bool finite = false;     //!< throw, naming the parameter, when a gradient or value is NaN or inf
+    //! Throw if backward() follows a step() with no zero_grad() between (off: PyTorch lets the
+    //! gradients pile up, and so does typegrad).
+    bool zero_grad = false;
+    //! Throw, naming the parameter element, the step and the batch's rows, when a gradient is NaN
+    //! or infinite after backward() or before step() applies it, or a value after step() (off: a pass
+    //! over the gradients per call).
+    bool finite = false;
+    //! Throw, naming the row and column, when a feature or target of the data is NaN or infinite
+    //! (on: checked once per dataset, again only after its values change).
+    bool finite_data = true;
+};
+
+//! A non-finite loss, gradient or parameter value met by a Trainer: `what()` says which, at which
+//! step, for which parameter and which data rows; the fields say the same for code.
+class non_finite_error : public std::runtime_error {
+public:
+    non_finite_error(const std::string& what, std::size_t step, std::string param, std::vector<std::size_t> rows)
+        : std::runtime_error(what), step_(step), param_(std::move(param)), rows_(std::move(rows)) {}
+    //! The number of step() calls made before the fault (0: before the first step).
+    std::size_t step() const noexcept { return step_; }
+    //! The parameter element at fault ("fc.weight[0, 3]"), or empty for the loss.
+    const std::string& param() const noexcept { return param_; }
+    //! The dataset rows of the batch whose samples give a non-finite loss or gradient (all rows of
+    //! the batch when no single sample does).
+    const std::vector<std::size_t>& rows() const noexcept { return rows_; }
+
+private:
+    std::size_t step_;
+    std::string param_;
+    std::vector<std::size_t> rows_;
 };
 
 namespace detail {
@@ -86,67 +120,145 @@ public:
 
     //! Adds d(mean loss over the batch)/d(params) into the gradients and returns that mean loss.
     //! torch: `loss = loss_fn(model(X[rows]), y[rows]); loss.backward()`. Allocates nothing.
+    //!
+    //! Throws std::out_of_range or std::invalid_argument when the batch does not fit the model (see
+    //! data/feed.hpp), and non_finite_error when the loss (always checked) or, with
+    //! `trainer_checks::finite`, a gradient is not finite; the gradients then hold the batch's
+    //! contribution, so call zero_grad() before going on.
     T backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
             throw std::logic_error(
                 "typegrad: backward() after step() without zero_grad(): the gradients of the previous "
                 "step are still there and this one adds to them (as in PyTorch); call zero_grad() first");
-        const T loss = program::backward(values_, grads_, lane_grads_.get(), rows_of(batch));
+        const auto rows = feed(batch, "Trainer::backward");
+        const T loss = program::backward(values_, grads_, lane_grads_.get(), rows);
+        if (!std::isfinite(loss))
+            fail_loss(batch, loss);
         if (checks_.finite)
-            check_finite(grads_, "gradient", "after backward()");
+            check_gradients(batch, "backward()");
         return loss;
     }
     T backward(const dataset_type& data) { return backward(batch_type(data)); }
 
-    //! Applies one optimiser step to every parameter. torch: `optimizer.step()`.
+    //! Applies one optimiser step to every parameter. torch: `optimizer.step()`. A step that throws
+    //! (an invalid hyperparameter, a non-finite gradient with `trainer_checks::finite`) changes
+    //! nothing.
     void step() {
+        if (checks_.finite)
+            check_gradients(batch_type(), "step()");
         optimizer_.step(values_, grads_);
+        ++steps_;
         stepped_since_zero_ = true;
         if (checks_.finite)
-            check_finite(values_, "value", "after step()");
+            check_values();
     }
 
     //! The mean loss over the rows (forward only; gradients untouched).
-    T loss(const batch_type& batch) const { return program::loss(values_, rows_of(batch)); }
+    T loss(const batch_type& batch) const { return program::loss(values_, feed(batch, "Trainer::loss")); }
     T loss(const dataset_type& data) const { return loss(batch_type(data)); }
 
-    //! The optimiser: its parameter groups (`param_groups()[g].options.lr`) and state.
+    //! The optimiser: its parameter groups (`param_groups()[g].options.lr`) and state; a scheduler is
+    //! made over it: `tg::StepLR sched{trainer.optimizer(), {.step_size = 10}}`.
     optimizer_type& optimizer() noexcept { return optimizer_; }
     const optimizer_type& optimizer() const noexcept { return optimizer_; }
 
-    //! Turns the optional checks on or off.
+    //! The number of step() calls made so far.
+    std::size_t steps() const noexcept { return steps_; }
+
+    //! Sets the run-time checks.
     void set_checks(trainer_checks checks) noexcept { checks_ = checks; }
 
 private:
-    static autodiff::rows_ref<T> rows_of(const batch_type& batch) {
-        if (batch.count == 0)
-            return {};
-        const dataset_type& d = batch.dataset();
-        if constexpr (!std::is_void_v<typename program::input>) {
-            constexpr std::size_t width = size_of<typename program::input>;
-            if (d.cols() != width)
-                throw std::invalid_argument("typegrad: the model's input '" + std::string(program::input::name.view()) +
-                                            "' has " + std::to_string(width) + " features but the data has " +
-                                            std::to_string(d.cols()) + " feature columns");
-        }
-        const bool columns = d.columns.size() == d.features.size() && !d.columns.empty();
-        return {d.features.data(),
-                d.cols(),
-                d.targets.data(),
-                batch.index,
-                batch.first,
-                batch.count,
-                columns ? d.columns.data() : nullptr,
-                d.rows()};
+    autodiff::sample_source<T> feed(const batch_type& batch, std::string_view who) const {
+        return data::feed<typename program::input, typename program::target>(batch, who, {checks_.finite_data});
     }
 
-    void check_finite(const T* buffer, const char* what, const char* when) const {
+    // The failure paths below re-run the batch one sample at a time to name the rows at fault; they
+    // allocate, which the training step itself never does. `culprits`: the rows of the batch whose
+    // sample is bad, or all its rows when none is; and which of the two.
+    struct culprits {
+        std::vector<std::size_t> rows;
+        bool found = false;
+    };
+    template <class Bad>
+    static culprits rows_where(const batch_type& batch, Bad bad) {
+        culprits c;
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (bad(i))
+                c.rows.push_back(batch.row(i));
+        c.found = !c.rows.empty();
+        if (!c.found)
+            for (std::size_t i = 0; i < batch.size(); ++i)
+                c.rows.push_back(batch.row(i));
+        return c;
+    }
+    // "data rows 3, 17 give a non-finite loss", or the batch's rows when no single sample does.
+    static std::string rows_text(const culprits& c, const char* what) {
+        std::string list;
+        for (std::size_t k = 0; k < c.rows.size() && k < 10; ++k)
+            list += (k ? ", " : "") + std::to_string(c.rows[k]);
+        if (c.rows.size() > 10)
+            list += " and " + std::to_string(c.rows.size() - 10) + " more";
+        if (!c.found)
+            return std::string("no single sample gives a non-finite ") + what + " (the batch's rows: " + list + ")";
+        return (c.rows.size() == 1 ? "data row " : "data rows ") + list + (c.rows.size() == 1 ? " gives" : " give") +
+               " a non-finite " + what;
+    }
+    T target_of(const batch_type& batch, std::size_t i) const {
+        if constexpr (std::is_void_v<typename program::target>)
+            return T(0);
+        else
+            return batch.target(i);
+    }
+    [[noreturn]] void fail_loss(const batch_type& batch, T loss) const {
+        auto at_fault = rows_where(batch, [&](std::size_t i) {
+            return !std::isfinite(program::sample_value(values_, batch.features(i), target_of(batch, i)));
+        });
+        const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
+                                 ": the batch's mean loss is " + (std::isnan(loss) ? "NaN" : "infinite") + "; " +
+                                 rows_text(at_fault, "loss");
+        throw non_finite_error(text, steps_, "", std::move(at_fault.rows));
+    }
+    // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
+    void check_gradients(const batch_type& batch, const char* when) const {
+        for (const auto& p : layout::slots) {
+            for (std::size_t i = 0; i < p.size; ++i) {
+                if (std::isfinite(grads_[p.offset + i]))
+                    continue;
+                const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
+                std::vector<std::size_t> rows;
+                std::string from =
+                    " (the gradients were already non-finite before this step: backward() of an "
+                    "earlier batch, or code that wrote them)";
+                if (!batch.empty()) {
+                    std::vector<T> g(total);
+                    const auto at_fault = rows_where(batch, [&](std::size_t r) {
+                        std::fill(g.begin(), g.end(), T(0));
+                        program::sample_backward(values_, g.data(), batch.features(r), target_of(batch, r), T(1));
+                        return !std::isfinite(g[p.offset + i]);
+                    });
+                    rows = at_fault.rows;
+                    from = "; " + rows_text(at_fault, "gradient there");
+                }
+                const std::string text = "typegrad: " + std::string(when) + " at step " + std::to_string(steps_) +
+                                         ": the gradient of '" + element + "' is " +
+                                         (std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite") + from +
+                                         "; no parameter was changed";
+                throw non_finite_error(text, steps_, element, std::move(rows));
+            }
+        }
+    }
+    void check_values() const {
         for (const auto& p : layout::slots)
             for (std::size_t i = 0; i < p.size; ++i)
-                if (!std::isfinite(buffer[p.offset + i]))
-                    throw std::runtime_error("typegrad: " + std::string(when) + ": the " + what + " of '" +
-                                             std::string(p.name) + "' [" + std::to_string(i) + "] is " +
-                                             (std::isnan(buffer[p.offset + i]) ? "NaN" : "infinite"));
+                if (!std::isfinite(values_[p.offset + i])) {
+                    const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
+                    throw non_finite_error("typegrad: step() " + std::to_string(steps_) + " made the value of '" +
+                                               element + "' " +
+                                               (std::isnan(values_[p.offset + i]) ? "NaN" : "infinite") +
+                                               " from finite gradients (an overflow: lower the learning rate)",
+                                           steps_, element, {});
+                }
     }
 
     T* values_ = nullptr;
@@ -154,6 +266,7 @@ private:
     optimizer_type optimizer_;
     std::unique_ptr<typename program::lane[]> lane_grads_;
     trainer_checks checks_{};
+    std::size_t steps_ = 0;
     bool stepped_since_zero_ = false;
 };
 

@@ -1,0 +1,84 @@
+#pragma once
+// The one adapter from a batch of a dataset to the samples a sweep reads, and so the one place that
+// checks a batch against the model that reads it: the rows lie inside the dataset, the data's width
+// is the model's input width, the targets are there when the model reads one, class targets are
+// class indices, and (unless turned off) every value is finite. The trainer, tg::predict and
+// tg::gradcheck all feed their sweeps through it. Checks that cost more than O(1) run once per
+// dataset: the dataset records them and forgets them when its values change.
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <typegrad/autodiff/samples.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/data/dataset.hpp>
+
+namespace typegrad::data {
+
+//! What feed() checks beyond the shapes, which it always checks.
+struct feed_checks {
+    //! Every feature (and target, when the model reads one) is finite: once per dataset.
+    bool finite = true;
+};
+
+namespace detail {
+// The bits of a dataset's checked() stamp that feed() owns.
+inline constexpr std::uint64_t features_finite = 1;
+inline constexpr std::uint64_t targets_finite = 2;
+inline constexpr unsigned classes_shift = 8;  // the class count K checked, + 1, above the flags
+
+inline std::string in_words(std::string_view who) { return "typegrad: " + std::string(who) + ": "; }
+}  // namespace detail
+
+//! The rows of `batch` as a sweep of a model whose input leaf is `Input` and whose target leaf is
+//! `Target` (void where the model has none) reads them. `who` names the caller in messages
+//! ("Trainer::backward", "predict"). Throws std::out_of_range when the view's rows are no longer
+//! inside its dataset, std::invalid_argument when the data does not fit the model or fails a check.
+template <class Input, class Target, class T>
+autodiff::sample_source<T> feed(const batch_view<T>& batch, std::string_view who, feed_checks checks = {}) {
+    if (batch.empty())
+        return {};
+    const basic_dataset<T>& d = batch.dataset();
+    if (batch.rows_needed() > d.rows())
+        throw std::out_of_range(detail::in_words(who) + "the batch reads rows up to " +
+                                std::to_string(batch.rows_needed() - 1) + " of a dataset that now has " +
+                                std::to_string(d.rows()) + " rows (the dataset changed after the view was made)");
+    if constexpr (!std::is_void_v<Input>) {
+        constexpr std::size_t width = size_of<Input>;
+        if (d.cols() != width)
+            throw std::invalid_argument(detail::in_words(who) + "the model's input '" + std::string(Input::name.view()) +
+                                        "' has " + std::to_string(width) + " features but the data has " +
+                                        std::to_string(d.cols()) + " feature columns");
+    }
+    if constexpr (!std::is_void_v<Target>) {
+        if (!d.has_target())
+            throw std::invalid_argument(detail::in_words(who) + "the model reads the target '" +
+                                        std::string(Target::name.view()) +
+                                        "' but the data has no target column (it was read without one)");
+    }
+    const std::uint64_t stamp = d.checked().get();
+    std::uint64_t now = stamp;
+    if constexpr (ClassTarget<Target>) {
+        constexpr std::uint64_t classes = Target::classes;
+        if ((stamp >> detail::classes_shift) != classes + 1) {
+            check_class_targets(d, Target::classes);
+            now = (now & ((std::uint64_t{1} << detail::classes_shift) - 1)) | ((classes + 1) << detail::classes_shift);
+        }
+    }
+    constexpr bool reads_target = !std::is_void_v<Target>;
+    constexpr std::uint64_t wanted = detail::features_finite | (reads_target ? detail::targets_finite : 0);
+    if (checks.finite && (stamp & wanted) != wanted) {
+        check_finite(d, reads_target);
+        now |= wanted;
+    }
+    if (now != stamp)
+        d.checked().set(now);
+    return {d.features().data(), d.cols(), std::is_void_v<Target> ? nullptr : d.targets().data(),
+            batch.index(),       batch.first(), batch.size(), d.keeps_columns() ? d.columns().data() : nullptr,
+            d.rows()};
+}
+
+}  // namespace typegrad::data
