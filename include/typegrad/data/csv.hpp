@@ -1,7 +1,7 @@
 #pragma once
-//! @file
-//! Reading a numeric CSV file with a header row into a dataset, with errors that name the
-//! file, the line, the field and the offending text.
+// Reading a numeric CSV file with a header row into a dataset, with errors that name the file,
+// the line, the field and the offending text. A file of its own: it is the only part of
+// typegrad::data that touches the file system.
 
 #include <typegrad/data/dataset.hpp>
 
@@ -34,7 +34,7 @@ struct csv_options {
 //! The error thrown by read_csv: where the file is wrong (file, 1-based line, 1-based field
 //! index or 0 when the whole line or file is at fault) and what was expected there.
 //!
-//! `what()` reads `<file>:<line>:<column>: expected <what>, found '<text>'`, with `:<column>`
+//! `what()` reads `typegrad: read_csv: <file>:<line>:<column>: expected <what>, found '<text>'`, with `:<column>`
 //! left out when column() is 0 and `:<line>` left out when line() is 0 (the file itself).
 class csv_error : public std::runtime_error {
 public:
@@ -47,15 +47,15 @@ public:
           column_(column) {}
 
     //! The file being read, as passed to read_csv.
-    [[nodiscard]] const std::filesystem::path& file() const noexcept { return *file_; }
+    const std::filesystem::path& file() const noexcept { return *file_; }
     //! The 1-based line of the fault, or 0 when the file as a whole is at fault.
-    [[nodiscard]] std::size_t line() const noexcept { return line_; }
+    std::size_t line() const noexcept { return line_; }
     //! The 1-based index of the offending field in its line, or 0 when no single field is at fault.
-    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+    std::size_t column() const noexcept { return column_; }
 
 private:
     static std::string location(const std::filesystem::path& file, std::size_t line, std::size_t column) {
-        std::string s = file.string();
+        std::string s = "typegrad: read_csv: " + file.string();
         if (line != 0)
             s += ':' + std::to_string(line);
         if (line != 0 && column != 0)
