@@ -68,7 +68,8 @@ TEST_CASE("csv_error: a missing target column lists the columns found") {
                   {.target = "y"});
     // Names are compared exactly: case matters.
     check_failure("x,Target\n1,2\n", 1, 0,
-                  "1: expected a column named 'target' (csv_options::target), found the columns 'x', 'Target'");
+                  "1: expected a column named 'target' (csv_options::target), found the columns 'x', 'Target'; "
+                  "did you mean 'Target'?");
 }
 
 TEST_CASE("csv_error: a target column named twice is ambiguous") {
