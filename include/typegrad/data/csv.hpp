@@ -412,7 +412,7 @@ inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t
     return text;
 }
 
-// ASCII case-insensitive equality.
+// ASCII only, byte by byte: the locale must not change which name is suggested.
 inline bool same_letters(std::string_view a, std::string_view b) noexcept {
     const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
     return a.size() == b.size() &&
@@ -462,7 +462,7 @@ inline std::string missing_target_message(std::string_view target, const std::ve
     return s;
 }
 
-// a * b, or the largest size_t when the product does not fit.
+// Saturates: a hostile width times a row count must not wrap around to a small bound.
 inline std::size_t saturated_product(std::size_t a, std::size_t b) noexcept {
     return b != 0 && a > std::numeric_limits<std::size_t>::max() / b ? std::numeric_limits<std::size_t>::max() : a * b;
 }
