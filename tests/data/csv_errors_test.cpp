@@ -26,7 +26,7 @@ tg::data::csv_error failure(const std::filesystem::path& file, const tg::data::c
 }
 
 // Reads `bytes` from a fresh file and checks the error's line, column and full message
-// (`message` is what() without the "<file>:" prefix).
+// (`message` is what() without the "typegrad: read_csv: <file>:" prefix).
 void check_failure(std::string_view bytes, std::size_t line, std::size_t column, const std::string& message,
                    const tg::data::csv_options& options = {}) {
     const temp_csv f("bad", bytes);
@@ -34,7 +34,7 @@ void check_failure(std::string_view bytes, std::size_t line, std::size_t column,
     CHECK(e.file() == f.path());
     CHECK(e.line() == line);
     CHECK(e.column() == column);
-    CHECK(std::string(e.what()) == f.name() + ":" + message);
+    CHECK(std::string(e.what()) == "typegrad: read_csv: " + f.name() + ":" + message);
 }
 
 }  // namespace
@@ -45,14 +45,15 @@ TEST_CASE("csv_error: a missing file is named with no line or column") {
     CHECK(e.file() == missing);
     CHECK(e.line() == 0);
     CHECK(e.column() == 0);
-    CHECK(std::string(e.what()) == missing.string() + ": expected a CSV file, found nothing at this path");
+    CHECK(std::string(e.what()) ==
+          "typegrad: read_csv: " + missing.string() + ": expected a CSV file, found nothing at this path");
 }
 
 TEST_CASE("csv_error: a directory is not a CSV file") {
     const auto dir = std::filesystem::path(TYPEGRAD_TEST_DATA_DIR);
     const auto e = failure(dir);
     CHECK(e.line() == 0);
-    CHECK(std::string(e.what()) == dir.string() + ": expected a CSV file, found a directory");
+    CHECK(std::string(e.what()) == "typegrad: read_csv: " + dir.string() + ": expected a CSV file, found a directory");
 }
 
 TEST_CASE("csv_error: an empty file or one of empty lines has no header") {
@@ -67,7 +68,8 @@ TEST_CASE("csv_error: a missing target column lists the columns found") {
                   {.target = "y"});
     // Names are compared exactly: case matters.
     check_failure("x,Target\n1,2\n", 1, 0,
-                  "1: expected a column named 'target' (csv_options::target), found the columns 'x', 'Target'");
+                  "1: expected a column named 'target' (csv_options::target), found the columns 'x', 'Target'; "
+                  "did you mean 'Target'?");
 }
 
 TEST_CASE("csv_error: a target column named twice is ambiguous") {

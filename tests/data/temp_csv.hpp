@@ -1,5 +1,8 @@
 #pragma once
-// A CSV file with exact bytes in the system's temporary directory, removed at scope exit.
+// A CSV file with exact bytes in the system's temporary directory, removed at scope exit, and
+// the csv_error that reading a file gives: the helpers of every test of read_csv.
+
+#include <typegrad/data/csv.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -35,6 +38,25 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// The csv_error of reading `file`; std::logic_error if read_csv accepts it.
+inline typegrad::data::csv_error csv_failure(const std::filesystem::path& file,
+                                             const typegrad::data::csv_options& options = {}) {
+    try {
+        (void)typegrad::data::read_csv(file, options);
+    } catch (const typegrad::data::csv_error& e) {
+        return e;
+    }
+    throw std::logic_error("read_csv accepted " + file.string());
+}
+
+// Whether every character of `s` is printable ASCII (space to '~').
+inline bool printable_ascii(std::string_view s) {
+    for (const char c : s)
+        if (c < 0x20 || c > 0x7e)
+            return false;
+    return true;
+}
 
 inline std::filesystem::path data_file(std::string_view name) {
     return std::filesystem::path(TYPEGRAD_TEST_DATA_DIR) / name;

@@ -1,68 +1,161 @@
 #pragma once
-//! @file
-//! Reading a numeric CSV file with a header row into a dataset, with errors that name the
-//! file, the line, the field and the offending text.
+// Reading a numeric CSV file with a header row into a dataset, with errors that name the file,
+// the line, the field and the offending text. A file of its own: it is the only part of
+// typegrad::data that touches the file system.
 
 #include <typegrad/data/dataset.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace typegrad::data {
 
-//! How read_csv interprets a file: which column is the target, whether NaN and infinities are
-//! accepted, and the field delimiter.
+//! How read_csv interprets a file: which column is the target (if any), whether NaN and
+//! infinities are accepted, the field delimiter and the largest file read.
 struct csv_options {
-    std::string target = "target";  // name of the target column, at any position in the header
-    bool allow_nonfinite = false;   // accept "nan", "inf", "infinity" and values beyond T's range
+    //! The name of the target column, at any position in the header; std::nullopt for a file
+    //! without targets (data to predict on), whose every column is a feature.
+    std::optional<std::string> target = "target";
+    //! Accept "nan", "inf", "infinity", and values beyond the range of T as infinities.
+    bool allow_nonfinite = false;
+    //! The field delimiter: any character but '"', '\n' and '\r'.
     char delimiter = ',';
+    //! The largest file read, in bytes (1 GiB by default); 0 for no limit but memory. A larger
+    //! file, or a device or pipe that sends more, is a csv_error.
+    std::size_t max_bytes = std::size_t{1} << 30;
 };
+
+namespace detail {
+
+// Messages quote text from files that may hold anything: these bound their size and keep them
+// printable ASCII, so that a hostile file cannot flood a log or move a terminal's cursor.
+inline constexpr std::size_t excerpt_limit = 60;    // characters of one quoted field or line
+inline constexpr std::size_t path_limit = 200;      // characters of the file name
+inline constexpr std::size_t message_limit = 1024;  // characters of a whole what()
+inline constexpr std::size_t listed_columns = 10;   // names listed when the target is missing
+
+inline std::size_t escaped_size(unsigned char c, bool escape_backslash) noexcept {
+    if (c == '\r' || c == '\n' || c == '\t' || (c == '\\' && escape_backslash))
+        return 2;
+    return c < 0x20 || c >= 0x7f ? 4 : 1;
+}
+
+inline void append_escaped(std::string& out, unsigned char c, bool escape_backslash) {
+    constexpr const char* hex = "0123456789abcdef";
+    if (c == '\r')
+        out += "\\r";
+    else if (c == '\n')
+        out += "\\n";
+    else if (c == '\t')
+        out += "\\t";
+    else if (c == '\\' && escape_backslash)
+        out += "\\\\";
+    else if (c < 0x20 || c >= 0x7f)
+        out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    else
+        out += static_cast<char>(c);
+}
+
+// The longest escaped prefix of `text` of at most `limit` characters; `cut` says whether it is
+// shorter than the whole text.
+inline std::string escaped_prefix(std::string_view text, std::size_t limit, bool escape_backslash, bool& cut) {
+    std::string out;
+    std::size_t used = 0;
+    std::size_t i = 0;
+    for (; i < text.size(); ++i) {
+        const std::size_t n = escaped_size(static_cast<unsigned char>(text[i]), escape_backslash);
+        if (used + n > limit)
+            break;
+        used += n;
+    }
+    out.reserve(used);
+    for (std::size_t j = 0; j < i; ++j)
+        append_escaped(out, static_cast<unsigned char>(text[j]), escape_backslash);
+    cut = i < text.size();
+    return out;
+}
+
+// Offending text as shown in messages: quoted, escaped (\r, \n, \t, \\, \xNN for other control
+// and non-ASCII bytes) and cut at 60 characters.
+inline std::string quoted_excerpt(std::string_view text) {
+    bool cut = false;
+    std::string body = escaped_prefix(text, excerpt_limit, true, cut);
+    return "'" + body + (cut ? "...'" : "'");
+}
+
+// The whole what(): the file name (its last 200 characters), the place, the message, escaped
+// and cut at 1024 characters in all.
+inline std::string csv_what(const std::filesystem::path& file, std::size_t line, std::size_t column,
+                            std::string_view message) {
+    const std::string name = file.string();
+    std::size_t first = name.size();
+    for (std::size_t used = 0; first > 0;) {
+        const std::size_t n = escaped_size(static_cast<unsigned char>(name[first - 1]), false);
+        if (used + n > path_limit - 3)
+            break;
+        used += n;
+        --first;
+    }
+    std::string s = "typegrad: read_csv: ";
+    if (first > 0)
+        s += "...";
+    for (std::size_t i = first; i < name.size(); ++i)
+        append_escaped(s, static_cast<unsigned char>(name[i]), false);
+    if (line != 0)
+        s += ':' + std::to_string(line);
+    if (line != 0 && column != 0)
+        s += ':' + std::to_string(column);
+    s += ": ";
+    bool cut = false;
+    s += escaped_prefix(message, message_limit - 3 - s.size(), false, cut);
+    if (cut)
+        s += "...";
+    return s;
+}
+
+}  // namespace detail
 
 //! The error thrown by read_csv: where the file is wrong (file, 1-based line, 1-based field
 //! index or 0 when the whole line or file is at fault) and what was expected there.
 //!
-//! `what()` reads `<file>:<line>:<column>: expected <what>, found '<text>'`, with `:<column>`
-//! left out when column() is 0 and `:<line>` left out when line() is 0 (the file itself).
+//! `what()` reads `typegrad: read_csv: <file>:<line>:<column>: expected <what>, found '<text>'`,
+//! with `:<column>` left out when column() is 0 and `:<line>` left out when line() is 0 (the
+//! file itself). It is printable ASCII of at most 1024 characters: control and non-ASCII bytes
+//! are escaped, quoted text is cut at 60 characters and the file name at its last 200.
 class csv_error : public std::runtime_error {
 public:
     //! An error at `line` and `column` of `file` (0 for "not applicable"); `message` says what
     //! was expected and what was found.
     csv_error(const std::filesystem::path& file, std::size_t line, std::size_t column, const std::string& message)
-        : std::runtime_error(location(file, line, column) + message),
+        : std::runtime_error(detail::csv_what(file, line, column, message)),
           file_(std::make_shared<const std::filesystem::path>(file)),
           line_(line),
           column_(column) {}
 
     //! The file being read, as passed to read_csv.
-    [[nodiscard]] const std::filesystem::path& file() const noexcept { return *file_; }
+    const std::filesystem::path& file() const noexcept { return *file_; }
     //! The 1-based line of the fault, or 0 when the file as a whole is at fault.
-    [[nodiscard]] std::size_t line() const noexcept { return line_; }
+    std::size_t line() const noexcept { return line_; }
     //! The 1-based index of the offending field in its line, or 0 when no single field is at fault.
-    [[nodiscard]] std::size_t column() const noexcept { return column_; }
+    std::size_t column() const noexcept { return column_; }
 
 private:
-    static std::string location(const std::filesystem::path& file, std::size_t line, std::size_t column) {
-        std::string s = file.string();
-        if (line != 0)
-            s += ':' + std::to_string(line);
-        if (line != 0 && column != 0)
-            s += ':' + std::to_string(column);
-        return s + ": ";
-    }
-
     // Shared, so that copying the exception cannot throw.
     std::shared_ptr<const std::filesystem::path> file_;
     std::size_t line_;
@@ -70,14 +163,6 @@ private:
 };
 
 namespace detail {
-
-// Offending text as shown in messages: quoted, and cut at 60 characters.
-inline std::string quoted_excerpt(std::string_view text) {
-    constexpr std::size_t limit = 60;
-    if (text.size() > limit)
-        return "'" + std::string(text.substr(0, limit)) + "...'";
-    return "'" + std::string(text) + "'";
-}
 
 inline bool is_csv_space(char c, char delimiter) noexcept { return (c == ' ' || c == '\t') && c != delimiter; }
 
@@ -89,68 +174,153 @@ inline std::string_view trim_csv_spaces(std::string_view s, char delimiter) noex
     return s;
 }
 
+// Also true of a run of several lines, so it tells whether the rest of a file is blank.
 inline bool is_blank_line(std::string_view line) noexcept {
     for (const char c : line)
-        if (c != ' ' && c != '\t' && c != '\r')
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
             return false;
     return true;
 }
 
-// Splits one line (without its end-of-line characters) into fields, trimming spaces around
-// each one. A field may be quoted ("a, b" or "say ""hi""") as in RFC 4180, but may not span
-// lines. `fields` keeps its capacity from line to line.
-inline void split_csv_line(std::string_view line, const std::filesystem::path& file, std::size_t line_number,
-                           char delimiter, std::vector<std::string>& fields) {
-    std::size_t used = 0;
+// The lines of a file one at a time, without their LF or CRLF, so that no index of all lines
+// is kept in memory.
+struct csv_lines {
+    std::string_view rest;
+    std::size_t number = 0;  // of the line last returned
+
+    bool next(std::string_view& line) noexcept {
+        if (rest.empty())
+            return false;
+        const std::size_t nl = rest.find('\n');
+        line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        if (line.ends_with('\r'))
+            line.remove_suffix(1);
+        ++number;
+        return true;
+    }
+};
+
+[[noreturn]] inline void throw_lone_cr(const std::filesystem::path& file, std::size_t line_number, std::size_t column,
+                                       std::string_view from) {
+    throw csv_error(file, line_number, column,
+                    "expected LF or CRLF line ends, found a carriage return not followed by a line feed in " +
+                        quoted_excerpt(from));
+}
+
+// Splits one line (without its line end) into fields in one pass, trimming spaces around each
+// one, and returns the number of fields. A field may be quoted ("a, b" or "say ""hi""") as in
+// RFC 4180, but cannot span lines. Only the first `keep` fields are stored in `fields`, as views
+// of `line` or of `unquoted`, which holds the text of quoted fields and is reserved to the size
+// of the line first, so that it never moves while views of it exist.
+inline std::size_t split_csv_line(std::string_view line, const std::filesystem::path& file, std::size_t line_number,
+                                  char delimiter, std::size_t keep, std::vector<std::string_view>& fields,
+                                  std::string& unquoted) {
+    fields.clear();
+    unquoted.clear();
+    unquoted.reserve(line.size());
+    std::size_t count = 0;
     std::size_t i = 0;
     for (;;) {
-        if (used == fields.size())
-            fields.emplace_back();
-        std::string& field = fields[used++];
-        field.clear();
+        ++count;
         while (i < line.size() && is_csv_space(line[i], delimiter))
             ++i;
+        const std::size_t start = i;
+        std::string_view field;
         if (i < line.size() && line[i] == '"') {
-            const std::size_t open = i++;
+            const std::size_t first = unquoted.size();
+            ++i;
             for (;;) {
                 if (i == line.size())
-                    throw csv_error(file, line_number, used,
+                    throw csv_error(file, line_number, count,
                                     "expected a closing quote '\"' before the end of the line, found " +
-                                        quoted_excerpt(line.substr(open)));
-                if (line[i] == '"') {
+                                        quoted_excerpt(line.substr(start)));
+                const char c = line[i];
+                if (c == '"') {
                     if (i + 1 < line.size() && line[i + 1] == '"') {
-                        field += '"';
+                        unquoted += '"';
                         i += 2;
                         continue;
                     }
                     ++i;
                     break;
                 }
-                field += line[i++];
+                if (c == '\r')
+                    throw_lone_cr(file, line_number, count, line.substr(start));
+                unquoted += c;
+                ++i;
             }
+            field = std::string_view(unquoted).substr(first);
             while (i < line.size() && is_csv_space(line[i], delimiter))
                 ++i;
+            if (i < line.size() && line[i] == '\r')
+                throw_lone_cr(file, line_number, count, line.substr(start));
             if (i < line.size() && line[i] != delimiter)
-                throw csv_error(file, line_number, used,
-                                std::string("expected the delimiter '") + delimiter +
-                                    "' after a closing quote, found " + quoted_excerpt(line.substr(i)));
+                throw csv_error(file, line_number, count,
+                                "expected the delimiter " + quoted_excerpt(std::string_view(&delimiter, 1)) +
+                                    " after a closing quote, found " + quoted_excerpt(line.substr(i)));
         } else {
-            const std::size_t start = i;
-            while (i < line.size() && line[i] != delimiter)
+            while (i < line.size() && line[i] != delimiter) {
+                if (line[i] == '\r')
+                    throw_lone_cr(file, line_number, count, line.substr(start));
                 ++i;
-            field.assign(trim_csv_spaces(line.substr(start, i - start), delimiter));
+            }
+            field = trim_csv_spaces(line.substr(start, i - start), delimiter);
         }
+        if (count <= keep)
+            fields.push_back(field);
         if (i == line.size())
-            break;
+            return count;
         ++i;  // the delimiter; a delimiter at the very end opens one more (empty) field
     }
-    fields.resize(used);
+}
+
+enum class number_status { ok, not_a_number, overflow };
+
+// For a number std::from_chars found out of range: whether it is too large for double (else
+// too small). Such a number is beyond 1e308 or below 1e-323, so the decimal exponent of its
+// first nonzero digit decides; the exponent saturates so that no digit count overflows.
+inline bool is_beyond_double(std::string_view text) noexcept {
+    constexpr long long saturated = 1'000'000'000'000'000LL;
+    std::size_t i = text.empty() || text.front() != '-' ? 0 : 1;
+    long long magnitude = 0;  // decimal exponent of the first nonzero digit
+    bool nonzero = false;
+    bool fraction = false;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '.') {
+            fraction = true;
+        } else if (c >= '0' && c <= '9') {
+            if (!nonzero && c != '0') {
+                nonzero = true;
+                magnitude = fraction ? magnitude - 1 : 0;
+            } else if (nonzero && !fraction) {
+                magnitude = std::min(magnitude + 1, saturated);
+            } else if (!nonzero && fraction) {
+                magnitude = std::max(magnitude - 1, -saturated);
+            }
+        } else {
+            break;
+        }
+    }
+    long long exponent = 0;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        const bool negative = i < text.size() && text[i] == '-';
+        if (i < text.size() && (text[i] == '-' || text[i] == '+'))
+            ++i;
+        for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+            exponent = std::min(exponent * 10 + (text[i] - '0'), saturated);
+        if (negative)
+            exponent = -exponent;
+    }
+    return magnitude + exponent > 0;
 }
 
 // The value of a whole field, parsed as double with std::from_chars (general format; also
-// "nan", "inf", "infinity" in any case) after one optional leading '+'.
-enum class number_status { ok, not_a_number, out_of_range };
-
+// "nan", "inf", "infinity" in any case) after one optional leading '+', correctly rounded as
+// by strtod: a number too small for double is a zero of its sign (status ok), one too large an
+// infinity of its sign (status overflow).
 inline number_status parse_double(std::string_view text, double& value) noexcept {
     if (text.size() > 1 && text.front() == '+' && text[1] != '+' && text[1] != '-')
         text.remove_prefix(1);
@@ -158,10 +328,16 @@ inline number_status parse_double(std::string_view text, double& value) noexcept
         return number_status::not_a_number;
     const char* const end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data(), end, value, std::chars_format::general);
-    if (ec == std::errc::result_out_of_range)
-        return number_status::out_of_range;
-    if (ec != std::errc() || ptr != end)
+    if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range))
         return number_status::not_a_number;
+    if (ec == std::errc::result_out_of_range) {
+        // libstdc++ leaves `value` unchanged; only a zero or an infinity is out of range.
+        const bool huge = is_beyond_double(text);
+        value = huge ? std::numeric_limits<double>::infinity() : 0.0;
+        if (text.front() == '-')
+            value = -value;
+        return huge ? number_status::overflow : number_status::ok;
+    }
     return number_status::ok;
 }
 
@@ -189,130 +365,221 @@ bool overflows(double value) noexcept {
     }
 }
 
-inline std::string read_whole_file(const std::filesystem::path& file) {
+// The bytes of the file, read in chunks so that a file beyond `max_bytes` (0: no limit), or a
+// device that never ends such as /dev/zero, is an error rather than an exhausted memory.
+inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t max_bytes) {
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
-    if (!std::filesystem::exists(status))
+    if (status.type() == std::filesystem::file_type::not_found)
         throw csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
+    if (ec)
+        throw csv_error(file, 0, 0,
+                        "expected a readable CSV file, found a path that cannot be examined (" + ec.message() + ")");
     if (std::filesystem::is_directory(status))
         throw csv_error(file, 0, 0, "expected a CSV file, found a directory");
+    const std::size_t limit = max_bytes == 0 ? std::numeric_limits<std::size_t>::max() : max_bytes;
+    const bool regular = std::filesystem::is_regular_file(status);
+    const auto too_large = [&](const std::string& found) {
+        throw csv_error(file, 0, 0,
+                        "expected a CSV file of at most " + std::to_string(limit) +
+                            " bytes (csv_options::max_bytes), found " + found);
+    };
+    std::string text;
+    if (regular) {
+        const std::uintmax_t size = std::filesystem::file_size(file, ec);
+        if (!ec && size > limit)
+            too_large("a file of " + std::to_string(size) + " bytes");
+        if (!ec)
+            text.reserve(static_cast<std::size_t>(size));
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    constexpr std::size_t chunk = std::size_t{1} << 16;
+    while (in) {
+        const std::size_t old = text.size();
+        const std::size_t room = limit - old;
+        const std::size_t want = room < chunk ? room + 1 : chunk;  // one byte beyond the limit tells
+        text.resize(old + want);
+        in.read(text.data() + old, static_cast<std::streamsize>(want));
+        text.resize(old + static_cast<std::size_t>(in.gcount()));
+        if (text.size() > limit)
+            too_large(regular ? "more (the file grew while being read)"
+                              : "more (a device or pipe that had not ended after that many bytes)");
+    }
     if (in.bad())
         throw csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through");
     return text;
 }
 
+// ASCII only, byte by byte: the locale must not change which name is suggested.
+inline bool same_letters(std::string_view a, std::string_view b) noexcept {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+// Whether `a` becomes `b` by changing the case of letters and at most one edit: one character
+// replaced, inserted, removed, or two neighbours swapped. Linear in the sizes, so that the
+// search for a suggestion over every column stays linear in the header.
+inline bool one_edit_apart(std::string_view a, std::string_view b) noexcept {
+    if (a.size() > b.size())
+        std::swap(a, b);
+    if (b.size() - a.size() > 1)
+        return false;
+    std::size_t i = 0;
+    while (i < a.size() && same_letters(a.substr(i, 1), b.substr(i, 1)))
+        ++i;
+    if (i == a.size())
+        return true;
+    if (a.size() < b.size())
+        return same_letters(a.substr(i), b.substr(i + 1));
+    if (same_letters(a.substr(i + 1), b.substr(i + 1)))
+        return true;
+    return i + 1 < a.size() && same_letters(a.substr(i, 1), b.substr(i + 1, 1)) &&
+           same_letters(a.substr(i + 1, 1), b.substr(i, 1)) && same_letters(a.substr(i + 2), b.substr(i + 2));
+}
+
+// The message for a missing target column: the first ten names and a count of the others,
+// and the closest name (same letters, or one edit away from a name of 4 or more characters).
+inline std::string missing_target_message(std::string_view target, const std::vector<std::string>& names) {
+    std::string s = "expected a column named " + quoted_excerpt(target) + " (csv_options::target), found the columns ";
+    for (std::size_t c = 0; c < names.size() && c < listed_columns; ++c)
+        s += (c ? ", " : "") + quoted_excerpt(names[c]);
+    if (names.size() > listed_columns)
+        s += " and " + std::to_string(names.size() - listed_columns) + " more";
+    const std::string* close = nullptr;
+    for (const std::string& name : names) {
+        if (same_letters(name, target)) {
+            close = &name;
+            break;
+        }
+        if (close == nullptr && target.size() >= 4 && one_edit_apart(name, target))
+            close = &name;
+    }
+    if (close != nullptr)
+        s += "; did you mean " + quoted_excerpt(*close) + "?";
+    return s;
+}
+
+// Saturates: a hostile width times a row count must not wrap around to a small bound.
+inline std::size_t saturated_product(std::size_t a, std::size_t b) noexcept {
+    return b != 0 && a > std::numeric_limits<std::size_t>::max() / b ? std::numeric_limits<std::size_t>::max() : a * b;
+}
+
 }  // namespace detail
 
 //! Reads a numeric CSV file whose first line names the columns: the column named
-//! `options.target` (at any position) becomes the targets, every other column a feature, in
-//! file order. Throws csv_error on any fault, naming file, line, field and offending text.
+//! `*options.target` (at any position) becomes the targets, every other column a feature, in
+//! file order; with `options.target == std::nullopt` every column is a feature and the dataset
+//! has no targets and an empty target_name. Throws csv_error on any fault, naming file, line,
+//! field and offending text.
 //!
 //! Each field is parsed whole as a double with std::from_chars (surrounding spaces and one
 //! leading '+' allowed, RFC 4180 quotes allowed) and then rounded to T, so a float written
-//! with "%.9g" reads back exactly. Accepted: LF or CRLF line ends, a UTF-8 byte-order mark,
-//! no final newline, empty lines at the end. Rejected: a missing, unreadable or empty file,
-//! no data row, a target column that is absent or named twice, an empty line between rows,
-//! a row with fewer or more fields than the header, a field that is not a number, and,
-//! unless `options.allow_nonfinite`, NaN, infinities and values beyond the range of T.
+//! with "%.9g" reads back exactly; a number too small for double is a zero of its sign, as with
+//! strtod. Accepted: LF or CRLF line ends (also mixed), a UTF-8 byte-order mark, no final
+//! newline, empty lines at the end. Rejected: a missing, unreadable or empty file, a directory,
+//! a file beyond `options.max_bytes`, no data row, an empty or repeated column name, a missing
+//! target column, an empty line between rows, a carriage return not followed by a line feed, a
+//! row with fewer or more fields than the header, a field that is not a number, and, unless
+//! `options.allow_nonfinite`, NaN, infinities and values beyond the range of T or of double.
+//! Time and memory are linear in the size of the file.
 template <class T = float>
 [[nodiscard]] basic_dataset<T> read_csv(const std::filesystem::path& file, const csv_options& options = {}) {
     static_assert(std::is_floating_point_v<T>, "typegrad: read_csv<T>: T must be a floating-point type");
     const char delim = options.delimiter;
-    const std::string text = detail::read_whole_file(file);
+    if (delim == '"' || delim == '\n' || delim == '\r')
+        throw std::invalid_argument(
+            "typegrad: read_csv: expected csv_options::delimiter to be a character other than "
+            "'\"', '\\n' and '\\r', found " +
+            detail::quoted_excerpt(std::string_view(&delim, 1)));
+    const std::string text = detail::read_csv_bytes(file, options.max_bytes);
 
-    std::vector<std::string_view> lines;
-    {
-        std::string_view rest = text;
-        if (rest.starts_with("\xEF\xBB\xBF"))
-            rest.remove_prefix(3);
-        while (!rest.empty()) {
-            const std::size_t nl = rest.find('\n');
-            std::string_view line = rest.substr(0, nl);
-            if (line.ends_with('\r'))
-                line.remove_suffix(1);
-            lines.push_back(line);
-            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-        }
-        while (!lines.empty() && detail::is_blank_line(lines.back()))
-            lines.pop_back();
-    }
-    if (lines.empty())
+    detail::csv_lines lines{text};
+    if (lines.rest.starts_with("\xEF\xBB\xBF"))
+        lines.rest.remove_prefix(3);
+    std::string_view line;
+    if (!lines.next(line) || (detail::is_blank_line(line) && detail::is_blank_line(lines.rest)))
         throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
-    if (detail::is_blank_line(lines.front()))
+    if (detail::is_blank_line(line))
         throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
 
-    std::vector<std::string> fields;
-    detail::split_csv_line(lines.front(), file, 1, delim, fields);
-    const std::vector<std::string> header = fields;
-    const std::size_t width = header.size();
+    std::vector<std::string_view> fields;
+    std::string unquoted;
+    const std::size_t width =
+        detail::split_csv_line(line, file, 1, delim, std::numeric_limits<std::size_t>::max(), fields, unquoted);
+    std::vector<std::string> names(fields.begin(), fields.end());
     std::size_t target_col = width;
-    for (std::size_t c = 0; c < width; ++c) {
-        if (fields[c] != options.target)
+    {
+        std::unordered_map<std::string_view, std::size_t> first_of;
+        first_of.reserve(width);
+        for (std::size_t c = 0; c < width; ++c) {
+            if (names[c].empty())
+                throw csv_error(file, 1, c + 1,
+                                std::string("expected a column name, found an empty field") +
+                                    (c + 1 == width && width > 1 ? " (the header ends with the delimiter)" : ""));
+            const auto [it, first] = first_of.emplace(names[c], c);
+            if (!first)
+                throw csv_error(file, 1, c + 1,
+                                "expected one column named " + detail::quoted_excerpt(names[c]) +
+                                    ", found a second one (fields " + std::to_string(it->second + 1) + " and " +
+                                    std::to_string(c + 1) + ")");
+        }
+        if (options.target) {
+            const auto it = first_of.find(*options.target);
+            if (it == first_of.end())
+                throw csv_error(file, 1, 0, detail::missing_target_message(*options.target, names));
+            target_col = it->second;
+        }
+    }
+    const std::size_t feature_cols = target_col == width ? width : width - 1;
+
+    // An upper bound of the data rows, and of the values (each takes at least two bytes), so
+    // that the reservation never exceeds what the file can hold.
+    const std::size_t max_rows = static_cast<std::size_t>(std::count(lines.rest.begin(), lines.rest.end(), '\n')) + 1;
+    std::vector<T> features;
+    std::vector<T> targets;
+    features.reserve(std::min(detail::saturated_product(max_rows, feature_cols), text.size() / 2 + 1));
+    if (target_col != width)
+        targets.reserve(max_rows);
+
+    std::size_t rows = 0;
+    std::size_t blank_line = 0;  // the first empty line after the header: an error if a row follows
+    while (lines.next(line)) {
+        const std::size_t line_number = lines.number;
+        if (detail::is_blank_line(line)) {
+            if (blank_line == 0)
+                blank_line = line_number;
             continue;
-        if (target_col != width)
-            throw csv_error(file, 1, c + 1,
-                            "expected one column named '" + options.target + "', found a second one (fields " +
-                                std::to_string(target_col + 1) + " and " + std::to_string(c + 1) + ")");
-        target_col = c;
-    }
-    if (target_col == width) {
-        std::string names;
-        for (std::size_t c = 0; c < width; ++c)
-            names += (c ? ", '" : "'") + fields[c] + "'";
-        throw csv_error(
-            file, 1, 0,
-            "expected a column named '" + options.target + "' (csv_options::target), found the columns " + names);
-    }
-
-    std::vector<std::string> feature_names;
-    std::vector<T> features, targets;
-    for (std::size_t c = 0; c < width; ++c)
-        if (c != target_col)
-            feature_names.push_back(fields[c]);
-    if (lines.size() == 1)
-        throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
-    targets.reserve(lines.size() - 1);
-    features.reserve((lines.size() - 1) * (width - 1));
-
-    for (std::size_t l = 1; l < lines.size(); ++l) {
-        const std::size_t line_number = l + 1;
-        const std::string_view line = lines[l];
-        if (detail::is_blank_line(line))
-            throw csv_error(file, line_number, 0,
+        }
+        if (blank_line != 0)
+            throw csv_error(file, blank_line, 0,
                             "expected a data row, found an empty line (empty lines are allowed only at the end)");
-        detail::split_csv_line(line, file, line_number, delim, fields);
-        if (fields.size() < width)
+        const std::size_t found = detail::split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
+        if (found < width)
             throw csv_error(file, line_number, 0,
                             "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(fields.size()) + " in " + detail::quoted_excerpt(line));
-        if (fields.size() > width)
+                                std::to_string(found) + " in " + detail::quoted_excerpt(line));
+        if (found > width)
             throw csv_error(file, line_number, width + 1,
                             "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(fields.size()) + "; the first extra field is " +
+                                std::to_string(found) + "; the first extra field is " +
                                 detail::quoted_excerpt(fields[width]));
         for (std::size_t c = 0; c < width; ++c) {
             const std::string_view field = detail::trim_csv_spaces(fields[c], delim);
             auto fail = [&](const std::string& expected, const char* hint = "") {
                 throw csv_error(file, line_number, c + 1,
-                                "expected " + expected + " in column '" + header[c] + "', found " +
+                                "expected " + expected + " in column " + detail::quoted_excerpt(names[c]) + ", found " +
                                     detail::quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
             };
             double value = 0.0;
-            switch (detail::parse_double(field, value)) {
-                case detail::number_status::ok:
-                    break;
-                case detail::number_status::not_a_number:
-                    fail("a number");
-                    break;
-                case detail::number_status::out_of_range:
-                    fail("a number within the range of double");
-                    break;
-            }
+            const detail::number_status status = detail::parse_double(field, value);
+            if (status == detail::number_status::not_a_number)
+                fail("a number");
             if (!options.allow_nonfinite) {
+                if (status == detail::number_status::overflow)
+                    fail("a number within the range of double");
                 if (!std::isfinite(value))
                     fail("a finite number", " (set csv_options::allow_nonfinite to accept NaN and infinity)");
                 if (detail::overflows<T>(value))
@@ -326,8 +593,20 @@ template <class T = float>
             else
                 features.push_back(x);
         }
+        ++rows;
     }
-    return basic_dataset<T>(std::move(feature_names), options.target, std::move(features), std::move(targets));
+    if (rows == 0)
+        throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
+
+    std::string target_name;
+    if (target_col != width) {
+        target_name = std::move(names[target_col]);
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(target_col));
+    }
+    // The one place that builds the result, from the columns' names and values read above.
+    if (target_col == width)
+        return basic_dataset<T>(std::move(names), std::move(features));
+    return basic_dataset<T>(std::move(names), std::move(target_name), std::move(features), std::move(targets));
 }
 
 }  // namespace typegrad::data
