@@ -12,7 +12,7 @@ namespace tg = typegrad;
 using Catch::Matchers::Equals;
 
 namespace {
-constexpr std::array<tg::optim::param_info, 2> layout{{{"fc.weight", 0, 3}, {"fc.bias", 3, 1}}};
+constexpr std::array<tg::param_info, 2> layout{{{"fc.weight", 0, 3}, {"fc.bias", 3, 1}}};
 using values = std::array<double, 4>;
 
 template <class Policy>
