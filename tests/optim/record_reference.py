@@ -221,7 +221,7 @@ def record_schedulers():
         cases.append(dict(optimizer=dict(name=opt_name, lr=0.1, group_lrs=[0.1, 0.02], **opt_kw),
                           scheduler=dict(name=name, **kw), lr_history=lrs, momentum_history=moms,
                           metrics=metrics))
-    # Composite schedulers and callables, fixed recipes mirrored in test_schedulers.cpp.
+    # Composite schedulers and callables, fixed recipes mirrored in schedulers_test.cpp.
     def composite(make):
         p1 = torch.nn.Parameter(torch.zeros(2))
         p2 = torch.nn.Parameter(torch.zeros(2))

@@ -1,11 +1,9 @@
-#ifndef TYPEGRAD_TOOLS_REPLAY_OPTIMIZERS_HPP
-#define TYPEGRAD_TOOLS_REPLAY_OPTIMIZERS_HPP
-
+#pragma once
 // Glue between the golden JSON cases (tests/golden/README.md) and typegrad's optimisers:
-//   with_optimizer(case["optimizer"], f)     -> f(policy_tag<Policy>{}, Policy::options)
-//   make_scheduler(opt, case["scheduler"])   -> any_scheduler<basic_optimizer<Policy, T>>, stepped after each
-//   opt.step() cycled_momentum(opt)                      -> momentum / betas[0] of group 0 (momentum_history)
-//   state_values(opt, 0, "exp_avg")           -> param 0's state entry by torch's name (final_state)
+//   with_optimizer(case["optimizer"], f)    -> f(policy_tag<Policy>{}, Policy::options)
+//   make_scheduler(opt, case["scheduler"])  -> any_scheduler<basic_optimizer<Policy, T>>, stepped after each opt.step()
+//   cycled_momentum(opt)                    -> momentum / betas[0] of group 0 (momentum_history)
+//   state_values(opt, 0, "exp_avg")         -> param 0's state entry by torch's name (final_state)
 //
 //   bool ok = tg::replay::with_optimizer(c["optimizer"], [&](auto tag, auto options) {
 //       using Policy = typename decltype(tag)::type;
@@ -24,6 +22,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -73,54 +73,19 @@ inline void read(const json& j, const char* k, std::vector<long>& v) {
         v = j.at(k).get<std::vector<long>>();
 }
 
-// Sets the options the JSON names; the rest keep their defaults. Keys torch has but that
-// do not change CPU numerics (foreach, capturable, differentiable, fused) are ignored.
-inline void fill(optim::SGD::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "momentum", o.momentum), read(j, "dampening", o.dampening);
-    read(j, "weight_decay", o.weight_decay), read(j, "nesterov", o.nesterov), read(j, "maximize", o.maximize);
-}
-template <class O>
-requires requires(O o) { o.amsgrad; }
-inline void fill(O& o, const json& j) {  // Adam, AdamW
-    read(j, "lr", o.lr), read(j, "betas", o.betas), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
-    read(j, "amsgrad", o.amsgrad), read(j, "maximize", o.maximize);
-}
-inline void fill(optim::RMSprop::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "alpha", o.alpha), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
-    read(j, "momentum", o.momentum), read(j, "centered", o.centered), read(j, "maximize", o.maximize);
-}
-inline void fill(optim::Adagrad::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "lr_decay", o.lr_decay), read(j, "weight_decay", o.weight_decay);
-    read(j, "initial_accumulator_value", o.initial_accumulator_value), read(j, "eps", o.eps);
-    read(j, "maximize", o.maximize);
-}
-inline void fill(optim::Adadelta::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "rho", o.rho), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
-    read(j, "maximize", o.maximize);
-}
-inline void fill(optim::Adamax::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "betas", o.betas), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
-    read(j, "maximize", o.maximize);
-}
-inline void fill(optim::NAdam::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "betas", o.betas), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
-    read(j, "momentum_decay", o.momentum_decay);
-}
-inline void fill(optim::RAdam::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "betas", o.betas), read(j, "eps", o.eps), read(j, "weight_decay", o.weight_decay);
-}
-inline void fill(optim::ASGD::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "lambd", o.lambd), read(j, "alpha", o.alpha), read(j, "t0", o.t0);
-    read(j, "weight_decay", o.weight_decay), read(j, "maximize", o.maximize);
-}
-inline void fill(optim::Rprop::options& o, const json& j) {
-    read(j, "lr", o.lr), read(j, "etas", o.etas), read(j, "step_sizes", o.step_sizes), read(j, "maximize", o.maximize);
+// Sets the options the JSON names (the policy's table of torch's keywords); the rest keep their
+// defaults. Keys torch has but that do not change CPU numerics (foreach, capturable,
+// differentiable, fused) are ignored.
+template <class Policy>
+void fill(typename Policy::options& o, const json& j) {
+    optim::detail::for_each_option<Policy>(
+        o, [&](std::string_view name, auto& v) { read(j, std::string(name).c_str(), v); });
 }
 
 template <class Policy, class F>
 bool call(const nlohmann::json& j, F& f) {
     typename Policy::options o{};
-    fill(o, j);
+    fill<Policy>(o, j);
     f(policy_tag<Policy>{}, o);
     return true;
 }
@@ -130,37 +95,21 @@ bool call(const nlohmann::json& j, F& f) {
 template <class Policy>
 typename Policy::options options_from_json(const nlohmann::json& j) {
     typename Policy::options o{};
-    detail::fill(o, j);
+    detail::fill<Policy>(o, j);
     return o;
 }
+
+//! Every policy a case can name, by its `name`.
+using policies = std::tuple<optim::SGD, optim::Adam, optim::AdamW, optim::RMSprop, optim::Adagrad, optim::Adadelta,
+                            optim::Adamax, optim::NAdam, optim::RAdam, optim::ASGD, optim::Rprop>;
 
 //! Calls f(policy_tag<Policy>{}, options) for the optimiser named by `opt["name"]`; false if unknown.
 template <class F>
 bool with_optimizer(const nlohmann::json& opt, F&& f) {
     const std::string name = opt.at("name").get<std::string>();
-    if (name == "SGD")
-        return detail::call<optim::SGD>(opt, f);
-    if (name == "Adam")
-        return detail::call<optim::Adam>(opt, f);
-    if (name == "AdamW")
-        return detail::call<optim::AdamW>(opt, f);
-    if (name == "RMSprop")
-        return detail::call<optim::RMSprop>(opt, f);
-    if (name == "Adagrad")
-        return detail::call<optim::Adagrad>(opt, f);
-    if (name == "Adadelta")
-        return detail::call<optim::Adadelta>(opt, f);
-    if (name == "Adamax")
-        return detail::call<optim::Adamax>(opt, f);
-    if (name == "NAdam")
-        return detail::call<optim::NAdam>(opt, f);
-    if (name == "RAdam")
-        return detail::call<optim::RAdam>(opt, f);
-    if (name == "ASGD")
-        return detail::call<optim::ASGD>(opt, f);
-    if (name == "Rprop")
-        return detail::call<optim::Rprop>(opt, f);
-    return false;
+    return [&]<class... P>(std::type_identity<std::tuple<P...>>) {
+        return ((name == P::name && detail::call<P>(opt, f)) || ...);
+    }(std::type_identity<policies>{});
 }
 
 //! A scheduler chosen at run time (or none). `step(metric)` after every `opt.step()`: the metric
@@ -269,9 +218,9 @@ any_scheduler<optim::basic_optimizer<Policy, T>> make_scheduler(optim::basic_opt
 template <class Policy, class T>
 double cycled_momentum(const optim::basic_optimizer<Policy, T>& opt, std::size_t group = 0) {
     const auto& o = opt.param_groups()[group].options;
-    if constexpr (optim::has_betas<std::remove_cvref_t<decltype(o)>>)
+    if constexpr (optim::HasBetas<std::remove_cvref_t<decltype(o)>>)
         return o.betas[0];
-    else if constexpr (optim::has_momentum<std::remove_cvref_t<decltype(o)>>)
+    else if constexpr (optim::HasMomentum<std::remove_cvref_t<decltype(o)>>)
         return o.momentum;
     else
         return std::numeric_limits<double>::quiet_NaN();
@@ -299,5 +248,3 @@ std::optional<std::vector<double>> state_values(const optim::basic_optimizer<Pol
 }
 
 }  // namespace typegrad::replay
-
-#endif

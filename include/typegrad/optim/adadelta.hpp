@@ -1,53 +1,37 @@
-#ifndef TYPEGRAD_OPTIM_ADADELTA_HPP
-#define TYPEGRAD_OPTIM_ADADELTA_HPP
+#pragma once
+// Adadelta (torch.optim.Adadelta, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! Adadelta (`torch.optim.Adadelta`, 1.13): g = ±∇ + wd·θ; s = ρs + (1−ρ)g²;
 //! δ = √(u + ε)/√(s + ε) · g; u = ρu + (1−ρ)δ²; θ ← θ − lr·δ.
-struct Adadelta {
+struct Adadelta : detail::policy_base<Adadelta> {
+    //! torch's keywords and defaults.
     struct options {
-        double lr = 1.0;
-        double rho = 0.9;
-        double eps = 1e-6;
-        double weight_decay = 0;
+        double lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0;
         bool maximize = false;
     };
     static constexpr std::string_view name = "Adadelta";
-
-    static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0))
-            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.rho >= 0.0 && o.rho <= 1.0))
-            detail::invalid_value(name, "Invalid rho value: ", o.rho);
-        if (!(o.eps >= 0.0))
-            detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
-        if (!(o.weight_decay >= 0.0))
-            detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
-    }
+    static constexpr auto hyperparameters =
+        detail::options_table("lr", &options::lr, detail::non_negative, "rho", &options::rho, detail::unit_interval,
+                              "eps", &options::eps, detail::non_negative, "weight_decay", &options::weight_decay,
+                              detail::non_negative, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p)
-            : detail::named_state<state<T>, T>(p), square_avg(n), acc_delta(n), step(p) {}
-        detail::aligned_buffer<T> square_avg;
-        detail::aligned_buffer<T> acc_delta;
+    struct state : detail::named_state<Adadelta, state<T>, T> {
+        detail::aligned_buffer<T> square_avg, acc_delta;
         std::vector<std::int64_t> step;  // torch: a Python int
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("square_avg", s.square_avg);
-            f("acc_delta", s.acc_delta);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-        }
+        static constexpr auto entries =
+            detail::state_table("square_avg", &state::square_avg, "acc_delta", &state::acc_delta, "step", &state::step);
     };
 
     template <class T>
@@ -55,7 +39,7 @@ struct Adadelta {
                        std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1;
-        st.present[param] = 0b111u;
+        st.mark_present(param, {"square_avg", "acc_delta", "step"});
         const bool maximize = o.maximize, wd = o.weight_decay != 0;
         const B wd_b = detail::bc<T>(o.weight_decay), rho = detail::bc<T>(o.rho), one_rho = detail::bc<T>(1 - o.rho),
                 eps = detail::bc<T>(o.eps), neg_lr = detail::bc<T>(-o.lr);
@@ -80,5 +64,3 @@ struct Adadelta {
 namespace typegrad {
 using optim::Adadelta;
 }
-
-#endif

@@ -1,53 +1,37 @@
-#ifndef TYPEGRAD_OPTIM_ADAGRAD_HPP
-#define TYPEGRAD_OPTIM_ADAGRAD_HPP
+#pragma once
+// Adagrad (torch.optim.Adagrad, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! Adagrad (`torch.optim.Adagrad`, 1.13): g = ±∇ + wd·θ; s = s + g² (s starts at
 //! initial_accumulator_value); θ ← θ − lr/(1 + (t−1)·lr_decay) · g/(√s + ε).
-struct Adagrad {
+struct Adagrad : detail::policy_base<Adagrad> {
+    //! torch's keywords and defaults.
     struct options {
-        double lr = 1e-2;
-        double lr_decay = 0;
-        double weight_decay = 0;
-        double initial_accumulator_value = 0;
-        double eps = 1e-10;
+        double lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10;
         bool maximize = false;
     };
     static constexpr std::string_view name = "Adagrad";
-
-    static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0))
-            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.lr_decay >= 0.0))
-            detail::invalid_value(name, "Invalid lr_decay value: ", o.lr_decay);
-        if (!(o.weight_decay >= 0.0))
-            detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
-        if (!(o.initial_accumulator_value >= 0.0))
-            detail::invalid_value(name, "Invalid initial_accumulator_value value: ", o.initial_accumulator_value);
-        if (!(o.eps >= 0.0))
-            detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
-    }
+    static constexpr auto hyperparameters = detail::options_table(
+        "lr", &options::lr, detail::non_negative, "lr_decay", &options::lr_decay, detail::non_negative, "weight_decay",
+        &options::weight_decay, detail::non_negative, "initial_accumulator_value", &options::initial_accumulator_value,
+        detail::non_negative, "eps", &options::eps, detail::non_negative, "maximize", &options::maximize,
+        detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), sum(n), step(p) {}
+    struct state : detail::named_state<Adagrad, state<T>, T> {
         detail::aligned_buffer<T> sum;
         std::vector<float> step;
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("sum", s.sum);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-        }
+        static constexpr auto entries = detail::state_table("sum", &state::sum, "step", &state::step);
     };
 
     //! Unlike the others, torch's Adagrad makes its state when constructed, from the constructor's
@@ -56,7 +40,7 @@ struct Adagrad {
     static void init(const options& o, state<T>& st, std::size_t param, std::size_t offset, std::size_t size) {
         std::fill_n(st.sum.data() + offset, size, static_cast<T>(o.initial_accumulator_value));
         st.step[param] = 0;
-        st.present[param] = 0b11u;
+        st.mark_present(param, {"sum", "step"});
     }
 
     template <class T>
@@ -87,5 +71,3 @@ struct Adagrad {
 namespace typegrad {
 using optim::Adagrad;
 }
-
-#endif

@@ -1,61 +1,22 @@
-#ifndef TYPEGRAD_OPTIM_ADAM_HPP
-#define TYPEGRAD_OPTIM_ADAM_HPP
+#pragma once
+// Adam (torch.optim.Adam, 1.13), and the code it shares with AdamW: the options, the state and the
+// update, which differ only in where weight decay acts.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/power_cache.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
 
 namespace typegrad::optim {
 
 namespace detail {
 
-// Validation shared by the Adam family (torch words them identically).
-template <class O>
-constexpr void validate_adam_family(std::string_view who, const O& o) {
-    if (!(o.lr >= 0.0))
-        invalid_value(who, "Invalid learning rate: ", o.lr);
-    if (!(o.eps >= 0.0))
-        invalid_value(who, "Invalid epsilon value: ", o.eps);
-    if (!(o.betas[0] >= 0.0 && o.betas[0] < 1.0))
-        invalid_value(who, "Invalid beta parameter at index 0: ", o.betas[0]);
-    if (!(o.betas[1] >= 0.0 && o.betas[1] < 1.0))
-        invalid_value(who, "Invalid beta parameter at index 1: ", o.betas[1]);
-    if (!(o.weight_decay >= 0.0))
-        invalid_value(who, "Invalid weight_decay value: ", o.weight_decay);
-}
-
-template <class T>
-struct adam_state : named_state<adam_state<T>, T> {
-    static constexpr std::string_view policy_name = "Adam";
-
-    adam_state() = default;
-    adam_state(std::size_t n, std::size_t p)
-        : named_state<adam_state<T>, T>(p),
-          exp_avg(n),
-          exp_avg_sq(n),
-          max_exp_avg_sq(n),
-          step(p),
-          beta1_power(p),
-          beta2_power(p) {}
-    aligned_buffer<T> exp_avg;
-    aligned_buffer<T> exp_avg_sq;
-    aligned_buffer<T> max_exp_avg_sq;
-    std::vector<float> step;                            // torch: a float32 0-d tensor
-    std::vector<power_cache> beta1_power, beta2_power;  // not state: how beta^step is computed
-
-    template <class Self, class F>
-    static void visit_buffers(Self& s, F&& f) {
-        f("exp_avg", s.exp_avg);
-        f("exp_avg_sq", s.exp_avg_sq);
-        f("max_exp_avg_sq", s.max_exp_avg_sq);
-    }
-    template <class Self, class F>
-    static void visit_scalars(Self& s, F&& f) {
-        f("step", s.step);
-    }
-};
-
 // torch 1.13 _single_tensor_adam / _single_tensor_adamw, element by element in torch's order.
-template <bool Decoupled, class O, class T>
-void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
+template <bool Decoupled, class O, class S, class T>
+void adam_update(const O& o, S& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                  std::size_t size) {
     using B = xsimd::batch<T>;
     st.step[param] += 1.0f;
@@ -100,29 +61,38 @@ void adam_update(const O& o, adam_state<T>& st, std::size_t param, T* values, co
             },
             param_s, grad_s, exp_avg_s, exp_avg_sq_s);
     }
-    st.present[param] = static_cast<std::uint16_t>(0b1011u | (amsgrad ? 0b0100u : 0u));
+    st.mark_present(param, {"exp_avg", "exp_avg_sq", "step"});
+    if (amsgrad)
+        st.mark_present(param, {"max_exp_avg_sq"});
 }
 
-}  // namespace detail
-
-namespace detail {
 // Adam and AdamW differ only in where weight decay acts, in their name and in torch's default
 // weight_decay (0 and 1e-2).
 template <bool Decoupled>
-struct adam_policy {
+struct adam_policy : policy_base<adam_policy<Decoupled>> {
+    //! torch's keywords and defaults.
     struct options {
         double lr = 1e-3;
         std::array<double, 2> betas = {0.9, 0.999};
-        double eps = 1e-8;
-        double weight_decay = Decoupled ? 1e-2 : 0;
-        bool amsgrad = false;
-        bool maximize = false;
+        double eps = 1e-8, weight_decay = Decoupled ? 1e-2 : 0;
+        bool amsgrad = false, maximize = false;
     };
     static constexpr std::string_view name = Decoupled ? "AdamW" : "Adam";
-    static constexpr void validate(const options& o) { validate_adam_family(name, o); }
+    static constexpr auto hyperparameters =
+        options_table("lr", &options::lr, non_negative, "eps", &options::eps, non_negative, "betas", &options::betas,
+                      beta_interval, "weight_decay", &options::weight_decay, non_negative, "amsgrad", &options::amsgrad,
+                      unchecked, "maximize", &options::maximize, unchecked);
 
     template <class T>
-    using state = adam_state<T>;
+    struct state : named_state<adam_policy, state<T>, T> {
+        aligned_buffer<T> exp_avg, exp_avg_sq, max_exp_avg_sq;
+        std::vector<float> step;                            // torch: a float32 0-d tensor
+        std::vector<power_cache> beta1_power, beta2_power;  // not state: how beta^step is computed
+        static constexpr auto entries =
+            std::tuple_cat(state_table("exp_avg", &state::exp_avg, "exp_avg_sq", &state::exp_avg_sq, "max_exp_avg_sq",
+                                       &state::max_exp_avg_sq, "step", &state::step),
+                           std::tuple{scratch(&state::beta1_power), scratch(&state::beta2_power)});
+    };
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
@@ -141,5 +111,3 @@ struct Adam : detail::adam_policy<false> {};
 namespace typegrad {
 using optim::Adam;
 }
-
-#endif

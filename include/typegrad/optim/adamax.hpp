@@ -1,42 +1,39 @@
-#ifndef TYPEGRAD_OPTIM_ADAMAX_HPP
-#define TYPEGRAD_OPTIM_ADAMAX_HPP
+#pragma once
+// Adamax (torch.optim.Adamax, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/adam.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! Adamax (`torch.optim.Adamax`, 1.13): g = ±∇ + wd·θ; m = β₁m + (1−β₁)g;
 //! u = max(β₂u, |g| + ε); θ ← θ − lr/(1−β₁ᵗ) · m/u.
-struct Adamax {
+struct Adamax : detail::policy_base<Adamax> {
+    //! torch's keywords and defaults.
     struct options {
         double lr = 2e-3;
         std::array<double, 2> betas = {0.9, 0.999};
-        double eps = 1e-8;
-        double weight_decay = 0;
+        double eps = 1e-8, weight_decay = 0;
         bool maximize = false;
     };
     static constexpr std::string_view name = "Adamax";
-    static constexpr void validate(const options& o) { detail::validate_adam_family(name, o); }
+    static constexpr auto hyperparameters =
+        detail::options_table("lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative,
+                              "betas", &options::betas, detail::beta_interval, "weight_decay", &options::weight_decay,
+                              detail::non_negative, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), exp_avg(n), exp_inf(n), step(p) {}
-        detail::aligned_buffer<T> exp_avg;
-        detail::aligned_buffer<T> exp_inf;
+    struct state : detail::named_state<Adamax, state<T>, T> {
+        detail::aligned_buffer<T> exp_avg, exp_inf;
         std::vector<float> step;
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("exp_avg", s.exp_avg);
-            f("exp_inf", s.exp_inf);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-        }
+        static constexpr auto entries =
+            detail::state_table("exp_avg", &state::exp_avg, "exp_inf", &state::exp_inf, "step", &state::step);
     };
 
     template <class T>
@@ -44,7 +41,7 @@ struct Adamax {
                        std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1.0f;
-        st.present[param] = 0b111u;
+        st.mark_present(param, {"exp_avg", "exp_inf", "step"});
         const double step = st.step[param];
         const double clr = o.lr / (1 - std::pow(o.betas[0], step));
         const bool maximize = o.maximize, wd = o.weight_decay != 0;
@@ -69,5 +66,3 @@ struct Adamax {
 namespace typegrad {
 using optim::Adamax;
 }
-
-#endif

@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_ADAMW_HPP
-#define TYPEGRAD_OPTIM_ADAMW_HPP
+#pragma once
+// AdamW (torch.optim.AdamW, 1.13): Adam's code with decoupled weight decay.
 
 #include <typegrad/optim/adam.hpp>
 
@@ -14,5 +14,3 @@ struct AdamW : detail::adam_policy<true> {};
 namespace typegrad {
 using optim::AdamW;
 }
-
-#endif

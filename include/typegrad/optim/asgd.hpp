@@ -1,61 +1,48 @@
-#ifndef TYPEGRAD_OPTIM_ASGD_HPP
-#define TYPEGRAD_OPTIM_ASGD_HPP
+#pragma once
+// ASGD (torch.optim.ASGD, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! Averaged SGD (`torch.optim.ASGD`, 1.13): g = ±∇ + wd·θ; θ ← θ(1 − λη) − η·g;
 //! ax ← μ = 1 ? θ : ax + μ(θ − ax); then η = lr/(1 + λ·lr·t)^α, μ = 1/max(1, t − t0)
 //! (η, μ and t are float32 scalars, as in torch).
-struct ASGD {
+struct ASGD : detail::policy_base<ASGD> {
+    //! torch's keywords and defaults.
     struct options {
-        double lr = 1e-2;
-        double lambd = 1e-4;
-        double alpha = 0.75;
-        double t0 = 1e6;
-        double weight_decay = 0;
+        double lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0;
         bool maximize = false;
     };
     static constexpr std::string_view name = "ASGD";
-    static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0))
-            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.weight_decay >= 0.0))
-            detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
-    }
+    static constexpr auto hyperparameters = detail::options_table(
+        "lr", &options::lr, detail::non_negative, "weight_decay", &options::weight_decay, detail::non_negative, "lambd",
+        &options::lambd, detail::finite_only, "alpha", &options::alpha, detail::finite_only, "t0", &options::t0,
+        detail::not_nan, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), ax(n), step(p), eta(p), mu(p) {}
+    struct state : detail::named_state<ASGD, state<T>, T> {
         detail::aligned_buffer<T> ax;
-        std::vector<float> step;
-        std::vector<float> eta;
-        std::vector<float> mu;
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("ax", s.ax);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-            f("eta", s.eta);
-            f("mu", s.mu);
-        }
+        std::vector<float> step, eta, mu;
+        static constexpr auto entries =
+            detail::state_table("ax", &state::ax, "step", &state::step, "eta", &state::eta, "mu", &state::mu);
     };
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
         using B = xsimd::batch<T>;
-        if (st.present[param] == 0) {  // torch makes the state on the first step, eta from that step's lr
+        if (st.is_empty(param)) {  // torch makes the state on the first step, eta from that step's lr
             st.eta[param] = static_cast<float>(o.lr);
             st.mu[param] = 1.0f;
-            st.present[param] = 0b1111u;
+            st.mark_present(param, {"ax", "step", "eta", "mu"});
         }
         st.step[param] += 1.0f;
         const double step = st.step[param];
@@ -83,5 +70,3 @@ struct ASGD {
 namespace typegrad {
 using optim::ASGD;
 }
-
-#endif

@@ -1,58 +1,50 @@
-#ifndef TYPEGRAD_OPTIM_NADAM_HPP
-#define TYPEGRAD_OPTIM_NADAM_HPP
+#pragma once
+// NAdam (torch.optim.NAdam, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/adam.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! NAdam (`torch.optim.NAdam`, 1.13; no `maximize` there): g = ∇ + wd·θ;
 //! μₜ = β₁(1 − ½·0.96^(t·ψ)); Πₜ = Πₜ₋₁·μₜ (float32); m, v as Adam; d = √(v/(1−β₂ᵗ)) + ε;
 //! θ ← θ − lr(1−μₜ)/(1−Πₜ) · g/d − lr·μₜ₊₁/(1−Πₜμₜ₊₁) · m/d.
-struct NAdam {
+struct NAdam : detail::policy_base<NAdam> {
+    //! torch's keywords and defaults.
     struct options {
         double lr = 2e-3;
         std::array<double, 2> betas = {0.9, 0.999};
-        double eps = 1e-8;
-        double weight_decay = 0;
-        double momentum_decay = 4e-3;
+        double eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3;
     };
     static constexpr std::string_view name = "NAdam";
-    static constexpr void validate(const options& o) {
-        detail::validate_adam_family(name, o);
-        if (!(o.momentum_decay >= 0.0))
-            detail::invalid_value(name, "Invalid momentum_decay value: ", o.momentum_decay);
-    }
+    static constexpr auto hyperparameters =
+        detail::options_table("lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative,
+                              "betas", &options::betas, detail::beta_interval, "weight_decay", &options::weight_decay,
+                              detail::non_negative, "momentum_decay", &options::momentum_decay, detail::non_negative);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p)
-            : detail::named_state<state<T>, T>(p), exp_avg(n), exp_avg_sq(n), step(p), mu_product(p, 1.0f) {}
-        detail::aligned_buffer<T> exp_avg;
-        detail::aligned_buffer<T> exp_avg_sq;
-        std::vector<float> step;
-        std::vector<float> mu_product;  // torch: a float32 0-d tensor, starts at 1
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("exp_avg", s.exp_avg);
-            f("exp_avg_sq", s.exp_avg_sq);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-            f("mu_product", s.mu_product);
-        }
+    struct state : detail::named_state<NAdam, state<T>, T> {
+        detail::aligned_buffer<T> exp_avg, exp_avg_sq;
+        std::vector<float> step, mu_product;  // torch: float32 0-d tensors
+        static constexpr auto entries =
+            detail::state_table("exp_avg", &state::exp_avg, "exp_avg_sq", &state::exp_avg_sq, "step", &state::step,
+                                "mu_product", &state::mu_product);
     };
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
         using B = xsimd::batch<T>;
+        if (st.is_empty(param))  // torch makes mu_product on the first step, at 1
+            st.mu_product[param] = 1.0f;
         st.step[param] += 1.0f;
-        st.present[param] = 0b1111u;
+        st.mark_present(param, {"exp_avg", "exp_avg_sq", "step", "mu_product"});
         const double step = st.step[param];
         const double beta1 = o.betas[0], beta2 = o.betas[1];
         const double bias_correction2 = 1 - std::pow(beta2, step);
@@ -87,5 +79,3 @@ struct NAdam {
 namespace typegrad {
 using optim::NAdam;
 }
-
-#endif

@@ -1,8 +1,10 @@
-#ifndef TYPEGRAD_OPTIM_OPTIMIZER_HPP
-#define TYPEGRAD_OPTIM_OPTIMIZER_HPP
+#pragma once
+// The optimiser a trainer owns: parameter groups, the layout, a policy's state, and step(), which
+// re-validates a group's options when they changed and then sweeps every parameter.
 
-#include <typegrad/optim/kernel.hpp>
-#include <typegrad/optim/param_info.hpp>
+#include <typegrad/core/param_info.hpp>
+#include <typegrad/optim/errors.hpp>
+#include <typegrad/optim/options.hpp>
 #include <typegrad/optim/policy.hpp>
 
 #include <algorithm>
@@ -32,10 +34,12 @@ struct param_group {
 //! The optimiser proper, sized at run time: policy `Policy` over the parameters of `layout`, laid out
 //! in a flat buffer of `n` values of type T. `step(values, grads)` applies one
 //! `torch.optim.<Policy>.step()`: it sweeps every parameter of every group with that group's
-//! options, touching no heap. Instantiated once per (Policy, T), whatever the model's sizes;
-//! `optimizer<Policy, T, N, P>` is the thin compile-time-sized face the trainer uses.
+//! options, touching no heap; options written since they were last validated (through
+//! `param_groups()`, by a scheduler) are validated again first, before any parameter changes.
+//! Instantiated once per (Policy, T), whatever the model's sizes; `optimizer<Policy, T, N, P>` is
+//! the thin compile-time-sized face the trainer uses.
 template <class Policy, class T>
-requires optimizer_policy<Policy> &&(std::same_as<T, float> || std::same_as<T, double>)class basic_optimizer {
+requires OptimizerPolicy<Policy> &&(std::same_as<T, float> || std::same_as<T, double>)class basic_optimizer {
 public:
     using policy_type = Policy;
     using value_type = T;
@@ -46,8 +50,9 @@ public:
     //! Validates `defaults` (torch's messages) and the layout (slices inside [0, n)); every
     //! parameter starts in group 0. Allocates all the state here.
     basic_optimizer(std::span<const param_info> layout, std::size_t n, options_type defaults)
-        : layout_(layout.begin(), layout.end()), size_(n), defaults_(defaults), state_(n, layout.size()) {
+        : layout_(layout.begin(), layout.end()), size_(n), defaults_(defaults) {
         Policy::validate(defaults);
+        state_.allocate(n, layout_.size());
         for (const auto& p : layout_)
             if (p.offset > n || p.size > n - p.offset)
                 detail::invalid(Policy::name, "parameter '" + std::string(p.name) + "' lies outside the buffer of " +
@@ -56,6 +61,7 @@ public:
         for (std::size_t i = 0; i < layout_.size(); ++i)
             g.params.push_back(i);
         groups_.push_back(std::move(g));
+        validated_.push_back(defaults);
         for (std::size_t i = 0; i < layout_.size(); ++i)
             init_state(i, defaults);
     }
@@ -86,7 +92,10 @@ public:
     }
 
     //! One optimiser step. `values` and `grads` point at the flat buffers of buffer_size() values.
+    //! Throws std::invalid_argument (torch's message) when a group's options, changed since they
+    //! were validated, are invalid; then no value and no state has changed.
     void step(T* values, const T* grads) {
+        revalidate();
         for (const auto& g : groups_) {
             const auto& ps = g.params;
             // Parameters that follow each other in the flat buffer and whose per-parameter state
@@ -124,6 +133,16 @@ public:
         detail::invalid(Policy::name, "no parameter named '" + std::string(name) + "'");
     }
 
+    //! Validates every group's options that differ from the copy last validated (step() does it
+    //! first); a few comparisons per group when nothing changed.
+    void revalidate() {
+        for (std::size_t i = 0; i < groups_.size(); ++i)
+            if (!detail::same_options<Policy>(groups_[i].options, validated_[i])) {
+                Policy::validate(groups_[i].options);
+                validated_[i] = groups_[i].options;
+            }
+    }
+
 private:
     std::size_t move_to_new_group(const std::vector<std::size_t>& picked, const options_type& options) {
         Policy::validate(options);
@@ -135,6 +154,7 @@ private:
             if (std::find(g.params.begin(), g.params.end(), i) == g.params.end())
                 g.params.push_back(i);
         groups_.push_back(std::move(g));
+        validated_.push_back(options);
         // State made at construction (Adagrad's) stays: torch fills it from the constructor's
         // arguments for every parameter, whatever group options come later.
         return groups_.size() - 1;
@@ -148,6 +168,7 @@ private:
     std::size_t size_;
     options_type defaults_;
     std::vector<group_type> groups_;
+    std::vector<options_type> validated_;  // groups_[i].options as last validated
     state_type state_;
 };
 
@@ -155,7 +176,7 @@ private:
 //! values of type T. Only the sizes live here (checked spans, the layout as an array); everything
 //! else, the update code above all, is `basic_optimizer<Policy, T>`'s and shared by every model.
 template <class Policy, class T, std::size_t N, std::size_t P>
-requires optimizer_policy<Policy> &&(std::same_as<T, float> || std::same_as<T, double>)class optimizer
+requires OptimizerPolicy<Policy> &&(std::same_as<T, float> || std::same_as<T, double>)class optimizer
     : public basic_optimizer<Policy, T> {
     using base = basic_optimizer<Policy, T>;
 
@@ -187,7 +208,4 @@ private:
 namespace typegrad {
 using optim::basic_optimizer;
 using optim::optimizer;
-using optim::param_info;
 }  // namespace typegrad
-
-#endif

@@ -1,42 +1,38 @@
-#ifndef TYPEGRAD_OPTIM_RADAM_HPP
-#define TYPEGRAD_OPTIM_RADAM_HPP
+#pragma once
+// RAdam (torch.optim.RAdam, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/adam.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! RAdam (`torch.optim.RAdam`, 1.13; no `maximize` there): g = ∇ + wd·θ; m, v as Adam;
 //! ρ∞ = 2/(1−β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ); m̂ = m/(1−β₁ᵗ);
 //! ρₜ > 5: θ ← θ − m̂·lr·(√(1−β₂ᵗ)/(√v + ε))·r, r = √((ρₜ−4)(ρₜ−2)ρ∞/((ρ∞−4)(ρ∞−2)ρₜ)); else θ ← θ − m̂·lr.
-struct RAdam {
+struct RAdam : detail::policy_base<RAdam> {
+    //! torch's keywords and defaults.
     struct options {
         double lr = 1e-3;
         std::array<double, 2> betas = {0.9, 0.999};
-        double eps = 1e-8;
-        double weight_decay = 0;
+        double eps = 1e-8, weight_decay = 0;
     };
     static constexpr std::string_view name = "RAdam";
-    static constexpr void validate(const options& o) { detail::validate_adam_family(name, o); }
+    static constexpr auto hyperparameters = detail::options_table(
+        "lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative, "betas", &options::betas,
+        detail::beta_interval, "weight_decay", &options::weight_decay, detail::non_negative);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), exp_avg(n), exp_avg_sq(n), step(p) {}
-        detail::aligned_buffer<T> exp_avg;
-        detail::aligned_buffer<T> exp_avg_sq;
+    struct state : detail::named_state<RAdam, state<T>, T> {
+        detail::aligned_buffer<T> exp_avg, exp_avg_sq;
         std::vector<float> step;
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("exp_avg", s.exp_avg);
-            f("exp_avg_sq", s.exp_avg_sq);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-        }
+        static constexpr auto entries =
+            detail::state_table("exp_avg", &state::exp_avg, "exp_avg_sq", &state::exp_avg_sq, "step", &state::step);
     };
 
     template <class T>
@@ -44,7 +40,7 @@ struct RAdam {
                        std::size_t size) {
         using B = xsimd::batch<T>;
         st.step[param] += 1.0f;
-        st.present[param] = 0b111u;
+        st.mark_present(param, {"exp_avg", "exp_avg_sq", "step"});
         const double step = st.step[param];
         const double beta1 = o.betas[0], beta2 = o.betas[1];
         const double bias_correction1 = 1 - std::pow(beta1, step);
@@ -84,5 +80,3 @@ struct RAdam {
 namespace typegrad {
 using optim::RAdam;
 }
-
-#endif

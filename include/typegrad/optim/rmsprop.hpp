@@ -1,69 +1,53 @@
-#ifndef TYPEGRAD_OPTIM_RMSPROP_HPP
-#define TYPEGRAD_OPTIM_RMSPROP_HPP
+#pragma once
+// RMSprop (torch.optim.RMSprop, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! RMSprop (`torch.optim.RMSprop`, 1.13): g = ±∇ + wd·θ; s = αs + (1−α)g²;
 //! centered: a = αa + (1−α)g, d = √(s − a²) + ε, else d = √s + ε;
 //! momentum > 0: b = μb + g/d, θ ← θ − lr·b; else θ ← θ − lr·g/d.
-struct RMSprop {
+struct RMSprop : detail::policy_base<RMSprop> {
+    //! torch's keywords and defaults.
     struct options {
-        double lr = 1e-2;
-        double alpha = 0.99;
-        double eps = 1e-8;
-        double weight_decay = 0;
-        double momentum = 0;
-        bool centered = false;
-        bool maximize = false;
+        double lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0;
+        bool centered = false, maximize = false;
     };
     static constexpr std::string_view name = "RMSprop";
-
-    static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0))
-            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.eps >= 0.0))
-            detail::invalid_value(name, "Invalid epsilon value: ", o.eps);
-        if (!(o.momentum >= 0.0))
-            detail::invalid_value(name, "Invalid momentum value: ", o.momentum);
-        if (!(o.weight_decay >= 0.0))
-            detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
-        if (!(o.alpha >= 0.0))
-            detail::invalid_value(name, "Invalid alpha value: ", o.alpha);
-    }
+    static constexpr auto hyperparameters = detail::options_table(
+        "lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative, "momentum",
+        &options::momentum, detail::non_negative, "weight_decay", &options::weight_decay, detail::non_negative, "alpha",
+        &options::alpha, detail::non_negative, "centered", &options::centered, detail::unchecked, "maximize",
+        &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p)
-            : detail::named_state<state<T>, T>(p), square_avg(n), momentum_buffer(n), grad_avg(n), step(p) {}
-        detail::aligned_buffer<T> square_avg;
-        detail::aligned_buffer<T> momentum_buffer;
-        detail::aligned_buffer<T> grad_avg;
+    struct state : detail::named_state<RMSprop, state<T>, T> {
+        detail::aligned_buffer<T> square_avg, momentum_buffer, grad_avg;
         std::vector<std::int64_t> step;  // torch: a Python int
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("square_avg", s.square_avg);
-            f("momentum_buffer", s.momentum_buffer);
-            f("grad_avg", s.grad_avg);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-        }
+        static constexpr auto entries =
+            detail::state_table("square_avg", &state::square_avg, "momentum_buffer", &state::momentum_buffer,
+                                "grad_avg", &state::grad_avg, "step", &state::step);
     };
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
         using B = xsimd::batch<T>;
-        if (st.present[param] == 0)  // torch creates the buffers on the first step, from that step's options
-            st.present[param] =
-                static_cast<std::uint16_t>(0b1001u | (o.momentum > 0 ? 0b0010u : 0u) | (o.centered ? 0b0100u : 0u));
+        if (st.is_empty(param)) {  // torch creates the buffers on the first step, from that step's options
+            st.mark_present(param, {"square_avg", "step"});
+            if (o.momentum > 0)
+                st.mark_present(param, {"momentum_buffer"});
+            if (o.centered)
+                st.mark_present(param, {"grad_avg"});
+        }
         st.step[param] += 1;
         const bool maximize = o.maximize, wd = o.weight_decay != 0, centered = o.centered, momentum = o.momentum > 0;
         const B wd_b = detail::bc<T>(o.weight_decay), a = detail::bc<T>(o.alpha), one_a = detail::bc<T>(1 - o.alpha),
@@ -101,5 +85,3 @@ struct RMSprop {
 namespace typegrad {
 using optim::RMSprop;
 }
-
-#endif

@@ -1,57 +1,47 @@
-#ifndef TYPEGRAD_OPTIM_RPROP_HPP
-#define TYPEGRAD_OPTIM_RPROP_HPP
+#pragma once
+// Rprop (torch.optim.Rprop, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace typegrad::optim {
 
 //! Rprop (`torch.optim.Rprop`, 1.13): s = sign(g·g_prev) → η₊ / η₋ / 1; Δ = clamp(Δ·s, Δmin, Δmax);
 //! g = 0 where s = η₋; θ ← θ − sign(g)·Δ; g_prev = g.  (Δ starts at lr, on the first step.)
-struct Rprop {
+struct Rprop : detail::policy_base<Rprop> {
+    //! torch's keywords and defaults.
     struct options {
         double lr = 1e-2;
-        std::array<double, 2> etas = {0.5, 1.2};
-        std::array<double, 2> step_sizes = {1e-6, 50};
+        std::array<double, 2> etas = {0.5, 1.2}, step_sizes = {1e-6, 50};
         bool maximize = false;
     };
     static constexpr std::string_view name = "Rprop";
-    static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0))
-            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(0.0 < o.etas[0] && o.etas[0] < 1.0 && 1.0 < o.etas[1]))
-            detail::invalid(name,
-                            "Invalid eta values: " + detail::py_repr(o.etas[0]) + ", " + detail::py_repr(o.etas[1]));
-    }
+    static constexpr auto hyperparameters = detail::options_table(
+        "lr", &options::lr, detail::non_negative, "etas", &options::etas, detail::eta_pair, "step_sizes",
+        &options::step_sizes, detail::not_nan, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), prev(n), step_size(n), step(p) {}
-        detail::aligned_buffer<T> prev;
-        detail::aligned_buffer<T> step_size;
+    struct state : detail::named_state<Rprop, state<T>, T> {
+        detail::aligned_buffer<T> prev, step_size;
         std::vector<std::int64_t> step;  // torch: a Python int
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("prev", s.prev);
-            f("step_size", s.step_size);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self& s, F&& f) {
-            f("step", s.step);
-        }
+        static constexpr auto entries =
+            detail::state_table("prev", &state::prev, "step_size", &state::step_size, "step", &state::step);
     };
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
         using B = xsimd::batch<T>;
-        if (st.present[param] == 0) {
+        if (st.is_empty(param)) {
             std::fill_n(st.prev.data() + offset, size, T(0));
             std::fill_n(st.step_size.data() + offset, size, static_cast<T>(o.lr));
-            st.present[param] = 0b111u;
+            st.mark_present(param, {"prev", "step_size", "step"});
         }
         st.step[param] += 1;
         const bool maximize = o.maximize;
@@ -78,5 +68,3 @@ struct Rprop {
 namespace typegrad {
 using optim::Rprop;
 }
-
-#endif

@@ -1,7 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_HPP
-
-//! Every learning-rate scheduler (torch.optim.lr_scheduler, 1.13).
+#pragma once
+// Every learning-rate scheduler (torch.optim.lr_scheduler, 1.13).
 
 #include <typegrad/optim/schedulers/constant_lr.hpp>
 #include <typegrad/optim/schedulers/cosine_annealing_lr.hpp>
@@ -16,5 +14,3 @@
 #include <typegrad/optim/schedulers/reduce_lr_on_plateau.hpp>
 #include <typegrad/optim/schedulers/sequential_lr.hpp>
 #include <typegrad/optim/schedulers/step_lr.hpp>
-
-#endif

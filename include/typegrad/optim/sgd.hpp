@@ -1,49 +1,36 @@
-#ifndef TYPEGRAD_OPTIM_SGD_HPP
-#define TYPEGRAD_OPTIM_SGD_HPP
+#pragma once
+// SGD (torch.optim.SGD, 1.13): the policy, its options and its state.
 
-#include <typegrad/optim/kernel.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/optim/state.hpp>
+#include <typegrad/optim/sweep.hpp>
 
 namespace typegrad::optim {
 
 //! Stochastic gradient descent with optional (Nesterov) momentum, as `torch.optim.SGD` (1.13).
 //!   d = ±g + wd·θ;  b = d on the first step, else μ·b + (1 − τ)·d;  d = nesterov ? d + μ·b : b;
 //!   θ ← θ − lr·d
-struct SGD {
+struct SGD : detail::policy_base<SGD> {
+    //! torch's keywords and defaults (lr = 1e-3 is ours: torch requires it).
     struct options {
-        double lr = 1e-3;  // torch has no default; 1e-3 is ours
-        double momentum = 0;
-        double dampening = 0;
-        double weight_decay = 0;
-        bool nesterov = false;
-        bool maximize = false;
+        double lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0;
+        bool nesterov = false, maximize = false;
     };
     static constexpr std::string_view name = "SGD";
+    static constexpr auto hyperparameters = detail::options_table(
+        "lr", &options::lr, detail::non_negative, "momentum", &options::momentum, detail::non_negative, "weight_decay",
+        &options::weight_decay, detail::non_negative, "dampening", &options::dampening, detail::finite_only, "nesterov",
+        &options::nesterov, detail::unchecked, "maximize", &options::maximize, detail::unchecked);
 
-    static constexpr void validate(const options& o) {
-        if (!(o.lr >= 0.0))
-            detail::invalid_value(name, "Invalid learning rate: ", o.lr);
-        if (!(o.momentum >= 0.0))
-            detail::invalid_value(name, "Invalid momentum value: ", o.momentum);
-        if (!(o.weight_decay >= 0.0))
-            detail::invalid_value(name, "Invalid weight_decay value: ", o.weight_decay);
+    static constexpr void check(const options& o) {
         if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
             detail::invalid(name, "Nesterov momentum requires a momentum and zero dampening");
     }
 
     template <class T>
-    struct state : detail::named_state<state<T>, T> {
-        static constexpr std::string_view policy_name = name;
-
-        state() = default;
-        state(std::size_t n, std::size_t p) : detail::named_state<state<T>, T>(p), momentum_buffer(n) {}
+    struct state : detail::named_state<SGD, state<T>, T> {
         detail::aligned_buffer<T> momentum_buffer;
-
-        template <class Self, class F>
-        static void visit_buffers(Self& s, F&& f) {
-            f("momentum_buffer", s.momentum_buffer);
-        }
-        template <class Self, class F>
-        static void visit_scalars(Self&, F&&) {}
+        static constexpr auto entries = detail::state_table("momentum_buffer", &state::momentum_buffer);
     };
 
     template <class T>
@@ -52,7 +39,7 @@ struct SGD {
         using B = xsimd::batch<T>;
         const bool wd = o.weight_decay != 0, maximize = o.maximize, nesterov = o.nesterov;
         const bool momentum = o.momentum != 0;
-        const bool first = (st.present[param] & 1u) == 0;
+        const bool first = !st.is_present(param, "momentum_buffer");
         const B wd_b = detail::bc<T>(o.weight_decay), mom_b = detail::bc<T>(o.momentum),
                 damp_b = detail::bc<T>(1 - o.dampening), neg_lr = detail::bc<T>(-o.lr);
         auto kernel = [&](B& p, B g, B& buf) {
@@ -68,7 +55,7 @@ struct SGD {
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
                          detail::inout<T>{st.momentum_buffer.data() + offset});
         if (momentum)
-            st.present[param] = 1u;
+            st.mark_present(param, {"momentum_buffer"});
     }
 };
 
@@ -77,5 +64,3 @@ struct SGD {
 namespace typegrad {
 using optim::SGD;
 }
-
-#endif

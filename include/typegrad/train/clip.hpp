@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <typegrad/optim/errors.hpp>
 #include <typegrad/parameters.hpp>
 
 namespace typegrad {
@@ -16,10 +17,13 @@ namespace typegrad {
 //! returns total_norm. torch: `torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)`.
 //! As torch 1.13 does, the gradients are multiplied even when the factor is 1, and the norm is
 //! computed in the parameters' precision. With `error_if_nonfinite`, a NaN or infinite total norm
-//! throws std::runtime_error instead.
+//! throws std::runtime_error instead. A max_norm that is negative (which would flip the gradients'
+//! sign), NaN or infinite throws std::invalid_argument before any gradient changes.
 template <class Loss, class T>
 T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type = 2.0,
                  bool error_if_nonfinite = false) {
+    if (!(max_norm >= 0) || !optim::detail::finite(max_norm))
+        optim::detail::invalid_value("clip_grad_norm", "Invalid max_norm value: ", max_norm);
     if (!(norm_type > 0))
         throw std::invalid_argument("typegrad: clip_grad_norm: norm_type must be positive");
     const auto grads = params.grads();
@@ -50,9 +54,12 @@ T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type 
 }
 
 //! Clamps every gradient into [-clip_value, clip_value].
-//! torch: `torch.nn.utils.clip_grad_value_(model.parameters(), clip_value)`.
+//! torch: `torch.nn.utils.clip_grad_value_(model.parameters(), clip_value)`. A clip_value that is
+//! negative (an empty interval), NaN or infinite throws std::invalid_argument, gradients untouched.
 template <class Loss, class T>
 void clip_grad_value(Parameters<Loss, T>& params, double clip_value) {
+    if (!(clip_value >= 0) || !optim::detail::finite(clip_value))
+        optim::detail::invalid_value("clip_grad_value", "Invalid clip_value value: ", clip_value);
     const T c = static_cast<T>(clip_value);
     for (T& g : params.grads())
         g = std::clamp(g, -c, c);

@@ -1,10 +1,11 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_CONSTANT_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_CONSTANT_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.ConstantLR.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 namespace typegrad::optim {
 
+//! ConstantLR's options, torch's keywords and defaults.
 struct constant_lr_options {
     double factor = 1.0 / 3;
     long total_iters = 5;
@@ -12,39 +13,22 @@ struct constant_lr_options {
 
 //! `torch.optim.lr_scheduler.ConstantLR`: lr·factor for the first total_iters steps, then lr.
 template <class Opt>
-class ConstantLR : public lr_scheduler<ConstantLR<Opt>, Opt> {
-    using base = lr_scheduler<ConstantLR<Opt>, Opt>;
-    friend base;
+struct ConstantLR : lr_scheduler<ConstantLR<Opt>, Opt, constant_lr_options> {
+    ConstantLR(Opt& opt, constant_lr_options o) : ConstantLR::lr_scheduler(opt, o) {}
 
-public:
-    using options = constant_lr_options;
-    ConstantLR(Opt& opt, options o) : base(opt), o_(o) {
-        if (o.factor > 1.0 || o.factor < 0)
-            detail::invalid_sched("ConstantLR", "Constant multiplicative factor expected to be between 0 and 1.");
-        this->start();
+    static void prepare(const constant_lr_options& o) { detail::require_factor("ConstantLR", "Constant", o.factor); }
+    static double get_lr(const schedule<constant_lr_options>& s, std::size_t, double lr) {
+        if (s.last_epoch == 0)
+            return lr * s.o.factor;
+        return s.last_epoch != s.o.total_iters ? lr : lr * (1.0 / s.o.factor);
     }
-
-private:
-    double get_lr(std::size_t, double lr) const {
-        const long e = this->last_epoch_;
-        if (e == 0)
-            return lr * o_.factor;
-        if (e != o_.total_iters)
-            return lr;
-        return lr * (1.0 / o_.factor);
+    static double closed_form_lr(const schedule<constant_lr_options>& s, std::size_t i) {
+        return s.base_lrs[i] * (s.o.factor + (s.last_epoch >= s.o.total_iters ? 1.0 : 0.0) * (1 - s.o.factor));
     }
-    double closed_form_lr(std::size_t i) const {
-        return this->base_lrs_[i] * (o_.factor + (this->last_epoch_ >= o_.total_iters ? 1.0 : 0.0) * (1 - o_.factor));
-    }
-    options o_;
 };
-template <class Opt>
-ConstantLR(Opt&, constant_lr_options) -> ConstantLR<Opt>;
 
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::ConstantLR;
 }
-
-#endif

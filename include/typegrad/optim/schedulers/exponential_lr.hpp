@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_EXPONENTIAL_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_EXPONENTIAL_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.ExponentialLR.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -7,34 +7,26 @@
 
 namespace typegrad::optim {
 
+//! ExponentialLR's options (torch requires gamma; 0.1 is ours).
 struct exponential_lr_options {
-    double gamma = 0.1;  // torch requires it; no default there
+    double gamma = 0.1;
 };
 
 //! `torch.optim.lr_scheduler.ExponentialLR`: lr ← lr·γ every step.
 template <class Opt>
-class ExponentialLR : public lr_scheduler<ExponentialLR<Opt>, Opt> {
-    using base = lr_scheduler<ExponentialLR<Opt>, Opt>;
-    friend base;
+struct ExponentialLR : lr_scheduler<ExponentialLR<Opt>, Opt, exponential_lr_options> {
+    ExponentialLR(Opt& opt, exponential_lr_options o) : ExponentialLR::lr_scheduler(opt, o) {}
 
-public:
-    using options = exponential_lr_options;
-    ExponentialLR(Opt& opt, options o) : base(opt), o_(o) { this->start(); }
-
-private:
-    double get_lr(std::size_t, double lr) const { return this->last_epoch_ == 0 ? lr : lr * o_.gamma; }
-    double closed_form_lr(std::size_t i) const {
-        return this->base_lrs_[i] * std::pow(o_.gamma, static_cast<double>(this->last_epoch_));
+    static double get_lr(const schedule<exponential_lr_options>& s, std::size_t, double lr) {
+        return s.last_epoch == 0 ? lr : lr * s.o.gamma;
     }
-    options o_;
+    static double closed_form_lr(const schedule<exponential_lr_options>& s, std::size_t i) {
+        return s.base_lrs[i] * std::pow(s.o.gamma, static_cast<double>(s.last_epoch));
+    }
 };
-template <class Opt>
-ExponentialLR(Opt&, exponential_lr_options) -> ExponentialLR<Opt>;
 
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::ExponentialLR;
 }
-
-#endif

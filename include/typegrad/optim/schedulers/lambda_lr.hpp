@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_LAMBDA_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_LAMBDA_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.LambdaLR and MultiplicativeLR: the lr from a user's callable.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -11,37 +11,23 @@ namespace typegrad::optim {
 //! `torch.optim.lr_scheduler.LambdaLR`: lr = base_lr · f(step), f any callable `double(long)`
 //! (one f for every group). `tg::LambdaLR sched{opt, [](long e) { return 0.95 / (1 + e); }};`
 template <class Opt, std::invocable<long> F>
-class LambdaLR : public lr_scheduler<LambdaLR<Opt, F>, Opt> {
-    using base = lr_scheduler<LambdaLR<Opt, F>, Opt>;
-    friend base;
+struct LambdaLR : lr_scheduler<LambdaLR<Opt, F>, Opt, F> {
+    LambdaLR(Opt& opt, F lr_lambda) : LambdaLR::lr_scheduler(opt, std::move(lr_lambda)) {}
 
-public:
-    LambdaLR(Opt& opt, F lr_lambda) : base(opt), f_(std::move(lr_lambda)) { this->start(); }
-
-private:
-    double get_lr(std::size_t i, double) { return this->base_lrs_[i] * static_cast<double>(f_(this->last_epoch_)); }
-    F f_;
+    static double get_lr(schedule<F>& s, std::size_t i, double) {
+        return s.base_lrs[i] * static_cast<double>(s.o(s.last_epoch));
+    }
 };
-template <class Opt, class F>
-LambdaLR(Opt&, F) -> LambdaLR<Opt, F>;
 
 //! `torch.optim.lr_scheduler.MultiplicativeLR`: lr ← lr · f(step) from the second step on.
 template <class Opt, std::invocable<long> F>
-class MultiplicativeLR : public lr_scheduler<MultiplicativeLR<Opt, F>, Opt> {
-    using base = lr_scheduler<MultiplicativeLR<Opt, F>, Opt>;
-    friend base;
+struct MultiplicativeLR : lr_scheduler<MultiplicativeLR<Opt, F>, Opt, F> {
+    MultiplicativeLR(Opt& opt, F lr_lambda) : MultiplicativeLR::lr_scheduler(opt, std::move(lr_lambda)) {}
 
-public:
-    MultiplicativeLR(Opt& opt, F lr_lambda) : base(opt), f_(std::move(lr_lambda)) { this->start(); }
-
-private:
-    double get_lr(std::size_t, double lr) {
-        return this->last_epoch_ > 0 ? lr * static_cast<double>(f_(this->last_epoch_)) : lr;
+    static double get_lr(schedule<F>& s, std::size_t, double lr) {
+        return s.last_epoch > 0 ? lr * static_cast<double>(s.o(s.last_epoch)) : lr;
     }
-    F f_;
 };
-template <class Opt, class F>
-MultiplicativeLR(Opt&, F) -> MultiplicativeLR<Opt, F>;
 
 }  // namespace typegrad::optim
 
@@ -49,5 +35,3 @@ namespace typegrad {
 using optim::LambdaLR;
 using optim::MultiplicativeLR;
 }  // namespace typegrad
-
-#endif

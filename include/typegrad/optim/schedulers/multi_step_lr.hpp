@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_MULTI_STEP_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_MULTI_STEP_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.MultiStepLR.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -9,6 +9,7 @@
 
 namespace typegrad::optim {
 
+//! MultiStepLR's options, torch's keywords (milestones in any order, repeats counted).
 struct multi_step_lr_options {
     std::vector<long> milestones;
     double gamma = 0.1;
@@ -16,38 +17,23 @@ struct multi_step_lr_options {
 
 //! `torch.optim.lr_scheduler.MultiStepLR`: lr ← lr·γ^k at a step listed k times in milestones.
 template <class Opt>
-class MultiStepLR : public lr_scheduler<MultiStepLR<Opt>, Opt> {
-    using base = lr_scheduler<MultiStepLR<Opt>, Opt>;
-    friend base;
+struct MultiStepLR : lr_scheduler<MultiStepLR<Opt>, Opt, multi_step_lr_options> {
+    MultiStepLR(Opt& opt, multi_step_lr_options o) : MultiStepLR::lr_scheduler(opt, std::move(o)) {}
 
-public:
-    using options = multi_step_lr_options;
-    MultiStepLR(Opt& opt, options o) : base(opt), o_(std::move(o)) {
-        std::sort(o_.milestones.begin(), o_.milestones.end());
-        this->start();
+    static void prepare(multi_step_lr_options& o) { std::sort(o.milestones.begin(), o.milestones.end()); }
+    static double get_lr(const schedule<multi_step_lr_options>& s, std::size_t, double lr) {
+        const auto k = std::count(s.o.milestones.begin(), s.o.milestones.end(), s.last_epoch);
+        return k == 0 ? lr : lr * std::pow(s.o.gamma, static_cast<double>(k));
     }
-
-private:
-    double get_lr(std::size_t, double lr) const {
-        const auto k = std::count(o_.milestones.begin(), o_.milestones.end(), this->last_epoch_);
-        if (k == 0)
-            return lr;
-        return lr * std::pow(o_.gamma, static_cast<double>(k));
+    static double closed_form_lr(const schedule<multi_step_lr_options>& s, std::size_t i) {
+        const auto& m = s.o.milestones;
+        const auto k = std::upper_bound(m.begin(), m.end(), s.last_epoch) - m.begin();
+        return s.base_lrs[i] * std::pow(s.o.gamma, static_cast<double>(k));
     }
-    double closed_form_lr(std::size_t i) const {
-        const auto k =
-            std::upper_bound(o_.milestones.begin(), o_.milestones.end(), this->last_epoch_) - o_.milestones.begin();
-        return this->base_lrs_[i] * std::pow(o_.gamma, static_cast<double>(k));
-    }
-    options o_;
 };
-template <class Opt>
-MultiStepLR(Opt&, multi_step_lr_options) -> MultiStepLR<Opt>;
 
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::MultiStepLR;
 }
-
-#endif

@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_ONE_CYCLE_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_ONE_CYCLE_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.OneCycleLR: the 1cycle policy over lr and momentum.
 
 #include <typegrad/optim/policy.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
@@ -12,6 +12,7 @@
 
 namespace typegrad::optim {
 
+//! OneCycleLR's options, torch's keywords and defaults.
 struct one_cycle_lr_options {
     double max_lr = 0;  // torch requires it
     std::optional<long> total_steps{};
@@ -31,28 +32,27 @@ struct one_cycle_lr_options {
 //! max_lr/div_factor and, with cycle_momentum, its momentum (SGD, RMSprop) or betas[0] (Adam
 //! family) to max_momentum; then sets both at every step.
 template <class Opt>
-class OneCycleLR : public lr_scheduler<OneCycleLR<Opt>, Opt> {
-    using base = lr_scheduler<OneCycleLR<Opt>, Opt>;
+class OneCycleLR : public lr_scheduler<OneCycleLR<Opt>, Opt, one_cycle_lr_options> {
+    using base = lr_scheduler<OneCycleLR<Opt>, Opt, one_cycle_lr_options>;
     friend base;
     using group_options = typename Opt::options_type;
 
 public:
-    using options = one_cycle_lr_options;
-    OneCycleLR(Opt& opt, options o) : base(opt), o_(o) {
+    OneCycleLR(Opt& opt, one_cycle_lr_options o) : base(opt, o, typename base::deferred{}) {
         constexpr std::string_view who = "OneCycleLR";
         if (!o.total_steps && !o.epochs && !o.steps_per_epoch)
-            detail::invalid_sched(who, "You must define either total_steps OR (epochs AND steps_per_epoch)");
+            detail::invalid(who, "You must define either total_steps OR (epochs AND steps_per_epoch)");
         if (o.total_steps) {
             if (*o.total_steps <= 0)
-                detail::invalid_sched(
-                    who, "Expected positive integer total_steps, but got " + std::to_string(*o.total_steps));
+                detail::invalid(who,
+                                "Expected positive integer total_steps, but got " + std::to_string(*o.total_steps));
             total_steps_ = *o.total_steps;
         } else {
             const long e = o.epochs.value_or(0), s = o.steps_per_epoch.value_or(0);
             if (e <= 0)
-                detail::invalid_sched(who, "Expected positive integer epochs, but got " + std::to_string(e));
+                detail::invalid(who, "Expected positive integer epochs, but got " + std::to_string(e));
             if (s <= 0)
-                detail::invalid_sched(who, "Expected positive integer steps_per_epoch, but got " + std::to_string(s));
+                detail::invalid(who, "Expected positive integer steps_per_epoch, but got " + std::to_string(s));
             total_steps_ = e * s;
         }
         const double n = static_cast<double>(total_steps_);
@@ -64,10 +64,9 @@ public:
             phases_ = {{o.pct_start * n - 1, lr_initial, lr_max, mom_max, mom_base},
                        {n - 1, lr_max, lr_min, mom_base, mom_max}};
         if (o.pct_start < 0 || o.pct_start > 1)
-            detail::invalid_sched(who,
-                                  "Expected float between 0 and 1 pct_start, but got " + detail::py_repr(o.pct_start));
+            detail::invalid(who, "Expected float between 0 and 1 pct_start, but got " + detail::py_repr(o.pct_start));
         if (o.anneal_strategy != "cos" && o.anneal_strategy != "linear")
-            detail::invalid_sched(
+            detail::invalid(
                 who, "anneal_strategy must by one of 'cos' or 'linear', instead got " + std::string(o.anneal_strategy));
         linear_ = o.anneal_strategy == "linear";
         for (auto& g : opt.param_groups()) {
@@ -76,11 +75,11 @@ public:
                 {*g.initial_lr, o.max_lr, *g.initial_lr / o.final_div_factor, o.max_momentum, o.base_momentum});
         }
         if (o.cycle_momentum) {
-            if constexpr (has_betas<group_options> || has_momentum<group_options>) {
+            if constexpr (HasBetas<group_options> || HasMomentum<group_options>) {
                 for (auto& g : opt.param_groups())
                     detail::cycled_momentum(g.options) = o.max_momentum;
             } else {
-                detail::invalid_sched(who, "optimizer must support momentum with `cycle_momentum` option enabled");
+                detail::invalid(who, "optimizer must support momentum with `cycle_momentum` option enabled");
             }
         }
         this->start();
@@ -116,11 +115,11 @@ private:
         return end + (start - end) / 2.0 * cos_out;
     }
     double get_lr(std::size_t i, double) {
-        const long step_num = this->last_epoch_;
+        const long step_num = this->s_.last_epoch;
         if (step_num > total_steps_)
-            detail::invalid_sched("OneCycleLR", "Tried to step " + std::to_string(step_num + 1) +
-                                                    " times. The specified number of total steps is " +
-                                                    std::to_string(total_steps_));
+            detail::invalid("OneCycleLR", "Tried to step " + std::to_string(step_num + 1) +
+                                              " times. The specified number of total steps is " +
+                                              std::to_string(total_steps_));
         const auto& v = per_group_[i];
         double start_step = 0, lr = 0, momentum = 0;
         for (std::size_t k = 0; k < phases_.size(); ++k) {
@@ -133,24 +132,18 @@ private:
             }
             start_step = ph.end_step;
         }
-        if constexpr (has_betas<group_options> || has_momentum<group_options>)
-            if (o_.cycle_momentum)
+        if constexpr (HasBetas<group_options> || HasMomentum<group_options>)
+            if (this->s_.o.cycle_momentum)
                 detail::cycled_momentum(this->opt_->param_groups()[i].options) = momentum;
         return lr;
     }
-    options o_;
     long total_steps_ = 0;
     bool linear_ = false;
     std::vector<phase> phases_;
     std::vector<values> per_group_;
 };
-template <class Opt>
-OneCycleLR(Opt&, one_cycle_lr_options) -> OneCycleLR<Opt>;
-
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::OneCycleLR;
 }
-
-#endif

@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_POLYNOMIAL_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_POLYNOMIAL_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.PolynomialLR.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -8,6 +8,7 @@
 
 namespace typegrad::optim {
 
+//! PolynomialLR's options, torch's keywords and defaults.
 struct polynomial_lr_options {
     long total_iters = 5;
     double power = 1.0;
@@ -15,42 +16,27 @@ struct polynomial_lr_options {
 
 //! `torch.optim.lr_scheduler.PolynomialLR`: lr = base·(1 − t/total_iters)^power, recursively.
 template <class Opt>
-class PolynomialLR : public lr_scheduler<PolynomialLR<Opt>, Opt> {
-    using base = lr_scheduler<PolynomialLR<Opt>, Opt>;
-    friend base;
+struct PolynomialLR : lr_scheduler<PolynomialLR<Opt>, Opt, polynomial_lr_options> {
+    PolynomialLR(Opt& opt, polynomial_lr_options o) : PolynomialLR::lr_scheduler(opt, o) {}
 
-public:
-    using options = polynomial_lr_options;
-    PolynomialLR(Opt& opt, options o) : base(opt), o_(o) {
-        if (o.total_iters <= 0)
-            detail::invalid_sched("PolynomialLR",
-                                  "total_iters must be a positive integer, but got " + std::to_string(o.total_iters));
-        this->start();
+    static void prepare(const polynomial_lr_options& o) {
+        detail::require_positive("PolynomialLR", "total_iters", o.total_iters);
     }
-
-private:
-    double get_lr(std::size_t, double lr) const {
-        const long e = this->last_epoch_;
-        if (e == 0 || e > o_.total_iters)
+    static double get_lr(const schedule<polynomial_lr_options>& s, std::size_t, double lr) {
+        const long e = s.last_epoch;
+        if (e == 0 || e > s.o.total_iters)
             return lr;
-        const double n = static_cast<double>(o_.total_iters);
-        const double decay =
-            std::pow((1.0 - static_cast<double>(e) / n) / (1.0 - static_cast<double>(e - 1) / n), o_.power);
-        return lr * decay;
+        const double n = static_cast<double>(s.o.total_iters);
+        return lr * std::pow((1.0 - static_cast<double>(e) / n) / (1.0 - static_cast<double>(e - 1) / n), s.o.power);
     }
-    double closed_form_lr(std::size_t i) const {
-        const double k = static_cast<double>(std::min(o_.total_iters, this->last_epoch_));
-        return this->base_lrs_[i] * std::pow(1.0 - k / static_cast<double>(o_.total_iters), o_.power);
+    static double closed_form_lr(const schedule<polynomial_lr_options>& s, std::size_t i) {
+        const double k = static_cast<double>(std::min(s.o.total_iters, s.last_epoch));
+        return s.base_lrs[i] * std::pow(1.0 - k / static_cast<double>(s.o.total_iters), s.o.power);
     }
-    options o_;
 };
-template <class Opt>
-PolynomialLR(Opt&, polynomial_lr_options) -> PolynomialLR<Opt>;
 
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::PolynomialLR;
 }
-
-#endif

@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_REDUCE_LR_ON_PLATEAU_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_REDUCE_LR_ON_PLATEAU_HPP
+#pragma once
+// torch.optim.lr_scheduler.ReduceLROnPlateau: stepped with a metric, not an _LRScheduler.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -11,6 +11,7 @@
 
 namespace typegrad::optim {
 
+//! ReduceLROnPlateau's options, torch's keywords and defaults.
 struct reduce_lr_on_plateau_options {
     std::string_view mode = "min";  // "min" or "max"
     double factor = 0.1;
@@ -33,11 +34,11 @@ public:
     ReduceLROnPlateau(Opt& opt, options o) : opt_(&opt), o_(o) {
         constexpr std::string_view who = "ReduceLROnPlateau";
         if (o.factor >= 1.0)
-            detail::invalid_sched(who, "Factor should be < 1.0.");
+            detail::invalid(who, "Factor should be < 1.0.");
         if (o.mode != "min" && o.mode != "max")
-            detail::invalid_sched(who, "mode " + std::string(o.mode) + " is unknown!");
+            detail::invalid(who, "mode " + std::string(o.mode) + " is unknown!");
         if (o.threshold_mode != "rel" && o.threshold_mode != "abs")
-            detail::invalid_sched(who, "threshold mode " + std::string(o.threshold_mode) + " is unknown!");
+            detail::invalid(who, "threshold mode " + std::string(o.threshold_mode) + " is unknown!");
         max_ = o.mode == "max";
         rel_ = o.threshold_mode == "rel";
         best_ = max_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
@@ -95,13 +96,8 @@ private:
     long num_bad_epochs_ = 0, cooldown_counter_ = 0, last_epoch_ = 0;
     std::vector<double> last_lr_;
 };
-template <class Opt>
-ReduceLROnPlateau(Opt&, reduce_lr_on_plateau_options) -> ReduceLROnPlateau<Opt>;
-
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::ReduceLROnPlateau;
 }
-
-#endif

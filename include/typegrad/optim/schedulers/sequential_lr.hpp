@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_SEQUENTIAL_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_SEQUENTIAL_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.SequentialLR and ChainedScheduler: schedulers made of schedulers.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -25,20 +25,20 @@ public:
         std::apply(
             [&](auto&... s) {
                 (((&s.optimizer() != &opt)
-                      ? detail::invalid_sched("SequentialLR",
-                                              "Sequential Schedulers expects all schedulers to belong to the same "
-                                              "optimizer, but got schedulers at index " +
-                                                  std::to_string(k) + " to be different than the optimizer passed in.")
+                      ? detail::invalid("SequentialLR",
+                                        "Sequential Schedulers expects all schedulers to belong to the same "
+                                        "optimizer, but got schedulers at index " +
+                                            std::to_string(k) + " to be different than the optimizer passed in.")
                       : void(++k)),
                  ...);
             },
             schedulers_);
         if (milestones_.size() != sizeof...(S) - 1)
-            detail::invalid_sched("SequentialLR",
-                                  "Sequential Schedulers expects number of schedulers provided to be one more than the "
-                                  "number of milestone points, but got number of schedulers " +
-                                      std::to_string(sizeof...(S)) + " and the number of milestones to be equal to " +
-                                      std::to_string(milestones_.size()));
+            detail::invalid("SequentialLR",
+                            "Sequential Schedulers expects number of schedulers provided to be one more than the "
+                            "number of milestone points, but got number of schedulers " +
+                                std::to_string(sizeof...(S)) + " and the number of milestones to be equal to " +
+                                std::to_string(milestones_.size()));
         for (auto& g : opt.param_groups())
             g.options.lr = g.initial_lr.value_or(g.options.lr);
         std::apply([](auto&... s) { (s.set_last_epoch(s.last_epoch() - 1), ...); }, schedulers_);
@@ -77,9 +77,6 @@ private:
     long last_epoch_ = 0;
     std::vector<double> last_lr_;
 };
-template <class Opt, class... S>
-SequentialLR(Opt&, std::tuple<S...>, std::vector<long>) -> SequentialLR<Opt, S...>;
-
 //! `torch.optim.lr_scheduler.ChainedScheduler`: steps every scheduler, in order, at each step.
 template <class... S>
 class ChainedScheduler {
@@ -91,12 +88,11 @@ public:
         std::size_t k = 0;
         std::apply(
             [&](auto&... s) {
-                ((&s.optimizer() != opt
-                      ? detail::invalid_sched("ChainedScheduler",
-                                              "ChainedScheduler expects all schedulers to belong to the "
-                                              "same optimizer, but got schedulers at index 0 and " +
-                                                  std::to_string(k) + " to be different")
-                      : void(++k)),
+                ((&s.optimizer() != opt ? detail::invalid("ChainedScheduler",
+                                                          "ChainedScheduler expects all schedulers to belong to the "
+                                                          "same optimizer, but got schedulers at index 0 and " +
+                                                              std::to_string(k) + " to be different")
+                                        : void(++k)),
                  ...);
             },
             schedulers_);
@@ -118,14 +114,9 @@ private:
     std::tuple<S...> schedulers_;
     std::vector<double> last_lr_;
 };
-template <class... S>
-ChainedScheduler(S...) -> ChainedScheduler<S...>;
-
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::ChainedScheduler;
 using optim::SequentialLR;
 }  // namespace typegrad
-
-#endif

@@ -1,5 +1,5 @@
-#ifndef TYPEGRAD_OPTIM_SCHEDULERS_STEP_LR_HPP
-#define TYPEGRAD_OPTIM_SCHEDULERS_STEP_LR_HPP
+#pragma once
+// torch.optim.lr_scheduler.StepLR.
 
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -7,45 +7,29 @@
 
 namespace typegrad::optim {
 
+//! StepLR's options, torch's keywords (torch requires step_size).
 struct step_lr_options {
-    long step_size = 1;  // torch requires it; no default there
+    long step_size = 1;
     double gamma = 0.1;
 };
 
 //! `torch.optim.lr_scheduler.StepLR`: lr ← lr·γ every `step_size` steps.
 //! `tg::StepLR sched{opt, {.step_size = 20, .gamma = 0.5}};`
 template <class Opt>
-class StepLR : public lr_scheduler<StepLR<Opt>, Opt> {
-    using base = lr_scheduler<StepLR<Opt>, Opt>;
-    friend base;
+struct StepLR : lr_scheduler<StepLR<Opt>, Opt, step_lr_options> {
+    StepLR(Opt& opt, step_lr_options o) : StepLR::lr_scheduler(opt, o) {}
 
-public:
-    using options = step_lr_options;
-    StepLR(Opt& opt, options o) : base(opt), o_(o) {
-        if (o.step_size <= 0)
-            detail::invalid_sched("StepLR",
-                                  "step_size must be a positive integer, but got " + std::to_string(o.step_size));
-        this->start();
+    static void prepare(const step_lr_options& o) { detail::require_positive("StepLR", "step_size", o.step_size); }
+    static double get_lr(const schedule<step_lr_options>& s, std::size_t, double lr) {
+        return s.last_epoch == 0 || s.last_epoch % s.o.step_size != 0 ? lr : lr * s.o.gamma;
     }
-
-private:
-    double get_lr(std::size_t, double lr) const {
-        if (this->last_epoch_ == 0 || this->last_epoch_ % o_.step_size != 0)
-            return lr;
-        return lr * o_.gamma;
+    static double closed_form_lr(const schedule<step_lr_options>& s, std::size_t i) {
+        return s.base_lrs[i] * std::pow(s.o.gamma, static_cast<double>(s.last_epoch / s.o.step_size));
     }
-    double closed_form_lr(std::size_t i) const {
-        return this->base_lrs_[i] * std::pow(o_.gamma, static_cast<double>(this->last_epoch_ / o_.step_size));
-    }
-    options o_;
 };
-template <class Opt>
-StepLR(Opt&, step_lr_options) -> StepLR<Opt>;
 
 }  // namespace typegrad::optim
 
 namespace typegrad {
 using optim::StepLR;
 }
-
-#endif

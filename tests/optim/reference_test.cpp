@@ -31,7 +31,7 @@ const json& reference() {
 }
 
 constexpr std::size_t N = 15, P = 3;
-constexpr std::array<tg::optim::param_info, P> layout{{{"w", 0, 11}, {"b", 11, 3}, {"s", 14, 1}}};
+constexpr std::array<tg::param_info, P> layout{{{"w", 0, 11}, {"b", 11, 3}, {"s", 14, 1}}};
 
 template <class T>
 struct tol {

@@ -6,13 +6,16 @@
 
 #include <array>
 #include <cmath>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tg = typegrad;
 using Catch::Matchers::Equals;
 
 namespace {
-constexpr std::array<tg::optim::param_info, 2> layout{{{"fc.weight", 0, 3}, {"fc.bias", 3, 1}}};
+constexpr std::array<tg::param_info, 2> layout{{{"fc.weight", 0, 3}, {"fc.bias", 3, 1}}};
 using values = std::array<double, 4>;
 
 template <class Policy>
@@ -262,4 +265,33 @@ TEST_CASE("Adam's running beta powers stay within a few ulp of std::pow", "[opti
         CHECK(powers.next(beta, 7) == std::pow(beta, 7));
         CHECK(powers.next(0.5, 8) == std::pow(0.5, 8));  // a scheduler changed beta
     }
+}
+
+TEST_CASE("state entries are enumerable by name with their dtype, and settable", "[optim][state]") {
+    auto opt = make<tg::Adam>({.lr = 0.1, .amsgrad = true});
+    std::vector<std::string> seen;
+    opt.state().for_each_entry([&](const tg::optim::detail::state_entry_info& e) {
+        seen.push_back(std::string(e.name) + (e.is_buffer ? " tensor " : " scalar ") + std::string(e.dtype));
+    });
+    CHECK(seen == std::vector<std::string>{"exp_avg tensor F64", "exp_avg_sq tensor F64", "max_exp_avg_sq tensor F64",
+                                           "step scalar F32"});
+    CHECK_FALSE(opt.state().has("step", 1));
+    opt.state().set_present("step", 1, true);
+    opt.state().set_scalar("step", 1, 41);
+    opt.state().buffer("exp_avg")[3] = 0.5;  // the writable overload
+    CHECK(opt.state().has("step", 1));
+    CHECK(opt.state().scalar("step", 1) == 41);
+    CHECK(std::as_const(opt).state().buffer("exp_avg")[3] == 0.5);
+    CHECK_THROWS_WITH(opt.state().set_present("mu", 0, true), Equals("typegrad: Adam: no optimizer state named 'mu'"));
+
+    auto rms = make<tg::RMSprop>({.lr = 0.01, .momentum = 0.9});
+    values v{1, -2, 0.5, 3}, g{0.5, 1, -1, 2};
+    rms.step(v.data(), g.data());  // torch keeps momentum_buffer (momentum > 0) but no grad_avg (not centered)
+    CHECK(rms.state().has("square_avg", 0));
+    CHECK(rms.state().has("momentum_buffer", 0));
+    CHECK_FALSE(rms.state().has("grad_avg", 0));
+    seen.clear();
+    rms.state().for_each_entry(
+        [&](const tg::optim::detail::state_entry_info& e) { seen.push_back(std::string(e.dtype)); });
+    CHECK(seen == std::vector<std::string>{"F64", "F64", "F64", "I64"});  // step: a Python int
 }

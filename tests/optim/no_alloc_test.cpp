@@ -8,7 +8,7 @@
 namespace tg = typegrad;
 
 namespace {
-constexpr std::array<tg::optim::param_info, 3> layout{{{"w", 0, 37}, {"b", 37, 5}, {"s", 42, 1}}};
+constexpr std::array<tg::param_info, 3> layout{{{"w", 0, 37}, {"b", 37, 5}, {"s", 42, 1}}};
 
 template <class Policy>
 void check_no_alloc(typename Policy::options o) {

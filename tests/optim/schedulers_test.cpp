@@ -23,7 +23,7 @@ const json& reference() {
     return j;
 }
 
-constexpr std::array<tg::optim::param_info, 2> layout{{{"a", 0, 2}, {"b", 2, 2}}};
+constexpr std::array<tg::param_info, 2> layout{{{"a", 0, 2}, {"b", 2, 2}}};
 
 template <class Policy>
 auto make_opt(const json& optj) {

@@ -1,0 +1,149 @@
+#pragma once
+// A policy's hyperparameters declared once, by torch's option names: the table every generic use
+// reads (range checks worded as torch words them, the "changed since validated" test of step(),
+// the JSON options of the replay tool).
+
+#include <typegrad/optim/errors.hpp>
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace typegrad::optim::detail {
+
+//! The values an option accepts. Every range but `unchecked` rejects NaN.
+enum range : std::uint8_t {
+    unchecked,      // the bools
+    non_negative,   // 0 <= x < inf (torch: x >= 0)
+    unit_interval,  // 0 <= x <= 1 (Adadelta's rho)
+    beta_interval,  // 0 <= x < 1 for each element (torch: "Invalid beta parameter at index k")
+    finite_only,    // any finite value (options torch does not check)
+    not_nan,        // anything but NaN; an infinity means something (ASGD's t0, Rprop's step sizes)
+    eta_pair,       // Rprop's 0 < etaminus < 1 < etaplus < inf
+};
+
+//! One hyperparameter: torch's keyword, the `options` member, the range it must lie in.
+template <class O, class M>
+struct option_entry {
+    std::string_view name;
+    M O::*member;
+    range check = unchecked;
+};
+template <class O, class M>
+constexpr option_entry<O, M> option(std::string_view name, M O::*member, range check) {
+    return {name, member, check};
+}
+
+//! A policy's table of hyperparameters from (torch's keyword, member, range) triples, in the order
+//! torch checks them: `options_table("lr", &options::lr, non_negative, "maximize", &options::maximize,
+//! unchecked)`. Every member of `options` must be listed.
+template <class... A>
+constexpr auto options_table(A... a) {
+    static_assert(sizeof...(A) % 3 == 0, "typegrad: options_table takes (name, member, range) triples");
+    const std::tuple<A...> args{a...};
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple{
+            option(std::string_view(std::get<3 * I>(args)), std::get<3 * I + 1>(args), std::get<3 * I + 2>(args))...};
+    }
+    (std::make_index_sequence<sizeof...(A) / 3>{});
+}
+
+// torch's words for a value in its messages: "Invalid learning rate: ", "Invalid epsilon value: ",
+// otherwise "Invalid <name> value: ".
+inline std::string invalid_words(std::string_view name) {
+    if (name == "lr")
+        return "Invalid learning rate: ";
+    if (name == "eps")
+        return "Invalid epsilon value: ";
+    return "Invalid " + std::string(name) + " value: ";
+}
+
+constexpr bool in_range(range r, double x) {
+    switch (r) {
+        case non_negative:
+            return x >= 0.0 && finite(x);
+        case unit_interval:
+            return x >= 0.0 && x <= 1.0;
+        case beta_interval:
+            return x >= 0.0 && x < 1.0;
+        case finite_only:
+            return finite(x);
+        case not_nan:
+            return x == x;
+        default:
+            return true;
+    }
+}
+
+template <class O, class M>
+constexpr void check_option(std::string_view who, const option_entry<O, M>& e, const O& o) {
+    const auto& v = o.*e.member;
+    if constexpr (std::is_same_v<M, double>) {
+        if (!in_range(e.check, v))
+            invalid_value(who, invalid_words(e.name), v);
+    } else if constexpr (std::is_same_v<M, std::array<double, 2>>) {
+        if (e.check == eta_pair) {
+            if (!(0.0 < v[0] && v[0] < 1.0 && 1.0 < v[1] && finite(v[1])))
+                invalid(who, "Invalid eta values: " + py_repr(v[0]) + ", " + py_repr(v[1]));
+        } else {
+            for (std::size_t k = 0; k < 2; ++k)
+                if (!in_range(e.check, v[k]))
+                    invalid_value(who,
+                                  e.check == beta_interval
+                                      ? "Invalid beta parameter at index " + std::to_string(k) + ": "
+                                      : invalid_words(e.name),
+                                  v[k]);
+        }
+    }
+}
+
+//! Checks every option of `o` against `Policy::hyperparameters`, in the table's order (torch's
+//! order of checks); throws std::invalid_argument with torch's message.
+template <class Policy>
+constexpr void check_options(const typename Policy::options& o) {
+    std::apply([&](const auto&... e) { (check_option(Policy::name, e, o), ...); }, Policy::hyperparameters);
+}
+
+template <class M>
+constexpr bool same_bits(const M& a, const M& b) {
+    if constexpr (std::is_same_v<M, double>)
+        return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+    else if constexpr (std::is_same_v<M, std::array<double, 2>>)
+        return same_bits(a[0], b[0]) && same_bits(a[1], b[1]);
+    else
+        return a == b;
+}
+
+//! The base of a policy `P`: `validate(options)` checks every option against `P::hyperparameters`
+//! (torch's words), then runs `P::check(options)`, the policy's test across options, if it has one.
+template <class P>
+struct policy_base {
+    template <class Options>
+    static constexpr void validate(const Options& o) {
+        check_options<P>(o);
+        if constexpr (requires { P::check(o); })
+            P::check(o);
+    }
+};
+
+//! Whether a and b hold the same options, bit for bit (so a NaN equals itself and -0.0 differs
+//! from 0.0): the test step() runs on each group before it re-validates.
+template <class Policy>
+constexpr bool same_options(const typename Policy::options& a, const typename Policy::options& b) {
+    return std::apply([&](const auto&... e) { return (same_bits(a.*e.member, b.*e.member) && ...); },
+                      Policy::hyperparameters);
+}
+
+//! Calls f(name, member) for every hyperparameter of `o`, in the table's order.
+template <class Policy, class Options, class F>
+constexpr void for_each_option(Options& o, F&& f) {
+    std::apply([&](const auto&... e) { (f(e.name, o.*e.member), ...); }, Policy::hyperparameters);
+}
+
+}  // namespace typegrad::optim::detail

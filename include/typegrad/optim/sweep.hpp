@@ -1,0 +1,88 @@
+#pragma once
+// The sweep every policy's update runs: one kernel over a parameter's slice, `xsimd::batch<T>`
+// wide, the tail loaded under a mask into one more batch so every element sees the same
+// instruction sequence (results never depend on an element's index).
+
+#include <typegrad/detail/partial.hpp>
+#include <typegrad/detail/xsimd.hpp>
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+namespace typegrad::optim::detail {
+
+//! A stream the kernel reads (the gradients) ...
+template <class T>
+struct in {
+    const T* p;
+};
+//! ... and one it reads and writes back (the values, the state buffers).
+template <class T>
+struct inout {
+    T* p;
+};
+
+template <class T>
+inline xsimd::batch<T> load(in<T> s, std::size_t i) {
+    return xsimd::batch<T>::load_unaligned(s.p + i);
+}
+template <class T>
+inline xsimd::batch<T> load(inout<T> s, std::size_t i) {
+    return xsimd::batch<T>::load_unaligned(s.p + i);
+}
+template <class T>
+inline void store(in<T>, std::size_t, const xsimd::batch<T>&) {}
+template <class T>
+inline void store(inout<T> s, std::size_t i, const xsimd::batch<T>& b) {
+    b.store_unaligned(s.p + i);
+}
+template <class T>
+inline xsimd::batch<T> load_first(in<T> s, std::size_t i, std::size_t n) {
+    return typegrad::detail::load_first<xsimd::batch<T>>(s.p + i, n);
+}
+template <class T>
+inline xsimd::batch<T> load_first(inout<T> s, std::size_t i, std::size_t n) {
+    return typegrad::detail::load_first<xsimd::batch<T>>(s.p + i, n);
+}
+template <class T>
+inline void store_first(in<T>, std::size_t, std::size_t, const xsimd::batch<T>&) {}
+template <class T>
+inline void store_first(inout<T> s, std::size_t i, std::size_t n, const xsimd::batch<T>& b) {
+    typegrad::detail::store_first(s.p + i, n, b);
+}
+
+//! Calls kernel(batch&...) over [0, n) of every stream, writing the inout streams back.
+template <class T, class Kernel, class... Streams>
+inline void sweep(std::size_t n, Kernel&& kernel, Streams... streams) {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t width = batch::size;
+    std::size_t i = 0;
+    for (; i + width <= n; i += width) {
+        std::array<batch, sizeof...(Streams)> b{load(streams, i)...};
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            kernel(b[I]...);
+            (store(streams, i, b[I]), ...);
+        }
+        (std::index_sequence_for<Streams...>{});
+    }
+    if (i == n)
+        return;
+    // The tail: lanes past the slice are zero and are never written back.
+    const std::size_t rest = n - i;
+    std::array<batch, sizeof...(Streams)> b{load_first(streams, i, rest)...};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        kernel(b[I]...);
+        (store_first(streams, i, rest, b[I]), ...);
+    }
+    (std::index_sequence_for<Streams...>{});
+}
+
+//! A hyperparameter computed in double cast to the tensor's element type, as torch casts a Python
+//! float that meets a float32 tensor.
+template <class T>
+inline xsimd::batch<T> bc(double v) {
+    return xsimd::batch<T>(static_cast<T>(v));
+}
+
+}  // namespace typegrad::optim::detail
