@@ -8,7 +8,7 @@
 
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
-#include <typegrad/detail/math.hpp>
+#include <typegrad/core/values.hpp>
 
 namespace typegrad {
 namespace ops {

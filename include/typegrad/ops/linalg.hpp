@@ -7,8 +7,6 @@
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
-#include <typegrad/detail/math.hpp>
-#include <typegrad/detail/outer.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 
 namespace typegrad {
@@ -131,18 +129,6 @@ struct matvec {
                 for (std::size_t i = 0; i < in; ++i)
                     g[o * in + i] = detail::fma(gy[o], x[i], g[o * in + i]);
         }
-    }
-
-    //! A parameter W's gradient over a whole block of samples at once (see detail/outer.hpp), when
-    //! the lanes are SIMD vectors and the layer is large enough for it to pay.
-    template <std::size_t I, class V, std::size_t Out, std::size_t In, std::size_t>
-    static constexpr bool block_vjp_wanted =
-        I == 1 && detail::is_batch_v<V>&& detail::outer_block_pays<detail::lane_count<V>, Out, In>;
-
-    template <std::size_t I, class T, class GY, class Y, class X, class W>
-    static void block_vjp(T* g, std::size_t valid, const GY& gy, const Y&, const X& x, const W&) {
-        using B = std::remove_cvref_t<decltype(gy[0])>;
-        detail::outer_accumulate<detail::extent<Y>, detail::extent<X>, B>(g, valid, gy, x);
     }
 };
 

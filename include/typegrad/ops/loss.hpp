@@ -12,7 +12,7 @@
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
-#include <typegrad/detail/math.hpp>
+#include <typegrad/core/values.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>

@@ -3,7 +3,7 @@
 // torch.minimum): NaN propagates, and on a tie each operand receives half of the gradient, as
 // torch 1.13's `where(self == other, grad / 2, grad).masked_fill_(self < other, 0)`.
 #include <typegrad/core/elementwise.hpp>
-#include <typegrad/detail/math.hpp>
+#include <typegrad/core/values.hpp>
 
 namespace typegrad {
 namespace ops {

@@ -9,7 +9,6 @@
 #include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
-#include <typegrad/detail/math.hpp>
 
 namespace typegrad {
 namespace detail {
