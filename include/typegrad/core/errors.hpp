@@ -74,7 +74,9 @@ template <class Layer, class InFeatures, class PreviousOutFeatures>
 struct sequential_width_mismatch;
 template <class Layer, class InFeatures, class InputWidth>
 struct sequential_input_width_mismatch;
-template <class Argument, class Type>
+template <class... Layers>
+struct known_layers;
+template <class Argument, class Type, class KnownLayers>
 struct sequential_argument_is_not_a_layer;
 template <class Type>
 struct trainer_needs_a_loss_expression;
