@@ -207,22 +207,22 @@ constexpr void reverse_node(WS& ws) {
     if constexpr (!Leaf<N> && needs_adjoint_v<N>) {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
             auto&& gy = ws.template adjoint<N>();
-            auto&& y = ws.template value<N>();
+            auto&& result = ws.template value<N>();
             [&]<std::size_t... I>(std::index_sequence<I...>) {
                 (
                     [&] {
                         using A = std::tuple_element_t<I, std::tuple<Args...>>;
                         if constexpr (uses_block_vjp<typename WS::lane_type, N, I>) {
-                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y,
+                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, result,
                                              ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             using plan = reverse_plan<typename WS::lane_type, Reversed>;
                             if constexpr (plan::template assigned_first<A> && plan::template is_first<A, N, I>) {
                                 detail::first_write<std::remove_cvref_t<decltype(ga)>> assign{ga};
-                                Op::template vjp<I>(assign, gy, y, ws.template value<Args>()...);
+                                Op::template vjp<I>(assign, gy, result, ws.template value<Args>()...);
                             } else {
-                                Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
+                                Op::template vjp<I>(ga, gy, result, ws.template value<Args>()...);
                             }
                         }
                     }(),
