@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/layers/catalogue.hpp>
@@ -107,7 +107,7 @@ constexpr auto operator|(carry<X>, step<Name, L>) {
         return carry<decltype(L::template apply<Name>(X{}))>{};
     } else {
         // Already reported by the stack; a stand-in of the right width avoids a second message.
-        return carry<decltype(L::template apply<Name>(input_leaf<"typegrad_stand_in", L::in_features>{}))>{};
+        return carry<decltype(L::template apply<Name>(error::stand_in<shape<L::in_features>>{}))>{};
     }
 }
 
@@ -124,7 +124,7 @@ constexpr auto operator|(carry<X>, step<Name, L>) {
 //! A stack is itself a layer: nested, its parameters are named "i.j.weight" as in torch.
 template <class... Layers>
 struct sequential : layers::module {
-    static_assert(sizeof...(Layers) > 0, "typegrad: sequential: a stack needs at least one layer");
+    static_assert((error::check<(sizeof...(Layers) > 0)>(error::fault<error::sequential_without_layers>), true));
 
     //! The input width the stack takes, or layers::any_width if it works on any.
     static constexpr std::size_t in_features = detail::seq::stack_in<Layers...>();
@@ -159,34 +159,21 @@ private:
         constexpr fault outer = detail::seq::first_fault<Layers...>(Width);
 
         constexpr bool all_layers = inner.kind != fault::not_a_layer;
-        static_assert(
-            all_layers,
-            "typegrad: sequential: a template argument is not a layer type; use a layer of the library (the list "
-            "below), a tg::sequential, or a type derived from tg::layers::module");
-        static_assert(
-            error::show<all_layers,
-                        error::sequential_argument_is_not_a_layer<
-                            error::argument<inner.layer>,
-                            typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type,
-                            detail::seq::known_layers<layers::catalogue>>>);
+        using argument = typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type;
+        error::check<all_layers>(
+            error::fault<error::sequential_argument_is_not_a_layer<error::argument<inner.layer>, argument,
+                                                                   detail::seq::known_layers<layers::catalogue>>>);
 
         constexpr bool widths_agree = inner.kind != fault::width;
-        static_assert(widths_agree,
-                      "typegrad: sequential: a layer's in_features differ from the previous layer's out_features; "
-                      "make each tg::Linear<In, Out> take the Out of the layer before it");
-        static_assert(
-            error::show<widths_agree,
-                        error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
-                                                         error::previous_out_features<inner.gets>>>);
+        error::check<widths_agree>(
+            error::fault<error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
+                                                          error::previous_out_features<inner.gets>>>);
 
         // Reported only when the stack itself is sound, so that one fault gives one message.
         constexpr bool input_fits = !all_layers || !widths_agree || outer.kind == fault::none;
-        static_assert(input_fits,
-                      "typegrad: sequential: the stack's first tg::Linear<In, Out> takes In features, but the "
-                      "expression it is applied to has a different width; make In that width");
-        static_assert(error::show<input_fits, error::sequential_input_width_mismatch<error::layer<outer.layer>,
-                                                                                     error::in_features<outer.expects>,
-                                                                                     error::input_width<outer.gets>>>);
+        error::check<input_fits>(
+            error::fault<error::sequential_input_width_mismatch<
+                error::layer<outer.layer>, error::in_features<outer.expects>, error::input_width<outer.gets>>>);
         return true;
     }
 };

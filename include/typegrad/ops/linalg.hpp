@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
-#include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/ops/arithmetic.hpp>
@@ -135,18 +135,6 @@ struct matvec {
 }  // namespace ops
 
 namespace detail {
-template <class S>
-struct dims;
-template <std::size_t... D>
-struct dims<shape<D...>> {
-    using as_lhs = error::lhs<D...>;
-    using as_rhs = error::rhs<D...>;
-    using as_weight = error::weight<D...>;
-    using as_input = error::input<D...>;
-};
-}  // namespace detail
-
-namespace detail {
 template <class SW, std::size_t In>
 inline constexpr bool matrix_has_columns = false;
 template <std::size_t R, std::size_t C, std::size_t In>
@@ -159,10 +147,8 @@ constexpr auto dot(A, B) {
     using SA = typename A::shape_type;
     using SB = typename B::shape_type;
     constexpr bool ok = SA::rank <= 1 && SB::rank <= 1 && SA::size == SB::size;
-    static_assert(ok, "typegrad: dot: the two operands must be vectors of the same length");
-    static_assert(
-        error::show<ok,
-                    error::dot_shape_mismatch<typename detail::dims<SA>::as_lhs, typename detail::dims<SB>::as_rhs>>);
+    error::check<ok>(
+        error::fault<error::dot_shape_mismatch<error::shaped<error::lhs, SA>, error::shaped<error::rhs, SB>>>);
     return node<ops::dot, A, B>{};
 }
 
@@ -172,9 +158,8 @@ constexpr auto matvec(W, X) {
     using SW = typename W::shape_type;
     using SX = typename X::shape_type;
     constexpr bool ok = SX::rank == 1 && detail::matrix_has_columns<SW, SX::size>;
-    static_assert(ok, "typegrad: matvec: the matrix [Out, In] needs a vector of length In");
-    static_assert(error::show<ok, error::matvec_shape_mismatch<typename detail::dims<SW>::as_weight,
-                                                               typename detail::dims<SX>::as_input>>);
+    error::check<ok>(
+        error::fault<error::matvec_shape_mismatch<error::shaped<error::weight, SW>, error::shaped<error::input, SX>>>);
     return node<ops::matvec, X, W>{};
 }
 
@@ -184,16 +169,14 @@ template <fixed_string Name, std::size_t In, std::size_t Out, Expression X>
 constexpr auto linear(X) {
     using SX = typename X::shape_type;
     constexpr bool ok = SX::size == In && SX::rank <= 1;
-    static_assert(
-        ok, "typegrad: linear: the layer's input width In differs from the width of the expression it is applied to");
-    static_assert(
-        error::show<ok, error::matvec_shape_mismatch<error::weight<Out, In>, typename detail::dims<SX>::as_input>>);
+    error::check<ok>(
+        error::fault<error::linear_width_mismatch<error::weight<Out, In>, error::shaped<error::input, SX>>>);
     using weight = param_leaf<Name + fixed_string(".weight"), shape<Out, In>>;
     using bias = param_leaf<Name + fixed_string(".bias"), shape<Out>>;
     if constexpr (ok)
         return node<ops::add, node<ops::matvec, X, weight>, bias>{};
     else
-        return node<ops::add, node<ops::matvec, input_leaf<"x", In>, weight>, bias>{};
+        return node<ops::add, node<ops::matvec, error::stand_in<shape<In>>, weight>, bias>{};
 }
 
 }  // namespace typegrad
