@@ -8,7 +8,10 @@
 // them, e.g. `dot_shape_mismatch<lhs<10>, rhs<9>>`. A check site writes
 // `error::check<ok>(error::fault<error::dot_shape_mismatch<...>>)`: the overload of `check` for
 // that fault holds its message (a static_assert's text must be a literal, so it cannot be passed
-// in) and names the fault's type when it carries the user's numbers. It returns `ok`.
+// in) and names the fault's type when it carries the user's numbers. It returns `ok`. Call it
+// where its result is constant-evaluated (`constexpr bool checked = error::check<...>(...)`, an
+// `if constexpr` or a `static_assert`): GCC then instantiates it at once and points at the user's
+// line; a call whose result is discarded is instantiated at the end of the file, without it.
 #include <cstddef>
 #include <utility>
 

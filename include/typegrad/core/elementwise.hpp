@@ -21,11 +21,12 @@ inline constexpr bool broadcastable = SA::size == SB::size || SA::size == 1 || S
 
 //! Checks an elementwise op's operands at its public builder.
 template <Expression A, Expression B>
-constexpr void check_elementwise() {
+constexpr bool check_elementwise() {
     using SA = typename A::shape_type;
     using SB = typename B::shape_type;
-    error::check<broadcastable<SA, SB>>(
+    [[maybe_unused]] constexpr bool checked = error::check<broadcastable<SA, SB>>(
         error::fault<error::elementwise_shape_mismatch<error::shaped<error::lhs, SA>, error::shaped<error::rhs, SB>>>);
+    return checked;
 }
 
 //! Base of an elementwise op of one operand. `Derived` provides `f(x)` and `df(x, y)` (with y = f(x)).

@@ -201,7 +201,8 @@ template <Expression A, Expression Lo, Expression Hi>
 constexpr auto clamp(A, Lo, Hi) {
     if constexpr (error::check < ConstantLeaf<Lo> &&
                   ConstantLeaf < Hi >> (error::fault<error::clamp_bounds_are_not_constants>)) {
-        error::check<(Lo::value <= Hi::value)>(error::fault<error::clamp_bounds_out_of_order>);
+        [[maybe_unused]] constexpr bool checked =
+            error::check<(Lo::value <= Hi::value)>(error::fault<error::clamp_bounds_out_of_order>);
         return node<ops::clamp<detail::bits_of<Lo>, detail::bits_of<Hi>>, A>{};
     } else {
         return error::stand_in<typename A::shape_type>{};

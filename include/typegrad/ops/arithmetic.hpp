@@ -50,25 +50,25 @@ concept PlainNumber = std::is_arithmetic_v<std::remove_cvref_t<T>>;
 //! Elementwise sum; shapes equal or one side scalar. torch: `a + b`.
 template <Expression A, Expression B>
 constexpr auto operator+(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::add, A, B>{};
 }
 //! Elementwise difference; shapes equal or one side scalar. torch: `a - b`.
 template <Expression A, Expression B>
 constexpr auto operator-(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::sub, A, B>{};
 }
 //! Elementwise product; shapes equal or one side scalar. torch: `a * b`.
 template <Expression A, Expression B>
 constexpr auto operator*(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::mul, A, B>{};
 }
 //! Elementwise quotient; shapes equal or one side scalar. torch: `a / b`.
 template <Expression A, Expression B>
 constexpr auto operator/(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::div, A, B>{};
 }
 //! Elementwise negation. torch: `-a`.
@@ -83,7 +83,8 @@ constexpr auto operator-(A) {
 template <class A, class B>
 requires((Expression<A> && detail::PlainNumber<B>) ||
          (detail::PlainNumber<A> && Expression<B>)) constexpr auto operator_with_number_error() {
-    error::check<!std::is_same_v<A, A>>(error::fault<error::plain_number_in_expression>);
+    [[maybe_unused]] constexpr bool checked =
+        error::check<!std::is_same_v<A, A>>(error::fault<error::plain_number_in_expression>);
     return error::stand_in<typename std::conditional_t<Expression<A>, A, B>::shape_type>{};
 }
 template <class A, class B>

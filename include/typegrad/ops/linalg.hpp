@@ -147,7 +147,7 @@ constexpr auto dot(A, B) {
     using SA = typename A::shape_type;
     using SB = typename B::shape_type;
     constexpr bool ok = SA::rank <= 1 && SB::rank <= 1 && SA::size == SB::size;
-    error::check<ok>(
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
         error::fault<error::dot_shape_mismatch<error::shaped<error::lhs, SA>, error::shaped<error::rhs, SB>>>);
     return node<ops::dot, A, B>{};
 }
@@ -158,7 +158,7 @@ constexpr auto matvec(W, X) {
     using SW = typename W::shape_type;
     using SX = typename X::shape_type;
     constexpr bool ok = SX::rank == 1 && detail::matrix_has_columns<SW, SX::size>;
-    error::check<ok>(
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
         error::fault<error::matvec_shape_mismatch<error::shaped<error::weight, SW>, error::shaped<error::input, SX>>>);
     return node<ops::matvec, X, W>{};
 }
@@ -169,7 +169,7 @@ template <fixed_string Name, std::size_t In, std::size_t Out, Expression X>
 constexpr auto linear(X) {
     using SX = typename X::shape_type;
     constexpr bool ok = SX::size == In && SX::rank <= 1;
-    error::check<ok>(
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
         error::fault<error::linear_width_mismatch<error::weight<Out, In>, error::shaped<error::input, SX>>>);
     using weight = param_leaf<Name + fixed_string(".weight"), shape<Out, In>>;
     using bias = param_leaf<Name + fixed_string(".bias"), shape<Out>>;

@@ -41,14 +41,14 @@ struct minimum : detail::binary_elementwise<minimum> {
 //! (`tg::max(x, 0_c)`). torch: `torch.maximum(a, b)`.
 template <Expression A, Expression B>
 constexpr auto max(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::maximum, A, B>{};
 }
 //! Elementwise minimum of two expressions of equal shapes, or of an expression and a scalar.
 //! torch: `torch.minimum(a, b)`.
 template <Expression A, Expression B>
 constexpr auto min(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::minimum, A, B>{};
 }
 

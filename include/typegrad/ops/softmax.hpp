@@ -108,7 +108,8 @@ namespace detail {
 template <Expression A>
 constexpr void check_vector_operand() {
     using S = typename A::shape_type;
-    error::check<(S::rank <= 1)>(error::fault<error::operand_is_not_a_vector<error::shaped<error::operand, S>>>);
+    [[maybe_unused]] constexpr bool checked =
+        error::check<(S::rank <= 1)>(error::fault<error::operand_is_not_a_vector<error::shaped<error::operand, S>>>);
 }
 }  // namespace detail
 

@@ -82,9 +82,10 @@ public:
     }
 
     // Options of another policy (`{.lr = 0.01, .momentum = 0.9}` given to tg::Adam): a braced list
-    // that only another policy's `options` accepts. Each overload takes the parameters by a more
-    // cv-qualified reference than the one before, so that when a list suits several, the
-    // constructor above wins, then SGD's, then Adam's, then RMSprop's, with no ambiguity.
+    // that SGD's, Adam's or RMSprop's `options` accept and the policy's do not. The reference to the
+    // parameters ranks the overloads: the plain one above beats all three, SGD's (const) and
+    // Adam's (volatile) each beat RMSprop's (const volatile). Lists that both SGD's and Adam's
+    // accept (.lr, .weight_decay, .maximize only) fit nearly every policy, so that tie is rare.
     template <SameExpression<Loss> L>
     requires detail::options_of_another_policy<Policy, optim::SGD::options> Trainer(const Parameters<L, T>&,
                                                                                     optim::SGD::options)
