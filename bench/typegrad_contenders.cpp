@@ -18,10 +18,10 @@ constexpr auto x10 = tg::input<"x", 10>;
 constexpr auto x64 = tg::input<"x", 64>;
 constexpr auto y = tg::target<"y">;
 
-constexpr auto linear_mse = tg::mse(tg::sequential<tg::dense<10, 1>>{}(x10), y);
-constexpr auto mlp_tanh_mse = tg::mse(tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x10), y);
+constexpr auto linear_mse = tg::mse(tg::sequential<tg::Linear<10, 1>>{}(x10), y);
+constexpr auto mlp_tanh_mse = tg::mse(tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x10), y);
 constexpr auto mlp_digits_ce = tg::cross_entropy(
-    tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, 10>>{}(x64), tg::class_target<"y", 10>);
+    tg::sequential<tg::Linear<64, 64>, tg::ReLU, tg::Linear<64, 10>>{}(x64), tg::class_target<"y", 10>);
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
     std::vector<std::string> names;

@@ -27,8 +27,8 @@ constexpr std::size_t depth = DEPTH, hidden = HIDDEN, features = 10, rows = 64;
 
 // Module i of torch.nn.Sequential(Linear(10, H), Tanh(), Linear(H, H), Tanh(), ..., Linear(H, 1)).
 template <std::size_t I>
-using module_at = std::conditional_t<I % 2 == 1, tg::layers::Tanh,
-                                     tg::dense<(I == 0 ? features : hidden), (I == 2 * depth - 2 ? 1 : hidden)>>;
+using module_at = std::conditional_t<I % 2 == 1, tg::Tanh,
+                                     tg::Linear<(I == 0 ? features : hidden), (I == 2 * depth - 2 ? 1 : hidden)>>;
 template <std::size_t... I>
 auto stack(std::index_sequence<I...>) -> tg::sequential<module_at<I>...>;
 using model = decltype(stack(std::make_index_sequence<2 * depth - 1>{}));

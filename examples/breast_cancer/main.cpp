@@ -27,9 +27,9 @@ namespace {
 constexpr double min_test_accuracy = 0.95;
 
 // [model]
-constexpr auto x = tg::input<"x", 30>;                         // one tumour's 30 standardised measurements
-constexpr auto y = tg::target<"y">;                            // 0 malignant, 1 benign
-constexpr auto logit = tg::sequential<tg::dense<30, 1>>{}(x);  // 0.weight [1, 30], 0.bias [1]
+constexpr auto x = tg::input<"x", 30>;                          // one tumour's 30 standardised measurements
+constexpr auto y = tg::target<"y">;                             // 0 malignant, 1 benign
+constexpr auto logit = tg::sequential<tg::Linear<30, 1>>{}(x);  // 0.weight [1, 30], 0.bias [1]
 constexpr auto loss = tg::bce_with_logits(logit, y);
 // [model]
 

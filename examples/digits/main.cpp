@@ -36,7 +36,7 @@ constexpr std::size_t digits = 10;
 // [model]
 constexpr auto x = tg::input<"x", 64>;             // one image, 8x8 pixels row after row, standardised
 constexpr auto y = tg::class_target<"y", digits>;  // the digit it shows, 0..9
-using mlp = tg::sequential<tg::dense<64, 64>, tg::layers::ReLU, tg::dense<64, digits>>;
+using mlp = tg::sequential<tg::Linear<64, 64>, tg::ReLU, tg::Linear<64, digits>>;
 constexpr auto logits = mlp{}(x);  // 0.weight [64, 64], 0.bias, 2.weight [10, 64], 2.bias
 constexpr auto loss = tg::cross_entropy(logits, y);
 // [model]

@@ -38,7 +38,7 @@ constexpr double min_test_r2 = 0.50;
 // [model]
 constexpr auto x = tg::input<"x", 10>;  // one patient's 10 standardised features
 constexpr auto y = tg::target<"y">;     // disease progression a year later, standardised
-using mlp = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>;
+using mlp = tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>;
 constexpr auto prediction = mlp{}(x);
 constexpr auto loss = tg::mse(prediction, y);
 // [model]

@@ -1,3 +1,5 @@
 #pragma once
-//! Layers as types: `tg::sequential`, `tg::dense`, and the modules in `tg::layers` (torch.nn's names).
+// Layers as types: `tg::sequential` and the library's layers, `tg::Linear`, `tg::Tanh`, `tg::ReLU`,
+// `tg::Sigmoid`, `tg::Softplus` (torch.nn's names).
+#include <typegrad/layers/catalogue.hpp>
 #include <typegrad/layers/sequential.hpp>

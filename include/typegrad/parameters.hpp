@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include <typegrad/autodiff/graph.hpp>
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
 
@@ -77,10 +77,7 @@ private:
     static constexpr auto slice(Buffer& buffer) noexcept {
         constexpr std::size_t index = layout::template index_of<Name>;
         constexpr bool found = index < count;
-        static_assert(found,
-                      "typegrad: Parameters: the model has no parameter of this name (names are torch's: "
-                      "\"fc.weight\", \"0.bias\")");
-        static_assert(error::show<found, error::no_parameter_named<detail::spelled<Name>>>);
+        error::check<found>(error::fault<error::no_parameter_named<error::spelled<Name>>>);
         if constexpr (found) {
             constexpr param_info p = layout::slots[index];
             return std::span<std::remove_reference_t<decltype(buffer[0])>, p.size>(buffer.data() + p.offset, p.size);

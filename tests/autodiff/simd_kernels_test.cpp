@@ -127,7 +127,7 @@ namespace {
 // Layers wide enough for the block kernel (when the vectors have more than one lane), a narrow
 // output layer that keeps per-lane accumulators, and a penalty that reads the hidden layer twice.
 constexpr auto x32 = tg::input<"x", 32>;
-constexpr auto hidden = tg::sequential<tg::dense<32, 32>, tg::layers::Tanh, tg::dense<32, 16>, tg::layers::ReLU>{}(x32);
+constexpr auto hidden = tg::sequential<tg::Linear<32, 32>, tg::Tanh, tg::Linear<32, 16>, tg::ReLU>{}(x32);
 constexpr auto model = tg::linear<"out", 16, 3>(hidden);
 constexpr auto loss = tg::cross_entropy(model, tg::class_target<"y", 3>) + tg::mean(hidden * hidden);
 }  // namespace

@@ -1,6 +1,6 @@
 // tg::linear<Name, In, Out> applied to an expression whose width is not In.
 // expect: typegrad: linear:
-// expect: matvec_shape_mismatch<typegrad::error::weight<1, 10>, typegrad::error::input<9> ?>
+// expect: linear_width_mismatch<typegrad::error::weight<1, 10>, typegrad::error::input<9> ?>
 #include <typegrad/typegrad.hpp>
 
 namespace tg = typegrad;

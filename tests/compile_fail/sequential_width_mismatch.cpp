@@ -8,8 +8,8 @@ namespace tg = typegrad;
 
 constexpr auto x = tg::input<"x", 10>;
 #ifndef TYPEGRAD_COMPILE_FAIL
-using model = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>;
+using model = tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>;
 #else
-using model = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<31, 1>>;
+using model = tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<31, 1>>;
 #endif
 [[maybe_unused]] constexpr auto prediction = model{}(x);

@@ -43,8 +43,9 @@ TEST_CASE("a view that outlives a shrinking of its dataset is caught before the 
     d = tg::data::dataset({"a", "b"}, "y", {1, 2}, {1});
     tg::Parameters params{loss};
     tg::Trainer<decltype(loss), tg::SGD> trainer{params, {.lr = 0.1}};
-    CHECK_THROWS_WITH(trainer.backward(all), Catch::Contains("typegrad: Trainer::backward: the batch reads rows up to 2 "
-                                                             "of a dataset that now has 1 rows"));
+    CHECK_THROWS_WITH(trainer.backward(all),
+                      Catch::Contains("typegrad: Trainer::backward: the batch reads rows up to 2 "
+                                      "of a dataset that now has 1 rows"));
 }
 
 TEST_CASE("a dataset whose sizes disagree cannot be made") {

@@ -12,9 +12,9 @@
 #include "data/vectors.hpp"
 
 namespace tg = typegrad;
-using typegrad_test::vec;
 using typegrad_test::csv_failure;
 using typegrad_test::temp_csv;
+using typegrad_test::vec;
 
 TEST_CASE("regression: read_csv without a target column reads every column as a feature") {
     const temp_csv f("no_target", "a,target,b\n1,2,3\n4,5,6\n");

@@ -26,7 +26,7 @@ static_assert(linear_params::info()[1].offset == 10 && linear_params::info()[1].
               linear_params::info()[1].columns == 1);
 
 // nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 1)): the activation takes index 1.
-constexpr auto mlp = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x);
+constexpr auto mlp = tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x);
 constexpr auto mlp_loss = tg::mse(mlp, y);
 using mlp_params = tg::Parameters<decltype(mlp_loss)>;
 static_assert(mlp_params::count == 4);
@@ -48,9 +48,9 @@ static_assert(decltype(std::declval<mlp_params&>().grad<"2.bias">())::extent == 
 static_assert(decltype(std::declval<const mlp_params&>().values())::extent == 385);
 
 // Nested stacks are named as torch names them: "0.0.weight" is the first layer of the first child.
-using block = tg::sequential<tg::dense<10, 8>, tg::layers::ReLU>;
+using block = tg::sequential<tg::Linear<10, 8>, tg::ReLU>;
 static_assert(block::in_features == 10 && block::out_features == 8);
-constexpr auto nested_loss = tg::mse(tg::sequential<block, tg::dense<8, 1>>{}(x), y);
+constexpr auto nested_loss = tg::mse(tg::sequential<block, tg::Linear<8, 1>>{}(x), y);
 using nested_params = tg::Parameters<decltype(nested_loss)>;
 static_assert(nested_params::info()[0].name == "0.0.weight" && nested_params::info()[1].name == "0.0.bias");
 static_assert(nested_params::info()[2].name == "1.weight" && nested_params::info()[3].name == "1.bias");

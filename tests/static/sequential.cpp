@@ -16,37 +16,35 @@ template <class A, class B>
 constexpr bool same = std::is_same_v<std::remove_cv_t<A>, std::remove_cv_t<B>>;
 
 // The example of the documentation.
-constexpr auto stacked = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x);
+constexpr auto stacked = tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x);
 constexpr auto by_hand = tg::linear<"2", 32, 1>(tg::tanh(tg::linear<"0", 10, 32>(x)));
 static_assert(same<decltype(stacked), decltype(by_hand)>);
 
 // Every activation module is its function.
-static_assert(same<decltype(tg::sequential<tg::layers::ReLU>{}(x)), decltype(tg::relu(x))>);
-static_assert(same<decltype(tg::sequential<tg::layers::Sigmoid>{}(x)), decltype(tg::sigmoid(x))>);
-static_assert(same<decltype(tg::sequential<tg::layers::Softplus>{}(x)), decltype(tg::softplus(x))>);
-static_assert(
-    same<decltype(tg::sequential<tg::dense<10, 4>, tg::layers::ReLU, tg::dense<4, 4>, tg::layers::Sigmoid>{}(x)),
-         decltype(tg::sigmoid(tg::linear<"2", 4, 4>(tg::relu(tg::linear<"0", 10, 4>(x)))))>);
+static_assert(same<decltype(tg::sequential<tg::ReLU>{}(x)), decltype(tg::relu(x))>);
+static_assert(same<decltype(tg::sequential<tg::Sigmoid>{}(x)), decltype(tg::sigmoid(x))>);
+static_assert(same<decltype(tg::sequential<tg::Softplus>{}(x)), decltype(tg::softplus(x))>);
+static_assert(same<decltype(tg::sequential<tg::Linear<10, 4>, tg::ReLU, tg::Linear<4, 4>, tg::Sigmoid>{}(x)),
+                   decltype(tg::sigmoid(tg::linear<"2", 4, 4>(tg::relu(tg::linear<"0", 10, 4>(x)))))>);
 
 // Indices past 9 have two digits, as in torch.
-using twelve = tg::sequential<tg::dense<10, 4>, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh,
-                              tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh, tg::layers::Tanh,
-                              tg::layers::Tanh, tg::dense<4, 1>>;
+using twelve = tg::sequential<tg::Linear<10, 4>, tg::Tanh, tg::Tanh, tg::Tanh, tg::Tanh, tg::Tanh, tg::Tanh, tg::Tanh,
+                              tg::Tanh, tg::Tanh, tg::Tanh, tg::Linear<4, 1>>;
 static_assert(
     same<decltype(twelve{}(x)), decltype(tg::linear<"11", 4, 1>(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::tanh(
                                     tg::tanh(tg::tanh(tg::tanh(tg::tanh(tg::linear<"0", 10, 4>(x)))))))))))))>);
 
 // A stack is a layer: nested, its parameters are "outer.inner.weight".
-using block = tg::sequential<tg::dense<10, 8>, tg::layers::ReLU>;
-static_assert(same<decltype(tg::sequential<block, tg::dense<8, 1>>{}(x)),
+using block = tg::sequential<tg::Linear<10, 8>, tg::ReLU>;
+static_assert(same<decltype(tg::sequential<block, tg::Linear<8, 1>>{}(x)),
                    decltype(tg::linear<"1", 8, 1>(tg::relu(tg::linear<"0.0", 10, 8>(x))))>);
 
 // Widths: a stack takes the In of its first dense layer and gives the Out of its last; an
 // activation-only stack works on any width.
 static_assert(block::in_features == 10 && block::out_features == 8);
-static_assert(tg::sequential<tg::layers::Tanh>::in_features == tg::layers::any_width);
-static_assert(tg::sequential<tg::layers::Tanh, tg::dense<3, 2>>::in_features == 3);
-static_assert(tg::layers::Layer<block> && tg::layers::Layer<tg::dense<1, 1>> && !tg::layers::Layer<int>);
+static_assert(tg::sequential<tg::Tanh>::in_features == tg::layers::any_width);
+static_assert(tg::sequential<tg::Tanh, tg::Linear<3, 2>>::in_features == 3);
+static_assert(tg::layers::Layer<block> && tg::layers::Layer<tg::Linear<1, 1>> && !tg::layers::Layer<int>);
 
 // A user-defined layer (the example at the top of layers/sequential.hpp).
 struct ScaledTanh : tg::layers::module {
@@ -57,12 +55,12 @@ struct ScaledTanh : tg::layers::module {
         return tg::tanh(x) * tg::param<Name + tg::fixed_string(".scale")>;
     }
 };
-static_assert(same<decltype(tg::sequential<tg::dense<10, 4>, ScaledTanh>{}(x)),
+static_assert(same<decltype(tg::sequential<tg::Linear<10, 4>, ScaledTanh>{}(x)),
                    decltype(tg::tanh(tg::linear<"0", 10, 4>(x)) * tg::param<"1.scale">)>);
 
 // A deep stack is built by a fold, not by recursion: 64 layers (32 dense) at default limits.
 template <std::size_t I>
-using layer_at = std::conditional_t<I % 2 == 1, tg::layers::Tanh, tg::dense<10, 10>>;
+using layer_at = std::conditional_t<I % 2 == 1, tg::Tanh, tg::Linear<10, 10>>;
 template <std::size_t... I>
 auto deep_stack(std::index_sequence<I...>) -> tg::sequential<layer_at<I>...>;
 using deep = decltype(deep_stack(std::make_index_sequence<63>{}));

@@ -8,7 +8,7 @@ bool replay_linear(const reference_case& c, const data::dataset& d, trajectory& 
     const auto regression = [&](auto x) {
         constexpr auto y = tg::target<"y">;
         constexpr std::size_t in = size_of<decltype(x)>;
-        const auto pred = tg::sequential<tg::dense<in, 1>>{}(x);
+        const auto pred = tg::sequential<tg::Linear<in, 1>>{}(x);
         if (c.loss == "mse")
             return replay_with(tg::mse(pred, y), c, d, t, why);
         if (c.loss == "bce_with_logits")
@@ -23,7 +23,7 @@ bool replay_linear(const reference_case& c, const data::dataset& d, trajectory& 
         return regression(tg::input<"x", 30>);
     if (l == std::vector<int>{4, 3} && c.loss == "cross_entropy")
         return replay_with(
-            tg::cross_entropy(tg::sequential<tg::dense<4, 3>>{}(tg::input<"x", 4>), tg::class_target<"y", 3>), c, d, t,
+            tg::cross_entropy(tg::sequential<tg::Linear<4, 3>>{}(tg::input<"x", 4>), tg::class_target<"y", 3>), c, d, t,
             why);
     why = "no compiled linear model for these layers and loss";
     return false;

@@ -16,12 +16,12 @@ bool replay_mlp_classes(const reference_case& c, const data::dataset& d, traject
                    using A = decltype(act);
                    if (l == std::vector<int>{64, 32, 10})
                        return replay_with(
-                           tg::cross_entropy(tg::sequential<tg::dense<64, 32>, A, tg::dense<32, 10>>{}(x), y), c, d, t,
-                           why);
+                           tg::cross_entropy(tg::sequential<tg::Linear<64, 32>, A, tg::Linear<32, 10>>{}(x), y), c, d,
+                           t, why);
                    if (l == std::vector<int>{64, 64, 10})
                        return replay_with(
-                           tg::cross_entropy(tg::sequential<tg::dense<64, 64>, A, tg::dense<64, 10>>{}(x), y), c, d, t,
-                           why);
+                           tg::cross_entropy(tg::sequential<tg::Linear<64, 64>, A, tg::Linear<64, 10>>{}(x), y), c, d,
+                           t, why);
                    return why = "no compiled MLP for these layers", false;
                }) ||
            (why.empty() ? (why = "activation " + c.activation + " is not compiled", false) : false);

@@ -15,19 +15,19 @@ bool replay_mlp_regression(const reference_case& c, const data::dataset& d, traj
                    using A = decltype(act);
                    if (l == std::vector<int>{10, 16, 1})
                        return replay_with(
-                           tg::mse(tg::sequential<tg::dense<10, 16>, A, tg::dense<16, 1>>{}(tg::input<"x", 10>), y), c,
-                           d, t, why);
+                           tg::mse(tg::sequential<tg::Linear<10, 16>, A, tg::Linear<16, 1>>{}(tg::input<"x", 10>), y),
+                           c, d, t, why);
                    if (l == std::vector<int>{10, 32, 1})
                        return replay_with(
-                           tg::mse(tg::sequential<tg::dense<10, 32>, A, tg::dense<32, 1>>{}(tg::input<"x", 10>), y), c,
-                           d, t, why);
+                           tg::mse(tg::sequential<tg::Linear<10, 32>, A, tg::Linear<32, 1>>{}(tg::input<"x", 10>), y),
+                           c, d, t, why);
                    if (l == std::vector<int>{30, 8, 1})
                        return replay_with(
-                           tg::mse(tg::sequential<tg::dense<30, 8>, A, tg::dense<8, 1>>{}(tg::input<"x", 30>), y), c, d,
-                           t, why);
+                           tg::mse(tg::sequential<tg::Linear<30, 8>, A, tg::Linear<8, 1>>{}(tg::input<"x", 30>), y), c,
+                           d, t, why);
                    if (l == std::vector<int>{10, 32, 16, 1})
                        return replay_with(
-                           tg::mse(tg::sequential<tg::dense<10, 32>, A, tg::dense<32, 16>, A, tg::dense<16, 1>>{}(
+                           tg::mse(tg::sequential<tg::Linear<10, 32>, A, tg::Linear<32, 16>, A, tg::Linear<16, 1>>{}(
                                        tg::input<"x", 10>),
                                    y),
                            c, d, t, why);

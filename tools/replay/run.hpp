@@ -89,11 +89,11 @@ bool replay_with(Loss loss, const reference_case& c, const typegrad::data::datas
 template <class F>
 bool with_activation(const std::string& name, F&& f) {
     if (name == "tanh")
-        return f(typegrad::layers::Tanh{});
+        return f(typegrad::Tanh{});
     if (name == "relu")
-        return f(typegrad::layers::ReLU{});
+        return f(typegrad::ReLU{});
     if (name == "sigmoid")
-        return f(typegrad::layers::Sigmoid{});
+        return f(typegrad::Sigmoid{});
     return false;
 }
 

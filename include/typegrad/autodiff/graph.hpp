@@ -11,7 +11,7 @@
 
 #include <boost/hana.hpp>
 
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
 
@@ -198,12 +198,9 @@ template <class... Ps>
 constexpr bool check_parameter_names(type_list<Ps...>) {
     using layout = param_layout<type_list<Ps...>>;
     constexpr bool unique = layout::names_unique;
-    static_assert(unique,
-                  "typegrad: two different parameters have the same name (a layer name used twice with "
-                  "different shapes?); give each layer its own name");
     if constexpr (!unique) {
         using repeated = typename walk::at<layout::repeated_name, Ps...>;
-        static_assert(error::show<unique, error::parameter_name_used_twice<detail::spelled<repeated::name>>>);
+        error::check<unique>(error::fault<error::parameter_name_used_twice<error::spelled<repeated::name>>>);
     }
     return unique;
 }

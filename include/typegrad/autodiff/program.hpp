@@ -17,7 +17,7 @@
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/autodiff/samples.hpp>
 #include <typegrad/autodiff/sweep.hpp>
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 
 namespace typegrad::autodiff {
@@ -34,13 +34,6 @@ template <class... Ts>
 constexpr std::size_t length(type_list<Ts...>) {
     return sizeof...(Ts);
 }
-
-template <class S>
-struct loss_dims;
-template <std::size_t... D>
-struct loss_dims<shape<D...>> {
-    using type = error::loss_shape<D...>;
-};
 
 //! Evaluation of any expression `Expr` for element type T: its graph, and the loading of samples
 //! into its input and target lanes. No requirement on the expression's shape (see program).
@@ -107,11 +100,8 @@ struct program : evaluator<Expr, T> {
     // In a function, not at class scope: there Clang 14 stops at the first failed static_assert and
     // never prints the diagnostic type that carries the shape.
     static constexpr bool check() {
-        constexpr bool scalar_loss = Loss::shape_type::size == 1;
-        static_assert(scalar_loss,
-                      "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
-        static_assert(
-            error::show<scalar_loss, error::loss_is_not_a_scalar<typename loss_dims<typename Loss::shape_type>::type>>);
+        using S = typename Loss::shape_type;
+        error::check<S::size == 1>(error::fault<error::loss_is_not_a_scalar<error::shaped<error::loss_shape, S>>>);
         check_parameter_names(typename base::graph_type::params{});
         return true;  // a fault has been reported above, once
     }

@@ -51,9 +51,11 @@ struct sample_loader {
     static constexpr void load_sample(WS& ws, const T* x, T y) {
         if constexpr (has_input) {
             auto& v = ws.template value<Input>();
-            for (std::size_t f = 0; f < size_of<Input>; ++f) v[f] = x[f];
+            for (std::size_t f = 0; f < size_of<Input>; ++f)
+                v[f] = x[f];
         }
-        if constexpr (has_target) ws.template value<Target>()[0] = y;
+        if constexpr (has_target)
+            ws.template value<Target>()[0] = y;
     }
 
     //! Loads the samples start, start + 1, ... of `rows` into the input and target lanes and returns
@@ -74,7 +76,8 @@ struct sample_loader {
                     transpose_rows(v, rows, [&](std::size_t l) { return row0 + l; });
                 }
             }
-            if constexpr (has_target) ws.template value<Target>()[0] = lane::load_unaligned(rows.targets + row0);
+            if constexpr (has_target)
+                ws.template value<Target>()[0] = lane::load_unaligned(rows.targets + row0);
         } else {
             // Through a local copy: the workspace's address never escapes to the out-of-line call,
             // so its lanes can stay in registers.
@@ -82,9 +85,11 @@ struct sample_loader {
             load_rest(inputs, targets, rows, start, valid);
             if constexpr (has_input) {
                 auto& v = ws.template value<Input>();
-                for (std::size_t f = 0; f < size_of<Input>; ++f) v[f] = inputs[f];
+                for (std::size_t f = 0; f < size_of<Input>; ++f)
+                    v[f] = inputs[f];
             }
-            if constexpr (has_target) ws.template value<Target>()[0] = targets[0];
+            if constexpr (has_target)
+                ws.template value<Target>()[0] = targets[0];
         }
         return valid;
     }
@@ -92,7 +97,8 @@ struct sample_loader {
     //! The lanes [0, valid) set, the others clear.
     static auto mask(std::size_t valid) {
         alignas(64) T ids[lanes];
-        for (std::size_t l = 0; l < lanes; ++l) ids[l] = static_cast<T>(l);
+        for (std::size_t l = 0; l < lanes; ++l)
+            ids[l] = static_cast<T>(l);
         return lane::load_aligned(ids) < lane(static_cast<T>(valid));
     }
 
@@ -108,8 +114,8 @@ private:
             if constexpr (has_input) {
                 for (std::size_t f = 0; f < size_of<Input>; ++f) {
                     const T* column = rows.columns + f * rows.rows + row0;
-                    inputs[f] = xsimd::select(keep, typegrad::detail::load_first<lane>(column, valid),
-                                              lane(column[valid - 1]));
+                    inputs[f] =
+                        xsimd::select(keep, typegrad::detail::load_first<lane>(column, valid), lane(column[valid - 1]));
                 }
             }
             if constexpr (has_target)
@@ -117,10 +123,12 @@ private:
                                            lane(rows.targets[row0 + valid - 1]));
         } else {
             const auto row_of = [&](std::size_t l) { return rows.row(start + std::min(l, valid - 1)); };
-            if constexpr (has_input) transpose_rows(inputs, rows, row_of);
+            if constexpr (has_input)
+                transpose_rows(inputs, rows, row_of);
             if constexpr (has_target) {
                 alignas(64) T buffer[lanes];
-                for (std::size_t l = 0; l < lanes; ++l) buffer[l] = rows.targets[row_of(l)];
+                for (std::size_t l = 0; l < lanes; ++l)
+                    buffer[l] = rows.targets[row_of(l)];
                 targets[0] = lane::load_aligned(buffer);
             }
         }
@@ -135,15 +143,18 @@ private:
         if (rows.columns) {
             for (std::size_t l = 0; l < lanes; ++l) {
                 const std::size_t r = row_of(l);
-                for (std::size_t f = 0; f < width; ++f) buffer[f][l] = rows.columns[f * rows.rows + r];
+                for (std::size_t f = 0; f < width; ++f)
+                    buffer[f][l] = rows.columns[f * rows.rows + r];
             }
         } else {
             for (std::size_t l = 0; l < lanes; ++l) {
                 const T* row = rows.features + row_of(l) * rows.cols;
-                for (std::size_t f = 0; f < width; ++f) buffer[f][l] = row[f];
+                for (std::size_t f = 0; f < width; ++f)
+                    buffer[f][l] = row[f];
             }
         }
-        for (std::size_t f = 0; f < width; ++f) v[f] = lane::load_aligned(buffer[f]);
+        for (std::size_t f = 0; f < width; ++f)
+            v[f] = lane::load_aligned(buffer[f]);
     }
 };
 

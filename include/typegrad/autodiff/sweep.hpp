@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/autodiff/block_kernels.hpp>
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
@@ -48,15 +49,14 @@ requires(ParamLeaf<N> || ConstantLeaf<N>) struct slot_for<V, N> {
 };
 
 //! Whether node N = node<Op, Args...> computes operand I's contribution to the gradient for a whole
-//! block of V lanes at once (`Op::block_vjp<I>`), straight into that parameter's gradient, instead
+//! block of V lanes at once (`block_kernel<Op>`), straight into that parameter's gradient, instead
 //! of adding per-lane products into its lane accumulators.
 template <class V, class N, std::size_t I>
 inline constexpr bool uses_block_vjp = false;
 template <class V, class Op, class... Args, std::size_t I>
-requires requires { Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>; }
 inline constexpr bool uses_block_vjp<V, node<Op, Args...>, I> =
-    ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>> &&
-    Op::template block_vjp_wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
+    ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>>&&
+        block_kernel<Op>::template wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
 
 template <class V, class T, class Nodes, class Params>
 struct workspace;
@@ -68,8 +68,8 @@ struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>... {
     using lane_type = V;
     const T* params = nullptr;    // flat values of every parameter
     V* param_adjoints = nullptr;  // flat, one lane value per parameter element
-    T* param_grads = nullptr;     // flat gradients, for the ops that reduce a block themselves
-    std::size_t valid = 0;        // lanes [0, valid) hold samples (block ops read no others)
+    T* param_grads = nullptr;     // flat gradients, for the block kernels (block_kernels.hpp)
+    std::size_t valid = 0;        // lanes [0, valid) hold samples (block kernels read no others)
 
     template <class N>
     constexpr decltype(auto) value() {
@@ -109,7 +109,7 @@ constexpr void forward_node(WS& ws) {
 // a lambda nested in a generic lambda.
 template <class Op, std::size_t I, class... Xs>
 void block_vjp(Xs&&... xs) {
-    Op::template block_vjp<I>(std::forward<Xs>(xs)...);
+    block_kernel<Op>::template run<I>(std::forward<Xs>(xs)...);
 }
 
 //! Whether an op's vjp<I> writes each element of its operand's adjoint exactly once, with `+=`: then
@@ -207,22 +207,22 @@ constexpr void reverse_node(WS& ws) {
     if constexpr (!Leaf<N> && needs_adjoint_v<N>) {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
             auto&& gy = ws.template adjoint<N>();
-            auto&& y = ws.template value<N>();
+            auto&& result = ws.template value<N>();
             [&]<std::size_t... I>(std::index_sequence<I...>) {
                 (
                     [&] {
                         using A = std::tuple_element_t<I, std::tuple<Args...>>;
                         if constexpr (uses_block_vjp<typename WS::lane_type, N, I>) {
-                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, y,
+                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, result,
                                              ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             using plan = reverse_plan<typename WS::lane_type, Reversed>;
                             if constexpr (plan::template assigned_first<A> && plan::template is_first<A, N, I>) {
                                 detail::first_write<std::remove_cvref_t<decltype(ga)>> assign{ga};
-                                Op::template vjp<I>(assign, gy, y, ws.template value<Args>()...);
+                                Op::template vjp<I>(assign, gy, result, ws.template value<Args>()...);
                             } else {
-                                Op::template vjp<I>(ga, gy, y, ws.template value<Args>()...);
+                                Op::template vjp<I>(ga, gy, result, ws.template value<Args>()...);
                             }
                         }
                     }(),

@@ -5,19 +5,11 @@
 #include <cstddef>
 #include <type_traits>
 
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 
 namespace typegrad::detail {
-
-template <class S>
-struct shape_error_args;
-template <std::size_t... D>
-struct shape_error_args<shape<D...>> {
-    template <template <std::size_t...> class W>
-    using as = W<D...>;
-};
 
 //! Broadcast rule of elementwise ops: equal sizes, or one side of size 1. The result takes the
 //! larger shape.
@@ -29,15 +21,12 @@ inline constexpr bool broadcastable = SA::size == SB::size || SA::size == 1 || S
 
 //! Checks an elementwise op's operands at its public builder.
 template <Expression A, Expression B>
-constexpr void check_elementwise() {
+constexpr bool check_elementwise() {
     using SA = typename A::shape_type;
     using SB = typename B::shape_type;
-    constexpr bool ok = broadcastable<SA, SB>;
-    static_assert(ok,
-                  "typegrad: elementwise op (+ - * / min max): the operands' shapes differ and neither is a scalar");
-    static_assert(
-        error::show<ok, error::elementwise_shape_mismatch<typename shape_error_args<SA>::template as<error::lhs>,
-                                                          typename shape_error_args<SB>::template as<error::rhs>>>);
+    [[maybe_unused]] constexpr bool checked = error::check<broadcastable<SA, SB>>(
+        error::fault<error::elementwise_shape_mismatch<error::shaped<error::lhs, SA>, error::shaped<error::rhs, SB>>>);
+    return checked;
 }
 
 //! Base of an elementwise op of one operand. `Derived` provides `f(x)` and `df(x, y)` (with y = f(x)).

@@ -41,14 +41,14 @@ template <std::size_t V>
 constexpr auto index_string() noexcept {
     constexpr std::size_t digits = [] {
         std::size_t d = 1;
-        for (std::size_t x = V; x >= 10; x /= 10)
+        for (std::size_t n = V; n >= 10; n /= 10)
             ++d;
         return d;
     }();
     fixed_string<digits> r;
-    std::size_t x = V;
-    for (std::size_t i = digits; i-- > 0; x /= 10)
-        r.chars[i] = static_cast<char>('0' + x % 10);
+    std::size_t n = V;
+    for (std::size_t i = digits; i-- > 0; n /= 10)
+        r.chars[i] = static_cast<char>('0' + n % 10);
     return r;
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 // Per-sample shapes: scalar, vector<N>, matrix<R, C>. The batch dimension is never part of a shape.
 #include <cstddef>
-#include <type_traits>
 
 namespace typegrad {
 
@@ -14,15 +13,5 @@ struct shape {
 };
 
 using scalar_shape = shape<>;
-
-namespace detail {
-template <class S>
-struct is_shape_t : std::false_type {};
-template <std::size_t... D>
-struct is_shape_t<shape<D...>> : std::true_type {};
-}  // namespace detail
-
-template <class S>
-concept Shape = detail::is_shape_t<S>::value;
 
 }  // namespace typegrad

@@ -49,9 +49,9 @@ autodiff::sample_source<T> feed(const batch_view<T>& batch, std::string_view who
     if constexpr (!std::is_void_v<Input>) {
         constexpr std::size_t width = size_of<Input>;
         if (d.cols() != width)
-            throw std::invalid_argument(detail::in_words(who) + "the model's input '" + std::string(Input::name.view()) +
-                                        "' has " + std::to_string(width) + " features but the data has " +
-                                        std::to_string(d.cols()) + " feature columns");
+            throw std::invalid_argument(detail::in_words(who) + "the model's input '" +
+                                        std::string(Input::name.view()) + "' has " + std::to_string(width) +
+                                        " features but the data has " + std::to_string(d.cols()) + " feature columns");
     }
     if constexpr (!std::is_void_v<Target>) {
         if (!d.has_target())
@@ -76,9 +76,8 @@ autodiff::sample_source<T> feed(const batch_view<T>& batch, std::string_view who
     }
     if (now != stamp)
         d.checked().set(now);
-    return {d.features().data(), d.cols(), std::is_void_v<Target> ? nullptr : d.targets().data(),
-            batch.index(),       batch.first(), batch.size(), d.keeps_columns() ? d.columns().data() : nullptr,
-            d.rows()};
+    return {d.features().data(), d.cols(),     std::is_void_v<Target> ? nullptr : d.targets().data(), batch.index(),
+            batch.first(),       batch.size(), d.keeps_columns() ? d.columns().data() : nullptr,      d.rows()};
 }
 
 }  // namespace typegrad::data

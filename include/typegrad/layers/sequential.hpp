@@ -1,81 +1,22 @@
 #pragma once
-// Layer stacks as types: `tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x)`
-// is the expression `tg::linear<"2", 32, 1>(tg::tanh(tg::linear<"0", 10, 32>(x)))`, the very same
-// type, with torch.nn.Sequential's parameter names ("0.weight", "0.bias", "2.weight", ...).
-//
-// A layer ("module") is an empty type deriving from `tg::layers::module` that states the width it
-// takes and the width it gives (`any_width` for "whatever comes in", as activations do) and builds
-// its expression from its operand and the name torch would give it:
-//
-//     struct MyLayer : tg::layers::module {
-//         static constexpr std::size_t in_features = tg::layers::any_width;
-//         static constexpr std::size_t out_features = tg::layers::any_width;
-//         template <auto Name, tg::Expression X>
-//         static constexpr auto apply(X x) { return tg::tanh(x) * tg::param<Name + tg::fixed_string(".scale")>; }
-//     };
+// Layer stacks as types: `tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x)` is
+// the expression `tg::linear<"2", 32, 1>(tg::tanh(tg::linear<"0", 10, 32>(x)))`, the very same
+// type, with torch.nn.Sequential's parameter names ("0.weight", "0.bias", "2.weight", ...). Only the
+// combinator: what a layer is lives in layers/module.hpp, the library's layers in
+// layers/catalogue.hpp.
 #include <array>
-#include <concepts>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
-#include <typegrad/ops/activations.hpp>
-#include <typegrad/ops/linalg.hpp>
+#include <typegrad/layers/catalogue.hpp>
+#include <typegrad/layers/module.hpp>
 
 namespace typegrad {
-namespace layers {
-
-//! Base of every layer type (torch: `torch.nn.Module`); a tag, layers hold no data.
-struct module {};
-
-//! The width of a layer that takes any input width and gives back the same (activations).
-inline constexpr std::size_t any_width = static_cast<std::size_t>(-1);
-
-//! A type that `tg::sequential` accepts as a layer.
-template <class L>
-concept Layer = std::is_base_of_v<module, L> && std::is_empty_v<L> && requires {
-    { L::in_features } -> std::convertible_to<std::size_t>;
-    { L::out_features } -> std::convertible_to<std::size_t>;
-};
-
-//! A fully connected layer y = W x + b: parameters `<index>.weight` [Out, In] and `<index>.bias` [Out].
-//! torch: `torch.nn.Linear(In, Out)`.
-template <std::size_t In, std::size_t Out>
-struct Linear : module {
-    static constexpr std::size_t in_features = In;
-    static constexpr std::size_t out_features = Out;
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return linear<Name, In, Out>(x);
-    }
-};
-
-//! A layer applying the elementwise op `Op` (any width in, the same width out); the expression it
-//! gives is exactly the builder's, e.g. `Tanh` gives `tg::tanh(x)`.
-template <class Op>
-struct elementwise : module {
-    static constexpr std::size_t in_features = any_width;
-    static constexpr std::size_t out_features = any_width;
-    template <auto Name, Expression X>
-    static constexpr auto apply(X) {
-        return node<Op, X>{};
-    }
-};
-
-//! Elementwise tanh. torch: `torch.nn.Tanh()`.
-struct Tanh : elementwise<ops::tanh> {};
-//! Elementwise max(x, 0). torch: `torch.nn.ReLU()`.
-struct ReLU : elementwise<ops::relu> {};
-//! Elementwise logistic function. torch: `torch.nn.Sigmoid()`.
-struct Sigmoid : elementwise<ops::sigmoid> {};
-//! Elementwise ln(1 + eˣ). torch: `torch.nn.Softplus()` (beta 1, threshold 20; see tg::softplus).
-struct Softplus : elementwise<ops::softplus> {};
-
-}  // namespace layers
 
 namespace detail::seq {
 
@@ -132,6 +73,15 @@ constexpr std::size_t stack_in() {
     return any_width;
 }
 
+template <class List>
+struct known;
+template <class... Ls>
+struct known<type_list<Ls...>> {
+    using type = error::known_layers<Ls...>;
+};
+template <class List>
+using known_layers = typename known<List>::type;
+
 template <auto Prefix, std::size_t I>
 constexpr auto child_name() {
     if constexpr (Prefix.size() == 0)
@@ -157,7 +107,7 @@ constexpr auto operator|(carry<X>, step<Name, L>) {
         return carry<decltype(L::template apply<Name>(X{}))>{};
     } else {
         // Already reported by the stack; a stand-in of the right width avoids a second message.
-        return carry<decltype(L::template apply<Name>(input_leaf<"typegrad_stand_in", L::in_features>{}))>{};
+        return carry<decltype(L::template apply<Name>(error::stand_in<shape<L::in_features>>{}))>{};
     }
 }
 
@@ -168,13 +118,13 @@ constexpr auto operator|(carry<X>, step<Name, L>) {
 //! position i (activations count) names its parameters "i.weight", "i.bias".
 //! torch: `torch.nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 1))`.
 //!
-//!     constexpr auto pred = tg::sequential<tg::dense<10, 32>, tg::layers::Tanh, tg::dense<32, 1>>{}(x);
+//!     constexpr auto pred = tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x);
 //!     // same type as tg::linear<"2", 32, 1>(tg::tanh(tg::linear<"0", 10, 32>(x)))
 //!
 //! A stack is itself a layer: nested, its parameters are named "i.j.weight" as in torch.
 template <class... Layers>
 struct sequential : layers::module {
-    static_assert(sizeof...(Layers) > 0, "typegrad: sequential: a stack needs at least one layer");
+    static_assert((error::check<(sizeof...(Layers) > 0)>(error::fault<error::sequential_without_layers>), true));
 
     //! The input width the stack takes, or layers::any_width if it works on any.
     static constexpr std::size_t in_features = detail::seq::stack_in<Layers...>();
@@ -209,40 +159,23 @@ private:
         constexpr fault outer = detail::seq::first_fault<Layers...>(Width);
 
         constexpr bool all_layers = inner.kind != fault::not_a_layer;
-        static_assert(
-            all_layers,
-            "typegrad: sequential: a template argument is not a layer type; use tg::dense<In, Out>, "
-            "tg::layers::Tanh, ReLU, Sigmoid, Softplus, a tg::sequential, or a type derived from tg::layers::module");
-        static_assert(
-            error::show<
-                all_layers,
-                error::sequential_argument_is_not_a_layer<
-                    error::argument<inner.layer>,
-                    typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type>>);
+        using argument = typename std::tuple_element_t<inner.layer, std::tuple<std::type_identity<Layers>...>>::type;
+        error::check<all_layers>(
+            error::fault<error::sequential_argument_is_not_a_layer<error::argument<inner.layer>, argument,
+                                                                   detail::seq::known_layers<layers::catalogue>>>);
 
         constexpr bool widths_agree = inner.kind != fault::width;
-        static_assert(widths_agree,
-                      "typegrad: sequential: a layer's in_features differ from the previous layer's out_features; "
-                      "make each tg::dense<In, Out> take the Out of the layer before it");
-        static_assert(
-            error::show<widths_agree,
-                        error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
-                                                         error::previous_out_features<inner.gets>>>);
+        error::check<widths_agree>(
+            error::fault<error::sequential_width_mismatch<error::layer<inner.layer>, error::in_features<inner.expects>,
+                                                          error::previous_out_features<inner.gets>>>);
 
         // Reported only when the stack itself is sound, so that one fault gives one message.
         constexpr bool input_fits = !all_layers || !widths_agree || outer.kind == fault::none;
-        static_assert(input_fits,
-                      "typegrad: sequential: the stack's first tg::dense<In, Out> takes In features, but the "
-                      "expression it is applied to has a different width; make In that width");
-        static_assert(error::show<input_fits, error::sequential_input_width_mismatch<error::layer<outer.layer>,
-                                                                                     error::in_features<outer.expects>,
-                                                                                     error::input_width<outer.gets>>>);
+        error::check<input_fits>(
+            error::fault<error::sequential_input_width_mismatch<
+                error::layer<outer.layer>, error::in_features<outer.expects>, error::input_width<outer.gets>>>);
         return true;
     }
 };
-
-//! A fully connected layer in a stack. torch: `torch.nn.Linear(In, Out)`.
-template <std::size_t In, std::size_t Out>
-using dense = layers::Linear<In, Out>;
 
 }  // namespace typegrad

@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
-#include <typegrad/detail/math.hpp>
+#include <typegrad/core/values.hpp>
 
 namespace typegrad {
 namespace ops {
@@ -182,14 +183,11 @@ constexpr auto sqrt(A) {
 //! Elementwise xᶜ for a compile-time constant c: `tg::pow(x, 3_c)`, `tg::pow(x, -0.5_c)`. Same shape
 //! as x. torch: `torch.pow(x, c)`.
 template <Expression A, Expression C>
-constexpr auto pow(A a, C) {
-    constexpr bool constant = ConstantLeaf<C>;
-    static_assert(constant,
-                  "typegrad: pow: the exponent must be a compile-time constant: tg::pow(x, 3_c), tg::pow<3>(x)");
-    if constexpr (constant)
+constexpr auto pow(A, C) {
+    if constexpr (error::check<ConstantLeaf<C>>(error::fault<error::pow_exponent_is_not_a_constant>))
         return node<ops::pow<detail::bits_of<C>>, A>{};
     else
-        return a;
+        return error::stand_in<typename A::shape_type>{};
 }
 //! Elementwise xᴺ for an integer N: `tg::pow<3>(x)`. torch: `torch.pow(x, N)`.
 template <long long N, Expression A>
@@ -200,14 +198,14 @@ constexpr auto pow(A a) {
 //! Elementwise min(max(x, lo), hi) for compile-time constants lo <= hi: `tg::clamp(x, -1_c, 1_c)`.
 //! Same shape as x. torch: `torch.clamp(x, lo, hi)`.
 template <Expression A, Expression Lo, Expression Hi>
-constexpr auto clamp(A a, Lo, Hi) {
-    constexpr bool constant = ConstantLeaf<Lo> && ConstantLeaf<Hi>;
-    static_assert(constant, "typegrad: clamp: the bounds must be compile-time constants: tg::clamp(x, -1_c, 1_c)");
-    if constexpr (constant) {
-        static_assert(Lo::value <= Hi::value, "typegrad: clamp: the lower bound exceeds the upper bound");
+constexpr auto clamp(A, Lo, Hi) {
+    if constexpr (error::check < ConstantLeaf<Lo> &&
+                  ConstantLeaf < Hi >> (error::fault<error::clamp_bounds_are_not_constants>)) {
+        [[maybe_unused]] constexpr bool checked =
+            error::check<(Lo::value <= Hi::value)>(error::fault<error::clamp_bounds_out_of_order>);
         return node<ops::clamp<detail::bits_of<Lo>, detail::bits_of<Hi>>, A>{};
     } else {
-        return a;
+        return error::stand_in<typename A::shape_type>{};
     }
 }
 

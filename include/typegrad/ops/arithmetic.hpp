@@ -2,6 +2,7 @@
 // + - * / and negation of expressions, elementwise with scalar broadcast (torch: `a + b`, ...).
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
 
 namespace typegrad {
@@ -49,25 +50,25 @@ concept PlainNumber = std::is_arithmetic_v<std::remove_cvref_t<T>>;
 //! Elementwise sum; shapes equal or one side scalar. torch: `a + b`.
 template <Expression A, Expression B>
 constexpr auto operator+(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::add, A, B>{};
 }
 //! Elementwise difference; shapes equal or one side scalar. torch: `a - b`.
 template <Expression A, Expression B>
 constexpr auto operator-(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::sub, A, B>{};
 }
 //! Elementwise product; shapes equal or one side scalar. torch: `a * b`.
 template <Expression A, Expression B>
 constexpr auto operator*(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::mul, A, B>{};
 }
 //! Elementwise quotient; shapes equal or one side scalar. torch: `a / b`.
 template <Expression A, Expression B>
 constexpr auto operator/(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::div, A, B>{};
 }
 //! Elementwise negation. torch: `-a`.
@@ -76,13 +77,15 @@ constexpr auto operator-(A) {
     return node<ops::neg, A>{};
 }
 
-// A plain number has no compile-time value, so it cannot be part of an expression's type.
+// A plain number has no compile-time value, so it cannot be part of an expression's type. The
+// result stands in for the expression that was meant (the number broadcast over the other
+// operand), so that an expression built on it goes on without a second message.
 template <class A, class B>
 requires((Expression<A> && detail::PlainNumber<B>) ||
          (detail::PlainNumber<A> && Expression<B>)) constexpr auto operator_with_number_error() {
-    static_assert(!std::is_same_v<A, A>,
-                  "typegrad: a plain number in an expression: write a compile-time constant, "
-                  "tg::constant<2> or 2.5_c (using namespace typegrad::literals)");
+    [[maybe_unused]] constexpr bool checked =
+        error::check<!std::is_same_v<A, A>>(error::fault<error::plain_number_in_expression>);
+    return error::stand_in<typename std::conditional_t<Expression<A>, A, B>::shape_type>{};
 }
 template <class A, class B>
 requires((Expression<A> && detail::PlainNumber<B>) || (detail::PlainNumber<A> && Expression<B>)) constexpr auto

@@ -3,12 +3,10 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
-#include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
-#include <typegrad/detail/math.hpp>
-#include <typegrad/detail/outer.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 
 namespace typegrad {
@@ -132,33 +130,9 @@ struct matvec {
                     g[o * in + i] = detail::fma(gy[o], x[i], g[o * in + i]);
         }
     }
-
-    //! A parameter W's gradient over a whole block of samples at once (see detail/outer.hpp), when
-    //! the lanes are SIMD vectors and the layer is large enough for it to pay.
-    template <std::size_t I, class V, std::size_t Out, std::size_t In, std::size_t>
-    static constexpr bool block_vjp_wanted =
-        I == 1 && detail::is_batch_v<V>&& detail::outer_block_pays<detail::lane_count<V>, Out, In>;
-
-    template <std::size_t I, class T, class GY, class Y, class X, class W>
-    static void block_vjp(T* g, std::size_t valid, const GY& gy, const Y&, const X& x, const W&) {
-        using B = std::remove_cvref_t<decltype(gy[0])>;
-        detail::outer_accumulate<detail::extent<Y>, detail::extent<X>, B>(g, valid, gy, x);
-    }
 };
 
 }  // namespace ops
-
-namespace detail {
-template <class S>
-struct dims;
-template <std::size_t... D>
-struct dims<shape<D...>> {
-    using as_lhs = error::lhs<D...>;
-    using as_rhs = error::rhs<D...>;
-    using as_weight = error::weight<D...>;
-    using as_input = error::input<D...>;
-};
-}  // namespace detail
 
 namespace detail {
 template <class SW, std::size_t In>
@@ -173,10 +147,8 @@ constexpr auto dot(A, B) {
     using SA = typename A::shape_type;
     using SB = typename B::shape_type;
     constexpr bool ok = SA::rank <= 1 && SB::rank <= 1 && SA::size == SB::size;
-    static_assert(ok, "typegrad: dot: the two operands must be vectors of the same length");
-    static_assert(
-        error::show<ok,
-                    error::dot_shape_mismatch<typename detail::dims<SA>::as_lhs, typename detail::dims<SB>::as_rhs>>);
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
+        error::fault<error::dot_shape_mismatch<error::shaped<error::lhs, SA>, error::shaped<error::rhs, SB>>>);
     return node<ops::dot, A, B>{};
 }
 
@@ -186,9 +158,8 @@ constexpr auto matvec(W, X) {
     using SW = typename W::shape_type;
     using SX = typename X::shape_type;
     constexpr bool ok = SX::rank == 1 && detail::matrix_has_columns<SW, SX::size>;
-    static_assert(ok, "typegrad: matvec: the matrix [Out, In] needs a vector of length In");
-    static_assert(error::show<ok, error::matvec_shape_mismatch<typename detail::dims<SW>::as_weight,
-                                                               typename detail::dims<SX>::as_input>>);
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
+        error::fault<error::matvec_shape_mismatch<error::shaped<error::weight, SW>, error::shaped<error::input, SX>>>);
     return node<ops::matvec, X, W>{};
 }
 
@@ -198,16 +169,14 @@ template <fixed_string Name, std::size_t In, std::size_t Out, Expression X>
 constexpr auto linear(X) {
     using SX = typename X::shape_type;
     constexpr bool ok = SX::size == In && SX::rank <= 1;
-    static_assert(
-        ok, "typegrad: linear: the layer's input width In differs from the width of the expression it is applied to");
-    static_assert(
-        error::show<ok, error::matvec_shape_mismatch<error::weight<Out, In>, typename detail::dims<SX>::as_input>>);
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
+        error::fault<error::linear_width_mismatch<error::weight<Out, In>, error::shaped<error::input, SX>>>);
     using weight = param_leaf<Name + fixed_string(".weight"), shape<Out, In>>;
     using bias = param_leaf<Name + fixed_string(".bias"), shape<Out>>;
     if constexpr (ok)
         return node<ops::add, node<ops::matvec, X, weight>, bias>{};
     else
-        return node<ops::add, node<ops::matvec, input_leaf<"x", In>, weight>, bias>{};
+        return node<ops::add, node<ops::matvec, error::stand_in<shape<In>>, weight>, bias>{};
 }
 
 }  // namespace typegrad

@@ -9,10 +9,10 @@
 #include <limits>
 #include <type_traits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
-#include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
-#include <typegrad/detail/math.hpp>
+#include <typegrad/core/values.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>
@@ -122,23 +122,15 @@ struct class_count<E> {
 //! target elements. Returns whether they are fine.
 template <Expression P, Expression Y>
 constexpr bool check_loss_operands() {
-    constexpr bool no_class = !ClassTarget<Y> && !ClassTarget<P>;
-    static_assert(no_class,
-                  "typegrad: loss: a class target (tg::class_target) takes tg::cross_entropy or tg::nll; "
-                  "mse, l1, huber, smooth_l1 and bce_with_logits take a tg::target");
-    if constexpr (!no_class) {
-        static_assert(error::show<no_class, error::class_target_in_a_regression_loss<
-                                                typename class_count<std::conditional_t<ClassTarget<Y>, Y, P>>::type>>);
-        return false;
+    if constexpr (ClassTarget<Y> || ClassTarget<P>) {
+        using classes = typename class_count<std::conditional_t<ClassTarget<Y>, Y, P>>::type;
+        return error::check<false>(error::fault<error::class_target_in_a_regression_loss<classes>>);
     } else {
         using SP = typename P::shape_type;
         using SY = typename Y::shape_type;
-        constexpr bool ok = SP::size == SY::size;
-        static_assert(ok, "typegrad: loss: the prediction and the target must have the same number of elements");
-        static_assert(
-            error::show<ok, error::loss_shape_mismatch<typename shape_error_args<SP>::template as<error::prediction>,
-                                                       typename shape_error_args<SY>::template as<error::target>>>);
-        return ok;
+        return error::check<SP::size == SY::size>(
+            error::fault<
+                error::loss_shape_mismatch<error::shaped<error::prediction, SP>, error::shaped<error::target, SY>>>);
     }
 }
 
@@ -146,24 +138,14 @@ constexpr bool check_loss_operands() {
 //! scores. Returns whether they are fine.
 template <Expression P, Expression Y>
 constexpr bool check_class_loss_operands() {
-    constexpr bool is_class = ClassTarget<Y>;
-    static_assert(is_class,
-                  "typegrad: nll / cross_entropy: the target must be a class index, tg::class_target<\"y\", K>");
-    static_assert(
-        error::show<is_class, error::target_is_not_a_class_target<
-                                  typename shape_error_args<typename Y::shape_type>::template as<error::target>>>);
-    if constexpr (is_class) {
+    if constexpr (ClassTarget<Y>) {
         using SP = typename P::shape_type;
-        constexpr bool ok = SP::rank == 1 && SP::size == Y::classes;
-        static_assert(ok,
-                      "typegrad: nll / cross_entropy: the prediction must be a vector of one score per class of the "
-                      "class target");
-        static_assert(
-            error::show<ok, error::class_count_mismatch<typename shape_error_args<SP>::template as<error::prediction>,
-                                                        error::classes<Y::classes>>>);
-        return ok;
+        return error::check < SP::rank == 1 &&
+               SP::size == Y::classes > (error::fault<error::class_count_mismatch<error::shaped<error::prediction, SP>,
+                                                                                  error::classes<Y::classes>>>);
     } else {
-        return false;
+        return error::check<false>(
+            error::fault<error::target_is_not_a_class_target<error::shaped<error::target, typename Y::shape_type>>>);
     }
 }
 
@@ -178,7 +160,7 @@ constexpr auto mse(P p, Y y) {
     if constexpr (detail::check_loss_operands<P, Y>())
         return mean(square(p - y));
     else
-        return mean(p);
+        return error::stand_in<scalar_shape>{};
 }
 
 //! Mean absolute error, mean(|p - y|) over the elements. torch: `F.l1_loss(p, y)`. The gradient at
@@ -188,20 +170,20 @@ constexpr auto l1(P p, Y y) {
     if constexpr (detail::check_loss_operands<P, Y>())
         return mean(abs(p - y));
     else
-        return mean(p);
+        return error::stand_in<scalar_shape>{};
 }
 
 //! Huber loss with the constant threshold δ > 0 (default 1): mean over the elements of d²/2 for
 //! |d| < δ, δ (|d| - δ/2) beyond, d = p - y. `tg::huber(p, y, 0.5_c)`. torch: `F.huber_loss(p, y, delta=δ)`.
 template <Expression P, Expression Y, Expression Delta = detail::one>
 constexpr auto huber(P p, Y y, Delta = {}) {
-    constexpr bool constant = ConstantLeaf<Delta>;
-    static_assert(constant, "typegrad: huber: delta must be a compile-time constant: tg::huber(p, y, 0.5_c)");
+    constexpr bool constant = error::check<ConstantLeaf<Delta>>(error::fault<error::huber_delta_is_not_a_constant>);
     if constexpr (constant && detail::check_loss_operands<P, Y>()) {
-        static_assert(Delta::value > 0, "typegrad: huber: delta must be positive");
+        [[maybe_unused]] constexpr bool checked =
+            error::check<(Delta::value > 0)>(error::fault<error::huber_delta_is_not_positive>);
         return mean(node<ops::huber<detail::bits_of<Delta>>, decltype(p - y)>{});
     } else {
-        return mean(p);
+        return error::stand_in<scalar_shape>{};
     }
 }
 
@@ -209,34 +191,34 @@ constexpr auto huber(P p, Y y, Delta = {}) {
 //! |d| < β, |d| - β/2 beyond, d = p - y. `tg::smooth_l1(p, y, 0.5_c)`. torch: `F.smooth_l1_loss(p, y, beta=β)`.
 template <Expression P, Expression Y, Expression Beta = detail::one>
 constexpr auto smooth_l1(P p, Y y, Beta = {}) {
-    constexpr bool constant = ConstantLeaf<Beta>;
-    static_assert(constant, "typegrad: smooth_l1: beta must be a compile-time constant: tg::smooth_l1(p, y, 0.5_c)");
+    constexpr bool constant = error::check<ConstantLeaf<Beta>>(error::fault<error::smooth_l1_beta_is_not_a_constant>);
     if constexpr (constant && detail::check_loss_operands<P, Y>()) {
-        static_assert(Beta::value >= 0, "typegrad: smooth_l1: beta must not be negative");
+        [[maybe_unused]] constexpr bool checked =
+            error::check<(Beta::value >= 0)>(error::fault<error::smooth_l1_beta_is_negative>);
         return mean(node<ops::smooth_l1<detail::bits_of<Beta>>, decltype(p - y)>{});
     } else {
-        return mean(p);
+        return error::stand_in<scalar_shape>{};
     }
 }
 
 //! Binary cross-entropy of logits z against targets y in [0, 1], mean over the elements; finite for
 //! any finite logit. torch: `F.binary_cross_entropy_with_logits(z, y)`.
 template <Expression Z, Expression Y>
-constexpr auto bce_with_logits(Z z, Y) {
+constexpr auto bce_with_logits(Z, Y) {
     if constexpr (detail::check_loss_operands<Z, Y>())
         return mean(node<ops::bce_with_logits, Z, Y>{});
     else
-        return mean(z);
+        return error::stand_in<scalar_shape>{};
 }
 
 //! Negative log-likelihood -p[y] of log-probabilities p [K] (e.g. `tg::log_softmax(logits)`) and a
 //! class target `tg::class_target<"y", K>`. torch: `F.nll_loss(p, y)`.
 template <Expression P, Expression Y>
-constexpr auto nll(P p, Y) {
+constexpr auto nll(P, Y) {
     if constexpr (detail::check_class_loss_operands<P, Y>())
         return node<ops::nll, P, Y>{};
     else
-        return mean(p);
+        return error::stand_in<scalar_shape>{};
 }
 
 //! Cross-entropy of unnormalised scores (logits) [K] and a class target `tg::class_target<"y", K>`:
@@ -246,7 +228,7 @@ constexpr auto cross_entropy(L logits, Y y) {
     if constexpr (detail::check_class_loss_operands<L, Y>())
         return nll(log_softmax(logits), y);
     else
-        return mean(logits);
+        return error::stand_in<scalar_shape>{};
 }
 
 }  // namespace typegrad

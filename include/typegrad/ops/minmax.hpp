@@ -3,7 +3,7 @@
 // torch.minimum): NaN propagates, and on a tie each operand receives half of the gradient, as
 // torch 1.13's `where(self == other, grad / 2, grad).masked_fill_(self < other, 0)`.
 #include <typegrad/core/elementwise.hpp>
-#include <typegrad/detail/math.hpp>
+#include <typegrad/core/values.hpp>
 
 namespace typegrad {
 namespace ops {
@@ -41,14 +41,14 @@ struct minimum : detail::binary_elementwise<minimum> {
 //! (`tg::max(x, 0_c)`). torch: `torch.maximum(a, b)`.
 template <Expression A, Expression B>
 constexpr auto max(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::maximum, A, B>{};
 }
 //! Elementwise minimum of two expressions of equal shapes, or of an expression and a scalar.
 //! torch: `torch.minimum(a, b)`.
 template <Expression A, Expression B>
 constexpr auto min(A, B) {
-    detail::check_elementwise<A, B>();
+    [[maybe_unused]] constexpr bool checked = detail::check_elementwise<A, B>();
     return node<ops::minimum, A, B>{};
 }
 

@@ -5,11 +5,10 @@
 #include <cstddef>
 #include <limits>
 
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
-#include <typegrad/core/errors.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
-#include <typegrad/detail/math.hpp>
 
 namespace typegrad {
 namespace detail {
@@ -109,10 +108,8 @@ namespace detail {
 template <Expression A>
 constexpr void check_vector_operand() {
     using S = typename A::shape_type;
-    constexpr bool ok = S::rank <= 1;
-    static_assert(ok, "typegrad: logsumexp / softmax / log_softmax: the operand must be a vector (or a scalar)");
-    static_assert(
-        error::show<ok, error::operand_is_not_a_vector<typename shape_error_args<S>::template as<error::operand>>>);
+    [[maybe_unused]] constexpr bool checked =
+        error::check<(S::rank <= 1)>(error::fault<error::operand_is_not_a_vector<error::shaped<error::operand, S>>>);
 }
 }  // namespace detail
 

@@ -16,11 +16,14 @@
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/program.hpp>
-#include <typegrad/core/errors.hpp>
+#include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
+#include <typegrad/optim/adam.hpp>
 #include <typegrad/optim/optimizer.hpp>
+#include <typegrad/optim/rmsprop.hpp>
+#include <typegrad/optim/sgd.hpp>
 #include <typegrad/parameters.hpp>
 
 namespace typegrad {
@@ -63,15 +66,12 @@ private:
 namespace detail {
 template <class Loss>
 constexpr bool check_trainer_loss() {
-    constexpr bool ok = Expression<Loss>;
-    static_assert(ok,
-                  "typegrad: Trainer: the first template argument is not the type of a loss expression; write "
-                  "tg::Trainer<decltype(loss), tg::SGD> with constexpr auto loss = tg::mse(prediction, y)");
-    static_assert(error::show<ok, error::trainer_needs_a_loss_expression<Loss>>);
+    error::check<Expression<Loss>>(error::fault<error::trainer_needs_a_loss_expression<Loss>>);
     return true;
 }
-// Stands in for a `Loss` that is not an expression, so that one message is all the user sees.
-using trainer_stand_in_loss = param_leaf<"typegrad_stand_in", scalar_shape>;
+// Whether `Options` are another policy's than `Policy`'s own (see the constructors that catch them).
+template <class Policy, class Options>
+inline constexpr bool options_of_another_policy = !std::is_same_v<typename Policy::options, Options>;
 }  // namespace detail
 
 //! Trains the parameters of `Loss` with the optimiser policy `Policy` (tg::SGD, tg::Adam, ...),
@@ -81,7 +81,7 @@ class Trainer {
     static_assert(detail::check_trainer_loss<Loss>());
 
 public:
-    using loss_type = std::remove_cv_t<std::conditional_t<Expression<Loss>, Loss, detail::trainer_stand_in_loss>>;
+    using loss_type = std::remove_cv_t<std::conditional_t<Expression<Loss>, Loss, error::stand_in<scalar_shape>>>;
     using program = autodiff::program<loss_type, T>;
     using layout = typename program::layout;
     static constexpr std::size_t total = layout::total;
@@ -106,9 +106,40 @@ public:
     template <SameExpression<Loss> L, class U>
     requires(!std::is_same_v<U, T>) Trainer(Parameters<L, U>&, options_type options = {})
         : optimizer_(layout::slots, options) {
-        static_assert(std::is_same_v<U, T>,
-                      "typegrad: Trainer: the parameters and the trainer compute in different precisions; "
-                      "write Trainer<decltype(loss), Policy, double> for Parameters<..., double>");
+        error::check<std::is_same_v<U, T>>(error::fault<error::trainer_precision_mismatch>);
+    }
+
+    template <Expression L, class U>
+    requires(Expression<Loss> && !SameExpression<L, Loss>) Trainer(Parameters<L, U>&, options_type options = {})
+        : optimizer_(layout::slots, options) {
+        error::check<SameExpression<L, Loss>>(error::fault<error::trainer_parameters_of_another_loss>);
+    }
+
+    // Options of another policy (`{.lr = 0.01, .momentum = 0.9}` given to tg::Adam): a braced list
+    // that SGD's, Adam's or RMSprop's `options` accept and the policy's do not. The reference to the
+    // parameters ranks the overloads: the plain one above beats all three, SGD's (const) and
+    // Adam's (volatile) each beat RMSprop's (const volatile). Lists that both SGD's and Adam's
+    // accept (.lr, .weight_decay, .maximize only) fit nearly every policy, so that tie is rare.
+    template <SameExpression<Loss> L>
+    requires detail::options_of_another_policy<Policy, optim::SGD::options> Trainer(const Parameters<L, T>&,
+                                                                                    optim::SGD::options)
+        : optimizer_(layout::slots, {}) {
+        error::check<!SameExpression<L, L>>(
+            error::fault<error::options_written_for<optim::SGD, error::given_to<Policy>>>);
+    }
+    template <SameExpression<Loss> L>
+    requires detail::options_of_another_policy<Policy, optim::Adam::options> Trainer(volatile Parameters<L, T>&,
+                                                                                     optim::Adam::options)
+        : optimizer_(layout::slots, {}) {
+        error::check<!SameExpression<L, L>>(
+            error::fault<error::options_written_for<optim::Adam, error::given_to<Policy>>>);
+    }
+    template <SameExpression<Loss> L>
+    requires detail::options_of_another_policy<Policy, optim::RMSprop::options> Trainer(
+        const volatile Parameters<L, T>&, optim::RMSprop::options)
+        : optimizer_(layout::slots, {}) {
+        error::check<!SameExpression<L, L>>(
+            error::fault<error::options_written_for<optim::RMSprop, error::given_to<Policy>>>);
     }
 
     //! Sets every gradient to zero. torch: `optimizer.zero_grad()`.

@@ -1,0 +1,360 @@
+#pragma once
+// The catalogue of compile-time diagnostics, in one place: the types that carry the user's shapes
+// and names, each fault's message beside its type, the one converter from a shape to a diagnostic's
+// arguments (`shaped`), and the one stand-in (`stand_in`) a builder goes on with after a fault.
+//
+// Every misuse is reported by a static_assert whose text starts with "typegrad:" and, where the
+// user's shapes or names matter, by an incomplete type whose name reads as the error and carries
+// them, e.g. `dot_shape_mismatch<lhs<10>, rhs<9>>`. A check site writes
+// `error::check<ok>(error::fault<error::dot_shape_mismatch<...>>)`: the overload of `check` for
+// that fault holds its message (a static_assert's text must be a literal, so it cannot be passed
+// in) and names the fault's type when it carries the user's numbers. It returns `ok`. Call it
+// where its result is constant-evaluated (`constexpr bool checked = error::check<...>(...)`, an
+// `if constexpr` or a `static_assert`): GCC then instantiates it at once and points at the user's
+// line; a call whose result is discarded is instantiated at the end of the file, without it.
+#include <cstddef>
+#include <utility>
+
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/shape.hpp>
+
+namespace typegrad::error {
+
+// What the user's numbers are, as the arguments of a diagnostic type.
+template <std::size_t... Dims>
+struct lhs;
+template <std::size_t... Dims>
+struct rhs;
+template <std::size_t... Dims>
+struct weight;
+template <std::size_t... Dims>
+struct input;
+template <std::size_t... Dims>
+struct prediction;
+template <std::size_t... Dims>
+struct target;
+template <std::size_t... Dims>
+struct loss_shape;
+template <std::size_t... Dims>
+struct operand;
+template <std::size_t K>
+struct classes;
+template <std::size_t Index>
+struct layer;
+template <std::size_t Index>
+struct argument;
+template <std::size_t Width>
+struct in_features;
+template <std::size_t Width>
+struct previous_out_features;
+template <std::size_t Width>
+struct input_width;
+template <class... Layers>
+struct known_layers;
+template <class Policy>
+struct given_to;
+
+//! The name of a parameter, spelled out as characters so that it shows in the compiler's message.
+template <char... Cs>
+struct name;
+
+namespace detail {
+template <template <std::size_t...> class As, class Shape>
+struct shaped;
+template <template <std::size_t...> class As, std::size_t... D>
+struct shaped<As, shape<D...>> {
+    using type = As<D...>;
+};
+template <auto Str, std::size_t... I>
+constexpr auto spell(std::index_sequence<I...>) -> name<Str.chars[I]...>;
+}  // namespace detail
+
+//! A shape as the argument of a diagnostic type: `shaped<lhs, shape<3, 4>>` is `lhs<3, 4>`.
+template <template <std::size_t...> class As, class Shape>
+using shaped = typename detail::shaped<As, Shape>::type;
+
+//! A name as the argument of a diagnostic type: `spelled<"fc.w">` is `name<'f', 'c', '.', 'w'>`.
+template <auto Str>
+using spelled = decltype(detail::spell<Str>(std::make_index_sequence<Str.size()>{}));
+
+//! The leaf a builder returns, or builds on, after a failed check, in place of an operand or a
+//! result of shape `Shape`: the program goes on well-formed, so that one message is all the user
+//! sees.
+template <class Shape>
+using stand_in = param_leaf<"typegrad_stand_in", Shape>;
+
+//! The argument of `check` that names the fault.
+template <class Fault>
+inline constexpr Fault* fault = nullptr;
+
+// Naming an incomplete type in a discarded-unless-failing branch makes the compiler print it.
+template <bool Ok, class Diagnostic>
+inline constexpr bool show = true;
+template <class Diagnostic>
+inline constexpr bool show<false, Diagnostic> = sizeof(Diagnostic) > 0;
+
+// Expressions (ops/).
+
+template <class Lhs, class Rhs>
+struct dot_shape_mismatch;
+template <bool Ok, class Lhs, class Rhs>
+constexpr bool check(dot_shape_mismatch<Lhs, Rhs>*) {
+    static_assert(Ok, "typegrad: dot: the two operands must be vectors of the same length");
+    static_assert(show<Ok, dot_shape_mismatch<Lhs, Rhs>>);
+    return Ok;
+}
+
+template <class Weight, class Input>
+struct matvec_shape_mismatch;
+template <bool Ok, class Weight, class Input>
+constexpr bool check(matvec_shape_mismatch<Weight, Input>*) {
+    static_assert(Ok, "typegrad: matvec: the matrix [Out, In] needs a vector of length In");
+    static_assert(show<Ok, matvec_shape_mismatch<Weight, Input>>);
+    return Ok;
+}
+
+template <class Weight, class Input>
+struct linear_width_mismatch;
+template <bool Ok, class Weight, class Input>
+constexpr bool check(linear_width_mismatch<Weight, Input>*) {
+    static_assert(
+        Ok, "typegrad: linear: the layer's input width In differs from the width of the expression it is applied to");
+    static_assert(show<Ok, linear_width_mismatch<Weight, Input>>);
+    return Ok;
+}
+
+template <class Lhs, class Rhs>
+struct elementwise_shape_mismatch;
+template <bool Ok, class Lhs, class Rhs>
+constexpr bool check(elementwise_shape_mismatch<Lhs, Rhs>*) {
+    static_assert(Ok,
+                  "typegrad: elementwise op (+ - * / min max): the operands' shapes differ and neither is a scalar");
+    static_assert(show<Ok, elementwise_shape_mismatch<Lhs, Rhs>>);
+    return Ok;
+}
+
+struct plain_number_in_expression;
+template <bool Ok>
+constexpr bool check(plain_number_in_expression*) {
+    static_assert(Ok,
+                  "typegrad: a plain number in an expression: write a compile-time constant, "
+                  "tg::constant<2> or 2.5_c (using namespace typegrad::literals)");
+    return Ok;
+}
+
+template <class Operand>
+struct operand_is_not_a_vector;
+template <bool Ok, class Operand>
+constexpr bool check(operand_is_not_a_vector<Operand>*) {
+    static_assert(Ok, "typegrad: logsumexp / softmax / log_softmax: the operand must be a vector (or a scalar)");
+    static_assert(show<Ok, operand_is_not_a_vector<Operand>>);
+    return Ok;
+}
+
+struct pow_exponent_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(pow_exponent_is_not_a_constant*) {
+    static_assert(Ok, "typegrad: pow: the exponent must be a compile-time constant: tg::pow(x, 3_c), tg::pow<3>(x)");
+    return Ok;
+}
+
+struct clamp_bounds_are_not_constants;
+template <bool Ok>
+constexpr bool check(clamp_bounds_are_not_constants*) {
+    static_assert(Ok, "typegrad: clamp: the bounds must be compile-time constants: tg::clamp(x, -1_c, 1_c)");
+    return Ok;
+}
+
+struct clamp_bounds_out_of_order;
+template <bool Ok>
+constexpr bool check(clamp_bounds_out_of_order*) {
+    static_assert(Ok, "typegrad: clamp: the lower bound exceeds the upper bound");
+    return Ok;
+}
+
+// Losses (ops/loss.hpp).
+
+template <class Prediction, class Target>
+struct loss_shape_mismatch;
+template <bool Ok, class Prediction, class Target>
+constexpr bool check(loss_shape_mismatch<Prediction, Target>*) {
+    static_assert(Ok, "typegrad: loss: the prediction and the target must have the same number of elements");
+    static_assert(show<Ok, loss_shape_mismatch<Prediction, Target>>);
+    return Ok;
+}
+
+template <class Classes>
+struct class_target_in_a_regression_loss;
+template <bool Ok, class Classes>
+constexpr bool check(class_target_in_a_regression_loss<Classes>*) {
+    static_assert(Ok,
+                  "typegrad: loss: a class target (tg::class_target) takes tg::cross_entropy or tg::nll; "
+                  "mse, l1, huber, smooth_l1 and bce_with_logits take a tg::target");
+    static_assert(show<Ok, class_target_in_a_regression_loss<Classes>>);
+    return Ok;
+}
+
+template <class Target>
+struct target_is_not_a_class_target;
+template <bool Ok, class Target>
+constexpr bool check(target_is_not_a_class_target<Target>*) {
+    static_assert(Ok, "typegrad: nll / cross_entropy: the target must be a class index, tg::class_target<\"y\", K>");
+    static_assert(show<Ok, target_is_not_a_class_target<Target>>);
+    return Ok;
+}
+
+template <class Prediction, class Classes>
+struct class_count_mismatch;
+template <bool Ok, class Prediction, class Classes>
+constexpr bool check(class_count_mismatch<Prediction, Classes>*) {
+    static_assert(Ok,
+                  "typegrad: nll / cross_entropy: the prediction must be a vector of one score per class of the "
+                  "class target");
+    static_assert(show<Ok, class_count_mismatch<Prediction, Classes>>);
+    return Ok;
+}
+
+struct huber_delta_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(huber_delta_is_not_a_constant*) {
+    static_assert(Ok, "typegrad: huber: delta must be a compile-time constant: tg::huber(p, y, 0.5_c)");
+    return Ok;
+}
+struct huber_delta_is_not_positive;
+template <bool Ok>
+constexpr bool check(huber_delta_is_not_positive*) {
+    static_assert(Ok, "typegrad: huber: delta must be positive");
+    return Ok;
+}
+struct smooth_l1_beta_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(smooth_l1_beta_is_not_a_constant*) {
+    static_assert(Ok, "typegrad: smooth_l1: beta must be a compile-time constant: tg::smooth_l1(p, y, 0.5_c)");
+    return Ok;
+}
+struct smooth_l1_beta_is_negative;
+template <bool Ok>
+constexpr bool check(smooth_l1_beta_is_negative*) {
+    static_assert(Ok, "typegrad: smooth_l1: beta must not be negative");
+    return Ok;
+}
+
+// The loss as a whole and its parameters (autodiff/, parameters.hpp).
+
+template <class Shape>
+struct loss_is_not_a_scalar;
+template <bool Ok, class Shape>
+constexpr bool check(loss_is_not_a_scalar<Shape>*) {
+    static_assert(Ok, "typegrad: the loss must be a scalar per sample (reduce it with tg::mean or tg::sum)");
+    static_assert(show<Ok, loss_is_not_a_scalar<Shape>>);
+    return Ok;
+}
+
+template <class Name>
+struct parameter_name_used_twice;
+template <bool Ok, class Name>
+constexpr bool check(parameter_name_used_twice<Name>*) {
+    static_assert(Ok,
+                  "typegrad: two different parameters have the same name (a layer name used twice with "
+                  "different shapes?); give each layer its own name");
+    static_assert(show<Ok, parameter_name_used_twice<Name>>);
+    return Ok;
+}
+
+template <class Name>
+struct no_parameter_named;
+template <bool Ok, class Name>
+constexpr bool check(no_parameter_named<Name>*) {
+    static_assert(Ok,
+                  "typegrad: Parameters: the model has no parameter of this name (names are torch's: "
+                  "\"fc.weight\", \"0.bias\")");
+    static_assert(show<Ok, no_parameter_named<Name>>);
+    return Ok;
+}
+
+// Layer stacks (layers/sequential.hpp).
+
+struct sequential_without_layers;
+template <bool Ok>
+constexpr bool check(sequential_without_layers*) {
+    static_assert(Ok, "typegrad: sequential: a stack needs at least one layer");
+    return Ok;
+}
+
+template <class Argument, class Type, class KnownLayers>
+struct sequential_argument_is_not_a_layer;
+template <bool Ok, class Argument, class Type, class KnownLayers>
+constexpr bool check(sequential_argument_is_not_a_layer<Argument, Type, KnownLayers>*) {
+    static_assert(Ok,
+                  "typegrad: sequential: a template argument is not a layer type; use a layer of the library (listed "
+                  "below), a tg::sequential, or a type derived from tg::layers::module");
+    static_assert(show<Ok, sequential_argument_is_not_a_layer<Argument, Type, KnownLayers>>);
+    return Ok;
+}
+
+template <class Layer, class InFeatures, class PreviousOutFeatures>
+struct sequential_width_mismatch;
+template <bool Ok, class Layer, class InFeatures, class PreviousOutFeatures>
+constexpr bool check(sequential_width_mismatch<Layer, InFeatures, PreviousOutFeatures>*) {
+    static_assert(Ok,
+                  "typegrad: sequential: a layer's in_features differ from the previous layer's out_features; "
+                  "make each tg::Linear<In, Out> take the Out of the layer before it");
+    static_assert(show<Ok, sequential_width_mismatch<Layer, InFeatures, PreviousOutFeatures>>);
+    return Ok;
+}
+
+template <class Layer, class InFeatures, class InputWidth>
+struct sequential_input_width_mismatch;
+template <bool Ok, class Layer, class InFeatures, class InputWidth>
+constexpr bool check(sequential_input_width_mismatch<Layer, InFeatures, InputWidth>*) {
+    static_assert(Ok,
+                  "typegrad: sequential: the stack's first tg::Linear<In, Out> takes In features, but the "
+                  "expression it is applied to has a different width; make In that width");
+    static_assert(show<Ok, sequential_input_width_mismatch<Layer, InFeatures, InputWidth>>);
+    return Ok;
+}
+
+// The trainer (train/trainer.hpp).
+
+template <class Type>
+struct trainer_needs_a_loss_expression;
+template <bool Ok, class Type>
+constexpr bool check(trainer_needs_a_loss_expression<Type>*) {
+    static_assert(Ok,
+                  "typegrad: Trainer: the first template argument is not the type of a loss expression; write "
+                  "tg::Trainer<decltype(loss), tg::SGD> with constexpr auto loss = tg::mse(prediction, y)");
+    static_assert(show<Ok, trainer_needs_a_loss_expression<Type>>);
+    return Ok;
+}
+
+struct trainer_precision_mismatch;
+template <bool Ok>
+constexpr bool check(trainer_precision_mismatch*) {
+    static_assert(Ok,
+                  "typegrad: Trainer: the parameters and the trainer compute in different precisions; "
+                  "write Trainer<decltype(loss), Policy, double> for Parameters<..., double>");
+    return Ok;
+}
+
+struct trainer_parameters_of_another_loss;
+template <bool Ok>
+constexpr bool check(trainer_parameters_of_another_loss*) {
+    static_assert(Ok,
+                  "typegrad: Trainer: the parameters are those of another loss; a Trainer<decltype(loss), Policy> "
+                  "trains the tg::Parameters made from that same loss: tg::Parameters params{loss}");
+    return Ok;
+}
+
+template <class Options, class GivenTo>
+struct options_written_for;
+template <bool Ok, class Options, class GivenTo>
+constexpr bool check(options_written_for<Options, GivenTo>*) {
+    static_assert(Ok,
+                  "typegrad: Trainer: an option the optimiser policy does not have; these options are another "
+                  "policy's (named below), write the policy's own options, in torch's names and order");
+    static_assert(show<Ok, options_written_for<Options, GivenTo>>);
+    return Ok;
+}
+
+}  // namespace typegrad::error
