@@ -12,6 +12,12 @@ namespace typegrad::detail {
 
 #if XSIMD_WITH_AVX2
 namespace partial_detail {
+// Which masked instructions the batch type B can use.
+template <class B>
+inline constexpr bool avx512 = std::is_base_of_v<xsimd::avx512f, typename B::arch_type>;
+template <class B>
+inline constexpr bool avx2_only = std::is_base_of_v<xsimd::avx2, typename B::arch_type> && !avx512<B>;
+
 // Lanes [0, n) set: an AVX mask (sign bit of each lane).
 template <class T>
 inline auto avx_mask(std::size_t n) {
@@ -30,11 +36,8 @@ inline auto avx_mask(std::size_t n) {
 template <class B>
 inline B load_first(const typename B::value_type* p, std::size_t n) {
     using T = typename B::value_type;
-#if XSIMD_WITH_AVX2
-    using A = typename B::arch_type;
-#endif
 #if XSIMD_WITH_AVX512F
-    if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
+    if constexpr (partial_detail::avx512<B>) {
         if constexpr (sizeof(T) == 4)
             return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
         else
@@ -43,7 +46,7 @@ inline B load_first(const typename B::value_type* p, std::size_t n) {
 #endif
 #if XSIMD_WITH_AVX2
     // _mm256_cmpgt_epi64 and the integer compares need AVX2.
-    if constexpr (std::is_base_of_v<xsimd::avx2, A> && !std::is_base_of_v<xsimd::avx512f, A>) {
+    if constexpr (partial_detail::avx2_only<B>) {
         if constexpr (sizeof(T) == 4)
             return _mm256_maskload_ps(p, partial_detail::avx_mask<T>(n));
         else
@@ -60,11 +63,8 @@ inline B load_first(const typename B::value_type* p, std::size_t n) {
 template <class B>
 inline void store_first(typename B::value_type* p, std::size_t n, const B& b) {
     using T = typename B::value_type;
-#if XSIMD_WITH_AVX2
-    using A = typename B::arch_type;
-#endif
 #if XSIMD_WITH_AVX512F
-    if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
+    if constexpr (partial_detail::avx512<B>) {
         if constexpr (sizeof(T) == 4)
             _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), b);
         else
@@ -73,7 +73,7 @@ inline void store_first(typename B::value_type* p, std::size_t n, const B& b) {
     }
 #endif
 #if XSIMD_WITH_AVX2
-    if constexpr (std::is_base_of_v<xsimd::avx2, A> && !std::is_base_of_v<xsimd::avx512f, A>) {
+    if constexpr (partial_detail::avx2_only<B>) {
         if constexpr (sizeof(T) == 4)
             _mm256_maskstore_ps(p, partial_detail::avx_mask<T>(n), b);
         else
