@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "temp_csv.hpp"
+#include "vectors.hpp"
 
 namespace tg = typegrad;
 using typegrad_test::csv_failure;
 using typegrad_test::data_file;
 using typegrad_test::temp_csv;
+using typegrad_test::vec;
 
 namespace {
 
@@ -60,12 +62,12 @@ TEST_CASE("read_csv: fields of 1 MB") {
     const temp_csv f("mb_numbers",
                      "a,b,c,target\n1" + mb + ",0." + mb + "1," + mb + "1,\"" + std::string(1'000'000, ' ') + "5\"\n");
     const auto d = tg::data::read_csv<double>(f.path(), {.allow_nonfinite = true});
-    CHECK(d.features == std::vector<double>{std::numeric_limits<double>::infinity(), 0.0, 1.0});
-    CHECK(d.targets == std::vector<double>{5.0});
+    CHECK(vec(d.features()) == std::vector<double>{std::numeric_limits<double>::infinity(), 0.0, 1.0});
+    CHECK(vec(d.targets()) == std::vector<double>{5.0});
     // A column name of 1 MB is kept whole.
     const std::string name(1'000'000, 'n');
     const auto named = tg::data::read_csv(temp_csv("mb_name", "\"" + name + "\",target\n1,2\n").path());
-    CHECK(named.feature_names == std::vector<std::string>{name});
+    CHECK(named.feature_names() == std::vector<std::string>{name});
 }
 
 TEST_CASE("read_csv: a row of 10 million fields is refused without storing them") {
@@ -87,14 +89,14 @@ TEST_CASE("read_csv: a header of a million columns and a row of a million values
     const auto d = tg::data::read_csv(temp_csv("million", header + "\n" + values + "\n").path(), {.target = "c7"});
     CHECK(d.cols() == 999'999);
     CHECK(d.rows() == 1);
-    CHECK(d.feature_names[7] == "c8");
-    CHECK(d.features.size() == 999'999);
+    CHECK(d.feature_names()[7] == "c8");
+    CHECK(d.features().size() == 999'999);
 }
 
 TEST_CASE("read_csv: Windows line ends mixed with LF") {
     const auto d = tg::data::read_csv(temp_csv("mixed", "a,target\r\n1,2\n3,4\r\n5,6\n\r\n\n").path());
-    CHECK(d.features == std::vector<float>{1.f, 3.f, 5.f});
-    CHECK(d.targets == std::vector<float>{2.f, 4.f, 6.f});
+    CHECK(vec(d.features()) == std::vector<float>{1.f, 3.f, 5.f});
+    CHECK(vec(d.targets()) == std::vector<float>{2.f, 4.f, 6.f});
     // A carriage return that ends no line (old Mac line ends) is refused.
     check_failure("a,target\r\n1,2\r\r\n", 2, 2,
                   "2:2: expected LF or CRLF line ends, found a carriage return not followed by a line feed in '2\\r'");
@@ -131,5 +133,5 @@ TEST_CASE("read_csv: a delimiter that cannot separate fields is an invalid optio
                       "typegrad: read_csv: expected csv_options::delimiter to be a character other than '\"', "
                       "'\\n' and '\\r', found '\\n'");
     const auto tab = tg::data::read_csv(temp_csv("tab", "a\ttarget\n 1 \t 2 \n").path(), {.delimiter = '\t'});
-    CHECK(tab.features == std::vector<float>{1.f});
+    CHECK(vec(tab.features()) == std::vector<float>{1.f});
 }

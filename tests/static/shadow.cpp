@@ -35,7 +35,7 @@ constexpr auto loss = tg::mse(prediction, y);
         std::printf("epoch %2u  test mse %.1f\n", epoch, static_cast<double>(trainer.loss(test)));
     }
     const std::vector<float> predicted = tg::predict(prediction, params, test);
-    std::printf("r2 %.3f\n", tg::r2(predicted, test.targets));
+    std::printf("r2 %.3f\n", tg::r2(predicted, test.targets()));
 }
 
 // A stack of layers, a classification loss with every op family, and Adam.
@@ -54,7 +54,7 @@ constexpr auto classify = tg::cross_entropy(logits + w, label) + 1e-3_c * penalt
     trainer.backward(data);
     trainer.step();
     const std::vector<float> scores = tg::predict(logits, params, data);
-    std::printf("accuracy %.3f\n", tg::accuracy(scores, data.targets));
+    std::printf("accuracy %.3f\n", tg::accuracy(scores, data.targets()));
 }
 
 // Per-sample values and gradients, and the finite-difference check, in double.
