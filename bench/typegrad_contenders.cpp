@@ -26,7 +26,7 @@ constexpr auto mlp_digits_ce = tg::cross_entropy(
 tg::data::dataset to_dataset(const tb::dataset& d) {
     std::vector<std::string> names;
     for (std::size_t c = 0; c < d.cols(); ++c)
-        names.push_back("f" + std::to_string(c));
+        names.push_back(std::to_string(c));  // not "f" + ...: GCC 12 -O3 false -Wrestrict (GCC bug 105651)
     tg::data::dataset out(std::move(names), "target", d.features, d.targets);
     out.keep_columns();  // feature-major copy: consecutive rows load as whole vectors
     return out;
