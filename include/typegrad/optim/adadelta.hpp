@@ -21,24 +21,20 @@ struct Adadelta : detail::policy_base<Adadelta> {
         bool maximize = false;
     };
     static constexpr std::string_view name = "Adadelta";
+    template <class T>
+    using state = detail::state_of<Adadelta, T, detail::buffer<"square_avg">, detail::buffer<"acc_delta">,
+                                   detail::scalar<"step", std::int64_t>>;  // step: a Python int
     static constexpr auto hyperparameters =
         detail::options_table("lr", &options::lr, detail::non_negative, "rho", &options::rho, detail::unit_interval,
                               "eps", &options::eps, detail::non_negative, "weight_decay", &options::weight_decay,
                               detail::non_negative, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<Adadelta, state<T>, T> {
-        detail::aligned_buffer<T> square_avg, acc_delta;
-        std::vector<std::int64_t> step;  // torch: a Python int
-        static constexpr auto entries =
-            detail::state_table("square_avg", &state::square_avg, "acc_delta", &state::acc_delta, "step", &state::step);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [square_avg, acc_delta, steps] = st.template get<"square_avg", "acc_delta", "step">();
         using B = xsimd::batch<T>;
-        st.step[param] += 1;
+        steps[param] += 1;
         st.mark_present(param, {"square_avg", "acc_delta", "step"});
         const bool maximize = o.maximize, wd = o.weight_decay != 0;
         const B wd_b = detail::bc<T>(o.weight_decay), rho = detail::bc<T>(o.rho), one_rho = detail::bc<T>(1 - o.rho),
@@ -54,8 +50,7 @@ struct Adadelta : detail::policy_base<Adadelta> {
             p = xsimd::fma(neg_lr, delta, p);
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.square_avg.data() + offset},
-                         detail::inout<T>{st.acc_delta.data() + offset});
+                         detail::inout<T>{square_avg.data() + offset}, detail::inout<T>{acc_delta.data() + offset});
     }
 };
 

@@ -21,34 +21,30 @@ struct Adagrad : detail::policy_base<Adagrad> {
         bool maximize = false;
     };
     static constexpr std::string_view name = "Adagrad";
+    template <class T>
+    using state = detail::state_of<Adagrad, T, detail::buffer<"sum">, detail::scalar<"step", float>>;
     static constexpr auto hyperparameters = detail::options_table(
         "lr", &options::lr, detail::non_negative, "lr_decay", &options::lr_decay, detail::non_negative, "weight_decay",
         &options::weight_decay, detail::non_negative, "initial_accumulator_value", &options::initial_accumulator_value,
         detail::non_negative, "eps", &options::eps, detail::non_negative, "maximize", &options::maximize,
         detail::unchecked);
 
-    template <class T>
-    struct state : detail::named_state<Adagrad, state<T>, T> {
-        detail::aligned_buffer<T> sum;
-        std::vector<float> step;
-        static constexpr auto entries = detail::state_table("sum", &state::sum, "step", &state::step);
-    };
-
     //! Unlike the others, torch's Adagrad makes its state when constructed, from the constructor's
     //! options (a later group's initial_accumulator_value is ignored, as in torch 1.13).
     template <class T>
     static void init(const options& o, state<T>& st, std::size_t param, std::size_t offset, std::size_t size) {
-        std::fill_n(st.sum.data() + offset, size, static_cast<T>(o.initial_accumulator_value));
-        st.step[param] = 0;
+        std::fill_n(st.template get<"sum">().data() + offset, size, static_cast<T>(o.initial_accumulator_value));
+        st.template get<"step">()[param] = 0;
         st.mark_present(param, {"sum", "step"});
     }
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [sum, steps] = st.template get<"sum", "step">();
         using B = xsimd::batch<T>;
-        st.step[param] += 1.0f;
-        const double step = st.step[param];
+        steps[param] += 1.0f;
+        const double step = steps[param];
         const double clr = o.lr / (1 + (step - 1) * o.lr_decay);
         const bool maximize = o.maximize, wd = o.weight_decay != 0;
         const B wd_b = detail::bc<T>(o.weight_decay), eps = detail::bc<T>(o.eps), neg_clr = detail::bc<T>(-clr),
@@ -62,7 +58,7 @@ struct Adagrad : detail::policy_base<Adagrad> {
             p = p + neg_clr * grad / std_;
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.sum.data() + offset});
+                         detail::inout<T>{sum.data() + offset});
     }
 };
 

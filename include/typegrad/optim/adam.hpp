@@ -19,11 +19,13 @@ template <bool Decoupled, class O, class S, class T>
 void adam_update(const O& o, S& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                  std::size_t size) {
     using B = xsimd::batch<T>;
-    st.step[param] += 1.0f;
-    const double step = st.step[param];
+    auto [exp_avg, exp_avg_sq, max_exp_avg_sq, steps, beta1_power, beta2_power] =
+        st.template get<"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step", "beta1_power", "beta2_power">();
+    steps[param] += 1.0f;
+    const double step = steps[param];
     const double beta1 = o.betas[0], beta2 = o.betas[1];
-    const double bias_correction1 = 1 - st.beta1_power[param].next(beta1, step);
-    const double bias_correction2 = 1 - st.beta2_power[param].next(beta2, step);
+    const double bias_correction1 = 1 - beta1_power[param].next(beta1, step);
+    const double bias_correction2 = 1 - beta2_power[param].next(beta2, step);
     const double step_size = o.lr / bias_correction1;
     const double bias_correction2_sqrt = std::sqrt(bias_correction2);
     const bool maximize = o.maximize, amsgrad = o.amsgrad, wd = !Decoupled && o.weight_decay != 0;
@@ -39,8 +41,8 @@ void adam_update(const O& o, S& st, std::size_t param, T* values, const T* grads
         m = xsimd::fma(one_b1, grad, m * b1);
         v = v * b2 + one_b2 * grad * grad;
     };
-    const inout<T> param_s{values + offset}, exp_avg_s{st.exp_avg.data() + offset},
-        exp_avg_sq_s{st.exp_avg_sq.data() + offset};
+    const inout<T> param_s{values + offset}, exp_avg_s{exp_avg.data() + offset},
+        exp_avg_sq_s{exp_avg_sq.data() + offset};
     const in<T> grad_s{grads + offset};
     if (amsgrad) {
         sweep<T>(
@@ -50,7 +52,7 @@ void adam_update(const O& o, S& st, std::size_t param, T* values, const T* grads
                 vmax = xsimd::max(vmax, v);
                 p = p + neg_step * m / (xsimd::sqrt(vmax) / bc2s + eps);
             },
-            param_s, grad_s, exp_avg_s, exp_avg_sq_s, inout<T>{st.max_exp_avg_sq.data() + offset});
+            param_s, grad_s, exp_avg_s, exp_avg_sq_s, inout<T>{max_exp_avg_sq.data() + offset});
     } else {
         // Without amsgrad, max_exp_avg_sq is neither read nor written.
         sweep<T>(
@@ -78,21 +80,14 @@ struct adam_policy : policy_base<adam_policy<Decoupled>> {
         bool amsgrad = false, maximize = false;
     };
     static constexpr std::string_view name = Decoupled ? "AdamW" : "Adam";
+    template <class T>
+    using state = state_of<adam_policy, T, buffer<"exp_avg">, buffer<"exp_avg_sq">, buffer<"max_exp_avg_sq">,
+                           scalar<"step", float>,  // beta powers: not state, how beta^step is computed
+                           scratch<"beta1_power", power_cache>, scratch<"beta2_power", power_cache>>;
     static constexpr auto hyperparameters =
         options_table("lr", &options::lr, non_negative, "eps", &options::eps, non_negative, "betas", &options::betas,
                       beta_interval, "weight_decay", &options::weight_decay, non_negative, "amsgrad", &options::amsgrad,
                       unchecked, "maximize", &options::maximize, unchecked);
-
-    template <class T>
-    struct state : named_state<adam_policy, state<T>, T> {
-        aligned_buffer<T> exp_avg, exp_avg_sq, max_exp_avg_sq;
-        std::vector<float> step;                            // torch: a float32 0-d tensor
-        std::vector<power_cache> beta1_power, beta2_power;  // not state: how beta^step is computed
-        static constexpr auto entries =
-            std::tuple_cat(state_table("exp_avg", &state::exp_avg, "exp_avg_sq", &state::exp_avg_sq, "max_exp_avg_sq",
-                                       &state::max_exp_avg_sq, "step", &state::step),
-                           std::tuple{scratch(&state::beta1_power), scratch(&state::beta2_power)});
-    };
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,

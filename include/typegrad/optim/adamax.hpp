@@ -23,26 +23,22 @@ struct Adamax : detail::policy_base<Adamax> {
         bool maximize = false;
     };
     static constexpr std::string_view name = "Adamax";
+    template <class T>
+    using state = detail::state_of<Adamax, T, detail::buffer<"exp_avg">, detail::buffer<"exp_inf">,
+                                   detail::scalar<"step", float>>;
     static constexpr auto hyperparameters =
         detail::options_table("lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative,
                               "betas", &options::betas, detail::beta_interval, "weight_decay", &options::weight_decay,
                               detail::non_negative, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<Adamax, state<T>, T> {
-        detail::aligned_buffer<T> exp_avg, exp_inf;
-        std::vector<float> step;
-        static constexpr auto entries =
-            detail::state_table("exp_avg", &state::exp_avg, "exp_inf", &state::exp_inf, "step", &state::step);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [exp_avg, exp_inf, steps] = st.template get<"exp_avg", "exp_inf", "step">();
         using B = xsimd::batch<T>;
-        st.step[param] += 1.0f;
+        steps[param] += 1.0f;
         st.mark_present(param, {"exp_avg", "exp_inf", "step"});
-        const double step = st.step[param];
+        const double step = steps[param];
         const double clr = o.lr / (1 - std::pow(o.betas[0], step));
         const bool maximize = o.maximize, wd = o.weight_decay != 0;
         const B wd_b = detail::bc<T>(o.weight_decay), b1 = detail::bc<T>(o.betas[0]),
@@ -57,7 +53,7 @@ struct Adamax : detail::policy_base<Adamax> {
             p = p + neg_clr * m / u;
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.exp_avg.data() + offset}, detail::inout<T>{st.exp_inf.data() + offset});
+                         detail::inout<T>{exp_avg.data() + offset}, detail::inout<T>{exp_inf.data() + offset});
     }
 };
 

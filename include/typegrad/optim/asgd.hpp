@@ -22,31 +22,27 @@ struct ASGD : detail::policy_base<ASGD> {
         bool maximize = false;
     };
     static constexpr std::string_view name = "ASGD";
+    template <class T>
+    using state = detail::state_of<ASGD, T, detail::buffer<"ax">, detail::scalar<"step", float>,
+                                   detail::scalar<"eta", float>, detail::scalar<"mu", float>>;
     static constexpr auto hyperparameters = detail::options_table(
         "lr", &options::lr, detail::non_negative, "weight_decay", &options::weight_decay, detail::non_negative, "lambd",
         &options::lambd, detail::finite_only, "alpha", &options::alpha, detail::finite_only, "t0", &options::t0,
         detail::not_nan, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<ASGD, state<T>, T> {
-        detail::aligned_buffer<T> ax;
-        std::vector<float> step, eta, mu;
-        static constexpr auto entries =
-            detail::state_table("ax", &state::ax, "step", &state::step, "eta", &state::eta, "mu", &state::mu);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [averages, steps, etas, mus] = st.template get<"ax", "step", "eta", "mu">();
         using B = xsimd::batch<T>;
         if (st.is_empty(param)) {  // torch makes the state on the first step, eta from that step's lr
-            st.eta[param] = static_cast<float>(o.lr);
-            st.mu[param] = 1.0f;
+            etas[param] = static_cast<float>(o.lr);
+            mus[param] = 1.0f;
             st.mark_present(param, {"ax", "step", "eta", "mu"});
         }
-        st.step[param] += 1.0f;
-        const double step = st.step[param];
-        const double eta = st.eta[param], mu = st.mu[param];
+        steps[param] += 1.0f;
+        const double step = steps[param];
+        const double eta = etas[param], mu = mus[param];
         const bool maximize = o.maximize, wd = o.weight_decay != 0, average = mu != 1;
         const B wd_b = detail::bc<T>(o.weight_decay), decay = detail::bc<T>(1 - o.lambd * eta),
                 neg_eta = detail::bc<T>(-eta), mu_b = detail::bc<T>(mu);
@@ -59,9 +55,9 @@ struct ASGD : detail::policy_base<ASGD> {
             ax = average ? ax + (p - ax) * mu_b : p;
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.ax.data() + offset});
-        st.eta[param] = static_cast<float>(o.lr / std::pow(1 + o.lambd * o.lr * step, o.alpha));
-        st.mu[param] = static_cast<float>(1 / std::max(1.0, step - o.t0));
+                         detail::inout<T>{averages.data() + offset});
+        etas[param] = static_cast<float>(o.lr / std::pow(1 + o.lambd * o.lr * step, o.alpha));
+        mus[param] = static_cast<float>(1 / std::max(1.0, step - o.t0));
     }
 };
 

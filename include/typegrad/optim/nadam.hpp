@@ -23,37 +23,33 @@ struct NAdam : detail::policy_base<NAdam> {
         double eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3;
     };
     static constexpr std::string_view name = "NAdam";
+    template <class T>
+    using state = detail::state_of<NAdam, T, detail::buffer<"exp_avg">, detail::buffer<"exp_avg_sq">,
+                                   detail::scalar<"step", float>, detail::scalar<"mu_product", float>>;
     static constexpr auto hyperparameters =
         detail::options_table("lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative,
                               "betas", &options::betas, detail::beta_interval, "weight_decay", &options::weight_decay,
                               detail::non_negative, "momentum_decay", &options::momentum_decay, detail::non_negative);
 
     template <class T>
-    struct state : detail::named_state<NAdam, state<T>, T> {
-        detail::aligned_buffer<T> exp_avg, exp_avg_sq;
-        std::vector<float> step, mu_product;  // torch: float32 0-d tensors
-        static constexpr auto entries =
-            detail::state_table("exp_avg", &state::exp_avg, "exp_avg_sq", &state::exp_avg_sq, "step", &state::step,
-                                "mu_product", &state::mu_product);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [exp_avg, exp_avg_sq, steps, mu_product] =
+            st.template get<"exp_avg", "exp_avg_sq", "step", "mu_product">();
         using B = xsimd::batch<T>;
         if (st.is_empty(param))  // torch makes mu_product on the first step, at 1
-            st.mu_product[param] = 1.0f;
-        st.step[param] += 1.0f;
+            mu_product[param] = 1.0f;
+        steps[param] += 1.0f;
         st.mark_present(param, {"exp_avg", "exp_avg_sq", "step", "mu_product"});
-        const double step = st.step[param];
+        const double step = steps[param];
         const double beta1 = o.betas[0], beta2 = o.betas[1];
         const double bias_correction2 = 1 - std::pow(beta2, step);
         const double mu = beta1 * (1. - 0.5 * std::pow(0.96, step * o.momentum_decay));
         const double mu_next = beta1 * (1. - 0.5 * std::pow(0.96, (step + 1) * o.momentum_decay));
         // mu_product *= mu, and mu_product * mu * mu_next: float32 tensor arithmetic.
-        st.mu_product[param] = st.mu_product[param] * static_cast<float>(mu);
-        const float mu_product_next = st.mu_product[param] * static_cast<float>(mu) * static_cast<float>(mu_next);
-        const double c_grad = -o.lr * (1. - mu) / (1. - static_cast<double>(st.mu_product[param]));
+        mu_product[param] = mu_product[param] * static_cast<float>(mu);
+        const float mu_product_next = mu_product[param] * static_cast<float>(mu) * static_cast<float>(mu_next);
+        const double c_grad = -o.lr * (1. - mu) / (1. - static_cast<double>(mu_product[param]));
         const double c_avg = -o.lr * mu_next / (1. - static_cast<double>(mu_product_next));
         const bool wd = o.weight_decay != 0;
         const B wd_b = detail::bc<T>(o.weight_decay), b1 = detail::bc<T>(beta1), one_b1 = detail::bc<T>(1 - beta1),
@@ -70,7 +66,7 @@ struct NAdam : detail::policy_base<NAdam> {
             p = p + ca * m / denom;
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.exp_avg.data() + offset}, detail::inout<T>{st.exp_avg_sq.data() + offset});
+                         detail::inout<T>{exp_avg.data() + offset}, detail::inout<T>{exp_avg_sq.data() + offset});
     }
 };
 

@@ -23,25 +23,21 @@ struct RAdam : detail::policy_base<RAdam> {
         double eps = 1e-8, weight_decay = 0;
     };
     static constexpr std::string_view name = "RAdam";
+    template <class T>
+    using state = detail::state_of<RAdam, T, detail::buffer<"exp_avg">, detail::buffer<"exp_avg_sq">,
+                                   detail::scalar<"step", float>>;
     static constexpr auto hyperparameters = detail::options_table(
         "lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative, "betas", &options::betas,
         detail::beta_interval, "weight_decay", &options::weight_decay, detail::non_negative);
 
     template <class T>
-    struct state : detail::named_state<RAdam, state<T>, T> {
-        detail::aligned_buffer<T> exp_avg, exp_avg_sq;
-        std::vector<float> step;
-        static constexpr auto entries =
-            detail::state_table("exp_avg", &state::exp_avg, "exp_avg_sq", &state::exp_avg_sq, "step", &state::step);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [exp_avg, exp_avg_sq, steps] = st.template get<"exp_avg", "exp_avg_sq", "step">();
         using B = xsimd::batch<T>;
-        st.step[param] += 1.0f;
+        steps[param] += 1.0f;
         st.mark_present(param, {"exp_avg", "exp_avg_sq", "step"});
-        const double step = st.step[param];
+        const double step = steps[param];
         const double beta1 = o.betas[0], beta2 = o.betas[1];
         const double bias_correction1 = 1 - std::pow(beta1, step);
         const double bias_correction2 = 1 - std::pow(beta2, step);
@@ -71,7 +67,7 @@ struct RAdam : detail::policy_base<RAdam> {
             }
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.exp_avg.data() + offset}, detail::inout<T>{st.exp_avg_sq.data() + offset});
+                         detail::inout<T>{exp_avg.data() + offset}, detail::inout<T>{exp_avg_sq.data() + offset});
     }
 };
 

@@ -22,6 +22,10 @@ struct RMSprop : detail::policy_base<RMSprop> {
         bool centered = false, maximize = false;
     };
     static constexpr std::string_view name = "RMSprop";
+    template <class T>
+    using state =
+        detail::state_of<RMSprop, T, detail::buffer<"square_avg">, detail::buffer<"momentum_buffer">,
+                         detail::buffer<"grad_avg">, detail::scalar<"step", std::int64_t>>;  // step: a Python int
     static constexpr auto hyperparameters = detail::options_table(
         "lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative, "momentum",
         &options::momentum, detail::non_negative, "weight_decay", &options::weight_decay, detail::non_negative, "alpha",
@@ -29,17 +33,10 @@ struct RMSprop : detail::policy_base<RMSprop> {
         &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<RMSprop, state<T>, T> {
-        detail::aligned_buffer<T> square_avg, momentum_buffer, grad_avg;
-        std::vector<std::int64_t> step;  // torch: a Python int
-        static constexpr auto entries =
-            detail::state_table("square_avg", &state::square_avg, "momentum_buffer", &state::momentum_buffer,
-                                "grad_avg", &state::grad_avg, "step", &state::step);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [square_avg, momentum_buffer, grad_avg, steps] =
+            st.template get<"square_avg", "momentum_buffer", "grad_avg", "step">();
         using B = xsimd::batch<T>;
         if (st.is_empty(param)) {  // torch creates the buffers on the first step, from that step's options
             st.mark_present(param, {"square_avg", "step"});
@@ -48,7 +45,7 @@ struct RMSprop : detail::policy_base<RMSprop> {
             if (o.centered)
                 st.mark_present(param, {"grad_avg"});
         }
-        st.step[param] += 1;
+        steps[param] += 1;
         const bool maximize = o.maximize, wd = o.weight_decay != 0, centered = o.centered, momentum = o.momentum > 0;
         const B wd_b = detail::bc<T>(o.weight_decay), a = detail::bc<T>(o.alpha), one_a = detail::bc<T>(1 - o.alpha),
                 eps = detail::bc<T>(o.eps), mom = detail::bc<T>(o.momentum), neg_lr = detail::bc<T>(-o.lr),
@@ -74,9 +71,8 @@ struct RMSprop : detail::policy_base<RMSprop> {
             }
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.square_avg.data() + offset},
-                         detail::inout<T>{st.momentum_buffer.data() + offset},
-                         detail::inout<T>{st.grad_avg.data() + offset});
+                         detail::inout<T>{square_avg.data() + offset},
+                         detail::inout<T>{momentum_buffer.data() + offset}, detail::inout<T>{grad_avg.data() + offset});
     }
 };
 

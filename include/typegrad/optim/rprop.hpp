@@ -22,28 +22,24 @@ struct Rprop : detail::policy_base<Rprop> {
         bool maximize = false;
     };
     static constexpr std::string_view name = "Rprop";
+    template <class T>
+    using state = detail::state_of<Rprop, T, detail::buffer<"prev">, detail::buffer<"step_size">,
+                                   detail::scalar<"step", std::int64_t>>;  // step: a Python int
     static constexpr auto hyperparameters = detail::options_table(
         "lr", &options::lr, detail::non_negative, "etas", &options::etas, detail::eta_pair, "step_sizes",
         &options::step_sizes, detail::not_nan, "maximize", &options::maximize, detail::unchecked);
 
     template <class T>
-    struct state : detail::named_state<Rprop, state<T>, T> {
-        detail::aligned_buffer<T> prev, step_size;
-        std::vector<std::int64_t> step;  // torch: a Python int
-        static constexpr auto entries =
-            detail::state_table("prev", &state::prev, "step_size", &state::step_size, "step", &state::step);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto [prev_grad, deltas, steps] = st.template get<"prev", "step_size", "step">();
         using B = xsimd::batch<T>;
         if (st.is_empty(param)) {
-            std::fill_n(st.prev.data() + offset, size, T(0));
-            std::fill_n(st.step_size.data() + offset, size, static_cast<T>(o.lr));
+            std::fill_n(prev_grad.data() + offset, size, T(0));
+            std::fill_n(deltas.data() + offset, size, static_cast<T>(o.lr));
             st.mark_present(param, {"prev", "step_size", "step"});
         }
-        st.step[param] += 1;
+        steps[param] += 1;
         const bool maximize = o.maximize;
         const B etaminus = detail::bc<T>(o.etas[0]), etaplus = detail::bc<T>(o.etas[1]),
                 smin = detail::bc<T>(o.step_sizes[0]), smax = detail::bc<T>(o.step_sizes[1]), zero = B(T(0)),
@@ -59,7 +55,7 @@ struct Rprop : detail::policy_base<Rprop> {
             prev = grad;
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.prev.data() + offset}, detail::inout<T>{st.step_size.data() + offset});
+                         detail::inout<T>{prev_grad.data() + offset}, detail::inout<T>{deltas.data() + offset});
     }
 };
 

@@ -17,6 +17,8 @@ struct SGD : detail::policy_base<SGD> {
         bool nesterov = false, maximize = false;
     };
     static constexpr std::string_view name = "SGD";
+    template <class T>
+    using state = detail::state_of<SGD, T, detail::buffer<"momentum_buffer">>;
     static constexpr auto hyperparameters = detail::options_table(
         "lr", &options::lr, detail::non_negative, "momentum", &options::momentum, detail::non_negative, "weight_decay",
         &options::weight_decay, detail::non_negative, "dampening", &options::dampening, detail::finite_only, "nesterov",
@@ -28,14 +30,9 @@ struct SGD : detail::policy_base<SGD> {
     }
 
     template <class T>
-    struct state : detail::named_state<SGD, state<T>, T> {
-        detail::aligned_buffer<T> momentum_buffer;
-        static constexpr auto entries = detail::state_table("momentum_buffer", &state::momentum_buffer);
-    };
-
-    template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        auto& momentum_buffer = st.template get<"momentum_buffer">();
         using B = xsimd::batch<T>;
         const bool wd = o.weight_decay != 0, maximize = o.maximize, nesterov = o.nesterov;
         const bool momentum = o.momentum != 0;
@@ -53,7 +50,7 @@ struct SGD : detail::policy_base<SGD> {
             p = xsimd::fma(neg_lr, d, p);
         };
         detail::sweep<T>(size, kernel, detail::inout<T>{values + offset}, detail::in<T>{grads + offset},
-                         detail::inout<T>{st.momentum_buffer.data() + offset});
+                         detail::inout<T>{momentum_buffer.data() + offset});
         if (momentum)
             st.mark_present(param, {"momentum_buffer"});
     }

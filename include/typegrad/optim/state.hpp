@@ -1,13 +1,15 @@
 #pragma once
-// Optimiser state: the aligned buffers behind per-element tensors, and `named_state`, which gives
-// a policy's state its by-name face (presence in torch's state dict, lookup, enumeration for
-// checkpoints) from one declaration of its entries. Sized at run time (by the optimiser's
+// Optimiser state: the aligned buffers behind per-element tensors, and `state_of`, which stores a
+// policy's state from one declaration of its entries and gives it its by-name face (presence in
+// torch's state dict, lookup, enumeration for checkpoints). Sized at run time (by the optimiser's
 // constructor), so a policy's state and its SIMD update depend on the element type only: one
 // instantiation per (policy, T), whatever the model. All allocation happens at construction.
 
+#include <typegrad/core/fixed_string.hpp>
 #include <typegrad/optim/errors.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -85,36 +87,27 @@ inline constexpr bool is_buffer_v = false;
 template <class T>
 inline constexpr bool is_buffer_v<aligned_buffer<T>> = true;
 
-//! One entry of a state declaration: torch's key and the member that holds it, an
-//! `aligned_buffer<T>` (a tensor shaped like the parameter) or a `std::vector<X>` with one X per
-//! parameter (a 0-d tensor or Python number, X as torch stores it: float or std::int64_t), all
-//! zero. An entry without a name (`scratch`) is sized per parameter but is not state.
-template <class S, class M, bool Named = true>
-struct state_entry {
+//! The entries of a state declaration, by torch's key: `buffer<"exp_avg">`, a tensor shaped like
+//! the parameter (an `aligned_buffer<T>`); `scalar<"step", X>`, a 0-d tensor or Python number, one
+//! X per parameter as torch stores it (float or std::int64_t); `scratch<"beta1_power", X>`, one X
+//! per parameter that is not state (never in torch's state dict). All start value-initialised.
+template <fixed_string Name, bool Named = true>
+struct entry_name {
+    static constexpr std::string_view name = Name;
     static constexpr bool named = Named;
-    std::string_view name;
-    M S::*member;
 };
-template <class S, class M>
-constexpr state_entry<S, M> entry(std::string_view name, M S::*member) {
-    return {name, member};
-}
-template <class S, class M>
-constexpr state_entry<S, M, false> scratch(M S::*member) {
-    return {{}, member};
-}
-//! A state declaration from (torch's key, member) pairs: `state_table("exp_avg", &state::exp_avg, ...)`.
-template <class... A>
-constexpr auto state_table(A... a) {
-    static_assert(sizeof...(A) % 2 == 0, "typegrad: state_table takes (name, member) pairs");
-    const std::tuple<A...> args{a...};
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple{entry(std::string_view(std::get<2 * I>(args)), std::get<2 * I + 1>(args))...};
-    }
-    (std::make_index_sequence<sizeof...(A) / 2>{});
-}
-template <class E>
-inline constexpr bool named_v = std::remove_cvref_t<E>::named;
+template <fixed_string Name>
+struct buffer : entry_name<Name> {
+    template <class T>
+    using storage = aligned_buffer<T>;
+};
+template <fixed_string Name, class X, bool Named = true>
+struct scalar : entry_name<Name, Named> {
+    template <class>
+    using storage = std::vector<X>;
+};
+template <fixed_string Name, class X>
+struct scratch : scalar<Name, X, false> {};
 
 //! What a checkpoint needs to know of a state entry: torch's key, whether it is shaped like the
 //! parameter (else a 0-d scalar), and its dtype as safetensors names it.
@@ -132,15 +125,39 @@ constexpr std::string_view dtype_name() {
     return std::is_same_v<X, float> ? "F32" : std::is_same_v<X, double> ? "F64" : "I64";
 }
 
-//! The by-name face of a policy's state. `Derived` (the policy's `state<T>`) holds its entries as
-//! members and lists them once, in torch's names:
-//!   static constexpr auto entries = state_table("exp_avg", &state::exp_avg, "step", &state::step);
-//! Sizing (`allocate`), presence, lookup and enumeration all read that list; errors name
+//! A policy's state for element type T, declared by its entries in torch's order:
+//!   template <class T>
+//!   using state = detail::state_of<Adamax, T, detail::buffer<"exp_avg">, detail::scalar<"step", float>>;
+//! It holds the entries; the policy's code reaches them by name at compile time
+//! (`st.template get<"exp_avg">()`; a name the declaration does not list does not compile), and
+//! sizing (`allocate`), presence, lookup and enumeration read the same list; errors name
 //! `Policy::name`.
-template <class Policy, class Derived, class T>
-class named_state {
+template <class Policy, class T, class... E>
+class state_of {
+    static constexpr std::size_t entry_count = sizeof...(E);
+    static constexpr std::array<std::string_view, entry_count> names_{E::name...};
+    static constexpr std::array<bool, entry_count> named_{E::named...};
+    using storage = std::tuple<typename E::template storage<T>...>;
+    template <std::size_t I>
+    using storage_at = std::tuple_element_t<I, storage>;
+
+    // Position of `name` among all entries; entry_count when unknown.
+    static constexpr std::size_t position(std::string_view name) {
+        for (std::size_t i = 0; i < entry_count; ++i)
+            if (names_[i] == name)
+                return i;
+        return entry_count;
+    }
+    static constexpr bool unique_names() {
+        for (std::size_t i = 0; i < entry_count; ++i)
+            if (position(names_[i]) != i)
+                return false;
+        return true;
+    }
+    static_assert(unique_names(), "typegrad: two optimizer state entries of the same name");
+
 public:
-    //! A state key checked at compile time: a name `Derived::entries` does not list does not compile.
+    //! A state key checked at compile time: a name the declaration does not list does not compile.
     class key {
     public:
         template <std::size_t N>
@@ -157,14 +174,32 @@ public:
         std::uint16_t bit_;
     };
 
+    //! The storage of entry `Name`: an aligned_buffer<T> for a buffer, a std::vector<X> with one
+    //! element per parameter for a scalar or scratch.
+    template <fixed_string Name>
+    auto& get() noexcept {
+        constexpr std::size_t i = position(Name);
+        static_assert(i < entry_count, "typegrad: this optimizer keeps no state entry of this name");
+        return std::get<i>(data_);
+    }
+    //! References to several entries at once: `auto [m, v] = st.template get<"exp_avg", "exp_avg_sq">();`.
+    template <fixed_string... Names>
+    requires(sizeof...(Names) > 1) auto get() noexcept { return std::tie(get<Names>()...); }
+    template <fixed_string Name>
+    const auto& get() const noexcept {
+        constexpr std::size_t i = position(Name);
+        static_assert(i < entry_count, "typegrad: this optimizer keeps no state entry of this name");
+        return std::get<i>(data_);
+    }
+
     //! Sizes every entry: buffers to `n` zeros, per-parameter entries to `params` value-initialised
     //! elements; nothing is present yet.
     void allocate(std::size_t n, std::size_t params) {
         static_assert(count() <= 16, "typegrad: an optimizer state keeps at most 16 named entries");
         present_.assign(params, 0);
-        each([&](const auto& e) {
-            auto& m = self().*e.member;
-            using M = std::remove_cvref_t<decltype(m)>;
+        each([&](auto i) {
+            auto& m = std::get<i>(data_);
+            using M = storage_at<i>;
             if constexpr (is_buffer_v<M>)
                 m = M(n);
             else
@@ -241,81 +276,72 @@ public:
     //! Calls f(state_entry_info) for every state entry: name, tensor or scalar, dtype.
     template <class F>
     void for_each_entry(F&& f) const {
-        each([&](const auto& e) {
-            using M = std::remove_cvref_t<decltype(self().*e.member)>;
-            if constexpr (named_v<decltype(e)>)
-                f(state_entry_info{e.name, is_buffer_v<M>, dtype_name<typename M::value_type>()});
+        each([&](auto i) {
+            using M = storage_at<i>;
+            if constexpr (named_[i])
+                f(state_entry_info{names_[i], is_buffer_v<M>, dtype_name<typename M::value_type>()});
         });
     }
 
 private:
+    // Calls f(std::integral_constant<std::size_t, i>) for every entry i.
     template <class F>
     static constexpr void each(F&& f) {
-        std::apply([&](const auto&... e) { (f(e), ...); }, Derived::entries);
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::integral_constant<std::size_t, I>{}), ...); }
+        (std::make_index_sequence<entry_count>{});
     }
     // Position among the named entries: the bit of `present_`; count() when unknown.
     static constexpr std::size_t index(std::string_view name) {
-        std::size_t k = 0, hit = std::tuple_size_v<decltype(Derived::entries)>;
-        each([&](const auto& e) {
-            if constexpr (named_v<decltype(e)>) {
-                if (e.name == name)
-                    hit = k;
-                ++k;
-            }
-        });
-        return hit == std::tuple_size_v<decltype(Derived::entries)> ? count() : hit;
-    }
-    static constexpr std::size_t count() {
+        const std::size_t i = position(name);
+        if (i == entry_count || !named_[i])
+            return count();
         std::size_t k = 0;
-        each([&](const auto& e) { k += named_v<decltype(e)> ? 1 : 0; });
+        for (std::size_t j = 0; j < i; ++j)
+            k += named_[j] ? 1 : 0;
         return k;
+    }
+    static constexpr std::size_t count() { return (std::size_t{E::named} + ... + 0); }
+    template <bool Buffer, class Self, class F>
+    static void find(Self& self, std::string_view name, F&& f) {
+        bool found = false;
+        each([&](auto i) {
+            if constexpr (named_[i] && is_buffer_v<storage_at<i>> == Buffer)
+                if (names_[i] == name)
+                    f(std::get<i>(self.data_)), found = true;
+        });
+        if (!found)
+            unknown(name);
     }
     template <bool Buffer, class F>
     void find(std::string_view name, F&& f) const {
-        bool found = false;
-        each([&](const auto& e) {
-            const auto& m = self().*e.member;
-            if constexpr (named_v<decltype(e)> && is_buffer_v<std::remove_cvref_t<decltype(m)>> == Buffer)
-                if (e.name == name)
-                    f(m), found = true;
-        });
-        if (!found)
-            unknown(name);
+        find<Buffer>(*this, name, f);
     }
     template <bool Buffer, class F>
     void find(std::string_view name, F&& f) {
-        bool found = false;
-        each([&](const auto& e) {
-            auto& m = self().*e.member;
-            if constexpr (named_v<decltype(e)> && is_buffer_v<std::remove_cvref_t<decltype(m)>> == Buffer)
-                if (e.name == name)
-                    f(m), found = true;
+        find<Buffer>(*this, name, f);
+    }
+    template <class Self, class F>
+    static void each_scalar(Self& self, F&& f) {
+        each([&](auto i) {
+            if constexpr (named_[i] && !is_buffer_v<storage_at<i>>)
+                f(std::get<i>(self.data_));
         });
-        if (!found)
-            unknown(name);
     }
     template <class F>
     void each_scalar(F&& f) const {
-        each([&](const auto& e) {
-            if constexpr (named_v<decltype(e)> && !is_buffer_v<std::remove_cvref_t<decltype(self().*e.member)>>)
-                f(self().*e.member);
-        });
+        each_scalar(*this, f);
     }
     template <class F>
     void each_scalar(F&& f) {
-        each([&](const auto& e) {
-            if constexpr (named_v<decltype(e)> && !is_buffer_v<std::remove_cvref_t<decltype(self().*e.member)>>)
-                f(self().*e.member);
-        });
+        each_scalar(*this, f);
     }
-    const Derived& self() const { return static_cast<const Derived&>(*this); }
-    Derived& self() { return static_cast<Derived&>(*this); }
     // Not constexpr: a key naming no entry stops the constant evaluation there (a compile error).
     static void no_state_entry_of_this_name() {}
     [[noreturn]] static void unknown(std::string_view name) {
         invalid(Policy::name, "no optimizer state named '" + std::string(name) + "'");
     }
 
+    storage data_;
     // Bit k set when the k-th named entry is in torch's state dict for that parameter.
     std::vector<std::uint16_t> present_;
 };
