@@ -40,7 +40,8 @@ constexpr std::size_t length(type_list<Ts...>) {
 //! `Params` is the parameter list whose flat buffers the evaluation reads: the expression's own by
 //! default, or that of a larger expression it is part of (a model inside its loss).
 template <Expression Expr, class T, class Params = typename graph<std::remove_cv_t<Expr>>::params>
-struct evaluator {
+struct evaluator : sample_loader<typename first_or_void<typename graph<std::remove_cv_t<Expr>>::inputs>::type,
+                                 typename first_or_void<typename graph<std::remove_cv_t<Expr>>::targets>::type, T> {
     using root = std::remove_cv_t<Expr>;
     using graph_type = graph<root>;
     using nodes = typename graph_type::nodes;
@@ -48,8 +49,12 @@ struct evaluator {
     using layout = param_layout<Params>;
     using input = typename first_or_void<typename graph_type::inputs>::type;
     using target = typename first_or_void<typename graph_type::targets>::type;
-    using lane = xsimd::batch<T>;
-    static constexpr std::size_t lanes = lane::size;
+    //! The loader of this expression's input and target lanes (load_block, mask).
+    using loader = sample_loader<input, target, T>;
+    using loader::lanes;
+    using loader::load_block;
+    using loader::mask;
+    using typename loader::lane;
 
     static_assert(length(typename graph_type::inputs{}) <= 1,
                   "typegrad: a loss trained on data reads one input (all feature columns); this one has several");
@@ -71,17 +76,11 @@ struct evaluator {
             }
         }
     }
-    //! The loader of this expression's input and target lanes.
-    using loader = sample_loader<input, target, T>;
+    //! One sample into a one-sample workspace (scalar lane value).
     template <class WS>
     static constexpr void load_sample(WS& ws, const T* x, T y) {
-        sample_loader<input, target, T, T>::load_sample(ws, x, y);
+        autodiff::load_sample<input, target>(ws, x, y);
     }
-    template <class WS>
-    static std::size_t load_block(WS& ws, const sample_source<T>& rows, std::size_t start) {
-        return loader::load_block(ws, rows, start);
-    }
-    static auto mask(std::size_t valid) { return loader::mask(valid); }
 };
 
 //! The loss `Loss` compiled for element type T: a scalar per sample, averaged over a batch.

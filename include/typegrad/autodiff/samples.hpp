@@ -37,26 +37,27 @@ template <>
 inline constexpr std::size_t size_of_or_1<void> = 1;
 }  // namespace detail
 
-//! Loads samples into the lanes of the leaf `Input` (void: none) and the scalar leaf `Target`
-//! (void: none) of a workspace whose lane value is `Lane`.
-template <class Input, class Target, class T, class Lane = xsimd::batch<T>>
+//! One sample into a one-sample workspace (scalar lane value) whose input leaf is `Input` (void:
+//! none) and scalar target leaf `Target` (void: none). Usable in constant evaluation.
+template <class Input, class Target, class WS, class T>
+constexpr void load_sample(WS& ws, const T* x, T y) {
+    if constexpr (!std::is_void_v<Input>) {
+        auto& v = ws.template value<Input>();
+        for (std::size_t f = 0; f < size_of<Input>; ++f)
+            v[f] = x[f];
+    }
+    if constexpr (!std::is_void_v<Target>)
+        ws.template value<Target>()[0] = y;
+}
+
+//! Loads samples into the SIMD lanes (xsimd::batch<T>) of the leaf `Input` (void: none) and the
+//! scalar leaf `Target` (void: none) of a workspace, a block of samples at a time.
+template <class Input, class Target, class T>
 struct sample_loader {
-    using lane = Lane;
+    using lane = xsimd::batch<T>;
     static constexpr std::size_t lanes = lane::size;
     static constexpr bool has_input = !std::is_void_v<Input>;
     static constexpr bool has_target = !std::is_void_v<Target>;
-
-    //! One sample into a one-sample workspace (scalar lane value). Usable in constant evaluation.
-    template <class WS>
-    static constexpr void load_sample(WS& ws, const T* x, T y) {
-        if constexpr (has_input) {
-            auto& v = ws.template value<Input>();
-            for (std::size_t f = 0; f < size_of<Input>; ++f)
-                v[f] = x[f];
-        }
-        if constexpr (has_target)
-            ws.template value<Target>()[0] = y;
-    }
 
     //! Loads the samples start, start + 1, ... of `rows` into the input and target lanes and returns
     //! how many lanes hold a sample; the rest repeat the last sample (finite values, weight 0).

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -28,30 +27,52 @@ enum range : std::uint8_t {
     eta_pair,       // Rprop's 0 < etaminus < 1 < etaplus < inf
 };
 
-//! One hyperparameter: torch's keyword, the `options` member, the range it must lie in.
-template <class O, class M>
+//! One hyperparameter: torch's keyword, the `options` member (a number, a pair of numbers or a
+//! flag), the range it must lie in. One type for every member, so that a table is a plain array.
+template <class O>
 struct option_entry {
-    std::string_view name;
-    M O::*member;
+    std::string_view name{};
+    double O::*number = nullptr;
+    std::array<double, 2> O::*pair = nullptr;
+    bool O::*flag = nullptr;
     range check = unchecked;
+
+    constexpr option_entry() = default;
+    constexpr option_entry(std::string_view n, double O::*m, range r) : name(n), number(m), check(r) {}
+    constexpr option_entry(std::string_view n, std::array<double, 2> O::*m, range r) : name(n), pair(m), check(r) {}
+    constexpr option_entry(std::string_view n, bool O::*m, range r) : name(n), flag(m), check(r) {}
+
+    //! Calls f(member) with a reference to this entry's member of `o`.
+    template <class Options, class F>
+    constexpr decltype(auto) visit(Options& o, F&& f) const {
+        if (number)
+            return f(o.*number);
+        if (pair)
+            return f(o.*pair);
+        return f(o.*flag);
+    }
 };
-template <class O, class M>
-constexpr option_entry<O, M> option(std::string_view name, M O::*member, range check) {
-    return {name, member, check};
+
+namespace table {
+template <class O>
+constexpr void fill(option_entry<O>*) {}
+template <class O, class M, class... Rest>
+constexpr void fill(option_entry<O>* out, const char* name, M O::*member, range check, Rest... rest) {
+    *out = option_entry<O>(name, member, check);
+    fill<O>(out + 1, rest...);
 }
+}  // namespace table
 
 //! A policy's table of hyperparameters from (torch's keyword, member, range) triples, in the order
 //! torch checks them: `options_table("lr", &options::lr, non_negative, "maximize", &options::maximize,
-//! unchecked)`. Every member of `options` must be listed.
-template <class... A>
-constexpr auto options_table(A... a) {
-    static_assert(sizeof...(A) % 3 == 0, "typegrad: options_table takes (name, member, range) triples");
-    const std::tuple<A...> args{a...};
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple{
-            option(std::string_view(std::get<3 * I>(args)), std::get<3 * I + 1>(args), std::get<3 * I + 2>(args))...};
-    }
-    (std::make_index_sequence<sizeof...(A) / 3>{});
+//! unchecked)`. Every member of `options` must be listed. The table is a plain array of one entry
+//! type, read by loops: cheap to compile.
+template <class O, class M, class... Rest>
+constexpr auto options_table(const char* name, M O::*member, range check, Rest... rest) {
+    static_assert(sizeof...(Rest) % 3 == 0, "typegrad: options_table takes (name, member, range) triples");
+    std::array<option_entry<O>, 1 + sizeof...(Rest) / 3> entries{};
+    table::fill<O>(entries.data(), name, member, check, rest...);
+    return entries;
 }
 
 // torch's words for a value in its messages: "Invalid learning rate: ", "Invalid epsilon value: ",
@@ -81,23 +102,21 @@ constexpr bool in_range(range r, double x) {
     }
 }
 
-template <class O, class M>
-constexpr void check_option(std::string_view who, const option_entry<O, M>& e, const O& o) {
-    const auto& v = o.*e.member;
+template <class M>
+constexpr void check_value(std::string_view who, range check, std::string_view name, const M& v) {
     if constexpr (std::is_same_v<M, double>) {
-        if (!in_range(e.check, v))
-            invalid_value(who, invalid_words(e.name), v);
+        if (!in_range(check, v))
+            invalid_value(who, invalid_words(name), v);
     } else if constexpr (std::is_same_v<M, std::array<double, 2>>) {
-        if (e.check == eta_pair) {
+        if (check == eta_pair) {
             if (!(0.0 < v[0] && v[0] < 1.0 && 1.0 < v[1] && finite(v[1])))
                 invalid(who, "Invalid eta values: " + py_repr(v[0]) + ", " + py_repr(v[1]));
         } else {
             for (std::size_t k = 0; k < 2; ++k)
-                if (!in_range(e.check, v[k]))
+                if (!in_range(check, v[k]))
                     invalid_value(who,
-                                  e.check == beta_interval
-                                      ? "Invalid beta parameter at index " + std::to_string(k) + ": "
-                                      : invalid_words(e.name),
+                                  check == beta_interval ? "Invalid beta parameter at index " + std::to_string(k) + ": "
+                                                         : invalid_words(name),
                                   v[k]);
         }
     }
@@ -107,7 +126,8 @@ constexpr void check_option(std::string_view who, const option_entry<O, M>& e, c
 //! order of checks); throws std::invalid_argument with torch's message.
 template <class Policy>
 constexpr void check_options(const typename Policy::options& o) {
-    std::apply([&](const auto&... e) { (check_option(Policy::name, e, o), ...); }, Policy::hyperparameters);
+    for (const auto& e : Policy::hyperparameters)
+        e.visit(o, [&](const auto& v) { check_value(Policy::name, e.check, e.name, v); });
 }
 
 template <class M>
@@ -136,14 +156,21 @@ struct policy_base {
 //! from 0.0): the test step() runs on each group before it re-validates.
 template <class Policy>
 constexpr bool same_options(const typename Policy::options& a, const typename Policy::options& b) {
-    return std::apply([&](const auto&... e) { return (same_bits(a.*e.member, b.*e.member) && ...); },
-                      Policy::hyperparameters);
+    for (const auto& e : Policy::hyperparameters) {
+        const bool same = e.number ? same_bits(a.*e.number, b.*e.number)
+                          : e.pair ? same_bits(a.*e.pair, b.*e.pair)
+                                   : a.*e.flag == b.*e.flag;
+        if (!same)
+            return false;
+    }
+    return true;
 }
 
 //! Calls f(name, member) for every hyperparameter of `o`, in the table's order.
 template <class Policy, class Options, class F>
 constexpr void for_each_option(Options& o, F&& f) {
-    std::apply([&](const auto&... e) { (f(e.name, o.*e.member), ...); }, Policy::hyperparameters);
+    for (const auto& e : Policy::hyperparameters)
+        e.visit(o, [&](auto& v) { f(e.name, v); });
 }
 
 }  // namespace typegrad::optim::detail

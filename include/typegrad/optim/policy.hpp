@@ -23,7 +23,7 @@ concept OptimizerPolicy = std::semiregular<typename Policy::options> &&
              const float* grads) {
     { Policy::name } -> std::convertible_to<std::string_view>;
     { o.lr } -> std::convertible_to<double>;
-    std::tuple_size<std::remove_cvref_t<decltype(Policy::hyperparameters)>>::value;
+    Policy::hyperparameters.size();
     Policy::validate(o);
     st.allocate(std::size_t{4}, std::size_t{1});
     Policy::update(o, st, std::size_t{0}, values, grads, std::size_t{0}, std::size_t{4});
