@@ -23,8 +23,6 @@ bool replay_case(const rp::reference_case& c, const typegrad::data::dataset& d, 
         return why = "model kind " + c.model_kind + " is not compiled", false;
     if (c.loss == "mse")
         return rp::replay_mlp_regression(c, d, t, why);
-    if (c.loss == "bce_with_logits")
-        return rp::replay_mlp_binary(c, d, t, why);
     if (c.loss == "cross_entropy")
         return rp::replay_mlp_classes(c, d, t, why);
     return why = "loss " + c.loss + " is not supported", false;

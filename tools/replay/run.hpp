@@ -85,23 +85,10 @@ bool replay_with(Loss loss, const reference_case& c, const typegrad::data::datas
     return known;
 }
 
-//! Calls f(activation layer) for "tanh", "relu" or "sigmoid"; false for any other name.
-template <class F>
-bool with_activation(const std::string& name, F&& f) {
-    if (name == "tanh")
-        return f(typegrad::Tanh{});
-    if (name == "relu")
-        return f(typegrad::ReLU{});
-    if (name == "sigmoid")
-        return f(typegrad::Sigmoid{});
-    return false;
-}
-
 //! The families of models the tool is compiled for; each returns false (with `why`) for a case it
 //! does not cover.
 bool replay_linear(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
 bool replay_mlp_regression(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
-bool replay_mlp_binary(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
 bool replay_mlp_classes(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
 
 }  // namespace typegrad::replay
