@@ -1,5 +1,6 @@
 #pragma once
-// The command line every example shares: [--epochs N] [--data FILE] [--check].
+// The command line every example shares: [--epochs N] [--data FILE] [--check] [--save FILE]
+// [--resume FILE] (the last two where the example saves checkpoints).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,8 +10,10 @@ namespace example {
 
 struct options {
     int epochs;
-    std::string data;    // the CSV file to train on
-    bool check = false;  // exit non-zero unless the example learns (the tests run it so)
+    std::string data;      // the CSV file to train on
+    bool check = false;    // exit non-zero unless the example learns (the tests run it so)
+    std::string save{};    // a checkpoint to write after every epoch ("" for none)
+    std::string resume{};  // a checkpoint to start from ("" for none)
 };
 
 //! Reads the command line over `defaults`; prints the usage and exits 2 on anything else.
@@ -23,8 +26,13 @@ inline options parse(int argc, char** argv, const char* name, options defaults) 
             defaults.data = argv[++i];
         else if (arg == "--check")
             defaults.check = true;
+        else if (arg == "--save" && i + 1 < argc)
+            defaults.save = argv[++i];
+        else if (arg == "--resume" && i + 1 < argc)
+            defaults.resume = argv[++i];
         else {
-            std::fprintf(stderr, "usage: %s [--epochs N] [--data FILE] [--check]\n", name);
+            std::fprintf(stderr, "usage: %s [--epochs N] [--data FILE] [--check] [--save FILE] [--resume FILE]\n",
+                         name);
             std::exit(2);
         }
     }

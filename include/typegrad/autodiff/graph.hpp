@@ -146,6 +146,21 @@ requires(sizeof...(D) >
          0) inline constexpr std::size_t last_extent<shape<D...>> = std::array<std::size_t, sizeof...(D)>{
     D...}[sizeof...(D) - 1];
 
+// torch's shape of a parameter of shape S, for param_info.
+template <class S>
+struct shape_dims;
+template <std::size_t... D>
+struct shape_dims<shape<D...>> {
+    static_assert(sizeof...(D) <= param_info::max_rank, "typegrad: a parameter has at most 4 dimensions");
+    static constexpr std::array<std::size_t, param_info::max_rank> dims = [] {
+        std::array<std::size_t, param_info::max_rank> d{};
+        std::size_t k = 0;
+        ((d[k++] = D), ...);
+        static_cast<void>(k);
+        return d;
+    }();
+};
+
 template <class Params>
 struct param_layout;
 
@@ -156,7 +171,8 @@ struct param_layout<type_list<Ps...>> {
     static constexpr std::array<param_info, count> slots = [] {
         std::array<param_info, count> s{};
         std::size_t offset = 0, k = 0;
-        ((s[k++] = param_info{Ps::name.view(), offset, size_of<Ps>, last_extent<typename Ps::shape_type>},
+        ((s[k++] = param_info{Ps::name.view(), offset, size_of<Ps>, last_extent<typename Ps::shape_type>,
+                              Ps::shape_type::rank, shape_dims<typename Ps::shape_type>::dims},
           offset += size_of<Ps>),
          ...);
         return s;

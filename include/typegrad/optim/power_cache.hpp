@@ -2,6 +2,7 @@
 // Running powers beta^step for the bias corrections of Adam and AdamW: a multiplication per step
 // where torch calls `beta ** step`, std::pow again after a jump.
 
+#include <array>
 #include <cmath>
 
 namespace typegrad::optim::detail {
@@ -25,6 +26,11 @@ public:
         step_ = step;
         return power_;
     }
+
+    //! What the cache holds (base, step, power): a checkpoint keeps it so that a resumed run
+    //! computes the same bits as one never stopped.
+    std::array<double, 3> saved() const { return {base_, step_, power_}; }
+    void restore(const std::array<double, 3>& v) { base_ = v[0], step_ = v[1], power_ = v[2]; }
 
 private:
     double base_ = -1, step_ = -1, power_ = 1;

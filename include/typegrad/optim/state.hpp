@@ -283,6 +283,18 @@ public:
         });
     }
 
+    //! Calls f(name, values) for every scratch entry (not torch state; one value per parameter), as
+    //! a std::vector of the entry's type: what a checkpoint keeps beside torch's state so that a
+    //! resumed run is bit-identical.
+    template <class F>
+    void for_each_scratch(F&& f) {
+        for_each_scratch(*this, f);
+    }
+    template <class F>
+    void for_each_scratch(F&& f) const {
+        for_each_scratch(*this, f);
+    }
+
 private:
     // Calls f(std::integral_constant<std::size_t, i>) for every entry i.
     template <class F>
@@ -319,6 +331,13 @@ private:
     template <bool Buffer, class F>
     void find(std::string_view name, F&& f) {
         find<Buffer>(*this, name, f);
+    }
+    template <class Self, class F>
+    static void for_each_scratch(Self& self, F&& f) {
+        each([&](auto i) {
+            if constexpr (!named_[i])
+                f(names_[i], std::get<i>(self.data_));
+        });
     }
     template <class Self, class F>
     static void each_scalar(Self& self, F&& f) {

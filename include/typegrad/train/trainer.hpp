@@ -195,6 +195,8 @@ public:
 
     //! The number of step() calls made so far.
     std::size_t steps() const noexcept { return steps_; }
+    //! Sets the count of steps made, for a resumed run (tg::load does it from the checkpoint).
+    void set_steps(std::size_t n) noexcept { steps_ = n; }
 
     //! Sets the run-time checks.
     void set_checks(trainer_checks checks) noexcept { checks_ = checks; }

@@ -32,6 +32,13 @@ public:
         this->start();
     }
 
+    //! The state of its own, torch's names (see lr_scheduler::visit_state).
+    template <class V>
+    void visit_own_state(V& v) {
+        v("T_i", T_i_);
+        v("T_cur", T_cur_);
+    }
+
     //! torch's step(): T_cur + 1, restarting past T_i.
     void step() {
         if (this->s_.last_epoch < 0)

@@ -66,6 +66,20 @@ public:
     long last_epoch() const { return s_.last_epoch; }
     Opt& optimizer() const { return *opt_; }
 
+    //! Calls v(name, value&) for every entry of torch's state_dict() that changes as the scheduler
+    //! steps (base_lrs, last_epoch, _step_count, _last_lr, and a scheduler's own such as T_cur):
+    //! what a checkpoint saves and restores. The options are not state: a resumed run constructs the
+    //! scheduler with its options, then loads.
+    template <class V>
+    void visit_state(V&& v) {
+        v("base_lrs", s_.base_lrs);
+        v("last_epoch", s_.last_epoch);
+        v("_step_count", s_.step_count);
+        v("_last_lr", last_lr_);
+        if constexpr (requires { static_cast<Derived&>(*this).visit_own_state(v); })
+            static_cast<Derived&>(*this).visit_own_state(v);
+    }
+
     // For SequentialLR, as torch does it.
     void set_last_epoch(long e) { s_.last_epoch = e; }
     void initial_step() {

@@ -79,6 +79,16 @@ public:
     long last_epoch() const { return last_epoch_; }
     Opt& optimizer() const { return *opt_; }
 
+    //! Calls v(name, value&) for every entry of torch's state_dict() that changes as it steps.
+    template <class V>
+    void visit_state(V&& v) {
+        v("best", best_);
+        v("num_bad_epochs", num_bad_epochs_);
+        v("cooldown_counter", cooldown_counter_);
+        v("last_epoch", last_epoch_);
+        v("_last_lr", last_lr_);
+    }
+
 private:
     bool is_better(double a, double best) const {
         if (!max_ && rel_)

@@ -64,6 +64,15 @@ public:
     std::span<const double> get_last_lr() const { return last_lr_; }
     Opt& optimizer() const { return *opt_; }
     std::tuple<S...>& schedulers() { return schedulers_; }
+    //! Calls v(name, value&) for its own state and v.nested("_schedulers", k, scheduler) for each
+    //! scheduler it runs (torch: state_dict()["_schedulers"][k]).
+    template <class V>
+    void visit_state(V&& v) {
+        v("last_epoch", last_epoch_);
+        v("_last_lr", last_lr_);
+        std::size_t k = 0;
+        std::apply([&](auto&... s) { (v.nested("_schedulers", k++, s), ...); }, schedulers_);
+    }
 
 private:
     template <class F>
@@ -104,6 +113,14 @@ public:
     }
     std::span<const double> get_last_lr() const { return last_lr_; }
     auto& optimizer() const { return std::get<0>(schedulers_).optimizer(); }
+    //! Calls v(name, value&) for its own state and v.nested("_schedulers", k, scheduler) for each
+    //! scheduler it steps.
+    template <class V>
+    void visit_state(V&& v) {
+        v("_last_lr", last_lr_);
+        std::size_t k = 0;
+        std::apply([&](auto&... s) { (v.nested("_schedulers", k++, s), ...); }, schedulers_);
+    }
 
 private:
     void record() {

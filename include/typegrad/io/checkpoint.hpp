@@ -1,0 +1,662 @@
+#pragma once
+// Checkpoints: everything a resumed run needs, in one safetensors file (io/safetensors.hpp) laid
+// out as PyTorch names it, so that the same file moves a model and its optimiser to and from
+// torch (tools/interop/typegrad_torch.py; the names: docs/interop.md).
+//
+//   tg::save("run.safetensors", params, trainer, scheduler, scaler, tg::data_position{epoch, 0, seed});
+//   ...                                                     // a new process, the same objects made
+//   tg::load("run.safetensors", params, trainer, scheduler, scaler, position);
+//
+// What is written:
+// - each parameter under torch's state_dict name (`0.weight`), in its dtype (F32 or F64);
+// - the optimiser's state as `optimizer.state.<parameter>.<key>` with torch's keys (`exp_avg`,
+//   `step`, ...): a tensor shaped like the parameter, or a 0-d tensor for a scalar; only the keys
+//   torch's state holds at that moment;
+// - what typegrad keeps beside torch's state so that a resume is bit-identical (Adam's running
+//   powers of beta) as `optimizer.typegrad.<parameter>.<name>`, which torch ignores;
+// - the standardiser's mean and std as `standardizer.mean`, `standardizer.std` (F64);
+// - in `__metadata__`: `format` (typegrad.checkpoint), `format.version` (1), `parameters` (their
+//   names in order, JSON), `optimizer` (torch's class name), `optimizer.param_groups` (JSON: each
+//   group's options by torch's names and its parameters by name), `trainer.steps`, `scheduler`
+//   (JSON {"name", "state"}: torch's state_dict entries that change as it steps), `training`
+//   (JSON {"epoch", "batch", "seed"}), and the user's own entries as `user.<key>`.
+//
+// load checks the whole file against the objects given before it changes any of them: a file that
+// does not fit (names, shapes, dtypes, optimiser, groups, options, scheduler state) is a
+// checkpoint_error that lists every difference, and the objects keep their values.
+
+#include <typegrad/data/dataset.hpp>
+#include <typegrad/io/safetensors.hpp>
+#include <typegrad/optim/options.hpp>
+#include <typegrad/parameters.hpp>
+#include <typegrad/train/trainer.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace typegrad {
+
+//! Where a run is in its data, saved so that a resumed run visits the same batches: the epoch, the
+//! batch within it, and the seed of the shuffle (tg::data::shuffle).
+struct data_position {
+    std::uint64_t epoch = 0;
+    std::uint64_t batch = 0;
+    std::uint64_t seed = 0;
+    bool operator==(const data_position&) const = default;
+};
+
+//! The user's own entries of a checkpoint (strings), stored as `user.<key>`.
+struct checkpoint_metadata {
+    std::map<std::string, std::string> values;
+};
+
+//! A checkpoint that does not fit the objects it is loaded into: every difference, one per line.
+class checkpoint_error : public std::runtime_error {
+public:
+    checkpoint_error(const std::filesystem::path& file, std::vector<std::string> differences)
+        : std::runtime_error(message(file, differences)), differences_(std::move(differences)) {}
+    //! One line per difference, e.g. "0.weight: shape [10, 64] in the file, [64, 10] in the model".
+    const std::vector<std::string>& differences() const noexcept { return differences_; }
+
+private:
+    static std::string message(const std::filesystem::path& file, const std::vector<std::string>& d) {
+        std::string s = "typegrad: load: " + file.string() + " does not fit what it is loaded into (" +
+                        std::to_string(d.size()) + (d.size() == 1 ? " difference" : " differences") + "):";
+        for (const auto& line : d)
+            s += "\n  " + line;
+        return s;
+    }
+    std::vector<std::string> differences_;
+};
+
+namespace checkpoint_detail {
+
+using json = nlohmann::json;
+inline constexpr std::string_view format_name = "typegrad.checkpoint";
+inline constexpr int format_version = 1;
+
+inline std::string shape_text(std::span<const std::size_t> shape) { return io::detail::shape_string(shape); }
+
+template <class X>
+inline constexpr bool is_trainer_v = false;
+template <class L, class P, class T>
+inline constexpr bool is_trainer_v<Trainer<L, P, T>> = true;
+template <class X>
+inline constexpr bool is_standardizer_v = false;
+template <class T>
+inline constexpr bool is_standardizer_v<data::standardizer<T>> = true;
+
+// A scheduler: anything with visit_state (every scheduler of optim/schedulers/).
+struct probe_visitor {
+    template <class V>
+    void operator()(std::string_view, V&) const {}
+    template <class S>
+    void nested(std::string_view, std::size_t, S&) const {}
+};
+template <class X>
+concept Scheduler = requires(X& s, probe_visitor& v) {
+    s.visit_state(v);
+};
+
+template <class X>
+inline constexpr bool known_part_v = is_trainer_v<X> || is_standardizer_v<X> || Scheduler<X> ||
+                                     std::is_same_v<X, data_position> || std::is_same_v<X, checkpoint_metadata>;
+
+template <class X>
+constexpr bool check_part() {
+    static_assert(known_part_v<X>,
+                  "typegrad: save and load take, after the parameters, a Trainer, a scheduler, a standardizer, "
+                  "a tg::data_position and tg::checkpoint_metadata (each at most once, in any order)");
+    return true;
+}
+
+// What load gathers before it changes anything.
+struct reading {
+    const io::tensor_file& file;
+    std::vector<std::string> differences;
+    std::vector<std::string> claimed;  // tensor-name prefixes the parts read ("optimizer.", ...)
+
+    void differ(std::string line) { differences.push_back(std::move(line)); }
+    const std::string* meta(std::string_view key) const {
+        const auto it = file.metadata().find(key);
+        return it == file.metadata().end() ? nullptr : &it->second;
+    }
+    std::optional<json> meta_json(std::string_view key) {
+        const std::string* text = meta(key);
+        if (!text) {
+            differ("metadata '" + std::string(key) + "': missing in the file");
+            return std::nullopt;
+        }
+        json j = json::parse(*text, nullptr, false);
+        if (j.is_discarded()) {
+            differ("metadata '" + std::string(key) + "': not JSON");
+            return std::nullopt;
+        }
+        return j;
+    }
+    // A tensor of `shape` that converts to X (F32/F64 to float or double, I64 to std::int64_t).
+    bool fits(const io::tensor_info& t, std::span<const std::size_t> shape, bool integer, std::string_view what) {
+        bool ok = true;
+        if (!std::equal(t.shape.begin(), t.shape.end(), shape.begin(), shape.end())) {
+            differ(t.name + ": shape " + shape_text(t.shape) + " in the file, " + shape_text(shape) + " in the " +
+                   std::string(what));
+            ok = false;
+        }
+        if (integer != (t.type == io::dtype::i64)) {
+            differ(t.name + ": dtype " + std::string(io::dtype_name(t.type)) + " in the file, " +
+                   (integer ? "I64" : "F32 or F64") + " in the " + std::string(what));
+            ok = false;
+        }
+        return ok;
+    }
+};
+
+// ---- parameters ---------------------------------------------------------------------------------
+
+template <class L, class T>
+void save_parameters(io::tensor_writer& w, const Parameters<L, T>& params) {
+    json names = json::array();
+    for (const auto& p : params.info()) {
+        const auto shape = p.shape();
+        w.add(std::string(p.name), std::vector<std::size_t>(shape.begin(), shape.end()),
+              std::span<const T>(params.values().data() + p.offset, p.size));
+        names.push_back(std::string(p.name));
+    }
+    w.metadata("parameters", names.dump());
+}
+
+template <class L, class T>
+void check_parameters(reading& r, const Parameters<L, T>& params) {
+    for (const auto& p : params.info()) {
+        const io::tensor_info* t = r.file.find(p.name);
+        if (!t)
+            r.differ(std::string(p.name) + ": missing in the file (the model's " + shape_text(p.shape()) + ")");
+        else
+            r.fits(*t, p.shape(), false, "model");
+    }
+}
+
+template <class L, class T>
+void load_parameters(const io::tensor_file& f, Parameters<L, T>& params) {
+    for (const auto& p : params.info())
+        f.read(p.name, std::span<T>(params.values().data() + p.offset, p.size));
+}
+
+// ---- the optimiser ------------------------------------------------------------------------------
+
+inline std::string state_key(std::string_view param, std::string_view key) {
+    return "optimizer.state." + std::string(param) + "." + std::string(key);
+}
+inline std::string scratch_key(std::string_view param, std::string_view key) {
+    return "optimizer.typegrad." + std::string(param) + "." + std::string(key);
+}
+
+template <class M>
+json option_json(const M& v) {
+    if constexpr (std::is_same_v<M, std::array<double, 2>>)
+        return json::array({v[0], v[1]});
+    else
+        return v;
+}
+
+template <class L, class P, class T>
+void save_trainer(io::tensor_writer& w, const Trainer<L, P, T>& trainer) {
+    const auto& opt = trainer.optimizer();
+    const auto layout = opt.layout();
+    json groups = json::array();
+    for (const auto& g : opt.param_groups()) {
+        json j = json::object();
+        optim::detail::for_each_option<P>(
+            g.options, [&](std::string_view name, const auto& v) { j[std::string(name)] = option_json(v); });
+        if (g.initial_lr)
+            j["initial_lr"] = *g.initial_lr;
+        json names = json::array();
+        for (std::size_t i : g.params)
+            names.push_back(std::string(layout[i].name));
+        j["params"] = std::move(names);
+        groups.push_back(std::move(j));
+    }
+    w.metadata("optimizer", std::string(P::name));
+    w.metadata("optimizer.param_groups", groups.dump());
+    w.metadata("trainer.steps", std::to_string(trainer.steps()));
+
+    const auto& st = opt.state();
+    for (std::size_t i = 0; i < layout.size(); ++i) {
+        const auto& p = layout[i];
+        const auto shape = p.shape();
+        st.for_each_entry([&](const optim::detail::state_entry_info& e) {
+            if (!st.has(e.name, i))
+                return;
+            if (e.is_buffer) {
+                w.add(state_key(p.name, e.name), std::vector<std::size_t>(shape.begin(), shape.end()),
+                      std::span<const T>(st.buffer(e.name).data() + p.offset, p.size));
+            } else if (e.dtype == "I64") {
+                const auto v = static_cast<std::int64_t>(st.scalar(e.name, i));
+                w.add(state_key(p.name, e.name), {}, std::span<const std::int64_t>(&v, 1));
+            } else {
+                const double v = st.scalar(e.name, i);
+                w.add(state_key(p.name, e.name), e.dtype == "F32" ? io::dtype::f32 : io::dtype::f64, {},
+                      std::span<const double>(&v, 1));
+            }
+        });
+        st.for_each_scratch([&](std::string_view name, const auto& values) {
+            const auto saved = values[i].saved();
+            w.add(scratch_key(p.name, name), {saved.size()}, std::span<const double>(saved.data(), saved.size()));
+        });
+    }
+}
+
+// The parameter names of each group of the file, and its JSON objects.
+struct file_groups {
+    std::vector<std::vector<std::size_t>> params;
+    std::vector<json> options;
+};
+
+template <class L, class P, class T>
+std::optional<file_groups> check_groups(reading& r, const Trainer<L, P, T>& trainer) {
+    const auto& opt = trainer.optimizer();
+    const auto layout = opt.layout();
+    const auto groups = r.meta_json("optimizer.param_groups");
+    if (!groups)
+        return std::nullopt;
+    if (!groups->is_array() || groups->empty()) {
+        r.differ("optimizer.param_groups: expected a non-empty JSON list of groups");
+        return std::nullopt;
+    }
+    file_groups out;
+    std::vector<int> seen(layout.size(), -1);
+    for (std::size_t g = 0; g < groups->size(); ++g) {
+        const json& j = (*groups)[g];
+        const std::string where = "optimizer.param_groups[" + std::to_string(g) + "]";
+        if (!j.is_object() || !j.contains("params") || !j["params"].is_array()) {
+            r.differ(where + ": expected an object with a list 'params'");
+            return std::nullopt;
+        }
+        std::vector<std::size_t> members;
+        for (const json& n : j["params"]) {
+            const std::string name = n.is_string() ? n.get<std::string>() : n.dump();
+            std::size_t k = 0;
+            while (k < layout.size() && layout[k].name != name)
+                ++k;
+            if (k == layout.size())
+                r.differ(where + ": parameter '" + name + "' that the model does not have");
+            else if (seen[k] >= 0)
+                r.differ(where + ": parameter '" + name + "' is also in group " + std::to_string(seen[k]));
+            else
+                seen[k] = static_cast<int>(g), members.push_back(k);
+        }
+        // The options: every one the policy has, by torch's name; torch's switches that do not
+        // change CPU numerics are ignored, as the replay tool ignores them.
+        typename P::options o = opt.defaults();
+        optim::detail::for_each_option<P>(o, [&](std::string_view name, auto& v) {
+            const std::string key(name);
+            if (!j.contains(key))
+                return r.differ(where + ": no option '" + key + "' (" + std::string(P::name) + " has it)");
+            try {
+                if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, std::array<double, 2>>)
+                    v = {j[key].at(0).template get<double>(), j[key].at(1).template get<double>()};
+                else
+                    v = j[key].template get<std::remove_cvref_t<decltype(v)>>();
+            } catch (const json::exception&) {
+                r.differ(where + ": option '" + key + "' is " + j[key].dump() + ", not of the type " +
+                         std::string(P::name) + " expects");
+            }
+        });
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            static constexpr std::array<std::string_view, 6> ignored{"params",     "initial_lr",     "foreach",
+                                                                     "capturable", "differentiable", "fused"};
+            bool known = std::find(ignored.begin(), ignored.end(), it.key()) != ignored.end();
+            optim::detail::for_each_option<P>(o,
+                                              [&](std::string_view name, auto&) { known = known || name == it.key(); });
+            if (!known)
+                r.differ(where + ": option '" + it.key() + "' that " + std::string(P::name) + " does not have");
+        }
+        try {
+            P::validate(o);
+        } catch (const std::invalid_argument& e) {
+            r.differ(where + ": " + e.what());
+        }
+        out.params.push_back(std::move(members));
+        out.options.push_back(j);
+    }
+    for (std::size_t k = 0; k < layout.size(); ++k)
+        if (seen[k] < 0)
+            r.differ("optimizer.param_groups: no group holds the model's parameter '" + std::string(layout[k].name) +
+                     "'");
+    // The trainer's groups must be the file's, or one group that load splits as the file does.
+    const auto mine = opt.param_groups();
+    if (mine.size() != 1 && mine.size() != out.params.size())
+        r.differ("optimizer.param_groups: " + std::to_string(out.params.size()) + " groups in the file, " +
+                 std::to_string(mine.size()) + " in the trainer");
+    else if (mine.size() == out.params.size())
+        for (std::size_t g = 0; g < mine.size(); ++g) {
+            auto a = mine[g].params;
+            auto b = out.params[g];
+            std::sort(a.begin(), a.end());
+            std::sort(b.begin(), b.end());
+            if (a != b)
+                r.differ("optimizer.param_groups[" + std::to_string(g) +
+                         "]: other parameters than the trainer's group");
+        }
+    return out;
+}
+
+template <class L, class P, class T>
+void check_trainer(reading& r, const Trainer<L, P, T>& trainer, std::optional<file_groups>& groups) {
+    r.claimed.push_back("optimizer.");
+    const std::string* name = r.meta("optimizer");
+    if (!name)
+        return r.differ("metadata 'optimizer': missing in the file (it holds no optimiser)");
+    if (*name != P::name)
+        return r.differ("optimizer: " + *name + " in the file, " + std::string(P::name) + " in the trainer");
+    groups = check_groups(r, trainer);
+    if (const std::string* steps = r.meta("trainer.steps");
+        steps && (steps->empty() || steps->find_first_not_of("0123456789") != std::string::npos))
+        r.differ("metadata 'trainer.steps': expected a count, found '" + *steps + "'");
+
+    const auto& opt = trainer.optimizer();
+    const auto layout = opt.layout();
+    const auto& st = opt.state();
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < layout.size(); ++i) {
+        const auto& p = layout[i];
+        st.for_each_entry([&](const optim::detail::state_entry_info& e) {
+            const std::string key = state_key(p.name, e.name);
+            expected.push_back(key);
+            if (const io::tensor_info* t = r.file.find(key)) {
+                const std::array<std::size_t, 0> none{};
+                r.fits(*t, e.is_buffer ? p.shape() : std::span<const std::size_t>(none), e.dtype == "I64",
+                       e.is_buffer ? "model" : "optimizer (a 0-d tensor)");
+            }
+        });
+        st.for_each_scratch([&](std::string_view n, const auto& values) {
+            const std::string key = scratch_key(p.name, n);
+            expected.push_back(key);
+            if (const io::tensor_info* t = r.file.find(key)) {
+                const std::array<std::size_t, 1> shape{values[i].saved().size()};
+                r.fits(*t, shape, false, "optimizer");
+            }
+        });
+    }
+    for (const auto& t : r.file.tensors())
+        if (t.name.starts_with("optimizer.") && std::find(expected.begin(), expected.end(), t.name) == expected.end())
+            r.differ(t.name + ": unexpected (" + std::string(P::name) + " keeps no such state for this model)");
+}
+
+template <class L, class P, class T>
+void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const file_groups& groups) {
+    auto& opt = trainer.optimizer();
+    const auto layout = opt.layout();
+    if (opt.param_groups().size() == 1 && groups.params.size() > 1)
+        for (std::size_t g = 1; g < groups.params.size(); ++g) {
+            std::vector<std::string_view> names;
+            for (std::size_t k : groups.params[g])
+                names.push_back(layout[k].name);
+            opt.add_param_group(std::span<const std::string_view>(names), opt.defaults());
+        }
+    auto mine = opt.param_groups();
+    for (std::size_t g = 0; g < mine.size(); ++g) {
+        const json& j = groups.options[g];
+        optim::detail::for_each_option<P>(mine[g].options, [&](std::string_view name, auto& v) {
+            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, std::array<double, 2>>)
+                v = {j[std::string(name)].at(0).template get<double>(),
+                     j[std::string(name)].at(1).template get<double>()};
+            else
+                v = j[std::string(name)].template get<std::remove_cvref_t<decltype(v)>>();
+        });
+        mine[g].initial_lr = j.contains("initial_lr") && j["initial_lr"].is_number()
+                                 ? std::optional<double>(j["initial_lr"].get<double>())
+                                 : std::nullopt;
+    }
+    if (const auto it = f.metadata().find("trainer.steps"); it != f.metadata().end())
+        trainer.set_steps(std::stoull(it->second));
+
+    auto& st = opt.state();
+    for (std::size_t i = 0; i < layout.size(); ++i) {
+        const auto& p = layout[i];
+        st.for_each_entry([&](const optim::detail::state_entry_info& e) {
+            const std::string key = state_key(p.name, e.name);
+            const bool present = f.find(key) != nullptr;
+            if (e.is_buffer) {
+                auto slice = st.buffer(e.name).subspan(p.offset, p.size);
+                if (present)
+                    f.read(key, slice);
+                else
+                    std::fill(slice.begin(), slice.end(), T(0));
+            } else if (e.dtype == "I64") {
+                std::int64_t v = 0;
+                if (present)
+                    f.read(key, std::span<std::int64_t>(&v, 1));
+                st.set_scalar(e.name, i, static_cast<double>(v));
+            } else {
+                double v = 0;
+                if (present)
+                    f.read(key, std::span<double>(&v, 1));
+                st.set_scalar(e.name, i, v);
+            }
+            st.set_present(e.name, i, present);
+        });
+        st.for_each_scratch([&](std::string_view n, auto& values) {
+            using X = typename std::remove_cvref_t<decltype(values)>::value_type;
+            const std::string key = scratch_key(p.name, n);
+            values[i] = X{};
+            if (f.find(key)) {
+                auto saved = values[i].saved();
+                f.read(key, std::span<double>(saved.data(), saved.size()));
+                values[i].restore(saved);
+            }
+        });
+    }
+}
+
+// ---- schedulers ---------------------------------------------------------------------------------
+
+struct scheduler_writer {
+    json& out;
+    template <class V>
+    void operator()(std::string_view name, const V& v) const {
+        out[std::string(name)] = v;
+    }
+    template <class S>
+    void nested(std::string_view name, std::size_t k, S& s) const {
+        json& list = out[std::string(name)];
+        if (!list.is_array())
+            list = json::array();
+        json child = json::object();
+        s.visit_state(scheduler_writer{child});
+        if (list.size() <= k)
+            list.push_back(std::move(child));
+    }
+};
+
+// Reads (Apply) or checks (!Apply) a scheduler's state from torch's state_dict entries.
+template <bool Apply>
+struct scheduler_reader {
+    const json& in;
+    reading& r;
+    std::string where;
+    template <class V>
+    void operator()(std::string_view name, V& v) const {
+        const std::string key(name);
+        if (!in.is_object() || !in.contains(key))
+            return r.differ(where + ": no '" + key + "' in the file");
+        try {
+            auto x = in[key].template get<V>();
+            if constexpr (Apply)
+                v = std::move(x);
+        } catch (const json::exception&) {
+            r.differ(where + ": '" + key + "' is " + in[key].dump().substr(0, 60) + ", not of the expected type");
+        }
+    }
+    template <class S>
+    void nested(std::string_view name, std::size_t k, S& s) const {
+        const std::string key(name);
+        if (!in.contains(key) || !in[key].is_array() || in[key].size() <= k)
+            return r.differ(where + ": no '" + key + "[" + std::to_string(k) + "]' in the file");
+        s.visit_state(scheduler_reader{in[key][k], r, where + "." + key + "[" + std::to_string(k) + "]"});
+    }
+};
+
+template <class S>
+void save_scheduler(io::tensor_writer& w, S& s) {
+    json state = json::object();
+    s.visit_state(scheduler_writer{state});
+    json j = {{"state", std::move(state)}};
+    w.metadata("scheduler", j.dump());
+}
+
+template <bool Apply, class S>
+void read_scheduler(reading& r, S& s) {
+    const auto j = r.meta_json("scheduler");
+    if (!j)
+        return;
+    if (!j->is_object() || !j->contains("state"))
+        return r.differ("scheduler: expected a JSON object with 'state'");
+    s.visit_state(scheduler_reader<Apply>{(*j)["state"], r, "scheduler"});
+}
+
+// ---- the standardiser, the data position, the user's entries --------------------------------------
+
+template <class T>
+void save_standardizer(io::tensor_writer& w, const data::standardizer<T>& s) {
+    w.add("standardizer.mean", {s.mean.size()}, std::span<const double>(s.mean));
+    w.add("standardizer.std", {s.std.size()}, std::span<const double>(s.std));
+}
+
+inline void check_standardizer(reading& r) {
+    r.claimed.push_back("standardizer.");
+    const io::tensor_info* mean = r.file.find("standardizer.mean");
+    const io::tensor_info* sd = r.file.find("standardizer.std");
+    if (!mean || !sd)
+        return r.differ("standardizer.mean / standardizer.std: missing in the file (it holds no standardizer)");
+    if (mean->shape.size() != 1 || sd->shape != mean->shape || mean->type == io::dtype::i64 ||
+        sd->type == io::dtype::i64)
+        r.differ("standardizer: mean " + shape_text(mean->shape) + " and std " + shape_text(sd->shape) +
+                 " in the file, expected two float vectors of the same length");
+}
+
+inline void check_position(reading& r) {
+    const auto j = r.meta_json("training");
+    if (j && !(j->is_object() && (*j)["epoch"].is_number_unsigned() && (*j)["batch"].is_number_unsigned() &&
+               (*j)["seed"].is_number_unsigned()))
+        r.differ("metadata 'training': expected {\"epoch\", \"batch\", \"seed\"} as counts");
+}
+
+}  // namespace checkpoint_detail
+
+//! Saves `params` and, in any order, any of: the Trainer (optimiser state, every group's options,
+//! the step count), a scheduler, a standardizer, a tg::data_position, tg::checkpoint_metadata, to
+//! a safetensors file at `path`, atomically (a process killed during save leaves the previous file
+//! as it was) and with a CRC-32 checksum. Allocates; never call it inside a step. Throws
+//! io::file_error when the file cannot be written.
+template <class L, class T, class... Parts>
+void save(const std::filesystem::path& path, const Parameters<L, T>& params, const Parts&... parts) {
+    static_assert((checkpoint_detail::check_part<Parts>() && ...));
+    namespace cd = checkpoint_detail;
+    io::tensor_writer w;
+    w.metadata("format", std::string(cd::format_name));
+    w.metadata("format.version", std::to_string(cd::format_version));
+    cd::save_parameters(w, params);
+    [[maybe_unused]] const auto one = [&](const auto& part) {
+        using X = std::remove_cvref_t<decltype(part)>;
+        if constexpr (cd::is_trainer_v<X>)
+            cd::save_trainer(w, part);
+        else if constexpr (cd::is_standardizer_v<X>)
+            cd::save_standardizer(w, part);
+        else if constexpr (std::is_same_v<X, data_position>)
+            w.metadata("training", cd::json{{"epoch", part.epoch}, {"batch", part.batch}, {"seed", part.seed}}.dump());
+        else if constexpr (std::is_same_v<X, checkpoint_metadata>)
+            for (const auto& [k, v] : part.values)
+                w.metadata("user." + k, v);
+        else
+            cd::save_scheduler(w, const_cast<X&>(part));  // visit_state reads only, here
+    };
+    (one(parts), ...);
+    w.save(path);
+}
+
+//! Loads a checkpoint written by save (or by tools/interop/typegrad_torch.py) into `params` and
+//! the parts given, which must be made as for the run that saved it (the same model, policy,
+//! groups and scheduler; F64 values load into a float model rounded to nearest, F32 into double
+//! exactly). The file is read and checked whole first: io::file_error if it cannot be read,
+//! io::format_error if it is not a valid, uncorrupted safetensors file, checkpoint_error listing
+//! every difference if it does not fit; in each case nothing given is changed. Tensors the parts
+//! given do not read (e.g. the optimiser's, when no Trainer is given) are skipped.
+template <class L, class T, class... Parts>
+void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&... parts) {
+    static_assert((checkpoint_detail::check_part<Parts>() && ...));
+    namespace cd = checkpoint_detail;
+    const auto file = io::tensor_file::load(path);
+    cd::reading r{file, {}, {}};
+    if (const std::string* f = r.meta("format"); f && *f != cd::format_name)
+        r.differ("metadata 'format': '" + *f + "' in the file, expected '" + std::string(cd::format_name) + "'");
+    if (const std::string* v = r.meta("format.version"); v && *v != std::to_string(cd::format_version))
+        r.differ("metadata 'format.version': " + *v + " in the file; this typegrad reads version " +
+                 std::to_string(cd::format_version));
+    if (r.meta("format") && !file.has_checksum())
+        r.differ("metadata 'typegrad.crc32': missing (a typegrad checkpoint always has its checksum)");
+    cd::check_parameters(r, params);
+
+    // Check every part, then apply them all.
+    std::optional<cd::file_groups> groups;
+    [[maybe_unused]] const auto check = [&](auto& part) {
+        using X = std::remove_cvref_t<decltype(part)>;
+        if constexpr (cd::is_trainer_v<X>)
+            cd::check_trainer(r, part, groups);
+        else if constexpr (cd::is_standardizer_v<X>)
+            cd::check_standardizer(r);
+        else if constexpr (std::is_same_v<X, data_position>)
+            cd::check_position(r);
+        else if constexpr (std::is_same_v<X, checkpoint_metadata>)
+            (void)part;
+        else
+            cd::read_scheduler<false>(r, part);
+    };
+    (check(parts), ...);
+    const auto names = params.info();
+    for (const auto& t : file.tensors()) {
+        const bool param = std::any_of(names.begin(), names.end(), [&](const auto& p) { return p.name == t.name; });
+        const bool known = t.name.starts_with("optimizer.") || t.name.starts_with("standardizer.");
+        if (!param && !known)
+            r.differ(t.name + ": unexpected (the model has no parameter of this name; its shape " +
+                     cd::shape_text(t.shape) + ")");
+    }
+    if (!r.differences.empty())
+        throw checkpoint_error(path, std::move(r.differences));
+
+    cd::load_parameters(file, params);
+    [[maybe_unused]] const auto apply = [&](auto& part) {
+        using X = std::remove_cvref_t<decltype(part)>;
+        if constexpr (cd::is_trainer_v<X>) {
+            cd::load_trainer(file, part, *groups);
+        } else if constexpr (cd::is_standardizer_v<X>) {
+            part.mean = file.read_as<double>("standardizer.mean");
+            part.std = file.read_as<double>("standardizer.std");
+        } else if constexpr (std::is_same_v<X, data_position>) {
+            const auto j = cd::json::parse(*r.meta("training"));
+            part = {j["epoch"].get<std::uint64_t>(), j["batch"].get<std::uint64_t>(), j["seed"].get<std::uint64_t>()};
+        } else if constexpr (std::is_same_v<X, checkpoint_metadata>) {
+            part.values.clear();
+            for (const auto& [k, v] : file.metadata())
+                if (k.starts_with("user."))
+                    part.values.emplace(k.substr(5), v);
+        } else {
+            cd::read_scheduler<true>(r, part);
+        }
+    };
+    (apply(parts), ...);
+}
+
+}  // namespace typegrad

@@ -1,0 +1,201 @@
+// What load refuses, and that it refuses before it changes anything: a checkpoint of another model
+// (every difference listed), of another optimiser, with options or state that do not fit, of a
+// newer format, without its checksum; corrupted or truncated files (io::format_error).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <typegrad/io/checkpoint.hpp>
+#include <typegrad/typegrad.hpp>
+
+namespace tg = typegrad;
+
+namespace {
+
+const auto loss =
+    tg::mse(tg::sequential<tg::Linear<4, 3>, tg::Tanh, tg::Linear<3, 1>>{}(tg::input<"x", 4>), tg::target<"y">);
+using Loss = std::remove_cvref_t<decltype(loss)>;
+// Another model: the first layer transposed, the second of another width.
+const auto other =
+    tg::mse(tg::sequential<tg::Linear<3, 4>, tg::Tanh, tg::Linear<4, 1>>{}(tg::input<"x", 3>), tg::target<"y">);
+using Other = std::remove_cvref_t<decltype(other)>;
+
+std::filesystem::path temp(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / "typegrad_load_errors";
+    std::filesystem::create_directories(dir);
+    return dir / name;
+}
+
+template <class L>
+void fill(tg::Parameters<L>& p, float base) {
+    auto v = p.values();
+    for (std::size_t i = 0; i < v.size(); ++i)
+        v[i] = base + 0.01f * static_cast<float>(i);
+}
+
+std::vector<float> values_of(const tg::Parameters<Loss>& p) { return {p.values().begin(), p.values().end()}; }
+
+bool has_line(const tg::checkpoint_error& e, const std::string& text) {
+    return std::any_of(e.differences().begin(), e.differences().end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint of another model lists every difference and changes nothing") {
+    tg::Parameters<Other> theirs;
+    fill(theirs, 1.0f);
+    const auto path = temp("other_model.safetensors");
+    tg::save(path, theirs);
+
+    tg::Parameters<Loss> mine;
+    fill(mine, -1.0f);
+    const auto before = values_of(mine);
+    try {
+        tg::load(path, mine);
+        FAIL("load accepted another model");
+    } catch (const tg::checkpoint_error& e) {
+        CHECK(e.differences().size() == 3);
+        CHECK(has_line(e, "0.weight: shape [4, 3] in the file, [3, 4] in the model"));
+        CHECK(has_line(e, "0.bias: shape [4] in the file, [3] in the model"));
+        CHECK(has_line(e, "2.weight: shape [1, 4] in the file, [1, 3] in the model"));
+        CHECK(std::string(e.what()).find("3 differences") != std::string::npos);
+    }
+    CHECK(values_of(mine) == before);
+}
+
+TEST_CASE("missing and unexpected tensors are both listed") {
+    tg::io::tensor_writer w;
+    const std::vector<float> w0(12, 0.5f), b0(3, 0.5f), extra(7, 1.0f);
+    w.add("0.weight", {3, 4}, std::span<const float>(w0));
+    w.add("0.bias", {3}, std::span<const float>(b0));
+    w.add("fc.weight", {7}, std::span<const float>(extra));
+    const auto path = temp("missing.safetensors");
+    w.save(path);
+    tg::Parameters<Loss> mine;
+    try {
+        tg::load(path, mine);
+        FAIL("load accepted a file without 2.weight");
+    } catch (const tg::checkpoint_error& e) {
+        CHECK(e.differences().size() == 3);
+        CHECK(has_line(e, "2.weight: missing in the file (the model's [1, 3])"));
+        CHECK(has_line(e, "2.bias: missing in the file"));
+        CHECK(has_line(e, "fc.weight: unexpected"));
+    }
+}
+
+TEST_CASE("a plain safetensors file of the same names loads; float64 rounds to float") {
+    tg::io::tensor_writer w;
+    std::vector<double> w0(12), b0(3, 0.25), w2(3, -0.5), b2(1, 0.1);
+    for (std::size_t i = 0; i < w0.size(); ++i)
+        w0[i] = 0.1 * static_cast<double>(i);
+    w.add("0.weight", {3, 4}, std::span<const double>(w0));
+    w.add("0.bias", {3}, std::span<const double>(b0));
+    w.add("2.weight", {1, 3}, std::span<const double>(w2));
+    w.add("2.bias", {1}, std::span<const double>(b2));
+    const auto path = temp("f64.safetensors");
+    w.save(path);
+    tg::Parameters<Loss> mine;
+    tg::load(path, mine);
+    CHECK(mine.value<"0.weight">()[7] == static_cast<float>(0.7000000000000001));
+    CHECK(mine.value<"2.bias">()[0] == static_cast<float>(0.1));
+}
+
+TEST_CASE("another optimiser, options it does not have, and a state of another shape are refused") {
+    tg::Parameters<Loss> p;
+    fill(p, 0.2f);
+    tg::Trainer<Loss, tg::Adam> adam{p, {.lr = 0.01}};
+    const auto path = temp("adam.safetensors");
+    tg::save(path, p, adam);
+
+    tg::Trainer<Loss, tg::SGD> sgd{p};
+    const auto before = values_of(p);
+    try {
+        tg::load(path, p, sgd);
+        FAIL("an Adam checkpoint loaded into SGD");
+    } catch (const tg::checkpoint_error& e) {
+        CHECK(has_line(e, "optimizer: Adam in the file, SGD in the trainer"));
+    }
+    CHECK(values_of(p) == before);
+
+    // The same file loads into Adam, and lr comes back.
+    tg::Trainer<Loss, tg::Adam> again{p, {.lr = 0.5}};
+    tg::load(path, p, again);
+    CHECK(again.optimizer().param_groups()[0].options.lr == 0.01);
+}
+
+TEST_CASE("a newer format version and a missing checksum are refused") {
+    tg::Parameters<Loss> p;
+    const auto write = [&](const std::string& name, const std::string& version) {
+        tg::io::tensor_writer w;
+        for (const auto& info : p.info()) {
+            std::vector<float> v(info.size, 0.0f);
+            const auto s = info.shape();
+            w.add(std::string(info.name), std::vector<std::size_t>(s.begin(), s.end()), std::span<const float>(v));
+        }
+        w.metadata("format", "typegrad.checkpoint");
+        w.metadata("format.version", version);
+        const auto path = temp(name);
+        w.save(path);
+        return path;
+    };
+    try {
+        tg::load(write("v2.safetensors", "2"), p);
+        FAIL("a version 2 file loaded");
+    } catch (const tg::checkpoint_error& e) {
+        CHECK(has_line(e, "format.version': 2 in the file; this typegrad reads version 1"));
+    }
+    // A typegrad checkpoint always has its checksum: the same file written by hand without one.
+    std::string header = "{";
+    std::size_t offset = 0;
+    for (const auto& info : p.info()) {
+        std::string shape;
+        for (auto e : info.shape())
+            shape += (shape.empty() ? "" : ",") + std::to_string(e);
+        header += "\"" + std::string(info.name) + "\":{\"dtype\":\"F32\",\"shape\":[" + shape + "],\"data_offsets\":[" +
+                  std::to_string(offset) + "," + std::to_string(offset + 4 * info.size) + "]},";
+        offset += 4 * info.size;
+    }
+    header += "\"__metadata__\":{\"format\":\"typegrad.checkpoint\",\"format.version\":\"1\"}}";
+    std::string bytes(8, '\0');
+    for (std::size_t k = 0; k < 8; ++k)
+        bytes[k] = static_cast<char>((header.size() >> (8 * k)) & 0xff);
+    bytes += header + std::string(offset, '\0');
+    const auto path = temp("no_checksum.safetensors");
+    std::ofstream(path, std::ios::binary) << bytes;
+    try {
+        tg::load(path, p);
+        FAIL("a checkpoint without its checksum loaded");
+    } catch (const tg::checkpoint_error& e) {
+        CHECK(e.differences().size() == 1);
+        CHECK(has_line(e, "typegrad.crc32': missing"));
+    }
+}
+
+TEST_CASE("a corrupted or truncated checkpoint is a format_error and changes nothing") {
+    tg::Parameters<Loss> p;
+    fill(p, 0.3f);
+    tg::Trainer<Loss, tg::Adam> t{p};
+    const auto path = temp("corrupt.safetensors");
+    tg::save(path, p, t);
+    std::ifstream in(path, std::ios::binary);
+    const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    tg::Parameters<Loss> q;
+    fill(q, -0.3f);
+    const auto before = values_of(q);
+    tg::Trainer<Loss, tg::Adam> u{q};
+    for (std::size_t cut : {std::size_t{0}, std::size_t{7}, std::size_t{100}, good.size() - 1}) {
+        std::ofstream(path, std::ios::binary) << good.substr(0, cut);
+        CHECK_THROWS_AS(tg::load(path, q, u), tg::io::format_error);
+    }
+    std::string flipped = good;
+    flipped[flipped.size() - 3] = static_cast<char>(flipped[flipped.size() - 3] ^ 0x10);
+    std::ofstream(path, std::ios::binary) << flipped;
+    CHECK_THROWS_WITH(tg::load(path, q, u), Catch::Contains("CRC-32"));
+    CHECK(values_of(q) == before);
+}

@@ -1,0 +1,2 @@
+#include "resume.hpp"
+int main(int argc, char** argv) { return resume::main_for<double>(argc, argv); }
