@@ -5,6 +5,8 @@ schedulers; and the safetensors reader/writer against the format's reference byt
 files. Run: /usr/bin/python3 tests/interop/roundtrip_test.py (CTest: interop:python_roundtrip)."""
 
 import collections
+import contextlib
+import io
 import json
 import os
 import struct
@@ -210,7 +212,8 @@ class Layout(Tmp):
     def test_file_from_elsewhere(self):
         # As the C++ side may write it: Adam's step as I64, RMSprop's without python_numbers,
         # F64 buffers for a float32 model, keys of its own in __metadata__.
-        for name, key in (("Adam", "step"), ("RMSprop", "step"), ("Adam", "exp_avg")):
+        for name, key in (("Adam", "step"), ("RMSprop", "step"), ("Adam", "exp_avg"), ("NAdam", "mu_product"),
+                          ("ASGD", "eta")):
             with self.subTest(optimizer=name, key=key):
                 ref, ref_opt, _ = make(name, dict(lr=0.01))
                 train(ref, ref_opt, None, 3)
@@ -267,11 +270,16 @@ class Layout(Tmp):
         model, opt, _ = make("NAdam", dict(lr=0.05))
         train(model, opt, None, 2)
         typegrad_torch.save(self.path, model, opt)
-        self.assertEqual(typegrad_torch.main(["x", "verify", self.path]), 0)
-        with open(self.path, "r+b") as f:
-            f.seek(-1, 2)
-            f.write(b"\x7f")
-        self.assertEqual(typegrad_torch.main(["x", "verify", self.path]), 1)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            self.assertEqual(typegrad_torch.main(["x", "info", self.path]), 0)
+            self.assertEqual(typegrad_torch.main(["x", "verify", self.path]), 0)
+            with open(self.path, "r+b") as f:
+                f.seek(-1, 2)
+                f.write(b"\x7f")
+            self.assertEqual(typegrad_torch.main(["x", "verify", self.path]), 1)
+        self.assertIn("state 0.weight.mu_product: F32", out.getvalue())
+        self.assertIn("checksum mismatch", err.getvalue())
 
 
 def raw_file(header, data=b"", pad=True):

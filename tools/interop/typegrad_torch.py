@@ -274,8 +274,9 @@ def _scalar(path, tname, array, kind):
         return int(value)
     if kind == "float":
         return float(value)
-    # A 0-d tensor. torch.tensor(x) gives the default dtype; a file from torch keeps its dtype.
-    if array.dtype.kind == "f":
+    # A 0-d tensor. torch makes the known ones with torch.tensor(x): the default dtype,
+    # whatever the file stored; an unknown one keeps the file's floating-point dtype.
+    if kind == "generic" and array.dtype.kind == "f":
         return torch.from_numpy(array.copy())
     return torch.tensor(float(value), dtype=torch.get_default_dtype()).reshape(array.shape)
 
@@ -358,7 +359,7 @@ def _load_optimizer(path, meta, tensors, state, model, optimizer):
                 if kind is None and tuple(array.shape) == tuple(p.shape) and p.dim() > 0:
                     entries[key] = torch.from_numpy(array.copy()).to(p.dtype)
                 elif kind is not None or array.ndim == 0:
-                    entries[key] = _scalar(path, tname, array, kind or "tensor")
+                    entries[key] = _scalar(path, tname, array, kind or "generic")
                     if torch.is_tensor(entries[key]):
                         exact[(id(p), key)] = entries[key]
                 else:
