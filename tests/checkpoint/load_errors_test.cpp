@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -198,4 +199,51 @@ TEST_CASE("a corrupted or truncated checkpoint is a format_error and changes not
     std::ofstream(path, std::ios::binary) << flipped;
     CHECK_THROWS_WITH(tg::load(path, q, u), Catch::Contains("CRC-32"));
     CHECK(values_of(q) == before);
+}
+
+TEST_CASE("a scheduler's infinite best and a torch int step survive the file") {
+    tg::Parameters<Loss> p;
+    fill(p, 0.1f);
+    tg::Trainer<Loss, tg::SGD> t{p, {.lr = 0.1}};
+    using Opt = decltype(t)::optimizer_type;
+    tg::ReduceLROnPlateau<Opt> fresh{t.optimizer(), {}};  // best = +inf before the first metric
+    const auto path = temp("plateau.safetensors");
+    tg::save(path, p, t, fresh);
+
+    tg::ReduceLROnPlateau<Opt> loaded{t.optimizer(), {.mode = "max"}};  // best = -inf
+    tg::load(path, p, t, loaded);
+    double best = 0;
+    loaded.visit_state([&](std::string_view name, auto& v) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, double>)
+            if (name == "best")
+                best = v;
+    });
+    CHECK(best == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("a scalar of the optimiser's state loads from F32, F64 or I64") {
+    tg::Parameters<Loss> p;
+    tg::Trainer<Loss, tg::Adam> t{p};
+    tg::io::tensor_writer w;
+    for (const auto& info : p.info()) {
+        std::vector<float> v(info.size, 0.5f);
+        const auto s = info.shape();
+        const std::vector<std::size_t> shape(s.begin(), s.end());
+        w.add(std::string(info.name), shape, std::span<const float>(v));
+        w.add("optimizer.state." + std::string(info.name) + ".exp_avg", shape, std::span<const float>(v));
+        w.add("optimizer.state." + std::string(info.name) + ".exp_avg_sq", shape, std::span<const float>(v));
+        const std::int64_t step = 3;
+        w.add("optimizer.state." + std::string(info.name) + ".step", {}, std::span<const std::int64_t>(&step, 1));
+    }
+    w.metadata("optimizer", "Adam");
+    w.metadata("optimizer.param_groups",
+               R"([{"lr":0.001,"betas":[0.9,0.999],"eps":1e-08,"weight_decay":0,"amsgrad":false,"maximize":false,)"
+               R"("foreach":null,"capturable":false,"differentiable":false,"fused":false,)"
+               R"("params":["0.weight","0.bias","2.weight","2.bias"]}])");
+    const auto path = temp("int_step.safetensors");
+    w.save(path);
+    tg::load(path, p, t);
+    CHECK(t.optimizer().state().scalar("step", 0) == 3.0);
+    CHECK(t.optimizer().state().has("exp_avg", 3));
+    CHECK_FALSE(t.optimizer().state().has("max_exp_avg_sq", 3));
 }

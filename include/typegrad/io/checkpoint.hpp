@@ -37,6 +37,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <map>
 #include <span>
 #include <stdexcept>
@@ -146,17 +148,20 @@ struct reading {
         }
         return j;
     }
-    // A tensor of `shape` that converts to X (F32/F64 to float or double, I64 to std::int64_t).
-    bool fits(const io::tensor_info& t, std::span<const std::size_t> shape, bool integer, std::string_view what) {
+    // A tensor of `shape` whose dtype converts: F32/F64 to float or double (integer false), I64 to
+    // std::int64_t (integer true), any of them (std::nullopt: a scalar of the optimiser's state,
+    // which torch keeps as a float tensor or a Python int depending on the optimiser and version).
+    bool fits(const io::tensor_info& t, std::span<const std::size_t> shape, std::optional<bool> integer,
+              std::string_view what) {
         bool ok = true;
         if (!std::equal(t.shape.begin(), t.shape.end(), shape.begin(), shape.end())) {
             differ(t.name + ": shape " + shape_text(t.shape) + " in the file, " + shape_text(shape) + " in the " +
                    std::string(what));
             ok = false;
         }
-        if (integer != (t.type == io::dtype::i64)) {
+        if (integer && *integer != (t.type == io::dtype::i64)) {
             differ(t.name + ": dtype " + std::string(io::dtype_name(t.type)) + " in the file, " +
-                   (integer ? "I64" : "F32 or F64") + " in the " + std::string(what));
+                   (*integer ? "I64" : "F32 or F64") + " in the " + std::string(what));
             ok = false;
         }
         return ok;
@@ -377,8 +382,10 @@ void check_trainer(reading& r, const Trainer<L, P, T>& trainer, std::optional<fi
             expected.push_back(key);
             if (const io::tensor_info* t = r.file.find(key)) {
                 const std::array<std::size_t, 0> none{};
-                r.fits(*t, e.is_buffer ? p.shape() : std::span<const std::size_t>(none), e.dtype == "I64",
-                       e.is_buffer ? "model" : "optimizer (a 0-d tensor)");
+                if (e.is_buffer)
+                    r.fits(*t, p.shape(), false, "model");
+                else
+                    r.fits(*t, none, std::nullopt, "optimizer (a 0-d tensor)");
             }
         });
         st.for_each_scratch([&](std::string_view n, const auto& values) {
@@ -435,15 +442,16 @@ void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const fil
                     f.read(key, slice);
                 else
                     std::fill(slice.begin(), slice.end(), T(0));
-            } else if (e.dtype == "I64") {
-                std::int64_t v = 0;
-                if (present)
-                    f.read(key, std::span<std::int64_t>(&v, 1));
-                st.set_scalar(e.name, i, static_cast<double>(v));
             } else {
+                // Converted to the type the policy keeps (a float step from torch's int, or back).
                 double v = 0;
-                if (present)
+                if (present && f.find(key)->type == io::dtype::i64) {
+                    std::int64_t n = 0;
+                    f.read(key, std::span<std::int64_t>(&n, 1));
+                    v = static_cast<double>(n);
+                } else if (present) {
                     f.read(key, std::span<double>(&v, 1));
+                }
                 st.set_scalar(e.name, i, v);
             }
             st.set_present(e.name, i, present);
@@ -463,11 +471,56 @@ void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const fil
 
 // ---- schedulers ---------------------------------------------------------------------------------
 
+// JSON has no infinity nor NaN (ReduceLROnPlateau's best starts at inf): such a number is written
+// {"__float__": "inf"} ("-inf", "nan"), as tools/interop/typegrad_torch.py writes it.
+inline json number_json(double v) {
+    if (v == v && v - v == 0)
+        return v;
+    return json{{"__float__", v != v ? "nan" : v > 0 ? "inf" : "-inf"}};
+}
+inline double number_of(const json& j) {
+    if (j.is_object() && j.contains("__float__") && j["__float__"].is_string()) {
+        const std::string s = j["__float__"].get<std::string>();
+        if (s == "inf" || s == "-inf" || s == "nan")
+            return s == "nan" ? std::numeric_limits<double>::quiet_NaN()
+                              : (s == "inf" ? 1 : -1) * std::numeric_limits<double>::infinity();
+    }
+    return j.get<double>();
+}
+template <class V>
+json value_json(const V& v) {
+    if constexpr (std::is_same_v<V, double>) {
+        return number_json(v);
+    } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+        json a = json::array();
+        for (double x : v)
+            a.push_back(number_json(x));
+        return a;
+    } else {
+        return v;
+    }
+}
+template <class V>
+V json_value(const json& j) {
+    if constexpr (std::is_same_v<V, double>) {
+        return number_of(j);
+    } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+        if (!j.is_array())
+            throw std::invalid_argument("not a list");
+        V out;
+        for (const json& x : j)
+            out.push_back(number_of(x));
+        return out;
+    } else {
+        return j.get<V>();
+    }
+}
+
 struct scheduler_writer {
     json& out;
     template <class V>
     void operator()(std::string_view name, const V& v) const {
-        out[std::string(name)] = v;
+        out[std::string(name)] = value_json(v);
     }
     template <class S>
     void nested(std::string_view name, std::size_t k, S& s) const {
@@ -493,10 +546,10 @@ struct scheduler_reader {
         if (!in.is_object() || !in.contains(key))
             return r.differ(where + ": no '" + key + "' in the file");
         try {
-            auto x = in[key].template get<V>();
+            auto x = json_value<V>(in[key]);
             if constexpr (Apply)
                 v = std::move(x);
-        } catch (const json::exception&) {
+        } catch (const std::exception&) {
             r.differ(where + ": '" + key + "' is " + in[key].dump().substr(0, 60) + ", not of the expected type");
         }
     }
