@@ -1,6 +1,6 @@
 // tg::export_header given the loss instead of the model inside it.
 // expect: typegrad: export_header: the expression reads a target \(named below\), so it is a loss, not a model
-// expect: export_header_needs_a_model_not_a_loss<typegrad::error::name<'y'> >
+// expect: export_header_needs_a_model_not_a_loss<typegrad::error::name<'y'> ?>
 #include <typegrad/deploy/export_header.hpp>
 #include <typegrad/typegrad.hpp>
 

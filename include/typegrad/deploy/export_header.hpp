@@ -199,34 +199,47 @@ struct held_by;
 template <class... S, class... A>
 struct held_by<type_list<S...>, type_list<A...>> : std::bool_constant<(one_of<S, A...> && ...)> {};
 
+template <class List>
+struct first_of;
+template <class First, class... Rest>
+struct first_of<type_list<First, Rest...>> {
+    using type = First;
+};
+template <std::size_t I, class List>
+struct at_of;
+template <std::size_t I, class... Ts>
+struct at_of<I, type_list<Ts...>> {
+    using type = autodiff::walk::at<I, Ts...>;
+};
+
 template <class... Ts>
 constexpr std::size_t count(type_list<Ts...>) {
     return sizeof...(Ts);
 }
 
 //! Whether `Model` can be written with the parameters of `Loss`: one message for the first fault.
+//! Each check takes its own (dependent) condition, so that Clang instantiates none ahead of time.
 template <class Model, class Loss>
 constexpr bool check_exportable() {
     using graph = autodiff::graph<Model>;
-    constexpr std::size_t targets = count(typename graph::targets{});
+    constexpr bool no_target = count(typename graph::targets{}) == 0;
     constexpr std::size_t inputs = count(typename graph::inputs{});
-    if constexpr (targets != 0) {
-        using target = decltype([]<class First, class... Rest>(type_list<First, Rest...>) {
-            return std::type_identity<First>{};
-        }(typename graph::targets{}))::type;
-        return error::check<false>(
+    constexpr bool one_input = inputs == 1;
+    constexpr bool params_held = held_by<typename graph::params, typename autodiff::graph<Loss>::params>::value;
+    if constexpr (!no_target) {
+        using target = typename first_of<typename graph::targets>::type;
+        return error::check<no_target>(
             error::fault<error::export_header_needs_a_model_not_a_loss<error::spelled<target::name>>>);
-    } else if constexpr (inputs != 1) {
-        return error::check<false>(error::fault<error::export_header_needs_one_input<error::inputs_read<inputs>>>);
-    } else if constexpr (!held_by<typename graph::params, typename autodiff::graph<Loss>::params>::value) {
-        return error::check<false>(error::fault<error::export_header_parameters_of_another_model>);
+    } else if constexpr (!one_input) {
+        return error::check<one_input>(error::fault<error::export_header_needs_one_input<error::inputs_read<inputs>>>);
+    } else if constexpr (!params_held) {
+        return error::check<params_held>(error::fault<error::export_header_parameters_of_another_model>);
     } else {
         constexpr std::size_t bad = first_unsupported(typename graph::nodes{});
-        if constexpr (bad != count(typename graph::nodes{})) {
-            using unsupported = decltype([]<class... Ts>(type_list<Ts...>) {
-                return std::type_identity<autodiff::walk::at<bad, Ts...>>{};
-            }(typename graph::nodes{}))::type;
-            return error::check<false>(
+        constexpr bool supported = bad == count(typename graph::nodes{});
+        if constexpr (!supported) {
+            using unsupported = typename at_of<bad, typename graph::nodes>::type;
+            return error::check<supported>(
                 error::fault<error::export_header_does_not_support_op<typename unsupported::op>>);
         } else {
             return true;
@@ -248,8 +261,7 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
     using graph = autodiff::graph<Model>;
     using nodes = typename graph::nodes;
     using model_params = typename graph::params;
-    using input = typename decltype(
-        []<class I>(type_list<I>) { return std::type_identity<I>{}; }(typename graph::inputs{}))::type;
+    using input = typename first_of<typename graph::inputs>::type;
     using layout = typename Parameters<L, T>::layout;
     constexpr std::size_t n_in = size_of<input>, n_out = size_of<Model>;
     const std::string type = std::is_same_v<T, float> ? "float" : "double";

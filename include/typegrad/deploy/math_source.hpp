@@ -27,10 +27,11 @@ enum math_fn : unsigned {
     math_sigmoid = 1u << 8,
     math_softplus = 1u << 9,
     math_sqrt = 1u << 10,
-    math_pow = 1u << 11,     //!< xᶜ for a real c
-    math_powi = 1u << 12,    //!< xⁿ for an integer n, as typegrad computes it
-    math_is_inf = 1u << 13,  //!< x is +inf or -inf
-    math_all = (1u << 14) - 1,
+    math_pow = 1u << 11,         //!< xᶜ for a real c
+    math_powi = 1u << 12,        //!< xⁿ for an integer n, as typegrad computes it
+    math_is_inf = 1u << 13,      //!< x is +inf or -inf
+    math_factorials = 1u << 14,  //!< 1 / n! for n <= 17
+    math_all = (1u << 15) - 1,
 };
 
 namespace detail {
@@ -43,51 +44,44 @@ struct math_piece {
 
 // In the order they are written: each after the pieces it calls. `value_type` (used by powi) is
 // the model's element type, which the generated header declares before them.
-inline constexpr std::array<math_piece, 14> math_pieces{{
+inline constexpr std::array<math_piece, 15> math_pieces{{
     {math_constants, 0, R"(// GCC and Clang evaluate these builtins in constant expressions; <limits> is not included.
 inline constexpr double inf = __builtin_huge_val();
 inline constexpr double nan = __builtin_nan("");
 )"},
-    {math_pow2, 0, R"(// 2^k, exact for -1074 <= k <= 1023, by squaring only while bits of k remain (no overflow).
+    {math_pow2, 0, R"(// 2^k for -1022 <= k <= 1023, from its bits (a constexpr builtin of GCC and Clang; no <bit>).
+static_assert(sizeof(unsigned long long) == sizeof(double) && sizeof(double) * 8 == 64);
 constexpr double pow2(int k) noexcept {
-    double r = 1.0, b = k < 0 ? 0.5 : 2.0;
-    for (unsigned n = static_cast<unsigned>(k < 0 ? -k : k); n != 0;) {
-        if (n & 1u)
-            r *= b;
-        n >>= 1;
-        if (n != 0)
-            b *= b;
-    }
-    return r;
+    return __builtin_bit_cast(double, static_cast<unsigned long long>(k + 1023) << 52);
 }
 )"},
-    {math_split, 0, R"(// x = f 2^e with f in [1, 2), for a finite x > 0: scales by 2^512, 2^256, ..., 2 (exact).
+    {math_factorials, 0, R"(// 1 / n! for the Taylor series of exp and expm1, computed once by the compiler.
+inline constexpr std::array<double, 18> inverse_factorial = [] {
+    std::array<double, 18> c{};
+    double f = 1.0;
+    for (std::size_t n = 0; n < c.size(); ++n) {
+        f *= n == 0 ? 1.0 : static_cast<double>(n);
+        c[n] = 1.0 / f;
+    }
+    return c;
+}();
+)"},
+    {math_split, math_pow2,
+     R"(// x = f 2^e with f in [1, 2), for a finite x > 0, from its bits; a subnormal x scaled first.
 constexpr double split(double x, int& e) noexcept {
-    constexpr double up[10] = {0x1p512, 0x1p256, 0x1p128, 0x1p64, 0x1p32, 0x1p16, 0x1p8, 0x1p4, 0x1p2, 0x1p1};
-    constexpr double down[10] = {0x1p-512, 0x1p-256, 0x1p-128, 0x1p-64, 0x1p-32,
-                                 0x1p-16,  0x1p-8,   0x1p-4,   0x1p-2,  0x1p-1};
     e = 0;
-    if (x < 0x1p-1022) {  // subnormal: below what the steps, summing to 1023, can reach
+    if (x < 0x1p-1022) {
         x *= 0x1p64;
         e = -64;
     }
-    for (int i = 0; i < 10; ++i) {
-        if (x >= up[i]) {
-            x *= down[i];
-            e += 512 >> i;
-        }
-    }
-    for (int i = 0; i < 10; ++i) {
-        if (x < 2.0 * down[i]) {
-            x *= up[i];
-            e -= 512 >> i;
-        }
-    }
-    return x;
+    const unsigned long long bits = __builtin_bit_cast(unsigned long long, x);
+    e += static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    return __builtin_bit_cast(double, (bits & 0xfffffffffffffULL) | (1023ULL << 52));
 }
 )"},
-    {math_exp, math_constants | math_pow2,
-     R"(// e^x = 2^k e^r, |r| <= ln2 / 2 (ln2 in two parts, so that r is exact), e^r by Taylor to r^13.
+    {math_exp, math_constants | math_pow2 | math_factorials,
+     R"(// e^x = 2^k e^r, |r| <= ln2 / 2 (ln2 in two parts, so that r is exact), e^r by Taylor to r^13;
+// 2^k in two factors, so that each is a normal number down to the subnormal results.
 constexpr double exp(double x) noexcept {
     if (x != x)
         return x;
@@ -97,19 +91,20 @@ constexpr double exp(double x) noexcept {
         return 0.0;
     const int k = static_cast<int>(x * 1.4426950408889634 + (x < 0 ? -0.5 : 0.5));
     const double r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-    double t = 1.0;
-    for (int n = 13; n >= 1; --n)
-        t = 1.0 + r * t / n;
-    return t * pow2(k - k / 2) * pow2(k / 2);
+    double p = inverse_factorial[13];
+    for (int n = 12; n >= 0; --n)
+        p = p * r + inverse_factorial[static_cast<std::size_t>(n)];
+    return p * pow2(k - k / 2) * pow2(k / 2);
 }
 )"},
-    {math_expm1, math_exp, R"(// e^x - 1 without cancellation near 0: Taylor to x^17 for |x| < ln2 / 2.
+    {math_expm1, math_exp | math_factorials,
+     R"(// e^x - 1 without cancellation near 0: Taylor to x^17 for |x| < ln2 / 2.
 constexpr double expm1(double x) noexcept {
     if (x > -0.34657359027997264 && x < 0.34657359027997264) {
-        double t = 1.0;
-        for (int n = 17; n >= 2; --n)
-            t = 1.0 + x * t / n;
-        return x * t;
+        double p = inverse_factorial[17];
+        for (int n = 16; n >= 1; --n)
+            p = p * x + inverse_factorial[static_cast<std::size_t>(n)];
+        return x * p;
     }
     return exp(x) - 1.0;
 }
@@ -130,9 +125,15 @@ constexpr double log(double x) noexcept {
         ++e;
     }
     const double s = (f - 1.0) / (f + 1.0), s2 = s * s;
-    double p = 1.0 / 27;
+    constexpr auto odd_inverse = [] {
+        std::array<double, 14> c{};
+        for (int n = 0; n < 14; ++n)
+            c[static_cast<std::size_t>(n)] = 1.0 / (2 * n + 1);
+        return c;
+    }();
+    double p = odd_inverse[13];
     for (int n = 12; n >= 0; --n)
-        p = p * s2 + 1.0 / (2 * n + 1);
+        p = p * s2 + odd_inverse[static_cast<std::size_t>(n)];
     return e * 6.93147180369123816490e-01 + (2.0 * s * p + e * 1.90821492927058770002e-10);
 }
 )"},
