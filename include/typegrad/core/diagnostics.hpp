@@ -315,6 +315,52 @@ constexpr bool check(sequential_input_width_mismatch<Layer, InFeatures, InputWid
     return Ok;
 }
 
+// Deployment (deploy/export_header.hpp).
+
+template <class Target>
+struct export_header_needs_a_model_not_a_loss;
+template <bool Ok, class Target>
+constexpr bool check(export_header_needs_a_model_not_a_loss<Target>*) {
+    static_assert(Ok,
+                  "typegrad: export_header: the expression reads a target (named below), so it is a loss, not a "
+                  "model; pass the model inside it, the prediction (the first argument of tg::mse, ...)");
+    static_assert(show<Ok, export_header_needs_a_model_not_a_loss<Target>>);
+    return Ok;
+}
+
+template <std::size_t Count>
+struct inputs_read;
+template <class InputsRead>
+struct export_header_needs_one_input;
+template <bool Ok, class InputsRead>
+constexpr bool check(export_header_needs_one_input<InputsRead>*) {
+    static_assert(Ok,
+                  "typegrad: export_header: the model must read exactly one input, tg::input<\"x\", N> (the "
+                  "generated predict takes one array of N features)");
+    static_assert(show<Ok, export_header_needs_one_input<InputsRead>>);
+    return Ok;
+}
+
+struct export_header_parameters_of_another_model;
+template <bool Ok>
+constexpr bool check(export_header_parameters_of_another_model*) {
+    static_assert(Ok,
+                  "typegrad: export_header: the model uses a parameter that these Parameters do not hold; pass "
+                  "the tg::Parameters made from the loss the model is part of");
+    return Ok;
+}
+
+template <class Op>
+struct export_header_does_not_support_op;
+template <bool Ok, class Op>
+constexpr bool check(export_header_does_not_support_op<Op>*) {
+    static_assert(Ok,
+                  "typegrad: export_header does not support the op named below "
+                  "(export_header_does_not_support_op<op>) yet; docs/deploy.md lists the ops it writes");
+    static_assert(show<Ok, export_header_does_not_support_op<Op>>);
+    return Ok;
+}
+
 // The trainer (train/trainer.hpp).
 
 template <class Type>

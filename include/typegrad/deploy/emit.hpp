@@ -1,0 +1,359 @@
+#pragma once
+// How tg::export_header writes each op's forward pass as plain C++: the trait `deploy::emit<Op>`,
+// specialised here for every op of ops/ that a model computes (not the losses, which read a
+// target), and the plumbing the emitters share (elementwise loops, broadcasting, literals). The
+// ops themselves know nothing of deployment; this folder reads them.
+//
+// An emitter writes statements that compute its node's value `y` from its operands exactly as the
+// op's forward does, in the model's element type `value_type`, calling the generated header's own
+// constexpr math (deploy/math_source.hpp) where the op needs a transcendental function.
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <typegrad/deploy/math_source.hpp>
+#include <typegrad/ops/activations.hpp>
+#include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/linalg.hpp>
+#include <typegrad/ops/minmax.hpp>
+#include <typegrad/ops/reduce.hpp>
+#include <typegrad/ops/softmax.hpp>
+
+namespace typegrad::deploy {
+
+//! A value of the generated forward pass: the array that holds it and its number of elements.
+struct operand {
+    std::string name;
+    std::size_t size = 1;
+
+    //! The text of element `i` (an index expression); a scalar's only element for any `i`, so that
+    //! a scalar operand broadcasts as in typegrad's elementwise ops.
+    std::string at(std::string_view i) const { return name + "[" + std::string(size == 1 ? "0" : i) + "]"; }
+};
+
+//! What the emitters write into: the statements of predict's body and the math they call.
+struct code {
+    std::string text;
+    unsigned needs = 0;  //!< math_fn bits
+
+    //! One line at `depth` levels of indentation inside predict (1 is the body itself).
+    void line(std::string_view s, int depth = 1) {
+        text.append(static_cast<std::size_t>(depth) * 4, ' ');
+        text.append(s);
+        text.push_back('\n');
+    }
+    //! `statement(i)` for every i below n: one statement for a single element, else a loop over i.
+    template <class Statement>
+    void each(std::size_t n, Statement statement, int depth = 1) {
+        if (n == 1) {
+            line(statement("0"), depth);
+        } else {
+            line("for (std::size_t i = 0; i < " + std::to_string(n) + "; ++i)", depth);
+            line(statement("i"), depth + 1);
+        }
+    }
+    //! `detail::<fn>(args)` rounded to value_type, recording that `fn` is needed.
+    std::string call(std::string_view fn, unsigned bit, std::string_view args) {
+        needs |= bit;
+        return "static_cast<value_type>(detail::" + std::string(fn) + "(" + std::string(args) + "))";
+    }
+};
+
+//! The shortest decimal text that reads back as exactly `v` (a C++ floating literal, never an
+//! integer one), or the generated header's inf / nan for a non-finite `v`.
+inline std::string literal(code& c, double v) {
+    if (v != v || v - v != 0) {
+        c.needs |= math_constants;
+        return v != v ? "detail::nan" : (v < 0 ? "-detail::inf" : "detail::inf");
+    }
+    char buf[32];
+    const auto res = std::to_chars(buf, buf + sizeof buf, v);
+    std::string s(buf, res.ptr);
+    if (s.find_first_of(".e") == std::string::npos)
+        s += ".0";
+    return s;
+}
+
+//! The emitter of the op `Op`. Specialisations say `supported = true`, give the op's `name` (as the
+//! generated header's comment and docs/deploy.md list it) and write its forward pass:
+//! `static void forward(code&, const operand& y, std::span<const operand> operands)`.
+//! The primary template is an op export_header cannot write (yet).
+template <class Op>
+struct emit {
+    static constexpr bool supported = false;
+};
+
+//! Base of the emitter of an elementwise op of one operand: `Derived::f(c, a)` is the text of the
+//! value at the element whose text is `a`.
+template <class Derived>
+struct unary_elementwise {
+    static constexpr bool supported = true;
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        c.each(y.size, [&](std::string_view i) { return y.at(i) + " = " + Derived::f(c, in[0].at(i)) + ";"; });
+    }
+};
+
+//! Base of the emitter of an elementwise op of two operands, a scalar broadcasting over the other.
+template <class Derived>
+struct binary_elementwise {
+    static constexpr bool supported = true;
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        c.each(y.size,
+               [&](std::string_view i) { return y.at(i) + " = " + Derived::f(c, in[0].at(i), in[1].at(i)) + ";"; });
+    }
+};
+
+// Elementwise functions (ops/activations.hpp).
+
+template <>
+struct emit<ops::square> : unary_elementwise<emit<ops::square>> {
+    static constexpr std::string_view name = "square";
+    static std::string f(code&, const std::string& a) { return a + " * " + a; }
+};
+template <>
+struct emit<ops::exp> : unary_elementwise<emit<ops::exp>> {
+    static constexpr std::string_view name = "exp";
+    static std::string f(code& c, const std::string& a) { return c.call("exp", math_exp, a); }
+};
+template <>
+struct emit<ops::log> : unary_elementwise<emit<ops::log>> {
+    static constexpr std::string_view name = "log";
+    static std::string f(code& c, const std::string& a) { return c.call("log", math_log, a); }
+};
+template <>
+struct emit<ops::tanh> : unary_elementwise<emit<ops::tanh>> {
+    static constexpr std::string_view name = "tanh";
+    static std::string f(code& c, const std::string& a) { return c.call("tanh", math_tanh, a); }
+};
+template <>
+struct emit<ops::sigmoid> : unary_elementwise<emit<ops::sigmoid>> {
+    static constexpr std::string_view name = "sigmoid";
+    static std::string f(code& c, const std::string& a) { return c.call("sigmoid", math_sigmoid, a); }
+};
+template <>
+struct emit<ops::softplus> : unary_elementwise<emit<ops::softplus>> {
+    static constexpr std::string_view name = "softplus";
+    static std::string f(code& c, const std::string& a) { return c.call("softplus", math_softplus, a); }
+};
+template <>
+struct emit<ops::sqrt> : unary_elementwise<emit<ops::sqrt>> {
+    static constexpr std::string_view name = "sqrt";
+    static std::string f(code& c, const std::string& a) { return c.call("sqrt", math_sqrt, a); }
+};
+// relu and abs as the op selects, so that NaN passes through relu and -0 through abs alike.
+template <>
+struct emit<ops::relu> : unary_elementwise<emit<ops::relu>> {
+    static constexpr std::string_view name = "relu";
+    static std::string f(code&, const std::string& a) {
+        return "(" + a + " <= value_type(0) ? value_type(0) : " + a + ")";
+    }
+};
+template <>
+struct emit<ops::abs> : unary_elementwise<emit<ops::abs>> {
+    static constexpr std::string_view name = "abs";
+    static std::string f(code&, const std::string& a) { return "(" + a + " < value_type(0) ? -" + a + " : " + a + ")"; }
+};
+template <std::uint64_t Bits>
+struct emit<ops::pow<Bits>> : unary_elementwise<emit<ops::pow<Bits>>> {
+    static constexpr std::string_view name = "pow";
+    static std::string f(code& c, const std::string& a) {
+        using op = ops::pow<Bits>;
+        if constexpr (op::integral) {
+            c.needs |= math_powi;
+            return "detail::powi(" + a + ", " + std::to_string(static_cast<long long>(op::c)) + ")";
+        } else {
+            return c.call("pow", math_pow, a + ", " + literal(c, op::c));
+        }
+    }
+};
+template <std::uint64_t LoBits, std::uint64_t HiBits>
+struct emit<ops::clamp<LoBits, HiBits>> : unary_elementwise<emit<ops::clamp<LoBits, HiBits>>> {
+    static constexpr std::string_view name = "clamp";
+    static std::string f(code& c, const std::string& a) {
+        using op = ops::clamp<LoBits, HiBits>;
+        const std::string lo = "value_type(" + literal(c, op::lo) + ")", hi = "value_type(" + literal(c, op::hi) + ")";
+        return "(" + a + " < " + lo + " ? " + lo + " : (" + a + " > " + hi + " ? " + hi + " : " + a + "))";
+    }
+};
+
+// Arithmetic (ops/arithmetic.hpp) and elementwise extrema (ops/minmax.hpp).
+
+template <>
+struct emit<ops::add> : binary_elementwise<emit<ops::add>> {
+    static constexpr std::string_view name = "add";
+    static std::string f(code&, const std::string& a, const std::string& b) { return a + " + " + b; }
+};
+template <>
+struct emit<ops::sub> : binary_elementwise<emit<ops::sub>> {
+    static constexpr std::string_view name = "sub";
+    static std::string f(code&, const std::string& a, const std::string& b) { return a + " - " + b; }
+};
+template <>
+struct emit<ops::mul> : binary_elementwise<emit<ops::mul>> {
+    static constexpr std::string_view name = "mul";
+    static std::string f(code&, const std::string& a, const std::string& b) { return a + " * " + b; }
+};
+template <>
+struct emit<ops::div> : binary_elementwise<emit<ops::div>> {
+    static constexpr std::string_view name = "div";
+    static std::string f(code&, const std::string& a, const std::string& b) { return a + " / " + b; }
+};
+template <>
+struct emit<ops::neg> : unary_elementwise<emit<ops::neg>> {
+    static constexpr std::string_view name = "neg";
+    static std::string f(code&, const std::string& a) { return "-" + a; }
+};
+// The op's selects, NaN in either operand giving NaN.
+template <>
+struct emit<ops::maximum> : binary_elementwise<emit<ops::maximum>> {
+    static constexpr std::string_view name = "maximum";
+    static std::string f(code&, const std::string& a, const std::string& b) {
+        return "(" + a + " < " + b + " ? " + b + " : (" + b + " <= " + a + " ? " + a + " : " + a + " + " + b + "))";
+    }
+};
+template <>
+struct emit<ops::minimum> : binary_elementwise<emit<ops::minimum>> {
+    static constexpr std::string_view name = "minimum";
+    static std::string f(code&, const std::string& a, const std::string& b) {
+        return "(" + b + " < " + a + " ? " + b + " : (" + a + " <= " + b + " ? " + a + " : " + a + " + " + b + "))";
+    }
+};
+
+// Products (ops/linalg.hpp).
+
+template <>
+struct emit<ops::dot> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "dot";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &a = in[0], &b = in[1];
+        c.line("{");
+        c.line("value_type s = " + a.at("0") + " * " + b.at("0") + ";", 2);
+        if (a.size > 1) {
+            c.line("for (std::size_t i = 1; i < " + std::to_string(a.size) + "; ++i)", 2);
+            c.line("s += " + a.at("i") + " * " + b.at("i") + ";", 3);
+        }
+        c.line(y.at("0") + " = s;", 2);
+        c.line("}");
+    }
+};
+// y = W x, W [Out, In] row-major; the operands are (x, W), as the op orders them.
+template <>
+struct emit<ops::matvec> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "matvec";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &x = in[0], &w = in[1];
+        const std::string n = std::to_string(x.size);
+        c.line("for (std::size_t o = 0; o < " + std::to_string(y.size) + "; ++o) {");
+        c.line("value_type s = " + w.name + "[o * " + n + "] * " + x.at("0") + ";", 2);
+        if (x.size > 1) {
+            c.line("for (std::size_t i = 1; i < " + n + "; ++i)", 2);
+            c.line("s += " + w.name + "[o * " + n + " + i] * " + x.at("i") + ";", 3);
+        }
+        c.line(y.name + "[o] = s;", 2);
+        c.line("}");
+    }
+};
+
+// Reductions (ops/reduce.hpp).
+
+//! Writes `s`, the sum of a's elements, inside a block the caller closes.
+inline void open_sum(code& c, const operand& a) {
+    c.line("{");
+    c.line("value_type s = " + a.at("0") + ";", 2);
+    if (a.size > 1) {
+        c.line("for (std::size_t i = 1; i < " + std::to_string(a.size) + "; ++i)", 2);
+        c.line("s += " + a.at("i") + ";", 3);
+    }
+}
+template <>
+struct emit<ops::sum> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "sum";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        open_sum(c, in[0]);
+        c.line(y.at("0") + " = s;", 2);
+        c.line("}");
+    }
+};
+template <>
+struct emit<ops::mean> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "mean";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        open_sum(c, in[0]);
+        c.line(y.at("0") + " = s / value_type(" + std::to_string(in[0].size) + ");", 2);
+        c.line("}");
+    }
+};
+
+// Normalised exponentials (ops/softmax.hpp): the same shift m as typegrad's, the largest element or
+// 0 when that is infinite.
+
+//! Opens a block holding `m`, the shift of a's elements; the caller closes it.
+inline void open_shift(code& c, const operand& a) {
+    c.needs |= math_is_inf;
+    c.line("{");
+    c.line("value_type m = " + a.at("0") + ";", 2);
+    if (a.size > 1) {
+        c.line("for (std::size_t i = 1; i < " + std::to_string(a.size) + "; ++i)", 2);
+        c.line("m = m < " + a.at("i") + " ? " + a.at("i") + " : m;", 3);
+    }
+    c.line("if (detail::is_inf(m))", 2);
+    c.line("m = value_type(0);", 3);
+}
+//! Writes `s`, the sum of e^(aᵢ - m), inside the block of open_shift.
+inline void shifted_sum(code& c, const operand& a) {
+    c.line("value_type s = " + c.call("exp", math_exp, a.at("0") + " - m") + ";", 2);
+    if (a.size > 1) {
+        c.line("for (std::size_t i = 1; i < " + std::to_string(a.size) + "; ++i)", 2);
+        c.line("s += " + c.call("exp", math_exp, a.at("i") + " - m") + ";", 3);
+    }
+}
+template <>
+struct emit<ops::logsumexp> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "logsumexp";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        open_shift(c, in[0]);
+        shifted_sum(c, in[0]);
+        c.line(y.at("0") + " = m + " + c.call("log", math_log, "s") + ";", 2);
+        c.line("}");
+    }
+};
+template <>
+struct emit<ops::log_softmax> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "log_softmax";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        open_shift(c, in[0]);
+        shifted_sum(c, in[0]);
+        c.line("const value_type lse = m + " + c.call("log", math_log, "s") + ";", 2);
+        c.each(
+            y.size, [&](std::string_view i) { return y.at(i) + " = " + in[0].at(i) + " - lse;"; }, 2);
+        c.line("}");
+    }
+};
+template <>
+struct emit<ops::softmax> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "softmax";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand& a = in[0];
+        open_shift(c, a);
+        c.line("value_type s = value_type(0);", 2);
+        c.line("for (std::size_t i = 0; i < " + std::to_string(y.size) + "; ++i) {", 2);
+        c.line(y.at("i") + " = " + c.call("exp", math_exp, a.at("i") + " - m") + ";", 3);
+        c.line("s += " + y.at("i") + ";", 3);
+        c.line("}", 2);
+        c.line("for (std::size_t i = 0; i < " + std::to_string(y.size) + "; ++i)", 2);
+        c.line(y.at("i") + " /= s;", 3);
+        c.line("}");
+    }
+};
+
+}  // namespace typegrad::deploy

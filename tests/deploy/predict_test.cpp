@@ -1,0 +1,187 @@
+// Headers written by tg::export_header (by deploy_generate, at build time): their predictions in
+// constant expressions against PyTorch 1.13's, at run time against tg::predict over many random
+// inputs, and export_header's run-time errors.
+#include <typegrad/deploy/export_header.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "linreg.hpp"
+#include "mlp.hpp"
+#include "models.hpp"
+#include "zoo_a.hpp"
+#include "zoo_b.hpp"
+#include "zoo_b_double.hpp"
+#include "zoo_c.hpp"
+
+namespace tg = typegrad;
+namespace dm = deploy_models;
+
+namespace {
+
+// From `/usr/bin/python3 tests/deploy/reference.py` (torch 1.13.0, float32):
+// mlp(0.5, -1.25, 2.0, 0.75)
+constexpr float torch_mlp[3] = {-0.2791234850883484f, 0.5638632774353027f, -0.2603026032447815f};
+// linreg(3.0, 14.0, 25.5, 5.0), raw features
+constexpr float torch_linreg = -0.39413416385650635f;
+
+constexpr bool close(float got, float want, float rel = 1e-5f) {
+    const float d = got - want, scale = want < 0 ? -want : want;
+    return (d < 0 ? -d : d) <= rel * (scale > 1 ? scale : 1);
+}
+
+// The deployed predictions, computed by the compiler.
+constexpr std::array<float, 3> deployed_mlp = mlp::predict({0.5f, -1.25f, 2.0f, 0.75f});
+static_assert(close(deployed_mlp[0], torch_mlp[0]) && close(deployed_mlp[1], torch_mlp[1]) &&
+              close(deployed_mlp[2], torch_mlp[2]));
+static_assert(close(linreg::predict({3.0f, 14.0f, 25.5f, 5.0f})[0], torch_linreg));
+static_assert(mlp::inputs == 4 && mlp::outputs == 3 && !mlp::standardizes && linreg::standardizes);
+static_assert(std::is_same_v<zoo_b_double::value_type, double> && zoo::scalar::outputs == 1);
+
+template <std::size_t In, class T>
+std::vector<T> random_rows(std::size_t rows, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> uniform(-3.0, 3.0);
+    std::vector<T> v(rows * In);
+    for (auto& e : v)
+        e = static_cast<T>(uniform(rng));
+    return v;
+}
+
+template <std::size_t In, class T>
+tg::data::basic_dataset<T> as_dataset(std::vector<T> features) {
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < In; ++c)
+        names.push_back("f" + std::to_string(c));
+    return tg::data::basic_dataset<T>(std::move(names), std::move(features));
+}
+
+//! The largest |deployed predict - tg::predict| over the rows of `raw` (standardised by `scaler`
+//! for tg::predict when given), printed with `what`.
+template <std::size_t In, std::size_t Out, class T, class Predict, class Model, class P>
+double max_difference(const char* what, Predict predict, Model model, const P& params, const std::vector<T>& raw,
+                      const tg::data::standardizer<T>* scaler = nullptr) {
+    auto data = as_dataset<In>(raw);
+    const std::vector<T> want = tg::predict(model, params, scaler ? scaler->apply(data) : data);
+    const std::size_t rows = raw.size() / In;
+    double worst = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+        std::array<T, In> x{};
+        std::copy_n(raw.data() + r * In, In, x.begin());
+        const std::array<T, Out> got = predict(x);
+        for (std::size_t j = 0; j < Out; ++j)
+            worst = std::max(worst, std::fabs(static_cast<double>(got[j]) - static_cast<double>(want[r * Out + j])));
+    }
+    std::printf("deploy: %-14s max |deployed - tg::predict| over %zu rows: %.3g\n", what, rows, worst);
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("deployed models predict as tg::predict does, on many random inputs") {
+    constexpr std::size_t rows = 2000;
+    tg::Parameters mlp_params{dm::mlp_loss};
+    dm::set_fixed_weights(mlp_params);
+    CHECK(max_difference<4, 3>("mlp", mlp::predict, dm::mlp, mlp_params, random_rows<4, float>(rows, 1)) <= 1e-5);
+
+    tg::Parameters linreg_params{dm::linreg_loss};
+    dm::set_fixed_weights(linreg_params);
+    const auto scaler = tg::data::standardizer<float>::fit(dm::linreg_data());
+    std::vector<float> raw = random_rows<4, float>(rows, 2);
+    for (std::size_t i = 0; i < raw.size(); ++i)
+        raw[i] = raw[i] * 4.0f + 10.0f * static_cast<float>(i % 4);  // near the data's own scale
+    CHECK(max_difference<4, 1>("linreg (std)", linreg::predict, dm::linreg, linreg_params, raw, &scaler) <= 1e-5);
+
+    tg::Parameters zoo{dm::zoo_loss};
+    tg::init::torch_default(zoo, 7);
+    const std::vector<float> x = random_rows<5, float>(rows, 3);
+    CHECK(max_difference<5, 6>("zoo_a", zoo_a::predict, dm::zoo_a, zoo, x) <= 1e-5);
+    CHECK(max_difference<5, 4>("zoo_b", zoo_b::predict, dm::zoo_b, zoo, x) <= 1e-4);  // values up to ~40
+    CHECK(max_difference<5, 1>("zoo_c", zoo::scalar::predict, dm::zoo_c, zoo, x) <= 1e-5);
+
+    tg::Parameters<decltype(dm::zoo_loss), double> zoo64;
+    tg::init::torch_default(zoo64, 7);
+    CHECK(max_difference<5, 4>("zoo_b double", zoo_b_double::predict, dm::zoo_b, zoo64,
+                               random_rows<5, double>(rows, 3)) <= 1e-12);
+}
+
+TEST_CASE("the deployed regression standardises raw features as the standardizer does") {
+    const auto data = dm::linreg_data();
+    const auto scaler = tg::data::standardizer<float>::fit(data);
+    REQUIRE(scaler.std[3] == 0.0);
+    for (std::size_t c = 0; c < 4; ++c) {
+        CHECK(linreg::feature_mean[c] == scaler.mean[c]);  // every digit written
+        CHECK(linreg::feature_std[c] == scaler.std[c]);
+    }
+    // A change in the constant column changes nothing: its standardised value is 0.
+    CHECK(linreg::predict({3.0f, 14.0f, 25.5f, 5.0f})[0] == linreg::predict({3.0f, 14.0f, 25.5f, -80.0f})[0]);
+}
+
+TEST_CASE("the weights are written with every digit: they read back exactly") {
+    tg::Parameters params{dm::mlp_loss};
+    dm::set_fixed_weights(params);
+    const auto w = params.value<"2.weight">();
+    for (std::size_t k = 0; k < w.size(); ++k)
+        CHECK(mlp::layer2_weight[k] == w[k]);
+    tg::Parameters zoo{dm::zoo_loss};
+    tg::init::torch_default(zoo, 7);  // values with all 24 bits of their significand
+    const auto b = zoo.value<"b.weight">();
+    for (std::size_t k = 0; k < b.size(); ++k)
+        CHECK(zoo_b::b_weight[k] == b[k]);
+}
+
+TEST_CASE("export_header: errors name the path, the parameter, the option") {
+    tg::Parameters params{dm::mlp_loss};
+    dm::set_fixed_weights(params);
+    const std::filesystem::path missing = std::filesystem::temp_directory_path() / "typegrad-no-such-dir" / "m.hpp";
+    CHECK_THROWS_WITH(tg::export_header(missing, dm::mlp, params),
+                      "typegrad: export_header: cannot write the header '" + missing.string() + "'");
+    CHECK_THROWS_WITH(tg::header_source(dm::mlp, params, {.namespace_name = "not a name"}),
+                      Catch::Contains("the namespace name 'not a name' is not a C++ identifier"));
+    CHECK_THROWS_AS(tg::header_source(dm::mlp, params, {.namespace_name = "int"}), std::invalid_argument);
+    CHECK_NOTHROW(tg::header_source(dm::mlp, params, {.namespace_name = "a::b2"}));
+
+    params.value<"0.bias">()[5] = std::nanf("");
+    CHECK_THROWS_WITH(tg::header_source(dm::mlp, params),
+                      "typegrad: export_header: the parameter '0.bias' holds a non-finite value at index 5; a "
+                      "deployed model needs finite numbers");
+
+    tg::Parameters linreg{dm::linreg_loss};
+    const auto narrow = tg::data::standardizer<float>{{0.0, 1.0}, {1.0, 1.0}};
+    CHECK_THROWS_WITH(tg::header_source(dm::linreg, linreg, narrow),
+                      "typegrad: export_header: the standardizer has 2 feature columns, the model's input 'x' has 4 "
+                      "features");
+}
+
+TEST_CASE("export_header: the namespace comes from the file name, and the header says what it holds") {
+    tg::Parameters params{dm::mlp_loss};
+    dm::set_fixed_weights(params);
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto path = dir / "typegrad-deploy-iris-mlp.hpp";
+    tg::export_header(path, dm::mlp, params);
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(path);
+    CHECK(text.starts_with("#pragma once\n// Generated by typegrad"));
+    CHECK(text.find("namespace typegrad_deploy_iris_mlp {") != std::string::npos);
+    CHECK(text.find("//   0.weight [8, 4] as layer0_weight") != std::string::npos);
+    CHECK(text.find("//   v5 [8] = tanh(v4)") != std::string::npos);
+    CHECK(text.find("#include <array>\n#include <cstddef>\n\n") != std::string::npos);
+    CHECK(text.find("#include", text.find("#include <cstddef>") + 1) == std::string::npos);
+    // Only the math the model calls: tanh (and what it calls), no log, no sqrt.
+    CHECK(text.find("constexpr double tanh(") != std::string::npos);
+    CHECK(text.find("constexpr double log(") == std::string::npos);
+    CHECK(text.find("constexpr double sqrt(") == std::string::npos);
+}
