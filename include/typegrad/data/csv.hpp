@@ -4,6 +4,7 @@
 // typegrad::data that touches the file system.
 
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/excerpt.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -43,90 +44,23 @@ struct csv_options {
 
 namespace detail {
 
-// Messages quote text from files that may hold anything: these bound their size and keep them
-// printable ASCII, so that a hostile file cannot flood a log or move a terminal's cursor.
-inline constexpr std::size_t excerpt_limit = 60;    // characters of one quoted field or line
-inline constexpr std::size_t path_limit = 200;      // characters of the file name
-inline constexpr std::size_t message_limit = 1024;  // characters of a whole what()
-inline constexpr std::size_t listed_columns = 10;   // names listed when the target is missing
-
-inline std::size_t escaped_size(unsigned char c, bool escape_backslash) noexcept {
-    if (c == '\r' || c == '\n' || c == '\t' || (c == '\\' && escape_backslash))
-        return 2;
-    return c < 0x20 || c >= 0x7f ? 4 : 1;
-}
-
-inline void append_escaped(std::string& out, unsigned char c, bool escape_backslash) {
-    constexpr const char* hex = "0123456789abcdef";
-    if (c == '\r')
-        out += "\\r";
-    else if (c == '\n')
-        out += "\\n";
-    else if (c == '\t')
-        out += "\\t";
-    else if (c == '\\' && escape_backslash)
-        out += "\\\\";
-    else if (c < 0x20 || c >= 0x7f)
-        out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
-    else
-        out += static_cast<char>(c);
-}
-
-// The longest escaped prefix of `text` of at most `limit` characters; `cut` says whether it is
-// shorter than the whole text.
-inline std::string escaped_prefix(std::string_view text, std::size_t limit, bool escape_backslash, bool& cut) {
-    std::string out;
-    std::size_t used = 0;
-    std::size_t i = 0;
-    for (; i < text.size(); ++i) {
-        const std::size_t n = escaped_size(static_cast<unsigned char>(text[i]), escape_backslash);
-        if (used + n > limit)
-            break;
-        used += n;
-    }
-    out.reserve(used);
-    for (std::size_t j = 0; j < i; ++j)
-        append_escaped(out, static_cast<unsigned char>(text[j]), escape_backslash);
-    cut = i < text.size();
-    return out;
-}
-
-// Offending text as shown in messages: quoted, escaped (\r, \n, \t, \\, \xNN for other control
-// and non-ASCII bytes) and cut at 60 characters.
-inline std::string quoted_excerpt(std::string_view text) {
-    bool cut = false;
-    std::string body = escaped_prefix(text, excerpt_limit, true, cut);
-    return "'" + body + (cut ? "...'" : "'");
-}
+// Messages quote text from files that may hold anything: detail/excerpt.hpp bounds their size
+// and keeps them printable ASCII.
+using typegrad::detail::escaped_prefix;
+using typegrad::detail::quoted_excerpt;
+inline constexpr std::size_t listed_columns = 10;  // names listed when the target is missing
 
 // The whole what(): the file name (its last 200 characters), the place, the message, escaped
 // and cut at 1024 characters in all.
 inline std::string csv_what(const std::filesystem::path& file, std::size_t line, std::size_t column,
                             std::string_view message) {
-    const std::string name = file.string();
-    std::size_t first = name.size();
-    for (std::size_t used = 0; first > 0;) {
-        const std::size_t n = escaped_size(static_cast<unsigned char>(name[first - 1]), false);
-        if (used + n > path_limit - 3)
-            break;
-        used += n;
-        --first;
-    }
-    std::string s = "typegrad: read_csv: ";
-    if (first > 0)
-        s += "...";
-    for (std::size_t i = first; i < name.size(); ++i)
-        append_escaped(s, static_cast<unsigned char>(name[i]), false);
+    std::string s = "typegrad: read_csv: " + typegrad::detail::path_excerpt(file);
     if (line != 0)
         s += ':' + std::to_string(line);
     if (line != 0 && column != 0)
         s += ':' + std::to_string(column);
     s += ": ";
-    bool cut = false;
-    s += escaped_prefix(message, message_limit - 3 - s.size(), false, cut);
-    if (cut)
-        s += "...";
-    return s;
+    return typegrad::detail::bounded_what(std::move(s), message);
 }
 
 }  // namespace detail
@@ -469,46 +403,33 @@ inline std::size_t saturated_product(std::size_t a, std::size_t b) noexcept {
 
 }  // namespace detail
 
-//! Reads a numeric CSV file whose first line names the columns: the column named
-//! `*options.target` (at any position) becomes the targets, every other column a feature, in
-//! file order; with `options.target == std::nullopt` every column is a feature and the dataset
-//! has no targets and an empty target_name. Throws csv_error on any fault, naming file, line,
-//! field and offending text.
-//!
-//! Each field is parsed whole as a double with std::from_chars (surrounding spaces and one
-//! leading '+' allowed, RFC 4180 quotes allowed) and then rounded to T, so a float written
-//! with "%.9g" reads back exactly; a number too small for double is a zero of its sign, as with
-//! strtod. Accepted: LF or CRLF line ends (also mixed), a UTF-8 byte-order mark, no final
-//! newline, empty lines at the end. Rejected: a missing, unreadable or empty file, a directory,
-//! a file beyond `options.max_bytes`, no data row, an empty or repeated column name, a missing
-//! target column, an empty line between rows, a carriage return not followed by a line feed, a
-//! row with fewer or more fields than the header, a field that is not a number, and, unless
-//! `options.allow_nonfinite`, NaN, infinities and values beyond the range of T or of double.
-//! Time and memory are linear in the size of the file.
-template <class T = float>
-[[nodiscard]] basic_dataset<T> read_csv(const std::filesystem::path& file, const csv_options& options = {}) {
-    static_assert(std::is_floating_point_v<T>, "typegrad: read_csv<T>: T must be a floating-point type");
-    const char delim = options.delimiter;
-    if (delim == '"' || delim == '\n' || delim == '\r')
-        throw std::invalid_argument(
-            "typegrad: read_csv: expected csv_options::delimiter to be a character other than "
-            "'\"', '\\n' and '\\r', found " +
-            detail::quoted_excerpt(std::string_view(&delim, 1)));
-    const std::string text = detail::read_csv_bytes(file, options.max_bytes);
+namespace detail {
 
-    detail::csv_lines lines{text};
+inline void check_delimiter(const char* function, char delim) {
+    if (delim == '"' || delim == '\n' || delim == '\r')
+        throw std::invalid_argument(std::string("typegrad: ") + function +
+                                    ": expected csv_options::delimiter to be a character other than "
+                                    "'\"', '\\n' and '\\r', found " +
+                                    quoted_excerpt(std::string_view(&delim, 1)));
+}
+
+// The reader proper, shared by read_csv and parse_csv: `file` only names the text in messages.
+template <class T>
+basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::path& file, const csv_options& options) {
+    const char delim = options.delimiter;
+    csv_lines lines{text};
     if (lines.rest.starts_with("\xEF\xBB\xBF"))
         lines.rest.remove_prefix(3);
     std::string_view line;
-    if (!lines.next(line) || (detail::is_blank_line(line) && detail::is_blank_line(lines.rest)))
+    if (!lines.next(line) || (is_blank_line(line) && is_blank_line(lines.rest)))
         throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
-    if (detail::is_blank_line(line))
+    if (is_blank_line(line))
         throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
 
     std::vector<std::string_view> fields;
     std::string unquoted;
     const std::size_t width =
-        detail::split_csv_line(line, file, 1, delim, std::numeric_limits<std::size_t>::max(), fields, unquoted);
+        split_csv_line(line, file, 1, delim, std::numeric_limits<std::size_t>::max(), fields, unquoted);
     std::vector<std::string> names(fields.begin(), fields.end());
     std::size_t target_col = width;
     {
@@ -522,14 +443,14 @@ template <class T = float>
             const auto [it, first] = first_of.emplace(names[c], c);
             if (!first)
                 throw csv_error(file, 1, c + 1,
-                                "expected one column named " + detail::quoted_excerpt(names[c]) +
+                                "expected one column named " + quoted_excerpt(names[c]) +
                                     ", found a second one (fields " + std::to_string(it->second + 1) + " and " +
                                     std::to_string(c + 1) + ")");
         }
         if (options.target) {
             const auto it = first_of.find(*options.target);
             if (it == first_of.end())
-                throw csv_error(file, 1, 0, detail::missing_target_message(*options.target, names));
+                throw csv_error(file, 1, 0, missing_target_message(*options.target, names));
             target_col = it->second;
         }
     }
@@ -540,7 +461,7 @@ template <class T = float>
     const std::size_t max_rows = static_cast<std::size_t>(std::count(lines.rest.begin(), lines.rest.end(), '\n')) + 1;
     std::vector<T> features;
     std::vector<T> targets;
-    features.reserve(std::min(detail::saturated_product(max_rows, feature_cols), text.size() / 2 + 1));
+    features.reserve(std::min(saturated_product(max_rows, feature_cols), text.size() / 2 + 1));
     if (target_col != width)
         targets.reserve(max_rows);
 
@@ -548,7 +469,7 @@ template <class T = float>
     std::size_t blank_line = 0;  // the first empty line after the header: an error if a row follows
     while (lines.next(line)) {
         const std::size_t line_number = lines.number;
-        if (detail::is_blank_line(line)) {
+        if (is_blank_line(line)) {
             if (blank_line == 0)
                 blank_line = line_number;
             continue;
@@ -556,36 +477,35 @@ template <class T = float>
         if (blank_line != 0)
             throw csv_error(file, blank_line, 0,
                             "expected a data row, found an empty line (empty lines are allowed only at the end)");
-        const std::size_t found = detail::split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
+        const std::size_t found = split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
         if (found < width)
             throw csv_error(file, line_number, 0,
                             "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(found) + " in " + detail::quoted_excerpt(line));
+                                std::to_string(found) + " in " + quoted_excerpt(line));
         if (found > width)
             throw csv_error(file, line_number, width + 1,
                             "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(found) + "; the first extra field is " +
-                                detail::quoted_excerpt(fields[width]));
+                                std::to_string(found) + "; the first extra field is " + quoted_excerpt(fields[width]));
         for (std::size_t c = 0; c < width; ++c) {
-            const std::string_view field = detail::trim_csv_spaces(fields[c], delim);
+            const std::string_view field = trim_csv_spaces(fields[c], delim);
             auto fail = [&](const std::string& expected, const char* hint = "") {
                 throw csv_error(file, line_number, c + 1,
-                                "expected " + expected + " in column " + detail::quoted_excerpt(names[c]) + ", found " +
-                                    detail::quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
+                                "expected " + expected + " in column " + quoted_excerpt(names[c]) + ", found " +
+                                    quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
             };
             double value = 0.0;
-            const detail::number_status status = detail::parse_double(field, value);
-            if (status == detail::number_status::not_a_number)
+            const number_status status = parse_double(field, value);
+            if (status == number_status::not_a_number)
                 fail("a number");
             if (!options.allow_nonfinite) {
-                if (status == detail::number_status::overflow)
+                if (status == number_status::overflow)
                     fail("a number within the range of double");
                 if (!std::isfinite(value))
                     fail("a finite number", " (set csv_options::allow_nonfinite to accept NaN and infinity)");
-                if (detail::overflows<T>(value))
-                    fail(std::string("a number within the range of ") + detail::type_name<T>());
+                if (overflows<T>(value))
+                    fail(std::string("a number within the range of ") + type_name<T>());
             }
-            const T x = detail::overflows<T>(value)
+            const T x = overflows<T>(value)
                             ? (value > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())
                             : static_cast<T>(value);
             if (c == target_col)
@@ -607,6 +527,47 @@ template <class T = float>
     if (target_col == width)
         return basic_dataset<T>(std::move(names), std::move(features));
     return basic_dataset<T>(std::move(names), std::move(target_name), std::move(features), std::move(targets));
+}
+
+}  // namespace detail
+
+//! Reads a numeric CSV file whose first line names the columns: the column named
+//! `*options.target` (at any position) becomes the targets, every other column a feature, in
+//! file order; with `options.target == std::nullopt` every column is a feature and the dataset
+//! has no targets and an empty target_name. Throws csv_error on any fault, naming file, line,
+//! field and offending text.
+//!
+//! Each field is parsed whole as a double with std::from_chars (surrounding spaces and one
+//! leading '+' allowed, RFC 4180 quotes allowed) and then rounded to T, so a float written
+//! with "%.9g" reads back exactly; a number too small for double is a zero of its sign, as with
+//! strtod. Accepted: LF or CRLF line ends (also mixed), a UTF-8 byte-order mark, no final
+//! newline, empty lines at the end. Rejected: a missing, unreadable or empty file, a directory,
+//! a file beyond `options.max_bytes`, no data row, an empty or repeated column name, a missing
+//! target column, an empty line between rows, a carriage return not followed by a line feed, a
+//! row with fewer or more fields than the header, a field that is not a number, and, unless
+//! `options.allow_nonfinite`, NaN, infinities and values beyond the range of T or of double.
+//! Time and memory are linear in the size of the file.
+template <class T = float>
+[[nodiscard]] basic_dataset<T> read_csv(const std::filesystem::path& file, const csv_options& options = {}) {
+    static_assert(std::is_floating_point_v<T>, "typegrad: read_csv<T>: T must be a floating-point type");
+    detail::check_delimiter("read_csv", options.delimiter);
+    const std::string text = detail::read_csv_bytes(file, options.max_bytes);
+    return detail::parse_csv_text<T>(text, file, options);
+}
+
+//! read_csv on text already in memory (a string received, an embedded table, a fuzzer's
+//! input): the same rules and the same csv_error, whose file() is `name`, which only names the
+//! text in messages. Text beyond `options.max_bytes` is a csv_error at line 0, as a file is.
+template <class T = float>
+[[nodiscard]] basic_dataset<T> parse_csv(std::string_view text, const csv_options& options = {},
+                                         const std::filesystem::path& name = "<memory>") {
+    static_assert(std::is_floating_point_v<T>, "typegrad: parse_csv<T>: T must be a floating-point type");
+    detail::check_delimiter("parse_csv", options.delimiter);
+    if (options.max_bytes != 0 && text.size() > options.max_bytes)
+        throw csv_error(name, 0, 0,
+                        "expected a CSV text of at most " + std::to_string(options.max_bytes) +
+                            " bytes (csv_options::max_bytes), found " + std::to_string(text.size()) + " bytes");
+    return detail::parse_csv_text<T>(text, name, options);
 }
 
 }  // namespace typegrad::data
