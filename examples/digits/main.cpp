@@ -23,7 +23,7 @@
 
 #include <typegrad/typegrad.hpp>
 
-#include <typegrad/io/checkpoint.hpp>
+#include <typegrad/checkpoint.hpp>
 
 #include "../common/cli.hpp"
 

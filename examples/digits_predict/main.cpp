@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include <typegrad/io/checkpoint.hpp>
+#include <typegrad/checkpoint.hpp>
 #include <typegrad/typegrad.hpp>
 
 namespace tg = typegrad;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <typegrad/io/checkpoint.hpp>
+#include <typegrad/checkpoint.hpp>
 #include <typegrad/typegrad.hpp>
 
 namespace tg = typegrad;

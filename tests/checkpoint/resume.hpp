@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <typegrad/io/checkpoint.hpp>
+#include <typegrad/checkpoint.hpp>
 #include <typegrad/typegrad.hpp>
 
 namespace resume {

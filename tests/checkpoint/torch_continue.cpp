@@ -9,7 +9,7 @@
 #include <exception>
 #include <string>
 
-#include <typegrad/io/checkpoint.hpp>
+#include <typegrad/checkpoint.hpp>
 #include <typegrad/typegrad.hpp>
 
 namespace tg = typegrad;
