@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -237,16 +239,18 @@ private:
         return (c.rows.size() == 1 ? "data row " : "data rows ") + list + (c.rows.size() == 1 ? " gives" : " give") +
                " a non-finite " + what;
     }
-    T target_of(const batch_type& batch, std::size_t i) const {
-        if constexpr (std::is_void_v<typename program::target>)
-            return T(0);
-        else
-            return batch.target(i);
+    // The loss of the batch's i-th sample alone, and its gradient into g, by the same compiled
+    // sweep as backward() (a one-row batch): a scalar evaluation would compile the model twice.
+    T sample_backward(const batch_type& batch, std::size_t i, std::vector<T>& g) const {
+        const auto row = static_cast<std::uint32_t>(batch.row(i));
+        const batch_type one(batch.dataset(), std::span<const std::uint32_t>(&row, 1));
+        std::fill(g.begin(), g.end(), T(0));
+        const auto lanes = std::make_unique<typename program::lane[]>(program::scratch_size);
+        return program::backward(values_, g.data(), lanes.get(), feed(one, "Trainer::backward"));
     }
     [[noreturn]] void fail_loss(const batch_type& batch, T loss) const {
-        auto at_fault = rows_where(batch, [&](std::size_t i) {
-            return !std::isfinite(program::sample_value(values_, batch.features(i), target_of(batch, i)));
-        });
+        std::vector<T> g(total);
+        auto at_fault = rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_backward(batch, i, g)); });
         const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
                                  ": the batch's mean loss is " + (std::isnan(loss) ? "NaN" : "infinite") + "; " +
                                  rows_text(at_fault, "loss");
@@ -266,8 +270,7 @@ private:
                 if (!batch.empty()) {
                     std::vector<T> g(total);
                     const auto at_fault = rows_where(batch, [&](std::size_t r) {
-                        std::fill(g.begin(), g.end(), T(0));
-                        program::sample_backward(values_, g.data(), batch.features(r), target_of(batch, r), T(1));
+                        sample_backward(batch, r, g);
                         return !std::isfinite(g[p.offset + i]);
                     });
                     rows = at_fault.rows;
