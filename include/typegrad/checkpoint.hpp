@@ -38,8 +38,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
-#include <optional>
 #include <map>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>

@@ -248,7 +248,7 @@ private:
         const auto lanes = std::make_unique<typename program::lane[]>(program::scratch_size);
         return program::backward(values_, g.data(), lanes.get(), feed(one, "Trainer::backward"));
     }
-    [[noreturn]] void fail_loss(const batch_type& batch, T loss) const {
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_loss(const batch_type& batch, T loss) const {
         std::vector<T> g(total);
         auto at_fault = rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_backward(batch, i, g)); });
         const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
@@ -258,6 +258,13 @@ private:
     }
     // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
     void check_gradients(const batch_type& batch, const char* when) const {
+        for (std::size_t i = 0; i < total; ++i)
+            if (!std::isfinite(grads_[i]))
+                report_gradient(batch, when);
+    }
+    // The failure paths are cold and out of line: the compiler neither inlines nor optimises them
+    // for speed (they cost compile time in every program, and run once).
+    [[noreturn, gnu::cold, gnu::noinline]] void report_gradient(const batch_type& batch, const char* when) const {
         for (const auto& p : layout::slots) {
             for (std::size_t i = 0; i < p.size; ++i) {
                 if (std::isfinite(grads_[p.offset + i]))
@@ -283,8 +290,14 @@ private:
                 throw non_finite_error(text, steps_, element, std::move(rows));
             }
         }
+        throw std::logic_error("typegrad: report_gradient found every gradient finite");
     }
     void check_values() const {
+        for (std::size_t i = 0; i < total; ++i)
+            if (!std::isfinite(values_[i]))
+                report_value();
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void report_value() const {
         for (const auto& p : layout::slots)
             for (std::size_t i = 0; i < p.size; ++i)
                 if (!std::isfinite(values_[p.offset + i])) {
@@ -295,6 +308,7 @@ private:
                                                " from finite gradients (an overflow: lower the learning rate)",
                                            steps_, element, {});
                 }
+        throw std::logic_error("typegrad: report_value found every value finite");
     }
 
     T* values_ = nullptr;
