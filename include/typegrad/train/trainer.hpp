@@ -245,8 +245,8 @@ private:
         const auto row = static_cast<std::uint32_t>(batch.row(i));
         const batch_type one(batch.dataset(), std::span<const std::uint32_t>(&row, 1));
         std::fill(g.begin(), g.end(), T(0));
-        const auto lanes = std::make_unique<typename program::lane[]>(program::scratch_size);
-        return program::backward(values_, g.data(), lanes.get(), feed(one, "Trainer::backward"));
+        // The lane scratch of backward(), whose batch is done: it holds nothing between calls.
+        return program::backward(values_, g.data(), lane_grads_.get(), feed(one, "Trainer::backward"));
     }
     [[noreturn, gnu::cold, gnu::noinline]] void fail_loss(const batch_type& batch, T loss) const {
         std::vector<T> g(total);
