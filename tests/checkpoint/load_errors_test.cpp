@@ -17,11 +17,11 @@ namespace tg = typegrad;
 
 namespace {
 
-const auto loss =
+[[maybe_unused]] const auto loss =
     tg::mse(tg::sequential<tg::Linear<4, 3>, tg::Tanh, tg::Linear<3, 1>>{}(tg::input<"x", 4>), tg::target<"y">);
 using Loss = std::remove_cvref_t<decltype(loss)>;
 // Another model: the first layer transposed, the second of another width.
-const auto other =
+[[maybe_unused]] const auto other =
     tg::mse(tg::sequential<tg::Linear<3, 4>, tg::Tanh, tg::Linear<4, 1>>{}(tg::input<"x", 3>), tg::target<"y">);
 using Other = std::remove_cvref_t<decltype(other)>;
 

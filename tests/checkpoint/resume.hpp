@@ -50,10 +50,10 @@ void train(Tr& trainer, S& sched, const tg::data::basic_dataset<T>& d, tg::data_
         trainer.zero_grad();
         const T l = trainer.backward(epoch[pos.batch]);
         trainer.step();
-        if constexpr (requires { sched.step(1.0); })
-            sched.step(static_cast<double>(l) > 0.5 ? 1.0 : 0.9);  // a plateau and then a gain
-        else if constexpr (requires { sched.step(); })
+        if constexpr (requires { sched.step(); })  // the epoch schedulers (whose step(long) is the closed form)
             sched.step();
+        else if constexpr (requires { sched.step(1.0); })  // ReduceLROnPlateau: a plateau, then a gain
+            sched.step(static_cast<double>(l) > 0.5 ? 1.0 : 0.9);
         if (++pos.batch == epoch.size())
             pos.batch = 0, ++pos.epoch;
     }

@@ -16,7 +16,7 @@ namespace tg = typegrad;
 
 namespace {
 
-const auto loss =
+[[maybe_unused]] const auto loss =
     tg::mse(tg::sequential<tg::Linear<10, 16>, tg::Tanh, tg::Linear<16, 1>>{}(tg::input<"x", 10>), tg::target<"y">);
 using Loss = std::remove_cvref_t<decltype(loss)>;
 
