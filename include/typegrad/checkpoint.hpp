@@ -95,6 +95,20 @@ template <class X>
 inline constexpr bool is_trainer_v = false;
 template <class L, class P, class T>
 inline constexpr bool is_trainer_v<Trainer<L, P, T>> = true;
+// The options type of the first Trainer among the parts (none_given when there is none).
+struct none_given {};
+template <class X>
+struct options_of {
+    using type = typename X::options_type;
+};
+template <class... X>
+struct trainer_options {
+    using type = none_given;
+};
+template <class X, class... R>
+struct trainer_options<X, R...>
+    : std::conditional_t<is_trainer_v<std::remove_cv_t<X>>, options_of<X>, trainer_options<R...>> {};
+
 template <class X>
 inline constexpr bool is_standardizer_v = false;
 template <class T>
@@ -128,7 +142,6 @@ constexpr bool check_part() {
 struct reading {
     const io::tensor_file& file;
     std::vector<std::string> differences;
-    std::vector<std::string> claimed;  // tensor-name prefixes the parts read ("optimizer.", ...)
 
     void differ(std::string line) { differences.push_back(std::move(line)); }
     const std::string* meta(std::string_view key) const {
@@ -263,14 +276,17 @@ void save_trainer(io::tensor_writer& w, const Trainer<L, P, T>& trainer) {
     }
 }
 
-// The parameter names of each group of the file, and its JSON objects.
+// Each group of the file: its parameters (indices in the layout), its options as read and checked,
+// and its initial_lr (set by a scheduler). Read once by the check; load applies it as it is.
+template <class Options>
 struct file_groups {
     std::vector<std::vector<std::size_t>> params;
-    std::vector<json> options;
+    std::vector<Options> options;
+    std::vector<std::optional<double>> initial_lr;
 };
 
 template <class L, class P, class T>
-std::optional<file_groups> check_groups(reading& r, const Trainer<L, P, T>& trainer) {
+std::optional<file_groups<typename P::options>> check_groups(reading& r, const Trainer<L, P, T>& trainer) {
     const auto& opt = trainer.optimizer();
     const auto layout = opt.layout();
     const auto groups = r.meta_json("optimizer.param_groups");
@@ -280,7 +296,7 @@ std::optional<file_groups> check_groups(reading& r, const Trainer<L, P, T>& trai
         r.differ("optimizer.param_groups: expected a non-empty JSON list of groups");
         return std::nullopt;
     }
-    file_groups out;
+    file_groups<typename P::options> out;
     std::vector<int> seen(layout.size(), -1);
     for (std::size_t g = 0; g < groups->size(); ++g) {
         const json& j = (*groups)[g];
@@ -334,7 +350,10 @@ std::optional<file_groups> check_groups(reading& r, const Trainer<L, P, T>& trai
             r.differ(where + ": " + e.what());
         }
         out.params.push_back(std::move(members));
-        out.options.push_back(j);
+        out.options.push_back(o);
+        out.initial_lr.push_back(j.contains("initial_lr") && j["initial_lr"].is_number()
+                                     ? std::optional<double>(j["initial_lr"].get<double>())
+                                     : std::nullopt);
     }
     for (std::size_t k = 0; k < layout.size(); ++k)
         if (seen[k] < 0)
@@ -359,8 +378,8 @@ std::optional<file_groups> check_groups(reading& r, const Trainer<L, P, T>& trai
 }
 
 template <class L, class P, class T>
-void check_trainer(reading& r, const Trainer<L, P, T>& trainer, std::optional<file_groups>& groups) {
-    r.claimed.push_back("optimizer.");
+void check_trainer(reading& r, const Trainer<L, P, T>& trainer,
+                   std::optional<file_groups<typename P::options>>& groups) {
     const std::string* name = r.meta("optimizer");
     if (!name)
         return r.differ("metadata 'optimizer': missing in the file (it holds no optimiser)");
@@ -403,7 +422,7 @@ void check_trainer(reading& r, const Trainer<L, P, T>& trainer, std::optional<fi
 }
 
 template <class L, class P, class T>
-void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const file_groups& groups) {
+void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const file_groups<typename P::options>& groups) {
     auto& opt = trainer.optimizer();
     const auto layout = opt.layout();
     if (opt.param_groups().size() == 1 && groups.params.size() > 1)
@@ -415,17 +434,8 @@ void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const fil
         }
     auto mine = opt.param_groups();
     for (std::size_t g = 0; g < mine.size(); ++g) {
-        const json& j = groups.options[g];
-        optim::detail::for_each_option<P>(mine[g].options, [&](std::string_view name, auto& v) {
-            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, std::array<double, 2>>)
-                v = {j[std::string(name)].at(0).template get<double>(),
-                     j[std::string(name)].at(1).template get<double>()};
-            else
-                v = j[std::string(name)].template get<std::remove_cvref_t<decltype(v)>>();
-        });
-        mine[g].initial_lr = j.contains("initial_lr") && j["initial_lr"].is_number()
-                                 ? std::optional<double>(j["initial_lr"].get<double>())
-                                 : std::nullopt;
+        mine[g].options = groups.options[g];
+        mine[g].initial_lr = groups.initial_lr[g];
     }
     if (const auto it = f.metadata().find("trainer.steps"); it != f.metadata().end())
         trainer.set_steps(std::stoull(it->second));
@@ -589,7 +599,6 @@ void save_standardizer(io::tensor_writer& w, const data::standardizer<T>& s) {
 }
 
 inline void check_standardizer(reading& r) {
-    r.claimed.push_back("standardizer.");
     const io::tensor_info* mean = r.file.find("standardizer.mean");
     const io::tensor_info* sd = r.file.find("standardizer.std");
     if (!mean || !sd)
@@ -652,7 +661,7 @@ void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&...
     static_assert((checkpoint_detail::check_part<Parts>() && ...));
     namespace cd = checkpoint_detail;
     const auto file = io::tensor_file::load(path);
-    cd::reading r{file, {}, {}};
+    cd::reading r{file, {}};
     if (const std::string* f = r.meta("format"); f && *f != cd::format_name)
         r.differ("metadata 'format': '" + *f + "' in the file, expected '" + std::string(cd::format_name) + "'");
     if (const std::string* v = r.meta("format.version"); v && *v != std::to_string(cd::format_version))
@@ -663,7 +672,7 @@ void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&...
     cd::check_parameters(r, params);
 
     // Check every part, then apply them all.
-    std::optional<cd::file_groups> groups;
+    std::optional<cd::file_groups<typename cd::trainer_options<Parts...>::type>> groups;
     [[maybe_unused]] const auto check = [&](auto& part) {
         using X = std::remove_cvref_t<decltype(part)>;
         if constexpr (cd::is_trainer_v<X>)

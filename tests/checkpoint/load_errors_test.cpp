@@ -5,13 +5,14 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include <typegrad/checkpoint.hpp>
 #include <typegrad/typegrad.hpp>
+
+#include "io/io_helpers.hpp"
 
 namespace tg = typegrad;
 
@@ -25,9 +26,9 @@ using Loss = std::remove_cvref_t<decltype(loss)>;
     tg::mse(tg::sequential<tg::Linear<3, 4>, tg::Tanh, tg::Linear<4, 1>>{}(tg::input<"x", 3>), tg::target<"y">);
 using Other = std::remove_cvref_t<decltype(other)>;
 
+// A file in a folder of this run's own, removed at exit.
 std::filesystem::path temp(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / "typegrad_load_errors";
-    std::filesystem::create_directories(dir);
+    static const typegrad_test::temp_dir dir("load_errors");
     return dir / name;
 }
 
@@ -162,12 +163,8 @@ TEST_CASE("a newer format version and a missing checksum are refused") {
         offset += 4 * info.size;
     }
     header += "\"__metadata__\":{\"format\":\"typegrad.checkpoint\",\"format.version\":\"1\"}}";
-    std::string bytes(8, '\0');
-    for (std::size_t k = 0; k < 8; ++k)
-        bytes[k] = static_cast<char>((header.size() >> (8 * k)) & 0xff);
-    bytes += header + std::string(offset, '\0');
     const auto path = temp("no_checksum.safetensors");
-    std::ofstream(path, std::ios::binary) << bytes;
+    typegrad_test::write_bytes(path, typegrad_test::raw_file(header, std::string(offset, '\0')));
     try {
         tg::load(path, p);
         FAIL("a checkpoint without its checksum loaded");
@@ -183,20 +180,18 @@ TEST_CASE("a corrupted or truncated checkpoint is a format_error and changes not
     tg::Trainer<Loss, tg::Adam> t{p};
     const auto path = temp("corrupt.safetensors");
     tg::save(path, p, t);
-    std::ifstream in(path, std::ios::binary);
-    const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    in.close();
+    const auto good = typegrad_test::file_bytes(path);
     tg::Parameters<Loss> q;
     fill(q, -0.3f);
     const auto before = values_of(q);
     tg::Trainer<Loss, tg::Adam> u{q};
     for (std::size_t cut : {std::size_t{0}, std::size_t{7}, std::size_t{100}, good.size() - 1}) {
-        std::ofstream(path, std::ios::binary) << good.substr(0, cut);
+        typegrad_test::write_bytes(path, std::span(good).first(cut));
         CHECK_THROWS_AS(tg::load(path, q, u), tg::io::format_error);
     }
-    std::string flipped = good;
-    flipped[flipped.size() - 3] = static_cast<char>(flipped[flipped.size() - 3] ^ 0x10);
-    std::ofstream(path, std::ios::binary) << flipped;
+    auto flipped = good;
+    flipped[flipped.size() - 3] ^= std::byte{0x10};
+    typegrad_test::write_bytes(path, flipped);
     CHECK_THROWS_WITH(tg::load(path, q, u), Catch::Contains("CRC-32"));
     CHECK(values_of(q) == before);
 }
@@ -246,4 +241,23 @@ TEST_CASE("a scalar of the optimiser's state loads from F32, F64 or I64") {
     CHECK(t.optimizer().state().scalar("step", 0) == 3.0);
     CHECK(t.optimizer().state().has("exp_avg", 3));
     CHECK_FALSE(t.optimizer().state().has("max_exp_avg_sq", 3));
+}
+
+TEST_CASE("a one-group trainer loading a file of two groups is split as the file says") {
+    tg::Parameters<Loss> p;
+    fill(p, 0.1f);
+    tg::Trainer<Loss, tg::SGD> two{p, {.lr = 0.1}};
+    two.optimizer().add_param_group({"2.weight", "2.bias"}, {.lr = 0.01, .momentum = 0.5});
+    const auto path = temp("groups.safetensors");
+    tg::save(path, p, two);
+
+    tg::Trainer<Loss, tg::SGD> one{p, {.lr = 0.7}};
+    tg::load(path, p, one);
+    const auto groups = one.optimizer().param_groups();
+    REQUIRE(groups.size() == 2);
+    CHECK(groups[0].options.lr == 0.1);
+    CHECK(groups[0].params == std::vector<std::size_t>{0, 1});
+    CHECK(groups[1].options.lr == 0.01);
+    CHECK(groups[1].options.momentum == 0.5);
+    CHECK(groups[1].params == std::vector<std::size_t>{2, 3});
 }
