@@ -8,6 +8,12 @@
 # (user + sys) of that run and the largest peak RSS. --include points at another typegrad include
 # tree (e.g. a patched copy) instead of the project's. --sweep also times the typegrad MLP for each
 # depth listed (seconds against size). Prints a Markdown table.
+#
+# The three new-user programs (wine_classifier, custom_model, accumulation) are timed twice: as
+# they are, and with <typegrad/typegrad.hpp> precompiled (the PCH is built once per compiler with
+# the same flags, as CMake's target_precompile_headers does; its own build time is a row of its
+# own). The floor rows (xsimd and Hana alone, the umbrella header alone) say what this machine
+# charges for including, so that runs on machines of different speed compare.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +46,7 @@ measure() {
     fi
     local best_wall="" best_cpu="" peak=0 status=ok
     for _ in $(seq "$repeat"); do
-        if ! /usr/bin/time -v -o "$work/time" "$cxx" -std=c++20 -O2 -march=native "$@" -c "$src" -o "$work/out.o" \
+        if ! /usr/bin/time -v -o "$work/time" "$cxx" -std=c++20 -O2 -march=native "$@" -c "$src" -o "${measure_out:-$work/out.o}" \
             >"$work/log" 2>&1; then
             status="FAILS: $(grep -m1 -E '(fatal )?error:' "$work/log" | sed -E 's/.*error: //' | cut -c1-90)"
         fi
@@ -60,7 +66,24 @@ echo "typegrad headers: ${include#"$root"/}"
 echo
 echo "| program | compiler | wall s | cpu s | peak RSS MiB | status |"
 echo "| --- | --- | ---: | ---: | ---: | --- |"
+pch=$work/pch
+mkdir -p "$pch"
+printf '#include <typegrad/typegrad.hpp>\n' >"$pch/typegrad_pch.hpp"
 for cxx in $compilers; do
+    measure "floor: xsimd + Hana included" "$cxx" "$here/floor.cpp"
+    measure "floor: <typegrad/typegrad.hpp> included" "$cxx" "$here/headers.cpp" -I"$include"
+    # The precompiled umbrella header, built with the programs' flags: GCC finds name.gch beside
+    # the header named by -include; Clang takes the file by -include-pch.
+    case "$cxx" in
+        clang*) pch_out="$pch/typegrad_pch.hpp.pch"; pch_use=(-include-pch "$pch_out") ;;
+        *) pch_out="$pch/typegrad_pch.hpp.gch"; pch_use=(-include "$pch/typegrad_pch.hpp" -Winvalid-pch) ;;
+    esac
+    measure_out=$pch_out measure "PCH of <typegrad/typegrad.hpp> (built once)" "$cxx" "$pch/typegrad_pch.hpp" \
+        -I"$include" -x c++-header
+    for program in wine_classifier custom_model accumulation; do
+        measure "$program: typegrad" "$cxx" "$here/$program.cpp" -I"$include"
+        measure "$program: typegrad, header precompiled" "$cxx" "$here/$program.cpp" -I"$include" "${pch_use[@]}"
+    done
     measure "diabetes: typegrad (examples/diabetes)" "$cxx" "$root/examples/diabetes/main.cpp" \
         -I"$include" -DTYPEGRAD_EXAMPLE_DATA="\"$root/examples/data\""
     measure "diabetes: Eigen" "$cxx" "$here/eigen_diabetes.cpp" -I"$eigen_include"
