@@ -245,9 +245,9 @@ inline constexpr bool linear_names = [] {
 template <class E>
 inline constexpr bool is_linear = false;
 template <class X, fixed_string Weight, std::size_t Out, std::size_t In, fixed_string Bias>
-inline constexpr bool is_linear<
-    node<ops::add, node<ops::matvec, X, param_leaf<Weight, shape<Out, In>>>, param_leaf<Bias, shape<Out>>>> =
-    linear_names<Weight, Bias>;
+inline constexpr bool
+    is_linear<node<ops::add, node<ops::matvec, X, param_leaf<Weight, shape<Out, In>>>, param_leaf<Bias, shape<Out>>>> =
+        linear_names<Weight, Bias>;
 
 template <class E>
 inline constexpr int precedence_of = primary;
@@ -470,8 +470,10 @@ struct printer<node<ops::smooth_l1<Bits>, node<ops::sub, P, Y>>> : loss_printer<
 template <class Z, class Y>
 struct printer<node<ops::bce_with_logits, Z, Y>> : loss_printer<ops::bce_with_logits, Z, Y> {};
 template <class Op, class A>
-requires(requires { Op::delta; } || requires { Op::beta; })
-struct printer<node<ops::mean, node<Op, A>>> : printer<node<Op, A>> {};
+requires(
+    requires { Op::delta; } || requires { Op::beta; }) struct printer<node<ops::mean, node<Op, A>>>
+    : printer<node<Op, A>> {
+};
 template <class Z, class Y>
 struct printer<node<ops::mean, node<ops::bce_with_logits, Z, Y>>> : printer<node<ops::bce_with_logits, Z, Y>> {};
 template <class L, class Y>

@@ -45,7 +45,8 @@ struct anomaly_report {
     std::string message() const {
         std::string s = "anomaly mode, data row " + std::to_string(row) + " at step " + std::to_string(step) + ": ";
         const std::string bad = number(value);
-        if (pass == anomaly_pass::forward && (op == "parameter" || op == "input" || op == "target" || op == "constant")) {
+        if (pass == anomaly_pass::forward &&
+            (op == "parameter" || op == "input" || op == "target" || op == "constant")) {
             s += "the " + op + " '" + (param.empty() ? expression : param) + "' is " + bad;
             if (op != "parameter" && op != "constant")
                 s += " (element " + std::to_string(element) + " of the row)";
