@@ -56,8 +56,7 @@ const auto nothing = [](auto&) {};
 void check_message(const tg::non_finite_error& e) {
     REQUIRE(e.anomaly());
     CHECK_THAT(std::string(e.what()), Catch::EndsWith("; " + e.anomaly()->message()));
-    CHECK_THAT(e.anomaly()->message(), Catch::Contains(e.anomaly()->expression) &&
-                                           Catch::Contains(e.anomaly()->loss) &&
+    CHECK_THAT(e.anomaly()->message(), Catch::Contains(e.anomaly()->expression) && Catch::Contains(e.anomaly()->loss) &&
                                            Catch::Contains("data row " + std::to_string(e.anomaly()->row)));
 }
 }  // namespace
