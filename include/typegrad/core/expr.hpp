@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include <typegrad/core/fixed_string.hpp>
@@ -107,14 +108,13 @@ template <long long N>
 inline constexpr constant_leaf<std::bit_cast<std::uint64_t>(static_cast<double>(N))> constant{};
 
 namespace detail {
-template <char... Cs>
-constexpr double parse_decimal() {
-    constexpr char s[] = {Cs..., '\0'};
+//! The value of the decimal literal `s` ("2.5", "1e-3"), as `_c` reads it (tg::to_string writes a
+//! constant back as a text that this reads to the same double).
+constexpr double parse_decimal(std::string_view s) {
     double mantissa = 0, scale = 1;
     int exponent = 0, exp_sign = 1;
     bool frac = false, in_exp = false;
-    for (const char* p = s; *p; ++p) {
-        const char c = *p;
+    for (const char c : s) {
         if (c == '\'')
             continue;
         if (c == '.') {
@@ -144,6 +144,11 @@ constexpr double parse_decimal() {
     for (int i = 0; i < exponent; ++i)
         mantissa = exp_sign > 0 ? mantissa * 10 : mantissa / 10;
     return mantissa;
+}
+template <char... Cs>
+constexpr double parse_decimal() {
+    constexpr char s[] = {Cs...};
+    return parse_decimal(std::string_view(s, sizeof...(Cs)));
 }
 }  // namespace detail
 

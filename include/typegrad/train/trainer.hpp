@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,7 @@
 #include <typegrad/optim/rmsprop.hpp>
 #include <typegrad/optim/sgd.hpp>
 #include <typegrad/parameters.hpp>
+#include <typegrad/train/anomaly_report.hpp>
 
 namespace typegrad {
 
@@ -46,11 +48,17 @@ struct trainer_checks {
 };
 
 //! A non-finite loss, gradient or parameter value met by a Trainer: `what()` says which, at which
-//! step, for which parameter and which data rows; the fields say the same for code.
+//! step, for which parameter and which data rows, and what anomaly mode found on the first of those
+//! rows (the op that made the first NaN or infinity); the fields say the same for code.
 class non_finite_error : public std::runtime_error {
 public:
-    non_finite_error(const std::string& what, std::size_t step, std::string param, std::vector<std::size_t> rows)
-        : std::runtime_error(what), step_(step), param_(std::move(param)), rows_(std::move(rows)) {}
+    non_finite_error(const std::string& what, std::size_t step, std::string param, std::vector<std::size_t> rows,
+                     std::optional<anomaly_report> anomaly = std::nullopt)
+        : std::runtime_error(what),
+          step_(step),
+          param_(std::move(param)),
+          rows_(std::move(rows)),
+          anomaly_(std::move(anomaly)) {}
     //! The number of step() calls made before the fault (0: before the first step).
     std::size_t step() const noexcept { return step_; }
     //! The parameter element at fault ("fc.weight[0, 3]"), or empty for the loss.
@@ -58,11 +66,16 @@ public:
     //! The dataset rows of the batch whose samples give a non-finite loss or gradient (all rows of
     //! the batch when no single sample does).
     const std::vector<std::size_t>& rows() const noexcept { return rows_; }
+    //! What anomaly mode found re-running the first of rows() alone: the op, its sub-expression and
+    //! the loss as code, the parameter; empty when no single sample gives the fault, or when the
+    //! fault is a value made by step().
+    const std::optional<anomaly_report>& anomaly() const noexcept { return anomaly_; }
 
 private:
     std::size_t step_;
     std::string param_;
     std::vector<std::size_t> rows_;
+    std::optional<anomaly_report> anomaly_;
 };
 
 namespace detail {
@@ -203,6 +216,15 @@ public:
     //! Sets the run-time checks.
     void set_checks(trainer_checks checks) noexcept { checks_ = checks; }
 
+    //! Anomaly mode's checked evaluation of one sample (parameters, features, target), or null.
+    using anomaly_detector = std::optional<anomaly_report> (*)(const T*, const T*, T);
+    //! What a non_finite_error of backward() runs on the first row at fault, to name the op that
+    //! made the first NaN or infinity; null (the default) runs nothing. `tg::detect_anomaly(trainer)`
+    //! (typegrad/train/anomaly.hpp) sets it: the checked evaluation is compiled only in programs
+    //! that ask for it.
+    void set_anomaly_detector(anomaly_detector detector) noexcept { anomaly_ = detector; }
+    anomaly_detector get_anomaly_detector() const noexcept { return anomaly_; }
+
 private:
     autodiff::sample_source<T> feed(const batch_type& batch, std::string_view who) const {
         return data::feed<typename program::input, typename program::target>(batch, who, {checks_.finite_data});
@@ -248,13 +270,33 @@ private:
         // The lane scratch of backward(), whose batch is done: it holds nothing between calls.
         return program::backward(values_, g.data(), lane_grads_.get(), feed(one, "Trainer::backward"));
     }
+    // Anomaly mode on the first row at fault (train/anomaly.hpp): the op that made the first
+    // non-finite number, or nothing when no single sample gives the fault.
+    std::optional<anomaly_report> anomaly_of(const batch_type& batch, const culprits& c) const {
+        if (!anomaly_ || !c.found)
+            return std::nullopt;
+        const std::size_t row = c.rows.front();
+        const dataset_type& d = batch.dataset();
+        const T* x = d.features().data() + row * d.cols();
+        const T y = d.has_target() ? d.targets()[row] : T(0);
+        auto report = anomaly_(values_, x, y);
+        if (report) {
+            report->row = row;
+            report->step = steps_;
+        }
+        return report;
+    }
+    static std::string anomaly_text(const std::optional<anomaly_report>& report) {
+        return report ? "; " + report->message() : std::string();
+    }
     [[noreturn, gnu::cold, gnu::noinline]] void fail_loss(const batch_type& batch, T loss) const {
         std::vector<T> g(total);
         auto at_fault = rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_backward(batch, i, g)); });
+        auto report = anomaly_of(batch, at_fault);
         const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
                                  ": the batch's mean loss is " + (std::isnan(loss) ? "NaN" : "infinite") + "; " +
-                                 rows_text(at_fault, "loss");
-        throw non_finite_error(text, steps_, "", std::move(at_fault.rows));
+                                 rows_text(at_fault, "loss") + anomaly_text(report);
+        throw non_finite_error(text, steps_, "", std::move(at_fault.rows), std::move(report));
     }
     // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
     void check_gradients(const batch_type& batch, const char* when) const {
@@ -271,6 +313,7 @@ private:
                     continue;
                 const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
                 std::vector<std::size_t> rows;
+                std::optional<anomaly_report> report;
                 std::string from =
                     " (the gradients were already non-finite before this step: backward() of an "
                     "earlier batch, or code that wrote them)";
@@ -281,13 +324,14 @@ private:
                         return !std::isfinite(g[p.offset + i]);
                     });
                     rows = at_fault.rows;
+                    report = anomaly_of(batch, at_fault);
                     from = "; " + rows_text(at_fault, "gradient there");
                 }
                 const std::string text = "typegrad: " + std::string(when) + " at step " + std::to_string(steps_) +
                                          ": the gradient of '" + element + "' is " +
                                          (std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite") + from +
-                                         "; no parameter was changed";
-                throw non_finite_error(text, steps_, element, std::move(rows));
+                                         "; no parameter was changed" + anomaly_text(report);
+                throw non_finite_error(text, steps_, element, std::move(rows), std::move(report));
             }
         }
         throw std::logic_error("typegrad: report_gradient found every gradient finite");
@@ -316,6 +360,7 @@ private:
     optimizer_type optimizer_;
     std::unique_ptr<typename program::lane[]> lane_grads_;
     trainer_checks checks_{};
+    anomaly_detector anomaly_ = nullptr;
     std::size_t steps_ = 0;
     bool stepped_since_zero_ = false;
 };
