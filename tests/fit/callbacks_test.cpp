@@ -105,13 +105,13 @@ TEST_CASE("validation adds any metric, by name, each epoch", "[fit][validation]"
     tg::validation_loss held_loss{held};  // the metrics' names are its strings: kept past the fit
     trainer.fit(train, {.epochs = 3, .batch_size = 16}, r2, mae, held_loss, read);
     REQUIRE(read.seen.size() == 3);
-    CHECK(read.seen[0].name == "r2");
+    CHECK(std::string(read.seen[0].name) == "r2");
     CHECK(read.seen[0].higher_is_better);
     CHECK(read.seen[0].value == tg::r2(tg::predict(model, params, held), held.targets()));
-    CHECK(read.seen[1].name == "mae");
+    CHECK(std::string(read.seen[1].name) == "mae");
     CHECK(!read.seen[1].higher_is_better);
     CHECK(read.seen[1].value == mae.last());
-    CHECK(read.seen[2].name == "loss");
+    CHECK(std::string(read.seen[2].name) == "loss");
     CHECK(read.seen[2].value == double(trainer.loss(held)));
     CHECK_THROWS_WITH(trainer.fit(train, {.epochs = 1}, r2, r2), Catch::Contains("two metrics named 'r2'"));
 }
