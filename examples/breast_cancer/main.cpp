@@ -1,11 +1,13 @@
 // Logistic regression on the Wisconsin breast cancer data: one linear layer turns a tumour's 30
 // standardised measurements into a logit z (log-odds of "benign"), trained with SGD on the binary
-// cross-entropy tg::bce_with_logits(z, y) (torch: F.binary_cross_entropy_with_logits). Every epoch
-// prints the held-out tumours' mean loss and accuracy (predicting "benign" when z > 0, i.e. when
-// the model's probability sigmoid(z) is above one half).
+// cross-entropy tg::bce_with_logits(z, y) (torch: F.binary_cross_entropy_with_logits) by
+// trainer.fit, whose progress line (stderr) shows every epoch's held-out mean loss and accuracy
+// (predicting "benign" when z > 0, i.e. when the model's probability sigmoid(z) is above one half);
+// early stopping on the held-out loss keeps the best epoch's weights.
 //
 // Usage: breast_cancer [--epochs N] [--data FILE] [--check]
 //   --check  exit non-zero unless the test accuracy ends at or above min_test_accuracy (below).
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -58,16 +60,16 @@ int main(int argc, char** argv) {
     tg::init::torch_default(params, /*seed=*/0);
     tg::Trainer<decltype(loss), tg::SGD> trainer{params, {.lr = 0.1}};
 
-    double accuracy = 0;
-    for (int epoch = 0; epoch < epochs; ++epoch) {
-        for (auto batch : tg::data::batches(train, 32, tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)})) {
-            trainer.zero_grad();
-            trainer.backward(batch);
-            trainer.step();
-        }
-        accuracy = tg::accuracy(tg::predict(logit, params, test.all()), test.targets());  // class 1 where logit > 0
-        std::printf("  epoch %3d  test loss %.4f  test accuracy %.3f\n", epoch, trainer.loss(test), accuracy);
-    }
+    // Every epoch: the progress line on stderr with the held-out tumours' loss and accuracy; the fit
+    // stops when the held-out loss has not fallen for 5 epochs, and keeps the best epoch's weights.
+    tg::validation_loss test_loss{test};                                          // "loss", lower is better
+    tg::validation test_accuracy{logit, params, test, "accuracy", tg::accuracy};  // class 1 where logit > 0
+    tg::early_stopping stop{{.monitor = "loss", .patience = 5}};
+    trainer.fit(train, {.epochs = static_cast<std::size_t>(epochs), .batch_size = 32}, tg::progress_bar{}, test_loss,
+                test_accuracy, stop);
+    const double accuracy = tg::accuracy(tg::predict(logit, params, test.all()), test.targets());
+    std::printf("test loss %.4f  test accuracy %.3f (the parameters of epoch %zu)\n", trainer.loss(test), accuracy,
+                stop.best_epoch().value_or(0));
     // [trainer]
 
     if (check) {

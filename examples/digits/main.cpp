@@ -1,8 +1,9 @@
 // A neural network reads handwritten digits: 8x8 images (64 pixels, each 0..16) -> 64 relu units ->
 // 10 scores, one per digit, written as a type (tg::sequential, torch.nn.Sequential's names) and
 // trained with Adam on mini-batches of the cross-entropy tg::cross_entropy(logits, y) against the
-// digit y (torch: F.cross_entropy). Every epoch prints the held-out images' mean loss and accuracy
-// (the predicted digit is the one with the largest score).
+// digit y (torch: F.cross_entropy) by trainer.fit, whose progress line (stderr) shows every epoch's
+// held-out mean loss and accuracy (the predicted digit is the one with the largest score); early
+// stopping on the held-out loss keeps the best epoch's weights.
 //
 // The pixels are standardised: every pixel column gets the training images' mean and std of that
 // pixel (a pixel blank in every training image, as the corners are, becomes 0 everywhere).
@@ -14,6 +15,7 @@
 //   --save    after every epoch, save a checkpoint (the weights, Adam's state, the step count, the
 //             standardiser and the next epoch) to FILE, atomically; examples/digits_predict reads it.
 //   --resume  start from the checkpoint FILE: the run goes on exactly as if it had never stopped.
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include <typegrad/typegrad.hpp>
 
 #include <typegrad/checkpoint.hpp>
+#include <typegrad/train/save_every.hpp>
 
 #include "../common/cli.hpp"
 
@@ -73,7 +76,7 @@ int main(int argc, char** argv) {
                 params.values().size(), epochs);
 
     // [checkpoint]
-    tg::data_position next{};  // the epoch to run next; its shuffle seed is the epoch
+    tg::data_position next{};  // the epoch to run next (fit shuffles epoch e with the seed e)
     if (!options.resume.empty()) {
         tg::load(options.resume, params, trainer, scale, next);  // checked whole before it changes anything
         std::printf("resumed from %s at epoch %llu, step %zu\n", options.resume.c_str(),
@@ -81,18 +84,18 @@ int main(int argc, char** argv) {
     }
     // [checkpoint]
 
-    double accuracy = 0;
-    for (int epoch = static_cast<int>(next.epoch); epoch < epochs; ++epoch) {
-        for (auto batch : tg::data::batches(train, 32, tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)})) {
-            trainer.zero_grad();
-            trainer.backward(batch);
-            trainer.step();
-        }
-        accuracy = tg::accuracy(tg::predict(logits, params, test.all()), test.targets());  // argmax of the logits
-        std::printf("  epoch %3d  test loss %.4f  test accuracy %.3f\n", epoch, trainer.loss(test), accuracy);
-        if (!options.save.empty())
-            tg::save(options.save, params, trainer, scale, tg::data_position{.epoch = std::uint64_t(epoch) + 1});
-    }
+    // Every epoch: the progress line on stderr with the held-out images' loss and accuracy, and with
+    // --save a checkpoint (the next epoch's position, the standardiser; saved before early stopping
+    // restores anything, so that a resumed run goes on where this one got to). The fit stops when
+    // the held-out loss has not fallen for 5 epochs, and keeps the best epoch's weights.
+    tg::validation_loss test_loss{test};
+    tg::validation test_accuracy{logits, params, test, "accuracy", tg::accuracy};  // argmax of the logits
+    tg::early_stopping stop{{.monitor = "loss", .patience = 5}};
+    trainer.fit(train, {.epochs = static_cast<std::size_t>(epochs), .batch_size = 32, .start = next},
+                tg::progress_bar{}, test_loss, test_accuracy, tg::save_every{options.save, 1, params, scale}, stop);
+    const double accuracy = tg::accuracy(tg::predict(logits, params, test.all()), test.targets());
+    std::printf("test loss %.4f  test accuracy %.3f (the parameters of epoch %zu)\n", trainer.loss(test), accuracy,
+                stop.best_epoch().value_or(0));
     // [trainer]
 
     if (check) {

@@ -29,6 +29,7 @@
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/parameters.hpp>
+#include <typegrad/train/position.hpp>
 #include <typegrad/train/trainer.hpp>
 
 #include <nlohmann/json.hpp>
@@ -49,15 +50,6 @@
 #include <vector>
 
 namespace typegrad {
-
-//! Where a run is in its data, saved so that a resumed run visits the same batches: the epoch, the
-//! batch within it, and the seed of the shuffle (tg::data::shuffle).
-struct data_position {
-    std::uint64_t epoch = 0;
-    std::uint64_t batch = 0;
-    std::uint64_t seed = 0;
-    bool operator==(const data_position&) const = default;
-};
 
 //! The user's own entries of a checkpoint (strings), stored as `user.<key>`.
 struct checkpoint_metadata {

@@ -23,5 +23,7 @@
 #include <typegrad/optim.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/predict.hpp>
+#include <typegrad/train/callbacks.hpp>
 #include <typegrad/train/clip.hpp>
+#include <typegrad/train/fit.hpp>
 #include <typegrad/train/trainer.hpp>

@@ -29,6 +29,7 @@
 #include <typegrad/optim/sgd.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/train/anomaly_report.hpp>
+#include <typegrad/train/fit.hpp>
 
 namespace typegrad {
 
@@ -212,6 +213,14 @@ public:
     std::size_t steps() const noexcept { return steps_; }
     //! Sets the count of steps made, for a resumed run (tg::load does it from the checkpoint).
     void set_steps(std::size_t n) noexcept { steps_ = n; }
+
+    //! Runs `options.epochs` epochs over `train` (shuffle, zero_grad(), backward(), step() per batch),
+    //! calling the callbacks' hooks (tg::progress_bar, tg::validation, tg::early_stopping, ... or
+    //! any struct with some of them): see train/fit.hpp and docs/fit.md.
+    template <class... Callbacks>
+    fit_summary fit(const dataset_type& train, const fit_options& options, Callbacks&&... callbacks) {
+        return fit_detail::loop::run(*this, std::span<T>(values_, total), train, options, callbacks...);
+    }
 
     //! Sets the run-time checks.
     void set_checks(trainer_checks checks) noexcept { checks_ = checks; }
