@@ -3,6 +3,7 @@
 // the line, the field and the offending text. A file of its own: it is the only part of
 // typegrad::data that touches the file system.
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/detail/excerpt.hpp>
 
@@ -137,9 +138,10 @@ struct csv_lines {
 
 [[noreturn]] inline void throw_lone_cr(const std::filesystem::path& file, std::size_t line_number, std::size_t column,
                                        std::string_view from) {
-    throw csv_error(file, line_number, column,
-                    "expected LF or CRLF line ends, found a carriage return not followed by a line feed in " +
-                        quoted_excerpt(from));
+    typegrad::detail::raise(
+        csv_error(file, line_number, column,
+                  "expected LF or CRLF line ends, found a carriage return not followed by a line feed in " +
+                      quoted_excerpt(from)));
 }
 
 // Splits one line (without its line end) into fields in one pass, trimming spaces around each
@@ -166,9 +168,10 @@ inline std::size_t split_csv_line(std::string_view line, const std::filesystem::
             ++i;
             for (;;) {
                 if (i == line.size())
-                    throw csv_error(file, line_number, count,
-                                    "expected a closing quote '\"' before the end of the line, found " +
-                                        quoted_excerpt(line.substr(start)));
+                    typegrad::detail::raise(
+                        csv_error(file, line_number, count,
+                                  "expected a closing quote '\"' before the end of the line, found " +
+                                      quoted_excerpt(line.substr(start))));
                 const char c = line[i];
                 if (c == '"') {
                     if (i + 1 < line.size() && line[i + 1] == '"') {
@@ -190,9 +193,10 @@ inline std::size_t split_csv_line(std::string_view line, const std::filesystem::
             if (i < line.size() && line[i] == '\r')
                 throw_lone_cr(file, line_number, count, line.substr(start));
             if (i < line.size() && line[i] != delimiter)
-                throw csv_error(file, line_number, count,
-                                "expected the delimiter " + quoted_excerpt(std::string_view(&delimiter, 1)) +
-                                    " after a closing quote, found " + quoted_excerpt(line.substr(i)));
+                typegrad::detail::raise(
+                    csv_error(file, line_number, count,
+                              "expected the delimiter " + quoted_excerpt(std::string_view(&delimiter, 1)) +
+                                  " after a closing quote, found " + quoted_excerpt(line.substr(i))));
         } else {
             while (i < line.size() && line[i] != delimiter) {
                 if (line[i] == '\r')
@@ -305,18 +309,18 @@ inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     if (status.type() == std::filesystem::file_type::not_found)
-        throw csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
+        typegrad::detail::raise(csv_error(file, 0, 0, "expected a CSV file, found nothing at this path"));
     if (ec)
-        throw csv_error(file, 0, 0,
-                        "expected a readable CSV file, found a path that cannot be examined (" + ec.message() + ")");
+        typegrad::detail::raise(csv_error(
+            file, 0, 0, "expected a readable CSV file, found a path that cannot be examined (" + ec.message() + ")"));
     if (std::filesystem::is_directory(status))
-        throw csv_error(file, 0, 0, "expected a CSV file, found a directory");
+        typegrad::detail::raise(csv_error(file, 0, 0, "expected a CSV file, found a directory"));
     const std::size_t limit = max_bytes == 0 ? std::numeric_limits<std::size_t>::max() : max_bytes;
     const bool regular = std::filesystem::is_regular_file(status);
     const auto too_large = [&](const std::string& found) {
-        throw csv_error(file, 0, 0,
-                        "expected a CSV file of at most " + std::to_string(limit) +
-                            " bytes (csv_options::max_bytes), found " + found);
+        typegrad::detail::raise(csv_error(file, 0, 0,
+                                          "expected a CSV file of at most " + std::to_string(limit) +
+                                              " bytes (csv_options::max_bytes), found " + found));
     };
     std::string text;
     if (regular) {
@@ -328,7 +332,8 @@ inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t
     }
     std::ifstream in(file, std::ios::binary);
     if (!in)
-        throw csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading");
+        typegrad::detail::raise(
+            csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading"));
     constexpr std::size_t chunk = std::size_t{1} << 16;
     while (in) {
         const std::size_t old = text.size();
@@ -342,7 +347,8 @@ inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t
                               : "more (a device or pipe that had not ended after that many bytes)");
     }
     if (in.bad())
-        throw csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through");
+        typegrad::detail::raise(
+            csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through"));
     return text;
 }
 
@@ -407,10 +413,10 @@ namespace detail {
 
 inline void check_delimiter(const char* function, char delim) {
     if (delim == '"' || delim == '\n' || delim == '\r')
-        throw std::invalid_argument(std::string("typegrad: ") + function +
-                                    ": expected csv_options::delimiter to be a character other than "
-                                    "'\"', '\\n' and '\\r', found " +
-                                    quoted_excerpt(std::string_view(&delim, 1)));
+        typegrad::detail::raise(std::invalid_argument(std::string("typegrad: ") + function +
+                                                      ": expected csv_options::delimiter to be a character other than "
+                                                      "'\"', '\\n' and '\\r', found " +
+                                                      quoted_excerpt(std::string_view(&delim, 1))));
 }
 
 // The reader proper, shared by read_csv and parse_csv: `file` only names the text in messages.
@@ -422,9 +428,9 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
         lines.rest.remove_prefix(3);
     std::string_view line;
     if (!lines.next(line) || (is_blank_line(line) && is_blank_line(lines.rest)))
-        throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
+        typegrad::detail::raise(csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file"));
     if (is_blank_line(line))
-        throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
+        typegrad::detail::raise(csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line"));
 
     std::vector<std::string_view> fields;
     std::string unquoted;
@@ -437,20 +443,21 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
         first_of.reserve(width);
         for (std::size_t c = 0; c < width; ++c) {
             if (names[c].empty())
-                throw csv_error(file, 1, c + 1,
-                                std::string("expected a column name, found an empty field") +
-                                    (c + 1 == width && width > 1 ? " (the header ends with the delimiter)" : ""));
+                typegrad::detail::raise(
+                    csv_error(file, 1, c + 1,
+                              std::string("expected a column name, found an empty field") +
+                                  (c + 1 == width && width > 1 ? " (the header ends with the delimiter)" : "")));
             const auto [it, first] = first_of.emplace(names[c], c);
             if (!first)
-                throw csv_error(file, 1, c + 1,
-                                "expected one column named " + quoted_excerpt(names[c]) +
-                                    ", found a second one (fields " + std::to_string(it->second + 1) + " and " +
-                                    std::to_string(c + 1) + ")");
+                typegrad::detail::raise(csv_error(file, 1, c + 1,
+                                                  "expected one column named " + quoted_excerpt(names[c]) +
+                                                      ", found a second one (fields " + std::to_string(it->second + 1) +
+                                                      " and " + std::to_string(c + 1) + ")"));
         }
         if (options.target) {
             const auto it = first_of.find(*options.target);
             if (it == first_of.end())
-                throw csv_error(file, 1, 0, missing_target_message(*options.target, names));
+                typegrad::detail::raise(csv_error(file, 1, 0, missing_target_message(*options.target, names)));
             target_col = it->second;
         }
     }
@@ -475,23 +482,26 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
             continue;
         }
         if (blank_line != 0)
-            throw csv_error(file, blank_line, 0,
-                            "expected a data row, found an empty line (empty lines are allowed only at the end)");
+            typegrad::detail::raise(
+                csv_error(file, blank_line, 0,
+                          "expected a data row, found an empty line (empty lines are allowed only at the end)"));
         const std::size_t found = split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
         if (found < width)
-            throw csv_error(file, line_number, 0,
-                            "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(found) + " in " + quoted_excerpt(line));
+            typegrad::detail::raise(csv_error(file, line_number, 0,
+                                              "expected " + std::to_string(width) + " fields as in the header, found " +
+                                                  std::to_string(found) + " in " + quoted_excerpt(line)));
         if (found > width)
-            throw csv_error(file, line_number, width + 1,
-                            "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(found) + "; the first extra field is " + quoted_excerpt(fields[width]));
+            typegrad::detail::raise(csv_error(file, line_number, width + 1,
+                                              "expected " + std::to_string(width) + " fields as in the header, found " +
+                                                  std::to_string(found) + "; the first extra field is " +
+                                                  quoted_excerpt(fields[width])));
         for (std::size_t c = 0; c < width; ++c) {
             const std::string_view field = trim_csv_spaces(fields[c], delim);
             auto fail = [&](const std::string& expected, const char* hint = "") {
-                throw csv_error(file, line_number, c + 1,
-                                "expected " + expected + " in column " + quoted_excerpt(names[c]) + ", found " +
-                                    quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
+                typegrad::detail::raise(csv_error(file, line_number, c + 1,
+                                                  "expected " + expected + " in column " + quoted_excerpt(names[c]) +
+                                                      ", found " + quoted_excerpt(field) +
+                                                      (field.empty() ? " (an empty field)" : "") + hint));
             };
             double value = 0.0;
             const number_status status = parse_double(field, value);
@@ -516,7 +526,7 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
         ++rows;
     }
     if (rows == 0)
-        throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
+        typegrad::detail::raise(csv_error(file, 2, 0, "expected at least one data row after the header, found none"));
 
     std::string target_name;
     if (target_col != width) {
@@ -564,9 +574,10 @@ template <class T = float>
     static_assert(std::is_floating_point_v<T>, "typegrad: parse_csv<T>: T must be a floating-point type");
     detail::check_delimiter("parse_csv", options.delimiter);
     if (options.max_bytes != 0 && text.size() > options.max_bytes)
-        throw csv_error(name, 0, 0,
-                        "expected a CSV text of at most " + std::to_string(options.max_bytes) +
-                            " bytes (csv_options::max_bytes), found " + std::to_string(text.size()) + " bytes");
+        typegrad::detail::raise(csv_error(name, 0, 0,
+                                          "expected a CSV text of at most " + std::to_string(options.max_bytes) +
+                                              " bytes (csv_options::max_bytes), found " + std::to_string(text.size()) +
+                                              " bytes"));
     return detail::parse_csv_text<T>(text, name, options);
 }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/program.hpp>
@@ -160,9 +161,9 @@ public:
     //! contribution, so call zero_grad() before going on.
     T backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
-            throw std::logic_error(
+            typegrad::detail::raise(std::logic_error(
                 "typegrad: backward() after step() without zero_grad(): the gradients of the previous "
-                "step are still there and this one adds to them (as in PyTorch); call zero_grad() first");
+                "step are still there and this one adds to them (as in PyTorch); call zero_grad() first"));
         const auto rows = feed(batch, "Trainer::backward");
         const T loss = program::backward(values_, grads_, lane_grads_.get(), rows);
         if (!std::isfinite(loss))
@@ -254,7 +255,7 @@ private:
         const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
                                  ": the batch's mean loss is " + (std::isnan(loss) ? "NaN" : "infinite") + "; " +
                                  rows_text(at_fault, "loss");
-        throw non_finite_error(text, steps_, "", std::move(at_fault.rows));
+        typegrad::detail::raise(non_finite_error(text, steps_, "", std::move(at_fault.rows)));
     }
     // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
     void check_gradients(const batch_type& batch, const char* when) const {
@@ -287,10 +288,10 @@ private:
                                          ": the gradient of '" + element + "' is " +
                                          (std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite") + from +
                                          "; no parameter was changed";
-                throw non_finite_error(text, steps_, element, std::move(rows));
+                typegrad::detail::raise(non_finite_error(text, steps_, element, std::move(rows)));
             }
         }
-        throw std::logic_error("typegrad: report_gradient found every gradient finite");
+        typegrad::detail::raise(std::logic_error("typegrad: report_gradient found every gradient finite"));
     }
     void check_values() const {
         for (std::size_t i = 0; i < total; ++i)
@@ -302,13 +303,13 @@ private:
             for (std::size_t i = 0; i < p.size; ++i)
                 if (!std::isfinite(values_[p.offset + i])) {
                     const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
-                    throw non_finite_error("typegrad: step() " + std::to_string(steps_) + " made the value of '" +
-                                               element + "' " +
-                                               (std::isnan(values_[p.offset + i]) ? "NaN" : "infinite") +
-                                               " from finite gradients (an overflow: lower the learning rate)",
-                                           steps_, element, {});
+                    typegrad::detail::raise(
+                        non_finite_error("typegrad: step() " + std::to_string(steps_) + " made the value of '" +
+                                             element + "' " + (std::isnan(values_[p.offset + i]) ? "NaN" : "infinite") +
+                                             " from finite gradients (an overflow: lower the learning rate)",
+                                         steps_, element, {}));
                 }
-        throw std::logic_error("typegrad: report_value found every value finite");
+        typegrad::detail::raise(std::logic_error("typegrad: report_value found every value finite"));
     }
 
     T* values_ = nullptr;
