@@ -26,6 +26,7 @@
 // checkpoint_error that lists every difference, and the objects keep their values.
 
 #include <typegrad/core/error.hpp>
+#include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/optim/options.hpp>
@@ -701,15 +702,13 @@ void save(const std::filesystem::path& path, const Parameters<L, T>& params, con
     w.save(path);
 }
 
-//! Loads a checkpoint written by save (or by tools/interop/typegrad_torch.py) into `params` and
-//! the parts given, which must be made as for the run that saved it (the same model, policy,
-//! groups and scheduler; F64 values load into a float model rounded to nearest, F32 into double
-//! exactly). The file is read and checked whole first: io::file_error if it cannot be read,
-//! io::format_error if it is not a valid, uncorrupted safetensors file, checkpoint_error listing
-//! every difference if it does not fit; in each case nothing given is changed. Tensors the parts
-//! given do not read (e.g. the optimiser's, when no Trainer is given) are skipped.
+namespace checkpoint_detail {
+
+// load and try_load: the file checked whole, then a checkpoint_error of the differences, or every
+// part applied.
 template <class L, class T, class... Parts>
-void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&... parts) {
+result<void, checkpoint_error> load_checked(const std::filesystem::path& path, Parameters<L, T>& params,
+                                            Parts&... parts) {
     static_assert((checkpoint_detail::check_part<Parts>() && ...));
     namespace cd = checkpoint_detail;
     const auto file = io::tensor_file::load(path);
@@ -748,7 +747,7 @@ void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&...
                      cd::shape_text(t.shape) + ")");
     }
     if (!r.differences.empty())
-        typegrad::detail::raise(checkpoint_error(path, std::move(r.differences)));
+        return checkpoint_error(path, std::move(r.differences));
 
     cd::load_parameters(file, params);
     [[maybe_unused]] const auto apply = [&](auto& part) {
@@ -771,6 +770,36 @@ void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&...
         }
     };
     (apply(parts), ...);
+    return {};
+}
+
+}  // namespace checkpoint_detail
+
+//! Loads a checkpoint written by save (or by tools/interop/typegrad_torch.py) into `params` and
+//! the parts given, which must be made as for the run that saved it (the same model, policy,
+//! groups and scheduler; F64 values load into a float model rounded to nearest, F32 into double
+//! exactly). The file is read and checked whole first: io::file_error if it cannot be read,
+//! io::format_error if it is not a valid, uncorrupted safetensors file, checkpoint_error listing
+//! every difference if it does not fit; in each case nothing given is changed. Tensors the parts
+//! given do not read (e.g. the optimiser's, when no Trainer is given) are skipped.
+template <class L, class T, class... Parts>
+void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&... parts) {
+    checkpoint_detail::load_checked(path, params, parts...).value();
+}
+
+//! load that returns the checkpoint_error of a file that does not fit instead of raising it, in a
+//! build with or without exceptions; on that error nothing given is changed. A file that cannot
+//! be read (io::file_error) or is not a valid safetensors file (io::format_error) is still raised.
+//!
+//! ```cpp
+//! if (const auto r = tg::try_load("run.safetensors", params, trainer); !r)
+//!     for (const std::string& d : r.error().differences())
+//!         std::printf("%s\n", d.c_str());
+//! ```
+template <class L, class T, class... Parts>
+[[nodiscard]] result<void, checkpoint_error> try_load(const std::filesystem::path& path, Parameters<L, T>& params,
+                                                      Parts&... parts) {
+    return checkpoint_detail::load_checked(path, params, parts...);
 }
 
 }  // namespace typegrad
