@@ -37,7 +37,7 @@ struct csv_options {
     std::optional<std::string> target = "target";
     //! Accept "nan", "inf", "infinity", and values beyond the range of T as infinities.
     bool allow_nonfinite = false;
-    //! The field delimiter: any character but '"', '\n' and '\r'.
+    //! The field delimiter: any character but '"', a line feed and a carriage return.
     char delimiter = ',';
     //! The largest file read, in bytes (1 GiB by default); 0 for no limit but memory. A larger
     //! file, or a device or pipe that sends more, is a csv_error.
@@ -70,7 +70,7 @@ inline std::string csv_what(const std::filesystem::path& file, std::size_t line,
 //! The error of read_csv (thrown, or returned by try_read_csv): where the file is wrong (file, 1-based line, 1-based
 //! field index or 0 when the whole line or file is at fault) and what was expected there.
 //!
-//! `what()` reads `typegrad: read_csv: <file>:<line>:<column>: expected <what>, found '<text>'`,
+//! `what()` reads ``typegrad: read_csv: <file>:<line>:<column>: expected <what>, found '<text>'``,
 //! with `:<column>` left out when column() is 0 and `:<line>` left out when line() is 0 (the
 //! file itself). It is printable ASCII of at most 1024 characters: control and non-ASCII bytes
 //! are escaped, quoted text is cut at 60 characters and the file name at its last 200.

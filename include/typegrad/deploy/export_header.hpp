@@ -439,7 +439,7 @@ template <Expression Model, class L, class T>
 //! e.g. the prediction inside a loss) with the values `params` holds now: the parameters as
 //! constexpr arrays and `constexpr std::array<T, outputs> predict(const std::array<T, inputs>&)
 //! noexcept` in namespace `options.namespace_name` (default: from the file name). The header
-//! includes only <array> and <cstddef>, throws nothing, allocates nothing, and predict works in
+//! includes only `<array>` and `<cstddef>`, throws nothing, allocates nothing, and predict works in
 //! constant expressions (`static_assert(iris::predict({...})[0] > 0)`). Every op of the model must
 //! have an emitter (docs/deploy.md lists them); a loss, a model without exactly one input or an op
 //! without an emitter does not compile. Throws std::invalid_argument for a non-finite parameter or

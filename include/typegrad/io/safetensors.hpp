@@ -89,7 +89,7 @@ inline constexpr std::string_view checksum_key = "typegrad.crc32";
 //! A file that is not a valid safetensors file, or not what the reader asked for (a missing
 //! tensor, another shape, a dtype that does not convert).
 //!
-//! `what()` reads `typegrad: safetensors: <file>[: byte <offset>][: tensor '<name>']: <message>`,
+//! `what()` reads ``typegrad: safetensors: <file>[: byte <offset>][: tensor '<name>']: <message>``,
 //! printable ASCII of at most 1024 characters: control and non-ASCII bytes are escaped, the name
 //! is cut at 60 characters and the file name at its last 200.
 class format_error : public std::runtime_error {
@@ -130,7 +130,7 @@ private:
 };
 
 //! A failure of the operating system while reading or writing a file: `code()` is the errno,
-//! `what()` reads `typegrad: <operation>: cannot <step> '<file>': <strerror>`.
+//! `what()` reads ``typegrad: <operation>: cannot <step> '<file>': <strerror>``.
 class file_error : public std::system_error {
 public:
     file_error(int error, const std::string& operation, const std::filesystem::path& file)
