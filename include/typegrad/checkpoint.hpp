@@ -25,6 +25,8 @@
 // does not fit (names, shapes, dtypes, optimiser, groups, options, scheduler state) is a
 // checkpoint_error that lists every difference, and the objects keep their values.
 
+#include <typegrad/core/error.hpp>
+#include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/optim/options.hpp>
@@ -34,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -317,6 +320,7 @@ std::optional<file_groups<typename P::options>> check_groups(reading& r, const T
             const std::string key(name);
             if (!j.contains(key))
                 return r.differ(where + ": no option '" + key + "' (" + std::string(P::name) + " has it)");
+#if TYPEGRAD_EXCEPTIONS
             try {
                 if constexpr (std::is_same_v<std::remove_cvref_t<decltype(v)>, std::array<double, 2>>)
                     v = {j[key].at(0).template get<double>(), j[key].at(1).template get<double>()};
@@ -326,6 +330,17 @@ std::optional<file_groups<typename P::options>> check_groups(reading& r, const T
                 r.differ(where + ": option '" + key + "' is " + j[key].dump() + ", not of the type " +
                          std::string(P::name) + " expects");
             }
+#else
+            // The same outcome as the exception build: the types nlohmann-json converts from.
+            using V = std::remove_cvref_t<decltype(v)>;
+            if (!json_fits<V>(j[key]))
+                r.differ(where + ": option '" + key + "' is " + j[key].dump() + ", not of the type " +
+                         std::string(P::name) + " expects");
+            else if constexpr (std::is_same_v<V, std::array<double, 2>>)
+                v = {j[key].at(0).template get<double>(), j[key].at(1).template get<double>()};
+            else
+                v = j[key].template get<V>();
+#endif
         });
         for (auto it = j.begin(); it != j.end(); ++it) {
             static constexpr std::array<std::string_view, 6> ignored{"params",     "initial_lr",     "foreach",
@@ -336,11 +351,15 @@ std::optional<file_groups<typename P::options>> check_groups(reading& r, const T
             if (!known)
                 r.differ(where + ": option '" + it.key() + "' that " + std::string(P::name) + " does not have");
         }
+#if TYPEGRAD_EXCEPTIONS
         try {
             P::validate(o);
         } catch (const std::invalid_argument& e) {
             r.differ(where + ": " + e.what());
         }
+#else
+        P::validate(o);  // without exceptions an invalid option in the file reaches the error handler
+#endif
         out.params.push_back(std::move(members));
         out.options.push_back(o);
         out.initial_lr.push_back(j.contains("initial_lr") && j["initial_lr"].is_number()
@@ -489,6 +508,31 @@ inline double number_of(const json& j) {
     }
     return j.get<double>();
 }
+
+// Whether nlohmann-json's get<V> (number_of for double, a list of them for std::vector<double>)
+// takes `j` without an exception: the check of a build without them.
+template <class V>
+bool json_fits(const json& j) {
+    if constexpr (std::is_same_v<V, double>) {
+        if (j.is_object() && j.contains("__float__") && j["__float__"].is_string()) {
+            const std::string s = j["__float__"].get<std::string>();
+            return s == "inf" || s == "-inf" || s == "nan";
+        }
+        return j.is_number() || j.is_boolean();
+    } else if constexpr (std::is_same_v<V, std::vector<double>>) {
+        return j.is_array() && std::all_of(j.begin(), j.end(), [](const json& x) { return json_fits<double>(x); });
+    } else if constexpr (std::is_same_v<V, std::array<double, 2>>) {
+        return j.is_array() && j.size() >= 2 && (j[0].is_number() || j[0].is_boolean()) &&
+               (j[1].is_number() || j[1].is_boolean());
+    } else if constexpr (std::is_same_v<V, bool>) {
+        return j.is_boolean();
+    } else if constexpr (std::is_arithmetic_v<V>) {
+        return j.is_number() || j.is_boolean();
+    } else {
+        static_assert(std::is_same_v<V, std::string>, "typegrad: json_fits: a type of state not handled");
+        return j.is_string();
+    }
+}
 template <class V>
 json value_json(const V& v) {
     if constexpr (std::is_same_v<V, double>) {
@@ -508,7 +552,7 @@ V json_value(const json& j) {
         return number_of(j);
     } else if constexpr (std::is_same_v<V, std::vector<double>>) {
         if (!j.is_array())
-            throw std::invalid_argument("not a list");
+            typegrad::detail::raise(std::invalid_argument("not a list"));
         V out;
         for (const json& x : j)
             out.push_back(number_of(x));
@@ -547,6 +591,7 @@ struct scheduler_reader {
         const std::string key(name);
         if (!in.is_object() || !in.contains(key))
             return r.differ(where + ": no '" + key + "' in the file");
+#if TYPEGRAD_EXCEPTIONS
         try {
             auto x = json_value<V>(in[key]);
             if constexpr (Apply)
@@ -554,6 +599,14 @@ struct scheduler_reader {
         } catch (const std::exception&) {
             r.differ(where + ": '" + key + "' is " + in[key].dump().substr(0, 60) + ", not of the expected type");
         }
+#else
+        if (!json_fits<V>(in[key]))
+            return r.differ(where + ": '" + key + "' is " + in[key].dump().substr(0, 60) +
+                            ", not of the expected type");
+        auto x = json_value<V>(in[key]);
+        if constexpr (Apply)
+            v = std::move(x);
+#endif
     }
     template <class S>
     void nested(std::string_view name, std::size_t k, S& s) const {
@@ -641,15 +694,13 @@ void save(const std::filesystem::path& path, const Parameters<L, T>& params, con
     w.save(path);
 }
 
-//! Loads a checkpoint written by save (or by tools/interop/typegrad_torch.py) into `params` and
-//! the parts given, which must be made as for the run that saved it (the same model, policy,
-//! groups and scheduler; F64 values load into a float model rounded to nearest, F32 into double
-//! exactly). The file is read and checked whole first: io::file_error if it cannot be read,
-//! io::format_error if it is not a valid, uncorrupted safetensors file, checkpoint_error listing
-//! every difference if it does not fit; in each case nothing given is changed. Tensors the parts
-//! given do not read (e.g. the optimiser's, when no Trainer is given) are skipped.
+namespace checkpoint_detail {
+
+// load and try_load: the file checked whole, then a checkpoint_error of the differences, or every
+// part applied.
 template <class L, class T, class... Parts>
-void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&... parts) {
+result<void, checkpoint_error> load_checked(const std::filesystem::path& path, Parameters<L, T>& params,
+                                            Parts&... parts) {
     static_assert((checkpoint_detail::check_part<Parts>() && ...));
     namespace cd = checkpoint_detail;
     const auto file = io::tensor_file::load(path);
@@ -688,7 +739,7 @@ void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&...
                      cd::shape_text(t.shape) + ")");
     }
     if (!r.differences.empty())
-        throw checkpoint_error(path, std::move(r.differences));
+        return checkpoint_error(path, std::move(r.differences));
 
     cd::load_parameters(file, params);
     [[maybe_unused]] const auto apply = [&](auto& part) {
@@ -711,6 +762,36 @@ void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&...
         }
     };
     (apply(parts), ...);
+    return {};
+}
+
+}  // namespace checkpoint_detail
+
+//! Loads a checkpoint written by save (or by tools/interop/typegrad_torch.py) into `params` and
+//! the parts given, which must be made as for the run that saved it (the same model, policy,
+//! groups and scheduler; F64 values load into a float model rounded to nearest, F32 into double
+//! exactly). The file is read and checked whole first: io::file_error if it cannot be read,
+//! io::format_error if it is not a valid, uncorrupted safetensors file, checkpoint_error listing
+//! every difference if it does not fit; in each case nothing given is changed. Tensors the parts
+//! given do not read (e.g. the optimiser's, when no Trainer is given) are skipped.
+template <class L, class T, class... Parts>
+void load(const std::filesystem::path& path, Parameters<L, T>& params, Parts&... parts) {
+    checkpoint_detail::load_checked(path, params, parts...).value();
+}
+
+//! load that returns the checkpoint_error of a file that does not fit instead of raising it, in a
+//! build with or without exceptions; on that error nothing given is changed. A file that cannot
+//! be read (io::file_error) or is not a valid safetensors file (io::format_error) is still raised.
+//!
+//! ```cpp
+//! if (const auto r = tg::try_load("run.safetensors", params, trainer); !r)
+//!     for (const std::string& d : r.error().differences())
+//!         std::printf("%s\n", d.c_str());
+//! ```
+template <class L, class T, class... Parts>
+[[nodiscard]] result<void, checkpoint_error> try_load(const std::filesystem::path& path, Parameters<L, T>& params,
+                                                      Parts&... parts) {
+    return checkpoint_detail::load_checked(path, params, parts...);
 }
 
 }  // namespace typegrad

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <typegrad/autodiff/program.hpp>
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
@@ -152,7 +153,8 @@ gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const data::bat
     using program = autodiff::program<loss_type, double>;
     const auto source = data::feed<typename program::input, typename program::target>(rows, "gradcheck");
     if (source.count == 0)
-        throw std::invalid_argument("typegrad: gradcheck: expected at least one row of data, found none");
+        typegrad::detail::raise(
+            std::invalid_argument("typegrad: gradcheck: expected at least one row of data, found none"));
     std::vector<double> x(source.count * source.cols), y(source.count, 0.0);
     for (std::size_t i = 0; i < source.count; ++i) {
         const U* row = rows.features(i);
@@ -192,10 +194,10 @@ gradcheck_result gradcheck(Loss loss, const Parameters<L, T>& params, const F& f
     std::vector<double> x = detail::to_doubles(features), y = detail::to_doubles(targets);
     const std::size_t rows = has_target ? y.size() : (width > 0 ? x.size() / width : 1);
     if (rows == 0 || x.size() != rows * width || (!y.empty() && y.size() != rows))
-        throw std::invalid_argument("typegrad: gradcheck: the data does not fit the loss: " + std::to_string(x.size()) +
-                                    " feature values and " + std::to_string(y.size()) +
-                                    " targets for an input of width " + std::to_string(width) +
-                                    (has_target ? " and one target per row" : " and no target"));
+        typegrad::detail::raise(std::invalid_argument(
+            "typegrad: gradcheck: the data does not fit the loss: " + std::to_string(x.size()) +
+            " feature values and " + std::to_string(y.size()) + " targets for an input of width " +
+            std::to_string(width) + (has_target ? " and one target per row" : " and no target")));
     if constexpr (width == 0 && !has_target) {
         return detail::gradcheck_rows<std::remove_cv_t<Loss>>(
             params, 1, [](std::size_t) { return static_cast<const double*>(nullptr); }, [](std::size_t) { return 0.0; },

@@ -5,6 +5,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <typegrad/core/error.hpp>
 
 namespace typegrad {
 namespace detail {
@@ -13,9 +14,9 @@ template <class T>
 double accuracy_of(std::span<const T> predictions, std::span<const T> targets) {
     const std::size_t rows = targets.size();
     if (rows == 0 || predictions.size() % rows != 0)
-        throw std::invalid_argument("typegrad: accuracy: " + std::to_string(predictions.size()) + " predictions for " +
-                                    std::to_string(rows) +
-                                    " targets; expected one value or one score per class for each target");
+        typegrad::detail::raise(std::invalid_argument(
+            "typegrad: accuracy: " + std::to_string(predictions.size()) + " predictions for " + std::to_string(rows) +
+            " targets; expected one value or one score per class for each target"));
     const std::size_t width = predictions.size() / rows;
     std::size_t correct = 0;
     for (std::size_t r = 0; r < rows; ++r) {
@@ -37,8 +38,9 @@ template <class T>
 double r2_of(std::span<const T> predictions, std::span<const T> targets) {
     const std::size_t rows = targets.size();
     if (rows == 0 || predictions.size() != rows)
-        throw std::invalid_argument("typegrad: r2: " + std::to_string(predictions.size()) + " predictions for " +
-                                    std::to_string(rows) + " targets; expected one prediction per target");
+        typegrad::detail::raise(std::invalid_argument("typegrad: r2: " + std::to_string(predictions.size()) +
+                                                      " predictions for " + std::to_string(rows) +
+                                                      " targets; expected one prediction per target"));
     double mean = 0;
     for (const T y : targets)
         mean += static_cast<double>(y);

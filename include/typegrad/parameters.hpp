@@ -10,6 +10,7 @@
 
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
 
@@ -93,7 +94,8 @@ private:
         std::string known;
         for (const auto& p : layout::slots)
             known += (known.empty() ? "" : ", ") + std::string(p.name);
-        throw std::out_of_range("typegrad: no parameter named '" + std::string(name) + "'; this model has: " + known);
+        typegrad::detail::raise(
+            std::out_of_range("typegrad: no parameter named '" + std::string(name) + "'; this model has: " + known));
     }
 
     alignas(64) std::array<T, total> values_{};

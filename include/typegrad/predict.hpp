@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <typegrad/autodiff/program.hpp>
+#include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
 #include <typegrad/parameters.hpp>
@@ -38,7 +39,8 @@ void predict(Expr, const Parameters<L, T>& params, const data::batch_view<T>& ro
                   "typegrad: predict: the expression uses a parameter that these Parameters do not hold");
     using eval = autodiff::evaluator<Expr, T, all_params>;
     if (out.size() < rows.size() * size_of<std::remove_cv_t<Expr>>)
-        throw std::invalid_argument("typegrad: predict: the output span is smaller than rows x outputs");
+        typegrad::detail::raise(
+            std::invalid_argument("typegrad: predict: the output span is smaller than rows x outputs"));
     eval::predict(params.values().data(),
                   data::feed<typename eval::input, typename eval::target>(rows, "predict", checks), out.data());
 }

@@ -108,6 +108,9 @@ template <long long N>
 inline constexpr constant_leaf<std::bit_cast<std::uint64_t>(static_cast<double>(N))> constant{};
 
 namespace detail {
+// Reached only by a bad `_c` literal in a build without exceptions; not constexpr, so that the
+// constant evaluation fails and the compiler names this function.
+inline void _c_takes_a_decimal_literal_such_as_2_5_c_or_1e_3_c() {}
 //! The value of the decimal literal `s` ("2.5", "1e-3"), as `_c` reads it (tg::to_string writes a
 //! constant back as a text that this reads to the same double).
 constexpr double parse_decimal(std::string_view s) {
@@ -132,7 +135,11 @@ constexpr double parse_decimal(std::string_view s) {
         if (in_exp && c == '+')
             continue;
         if (c < '0' || c > '9')
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
             throw "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c";
+#else
+            _c_takes_a_decimal_literal_such_as_2_5_c_or_1e_3_c();  // not constexpr: a compile error
+#endif
         if (in_exp)
             exponent = exponent * 10 + (c - '0');
         else if (frac) {

@@ -12,6 +12,7 @@
 //     No std::uniform_int_distribution is involved, since its algorithm differs between
 //     standard libraries.
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
 
 #include <algorithm>
@@ -55,8 +56,8 @@ inline std::uint32_t uniform_below(std::mt19937_64& rng, std::uint32_t bound) {
 
 inline void check_row_count(std::size_t n, const char* who) {
     if (n > std::numeric_limits<std::uint32_t>::max())
-        throw std::length_error(std::string("typegrad: ") + who + ": expected at most 2^32 - 1 rows, found " +
-                                std::to_string(n));
+        typegrad::detail::raise(std::length_error(std::string("typegrad: ") + who +
+                                                  ": expected at most 2^32 - 1 rows, found " + std::to_string(n)));
 }
 
 }  // namespace detail
@@ -124,7 +125,8 @@ public:
     batch_range(const basic_dataset<T>& d, std::size_t batch_size, std::vector<std::uint32_t> order, bool drop_last)
         : data_(&d), order_(std::move(order)), batch_size_(batch_size) {
         if (batch_size == 0)
-            throw std::invalid_argument("typegrad: batches: expected a batch size of at least 1, found 0");
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: batches: expected a batch size of at least 1, found 0"));
         const std::size_t n = d.rows();
         count_ = drop_last ? n / batch_size : n / batch_size + (n % batch_size != 0 ? 1 : 0);
     }

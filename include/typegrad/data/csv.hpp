@@ -3,6 +3,8 @@
 // the line, the field and the offending text. A file of its own: it is the only part of
 // typegrad::data that touches the file system.
 
+#include <typegrad/core/error.hpp>
+#include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/detail/excerpt.hpp>
 
@@ -35,7 +37,7 @@ struct csv_options {
     std::optional<std::string> target = "target";
     //! Accept "nan", "inf", "infinity", and values beyond the range of T as infinities.
     bool allow_nonfinite = false;
-    //! The field delimiter: any character but '"', '\n' and '\r'.
+    //! The field delimiter: any character but '"', a line feed and a carriage return.
     char delimiter = ',';
     //! The largest file read, in bytes (1 GiB by default); 0 for no limit but memory. A larger
     //! file, or a device or pipe that sends more, is a csv_error.
@@ -65,10 +67,10 @@ inline std::string csv_what(const std::filesystem::path& file, std::size_t line,
 
 }  // namespace detail
 
-//! The error thrown by read_csv: where the file is wrong (file, 1-based line, 1-based field
-//! index or 0 when the whole line or file is at fault) and what was expected there.
+//! The error of read_csv (thrown, or returned by try_read_csv): where the file is wrong (file, 1-based line, 1-based
+//! field index or 0 when the whole line or file is at fault) and what was expected there.
 //!
-//! `what()` reads `typegrad: read_csv: <file>:<line>:<column>: expected <what>, found '<text>'`,
+//! `what()` reads ``typegrad: read_csv: <file>:<line>:<column>: expected <what>, found '<text>'``,
 //! with `:<column>` left out when column() is 0 and `:<line>` left out when line() is 0 (the
 //! file itself). It is printable ASCII of at most 1024 characters: control and non-ASCII bytes
 //! are escaped, quoted text is cut at 60 characters and the file name at its last 200.
@@ -135,21 +137,22 @@ struct csv_lines {
     }
 };
 
-[[noreturn]] inline void throw_lone_cr(const std::filesystem::path& file, std::size_t line_number, std::size_t column,
-                                       std::string_view from) {
-    throw csv_error(file, line_number, column,
-                    "expected LF or CRLF line ends, found a carriage return not followed by a line feed in " +
-                        quoted_excerpt(from));
+inline csv_error lone_cr_error(const std::filesystem::path& file, std::size_t line_number, std::size_t column,
+                               std::string_view from) {
+    return csv_error(file, line_number, column,
+                     "expected LF or CRLF line ends, found a carriage return not followed by a line feed in " +
+                         quoted_excerpt(from));
 }
 
 // Splits one line (without its line end) into fields in one pass, trimming spaces around each
 // one, and returns the number of fields. A field may be quoted ("a, b" or "say ""hi""") as in
 // RFC 4180, but cannot span lines. Only the first `keep` fields are stored in `fields`, as views
 // of `line` or of `unquoted`, which holds the text of quoted fields and is reserved to the size
-// of the line first, so that it never moves while views of it exist.
-inline std::size_t split_csv_line(std::string_view line, const std::filesystem::path& file, std::size_t line_number,
-                                  char delimiter, std::size_t keep, std::vector<std::string_view>& fields,
-                                  std::string& unquoted) {
+// of the line first, so that it never moves while views of it exist. A malformed line is the
+// csv_error returned.
+inline result<std::size_t, csv_error> split_csv_line(std::string_view line, const std::filesystem::path& file,
+                                                     std::size_t line_number, char delimiter, std::size_t keep,
+                                                     std::vector<std::string_view>& fields, std::string& unquoted) {
     fields.clear();
     unquoted.clear();
     unquoted.reserve(line.size());
@@ -166,9 +169,9 @@ inline std::size_t split_csv_line(std::string_view line, const std::filesystem::
             ++i;
             for (;;) {
                 if (i == line.size())
-                    throw csv_error(file, line_number, count,
-                                    "expected a closing quote '\"' before the end of the line, found " +
-                                        quoted_excerpt(line.substr(start)));
+                    return csv_error(file, line_number, count,
+                                     "expected a closing quote '\"' before the end of the line, found " +
+                                         quoted_excerpt(line.substr(start)));
                 const char c = line[i];
                 if (c == '"') {
                     if (i + 1 < line.size() && line[i + 1] == '"') {
@@ -180,7 +183,7 @@ inline std::size_t split_csv_line(std::string_view line, const std::filesystem::
                     break;
                 }
                 if (c == '\r')
-                    throw_lone_cr(file, line_number, count, line.substr(start));
+                    return lone_cr_error(file, line_number, count, line.substr(start));
                 unquoted += c;
                 ++i;
             }
@@ -188,15 +191,15 @@ inline std::size_t split_csv_line(std::string_view line, const std::filesystem::
             while (i < line.size() && is_csv_space(line[i], delimiter))
                 ++i;
             if (i < line.size() && line[i] == '\r')
-                throw_lone_cr(file, line_number, count, line.substr(start));
+                return lone_cr_error(file, line_number, count, line.substr(start));
             if (i < line.size() && line[i] != delimiter)
-                throw csv_error(file, line_number, count,
-                                "expected the delimiter " + quoted_excerpt(std::string_view(&delimiter, 1)) +
-                                    " after a closing quote, found " + quoted_excerpt(line.substr(i)));
+                return csv_error(file, line_number, count,
+                                 "expected the delimiter " + quoted_excerpt(std::string_view(&delimiter, 1)) +
+                                     " after a closing quote, found " + quoted_excerpt(line.substr(i)));
         } else {
             while (i < line.size() && line[i] != delimiter) {
                 if (line[i] == '\r')
-                    throw_lone_cr(file, line_number, count, line.substr(start));
+                    return lone_cr_error(file, line_number, count, line.substr(start));
                 ++i;
             }
             field = trim_csv_spaces(line.substr(start, i - start), delimiter);
@@ -301,34 +304,34 @@ bool overflows(double value) noexcept {
 
 // The bytes of the file, read in chunks so that a file beyond `max_bytes` (0: no limit), or a
 // device that never ends such as /dev/zero, is an error rather than an exhausted memory.
-inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t max_bytes) {
+inline result<std::string, csv_error> read_csv_bytes(const std::filesystem::path& file, std::size_t max_bytes) {
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     if (status.type() == std::filesystem::file_type::not_found)
-        throw csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
+        return csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
     if (ec)
-        throw csv_error(file, 0, 0,
-                        "expected a readable CSV file, found a path that cannot be examined (" + ec.message() + ")");
+        return csv_error(file, 0, 0,
+                         "expected a readable CSV file, found a path that cannot be examined (" + ec.message() + ")");
     if (std::filesystem::is_directory(status))
-        throw csv_error(file, 0, 0, "expected a CSV file, found a directory");
+        return csv_error(file, 0, 0, "expected a CSV file, found a directory");
     const std::size_t limit = max_bytes == 0 ? std::numeric_limits<std::size_t>::max() : max_bytes;
     const bool regular = std::filesystem::is_regular_file(status);
     const auto too_large = [&](const std::string& found) {
-        throw csv_error(file, 0, 0,
-                        "expected a CSV file of at most " + std::to_string(limit) +
-                            " bytes (csv_options::max_bytes), found " + found);
+        return csv_error(file, 0, 0,
+                         "expected a CSV file of at most " + std::to_string(limit) +
+                             " bytes (csv_options::max_bytes), found " + found);
     };
     std::string text;
     if (regular) {
         const std::uintmax_t size = std::filesystem::file_size(file, ec);
         if (!ec && size > limit)
-            too_large("a file of " + std::to_string(size) + " bytes");
+            return too_large("a file of " + std::to_string(size) + " bytes");
         if (!ec)
             text.reserve(static_cast<std::size_t>(size));
     }
     std::ifstream in(file, std::ios::binary);
     if (!in)
-        throw csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading");
+        return csv_error(file, 0, 0, "expected a readable CSV file, found a file that cannot be opened for reading");
     constexpr std::size_t chunk = std::size_t{1} << 16;
     while (in) {
         const std::size_t old = text.size();
@@ -338,11 +341,11 @@ inline std::string read_csv_bytes(const std::filesystem::path& file, std::size_t
         in.read(text.data() + old, static_cast<std::streamsize>(want));
         text.resize(old + static_cast<std::size_t>(in.gcount()));
         if (text.size() > limit)
-            too_large(regular ? "more (the file grew while being read)"
-                              : "more (a device or pipe that had not ended after that many bytes)");
+            return too_large(regular ? "more (the file grew while being read)"
+                                     : "more (a device or pipe that had not ended after that many bytes)");
     }
     if (in.bad())
-        throw csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through");
+        return csv_error(file, 0, 0, "expected a readable CSV file, found a read error part way through");
     return text;
 }
 
@@ -407,29 +410,32 @@ namespace detail {
 
 inline void check_delimiter(const char* function, char delim) {
     if (delim == '"' || delim == '\n' || delim == '\r')
-        throw std::invalid_argument(std::string("typegrad: ") + function +
-                                    ": expected csv_options::delimiter to be a character other than "
-                                    "'\"', '\\n' and '\\r', found " +
-                                    quoted_excerpt(std::string_view(&delim, 1)));
+        typegrad::detail::raise(std::invalid_argument(std::string("typegrad: ") + function +
+                                                      ": expected csv_options::delimiter to be a character other than "
+                                                      "'\"', '\\n' and '\\r', found " +
+                                                      quoted_excerpt(std::string_view(&delim, 1))));
 }
 
 // The reader proper, shared by read_csv and parse_csv: `file` only names the text in messages.
 template <class T>
-basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::path& file, const csv_options& options) {
+result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const std::filesystem::path& file,
+                                                   const csv_options& options) {
     const char delim = options.delimiter;
     csv_lines lines{text};
     if (lines.rest.starts_with("\xEF\xBB\xBF"))
         lines.rest.remove_prefix(3);
     std::string_view line;
     if (!lines.next(line) || (is_blank_line(line) && is_blank_line(lines.rest)))
-        throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
+        return csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
     if (is_blank_line(line))
-        throw csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
+        return csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
 
     std::vector<std::string_view> fields;
     std::string unquoted;
-    const std::size_t width =
-        split_csv_line(line, file, 1, delim, std::numeric_limits<std::size_t>::max(), fields, unquoted);
+    const auto header = split_csv_line(line, file, 1, delim, std::numeric_limits<std::size_t>::max(), fields, unquoted);
+    if (!header)
+        return header.error();
+    const std::size_t width = *header;
     std::vector<std::string> names(fields.begin(), fields.end());
     std::size_t target_col = width;
     {
@@ -437,20 +443,20 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
         first_of.reserve(width);
         for (std::size_t c = 0; c < width; ++c) {
             if (names[c].empty())
-                throw csv_error(file, 1, c + 1,
-                                std::string("expected a column name, found an empty field") +
-                                    (c + 1 == width && width > 1 ? " (the header ends with the delimiter)" : ""));
+                return csv_error(file, 1, c + 1,
+                                 std::string("expected a column name, found an empty field") +
+                                     (c + 1 == width && width > 1 ? " (the header ends with the delimiter)" : ""));
             const auto [it, first] = first_of.emplace(names[c], c);
             if (!first)
-                throw csv_error(file, 1, c + 1,
-                                "expected one column named " + quoted_excerpt(names[c]) +
-                                    ", found a second one (fields " + std::to_string(it->second + 1) + " and " +
-                                    std::to_string(c + 1) + ")");
+                return csv_error(file, 1, c + 1,
+                                 "expected one column named " + quoted_excerpt(names[c]) +
+                                     ", found a second one (fields " + std::to_string(it->second + 1) + " and " +
+                                     std::to_string(c + 1) + ")");
         }
         if (options.target) {
             const auto it = first_of.find(*options.target);
             if (it == first_of.end())
-                throw csv_error(file, 1, 0, missing_target_message(*options.target, names));
+                return csv_error(file, 1, 0, missing_target_message(*options.target, names));
             target_col = it->second;
         }
     }
@@ -475,35 +481,38 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
             continue;
         }
         if (blank_line != 0)
-            throw csv_error(file, blank_line, 0,
-                            "expected a data row, found an empty line (empty lines are allowed only at the end)");
-        const std::size_t found = split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
+            return csv_error(file, blank_line, 0,
+                             "expected a data row, found an empty line (empty lines are allowed only at the end)");
+        const auto split = split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
+        if (!split)
+            return split.error();
+        const std::size_t found = *split;
         if (found < width)
-            throw csv_error(file, line_number, 0,
-                            "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(found) + " in " + quoted_excerpt(line));
+            return csv_error(file, line_number, 0,
+                             "expected " + std::to_string(width) + " fields as in the header, found " +
+                                 std::to_string(found) + " in " + quoted_excerpt(line));
         if (found > width)
-            throw csv_error(file, line_number, width + 1,
-                            "expected " + std::to_string(width) + " fields as in the header, found " +
-                                std::to_string(found) + "; the first extra field is " + quoted_excerpt(fields[width]));
+            return csv_error(file, line_number, width + 1,
+                             "expected " + std::to_string(width) + " fields as in the header, found " +
+                                 std::to_string(found) + "; the first extra field is " + quoted_excerpt(fields[width]));
         for (std::size_t c = 0; c < width; ++c) {
             const std::string_view field = trim_csv_spaces(fields[c], delim);
-            auto fail = [&](const std::string& expected, const char* hint = "") {
-                throw csv_error(file, line_number, c + 1,
-                                "expected " + expected + " in column " + quoted_excerpt(names[c]) + ", found " +
-                                    quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
+            const auto fail = [&](const std::string& expected, const char* hint = "") {
+                return csv_error(file, line_number, c + 1,
+                                 "expected " + expected + " in column " + quoted_excerpt(names[c]) + ", found " +
+                                     quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
             };
             double value = 0.0;
             const number_status status = parse_double(field, value);
             if (status == number_status::not_a_number)
-                fail("a number");
+                return fail("a number");
             if (!options.allow_nonfinite) {
                 if (status == number_status::overflow)
-                    fail("a number within the range of double");
+                    return fail("a number within the range of double");
                 if (!std::isfinite(value))
-                    fail("a finite number", " (set csv_options::allow_nonfinite to accept NaN and infinity)");
+                    return fail("a finite number", " (set csv_options::allow_nonfinite to accept NaN and infinity)");
                 if (overflows<T>(value))
-                    fail(std::string("a number within the range of ") + type_name<T>());
+                    return fail(std::string("a number within the range of ") + type_name<T>());
             }
             const T x = overflows<T>(value)
                             ? (value > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())
@@ -516,7 +525,7 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
         ++rows;
     }
     if (rows == 0)
-        throw csv_error(file, 2, 0, "expected at least one data row after the header, found none");
+        return csv_error(file, 2, 0, "expected at least one data row after the header, found none");
 
     std::string target_name;
     if (target_col != width) {
@@ -529,13 +538,34 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
     return basic_dataset<T>(std::move(names), std::move(target_name), std::move(features), std::move(targets));
 }
 
+template <class T>
+result<basic_dataset<T>, csv_error> read_csv_file(const char* function, const std::filesystem::path& file,
+                                                  const csv_options& options) {
+    check_delimiter(function, options.delimiter);
+    const auto text = read_csv_bytes(file, options.max_bytes);
+    if (!text)
+        return text.error();
+    return parse_csv_text<T>(*text, file, options);
+}
+
+template <class T>
+result<basic_dataset<T>, csv_error> parse_csv_checked(const char* function, std::string_view text,
+                                                      const csv_options& options, const std::filesystem::path& name) {
+    check_delimiter(function, options.delimiter);
+    if (options.max_bytes != 0 && text.size() > options.max_bytes)
+        return csv_error(name, 0, 0,
+                         "expected a CSV text of at most " + std::to_string(options.max_bytes) +
+                             " bytes (csv_options::max_bytes), found " + std::to_string(text.size()) + " bytes");
+    return parse_csv_text<T>(text, name, options);
+}
+
 }  // namespace detail
 
 //! Reads a numeric CSV file whose first line names the columns: the column named
 //! `*options.target` (at any position) becomes the targets, every other column a feature, in
 //! file order; with `options.target == std::nullopt` every column is a feature and the dataset
-//! has no targets and an empty target_name. Throws csv_error on any fault, naming file, line,
-//! field and offending text.
+//! has no targets and an empty target_name. Raises csv_error on any fault, naming file, line,
+//! field and offending text (try_read_csv returns it instead).
 //!
 //! Each field is parsed whole as a double with std::from_chars (surrounding spaces and one
 //! leading '+' allowed, RFC 4180 quotes allowed) and then rounded to T, so a float written
@@ -550,9 +580,23 @@ basic_dataset<T> parse_csv_text(std::string_view text, const std::filesystem::pa
 template <class T = float>
 [[nodiscard]] basic_dataset<T> read_csv(const std::filesystem::path& file, const csv_options& options = {}) {
     static_assert(std::is_floating_point_v<T>, "typegrad: read_csv<T>: T must be a floating-point type");
-    detail::check_delimiter("read_csv", options.delimiter);
-    const std::string text = detail::read_csv_bytes(file, options.max_bytes);
-    return detail::parse_csv_text<T>(text, file, options);
+    return detail::read_csv_file<T>("read_csv", file, options).value();
+}
+
+//! read_csv that returns the csv_error instead of raising it, in a build with or without
+//! exceptions: a file a program may get wrong is not a reason to stop it. An invalid
+//! `options.delimiter` is still raised (std::invalid_argument): it is the program's fault.
+//!
+//! ```cpp
+//! const auto r = tg::data::try_read_csv("data.csv");
+//! if (!r)
+//!     std::printf("%s (line %zu)\n", r.error().what(), r.error().line());
+//! ```
+template <class T = float>
+[[nodiscard]] result<basic_dataset<T>, csv_error> try_read_csv(const std::filesystem::path& file,
+                                                               const csv_options& options = {}) {
+    static_assert(std::is_floating_point_v<T>, "typegrad: try_read_csv<T>: T must be a floating-point type");
+    return detail::read_csv_file<T>("try_read_csv", file, options);
 }
 
 //! read_csv on text already in memory (a string received, an embedded table, a fuzzer's
@@ -562,12 +606,15 @@ template <class T = float>
 [[nodiscard]] basic_dataset<T> parse_csv(std::string_view text, const csv_options& options = {},
                                          const std::filesystem::path& name = "<memory>") {
     static_assert(std::is_floating_point_v<T>, "typegrad: parse_csv<T>: T must be a floating-point type");
-    detail::check_delimiter("parse_csv", options.delimiter);
-    if (options.max_bytes != 0 && text.size() > options.max_bytes)
-        throw csv_error(name, 0, 0,
-                        "expected a CSV text of at most " + std::to_string(options.max_bytes) +
-                            " bytes (csv_options::max_bytes), found " + std::to_string(text.size()) + " bytes");
-    return detail::parse_csv_text<T>(text, name, options);
+    return detail::parse_csv_checked<T>("parse_csv", text, options, name).value();
+}
+
+//! parse_csv that returns the csv_error instead of raising it, as try_read_csv.
+template <class T = float>
+[[nodiscard]] result<basic_dataset<T>, csv_error> try_parse_csv(std::string_view text, const csv_options& options = {},
+                                                                const std::filesystem::path& name = "<memory>") {
+    static_assert(std::is_floating_point_v<T>, "typegrad: try_parse_csv<T>: T must be a floating-point type");
+    return detail::parse_csv_checked<T>("try_parse_csv", text, options, name);
 }
 
 }  // namespace typegrad::data

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <typegrad/core/error.hpp>
 #include <utility>
 #include <vector>
 
@@ -68,9 +69,9 @@ public:
         : data_(&d), index_(rows.data()), count_(rows.size()) {
         for (std::size_t i = 0; i < rows.size(); ++i) {
             if (rows[i] >= d.rows())
-                throw std::out_of_range("typegrad: batch_view: row index " + std::to_string(rows[i]) + " (position " +
-                                        std::to_string(i) + " of the index) is past the end of a dataset of " +
-                                        std::to_string(d.rows()) + " rows");
+                typegrad::detail::raise(std::out_of_range(
+                    "typegrad: batch_view: row index " + std::to_string(rows[i]) + " (position " + std::to_string(i) +
+                    " of the index) is past the end of a dataset of " + std::to_string(d.rows()) + " rows"));
             end_ = std::max<std::size_t>(end_, std::size_t{rows[i]} + 1);
         }
     }
@@ -80,10 +81,10 @@ public:
     batch_view(const basic_dataset<T>& d, std::size_t first_row, std::size_t row_count)
         : data_(&d), first_(first_row), count_(row_count), end_(first_row + row_count) {
         if (first_row > d.rows() || row_count > d.rows() - first_row)
-            throw std::out_of_range("typegrad: batch_view: rows " + std::to_string(first_row) + " to " +
-                                    std::to_string(first_row + row_count) +
-                                    " (exclusive) are past the end of a dataset of " + std::to_string(d.rows()) +
-                                    " rows");
+            typegrad::detail::raise(std::out_of_range("typegrad: batch_view: rows " + std::to_string(first_row) +
+                                                      " to " + std::to_string(first_row + row_count) +
+                                                      " (exclusive) are past the end of a dataset of " +
+                                                      std::to_string(d.rows()) + " rows"));
     }
 
     // A view of a temporary dataset would dangle as soon as the full expression ends.
@@ -227,19 +228,20 @@ private:
     void check_sizes() {
         const std::size_t m = names_.size();
         if (features_.size() != rows_ * m || (m == 0 && !has_target_ && !features_.empty()))
-            throw std::invalid_argument("typegrad: dataset: expected " + std::to_string(rows_) + " rows x " +
-                                        std::to_string(m) + " feature columns = " + std::to_string(rows_ * m) +
-                                        " feature values, found " + std::to_string(features_.size()));
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: dataset: expected " + std::to_string(rows_) + " rows x " +
+                                      std::to_string(m) + " feature columns = " + std::to_string(rows_ * m) +
+                                      " feature values, found " + std::to_string(features_.size())));
         std::vector<std::size_t> order(m);
         for (std::size_t c = 0; c < m; ++c)
             order[c] = c;
         std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names_[a] < names_[b]; });
         for (std::size_t k = 1; k < m; ++k)
             if (names_[order[k - 1]] == names_[order[k]])
-                throw std::invalid_argument("typegrad: dataset: expected distinct feature names, found '" +
-                                            names_[order[k]] + "' as columns " +
-                                            std::to_string(std::min(order[k - 1], order[k])) + " and " +
-                                            std::to_string(std::max(order[k - 1], order[k])) + " (0-based)");
+                typegrad::detail::raise(std::invalid_argument(
+                    "typegrad: dataset: expected distinct feature names, found '" + names_[order[k]] + "' as columns " +
+                    std::to_string(std::min(order[k - 1], order[k])) + " and " +
+                    std::to_string(std::max(order[k - 1], order[k])) + " (0-based)"));
     }
     void changed() {
         checked_.set(0);
@@ -287,8 +289,8 @@ struct standardizer {
     //! throws std::invalid_argument when `d` has no rows.
     [[nodiscard]] static standardizer fit(const basic_dataset<T>& d) {
         if (d.rows() == 0)
-            throw std::invalid_argument(
-                "typegrad: standardizer::fit: expected a dataset with at least one row, found none");
+            typegrad::detail::raise(std::invalid_argument(
+                "typegrad: standardizer::fit: expected a dataset with at least one row, found none"));
         const std::size_t n = d.rows();
         const std::size_t m = d.cols();
         const T* first = d.row(0);
@@ -328,9 +330,9 @@ struct standardizer {
     //! the number of fitted columns.
     [[nodiscard]] basic_dataset<T> apply(const basic_dataset<T>& d) const {
         if (d.cols() != mean.size() || std.size() != mean.size())
-            throw std::invalid_argument("typegrad: standardizer::apply: expected a dataset with " +
-                                        std::to_string(mean.size()) + " feature columns (as fitted), found " +
-                                        std::to_string(d.cols()));
+            typegrad::detail::raise(std::invalid_argument(
+                "typegrad: standardizer::apply: expected a dataset with " + std::to_string(mean.size()) +
+                " feature columns (as fitted), found " + std::to_string(d.cols())));
         basic_dataset<T> out = d;
         const std::size_t m = d.cols();
         out.update([&](std::span<T> features, std::span<T>) {
@@ -356,21 +358,21 @@ basic_dataset<T> basic_dataset<T>::standardized() const {
 template <class T>
 void check_class_targets(const basic_dataset<T>& d, std::size_t num_classes) {
     if (num_classes == 0)
-        throw std::invalid_argument(
-            "typegrad: check_class_targets: expected at least one class, found num_classes = 0");
+        typegrad::detail::raise(
+            std::invalid_argument("typegrad: check_class_targets: expected at least one class, found num_classes = 0"));
     if (!d.has_target())
-        throw std::invalid_argument(
-            "typegrad: check_class_targets: expected a dataset with targets, found one without");
+        typegrad::detail::raise(
+            std::invalid_argument("typegrad: check_class_targets: expected a dataset with targets, found one without"));
     for (std::size_t r = 0; r < d.rows(); ++r) {
         const T y = d.target(r);
         const bool is_class = std::isfinite(y) && y >= T(0) && std::trunc(y) == y &&
                               static_cast<long double>(y) < static_cast<long double>(num_classes);
         if (!is_class) {
-            throw std::invalid_argument(
+            typegrad::detail::raise(std::invalid_argument(
                 "typegrad: check_class_targets: data row " + std::to_string(r) + " (line " + std::to_string(r + 2) +
                 " of its CSV file, if read by read_csv and not reordered since) has target '" + d.target_name() +
                 "' = " + detail::shortest_text(static_cast<double>(y)) + ", expected an integer class index in [0, " +
-                std::to_string(num_classes) + ")");
+                std::to_string(num_classes) + ")"));
         }
     }
 }
@@ -382,11 +384,11 @@ template <class T>
 void check_finite(const basic_dataset<T>& d, bool targets = true) {
     for (std::size_t r = 0; r < d.rows(); ++r) {
         const auto fail = [&](const std::string& column, T v) {
-            throw std::invalid_argument(
+            typegrad::detail::raise(std::invalid_argument(
                 "typegrad: check_finite: data row " + std::to_string(r) + " (line " + std::to_string(r + 2) +
                 " of its CSV file, if read by read_csv and not reordered since) has " + column + " = " +
                 detail::shortest_text(static_cast<double>(v)) +
-                ", expected a finite value (the check can be turned off: trainer_checks::finite_data)");
+                ", expected a finite value (the check can be turned off: trainer_checks::finite_data)"));
         };
         const T* x = d.row(r);
         for (std::size_t c = 0; c < d.cols(); ++c)

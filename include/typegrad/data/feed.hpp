@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include <typegrad/autodiff/samples.hpp>
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 
@@ -43,21 +44,22 @@ autodiff::sample_source<T> feed(const batch_view<T>& batch, std::string_view who
         return {};
     const basic_dataset<T>& d = batch.dataset();
     if (batch.rows_needed() > d.rows())
-        throw std::out_of_range(detail::in_words(who) + "the batch reads rows up to " +
-                                std::to_string(batch.rows_needed() - 1) + " of a dataset that now has " +
-                                std::to_string(d.rows()) + " rows (the dataset changed after the view was made)");
+        typegrad::detail::raise(std::out_of_range(detail::in_words(who) + "the batch reads rows up to " +
+                                                  std::to_string(batch.rows_needed() - 1) +
+                                                  " of a dataset that now has " + std::to_string(d.rows()) +
+                                                  " rows (the dataset changed after the view was made)"));
     if constexpr (!std::is_void_v<Input>) {
         constexpr std::size_t width = size_of<Input>;
         if (d.cols() != width)
-            throw std::invalid_argument(detail::in_words(who) + "the model's input '" +
-                                        std::string(Input::name.view()) + "' has " + std::to_string(width) +
-                                        " features but the data has " + std::to_string(d.cols()) + " feature columns");
+            typegrad::detail::raise(std::invalid_argument(
+                detail::in_words(who) + "the model's input '" + std::string(Input::name.view()) + "' has " +
+                std::to_string(width) + " features but the data has " + std::to_string(d.cols()) + " feature columns"));
     }
     if constexpr (!std::is_void_v<Target>) {
         if (!d.has_target())
-            throw std::invalid_argument(detail::in_words(who) + "the model reads the target '" +
-                                        std::string(Target::name.view()) +
-                                        "' but the data has no target column (it was read without one)");
+            typegrad::detail::raise(std::invalid_argument(
+                detail::in_words(who) + "the model reads the target '" + std::string(Target::name.view()) +
+                "' but the data has no target column (it was read without one)"));
     }
     const std::uint64_t stamp = d.checked().get();
     std::uint64_t now = stamp;

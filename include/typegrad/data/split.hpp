@@ -1,6 +1,7 @@
 #pragma once
 // Random division of a dataset into two parts (e.g. training and test).
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/data/batches.hpp>
 #include <typegrad/data/dataset.hpp>
 
@@ -26,8 +27,9 @@ basic_dataset<T> select_rows(const basic_dataset<T>& d, std::span<const std::uin
     targets.reserve(d.has_target() ? rows.size() : 0);
     for (const std::uint32_t r : rows) {
         if (r >= d.rows())
-            throw std::out_of_range("typegrad: select_rows: row index " + std::to_string(r) +
-                                    " is past the end of a dataset of " + std::to_string(d.rows()) + " rows");
+            typegrad::detail::raise(std::out_of_range("typegrad: select_rows: row index " + std::to_string(r) +
+                                                      " is past the end of a dataset of " + std::to_string(d.rows()) +
+                                                      " rows"));
         features.insert(features.end(), d.row(r), d.row(r) + m);
         if (d.has_target())
             targets.push_back(d.target(r));
@@ -47,11 +49,11 @@ basic_dataset<T> select_rows(const basic_dataset<T>& d, std::span<const std::uin
 //! 29, not 28), then clamped to [1, rows - 1] so that neither part is empty.
 [[nodiscard]] inline std::size_t split_count(std::size_t rows, double fraction) {
     if (!(fraction > 0.0 && fraction < 1.0))
-        throw std::invalid_argument("typegrad: split: expected a fraction strictly between 0 and 1, found " +
-                                    detail::shortest_text(fraction));
+        typegrad::detail::raise(std::invalid_argument(
+            "typegrad: split: expected a fraction strictly between 0 and 1, found " + detail::shortest_text(fraction)));
     if (rows < 2)
-        throw std::invalid_argument("typegrad: split: expected a dataset of at least 2 rows, found " +
-                                    std::to_string(rows));
+        typegrad::detail::raise(std::invalid_argument("typegrad: split: expected a dataset of at least 2 rows, found " +
+                                                      std::to_string(rows)));
     const double wanted = std::floor(fraction * static_cast<double>(rows) * (1.0 + 1e-12));
     return std::clamp(static_cast<std::size_t>(wanted), std::size_t{1}, rows - 1);
 }

@@ -18,6 +18,7 @@
 
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/deploy/emit.hpp>
@@ -90,8 +91,9 @@ inline std::string namespace_for(const export_options& options, const std::files
         for (;;) {
             const std::size_t sep = rest.find("::");
             if (!is_identifier(rest.substr(0, sep)))
-                throw std::invalid_argument("typegrad: export_header: the namespace name '" + options.namespace_name +
-                                            "' is not a C++ identifier (nor identifiers joined by ::)");
+                typegrad::detail::raise(
+                    std::invalid_argument("typegrad: export_header: the namespace name '" + options.namespace_name +
+                                          "' is not a C++ identifier (nor identifiers joined by ::)"));
             if (sep == std::string_view::npos)
                 break;
             rest.remove_prefix(sep + 2);
@@ -150,9 +152,9 @@ std::string initialiser(const T* values, std::size_t n, std::string_view what) {
     std::string s = "{";
     for (std::size_t i = 0; i < n; ++i) {
         if (values[i] != values[i] || values[i] - values[i] != 0)
-            throw std::invalid_argument("typegrad: export_header: " + std::string(what) +
-                                        " holds a non-finite value at index " + std::to_string(i) +
-                                        "; a deployed model needs finite numbers");
+            typegrad::detail::raise(std::invalid_argument("typegrad: export_header: " + std::string(what) +
+                                                          " holds a non-finite value at index " + std::to_string(i) +
+                                                          "; a deployed model needs finite numbers"));
         s += i % 8 == 0 ? "\n    " : " ";
         s += exact_literal(values[i]);
         s += ',';
@@ -267,9 +269,10 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
     const std::string type = std::is_same_v<T, float> ? "float" : "double";
 
     if (scaler && (scaler->mean.size() != n_in || scaler->std.size() != n_in))
-        throw std::invalid_argument("typegrad: export_header: the standardizer has " +
-                                    std::to_string(scaler->mean.size()) + " feature columns, the model's input '" +
-                                    std::string(input::name.view()) + "' has " + std::to_string(n_in) + " features");
+        typegrad::detail::raise(
+            std::invalid_argument("typegrad: export_header: the standardizer has " +
+                                  std::to_string(scaler->mean.size()) + " feature columns, the model's input '" +
+                                  std::string(input::name.view()) + "' has " + std::to_string(n_in) + " features"));
 
     // The parameters: name, shape, offset in params, array.
     struct param_entry {
@@ -394,7 +397,8 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
     if (!out)
-        throw std::runtime_error("typegrad: export_header: cannot write the header '" + path.string() + "'");
+        typegrad::detail::raise(
+            std::runtime_error("typegrad: export_header: cannot write the header '" + path.string() + "'"));
 }
 
 template <class L, class T>
@@ -435,7 +439,7 @@ template <Expression Model, class L, class T>
 //! e.g. the prediction inside a loss) with the values `params` holds now: the parameters as
 //! constexpr arrays and `constexpr std::array<T, outputs> predict(const std::array<T, inputs>&)
 //! noexcept` in namespace `options.namespace_name` (default: from the file name). The header
-//! includes only <array> and <cstddef>, throws nothing, allocates nothing, and predict works in
+//! includes only `<array>` and `<cstddef>`, throws nothing, allocates nothing, and predict works in
 //! constant expressions (`static_assert(iris::predict({...})[0] > 0)`). Every op of the model must
 //! have an emitter (docs/deploy.md lists them); a loss, a model without exactly one input or an op
 //! without an emitter does not compile. Throws std::invalid_argument for a non-finite parameter or

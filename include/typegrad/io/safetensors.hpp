@@ -20,6 +20,7 @@
 //
 // POSIX only (open, fsync, rename).
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/detail/excerpt.hpp>
 
 #include <fcntl.h>
@@ -88,7 +89,7 @@ inline constexpr std::string_view checksum_key = "typegrad.crc32";
 //! A file that is not a valid safetensors file, or not what the reader asked for (a missing
 //! tensor, another shape, a dtype that does not convert).
 //!
-//! `what()` reads `typegrad: safetensors: <file>[: byte <offset>][: tensor '<name>']: <message>`,
+//! `what()` reads ``typegrad: safetensors: <file>[: byte <offset>][: tensor '<name>']: <message>``,
 //! printable ASCII of at most 1024 characters: control and non-ASCII bytes are escaped, the name
 //! is cut at 60 characters and the file name at its last 200.
 class format_error : public std::runtime_error {
@@ -129,7 +130,7 @@ private:
 };
 
 //! A failure of the operating system while reading or writing a file: `code()` is the errno,
-//! `what()` reads `typegrad: <operation>: cannot <step> '<file>': <strerror>`.
+//! `what()` reads ``typegrad: <operation>: cannot <step> '<file>': <strerror>``.
 class file_error : public std::system_error {
 public:
     file_error(int error, const std::string& operation, const std::filesystem::path& file)
@@ -305,7 +306,7 @@ inline int fsync_retrying(int fd) noexcept {
 inline void atomic_write(const std::filesystem::path& target, std::span<const std::byte> bytes) {
     const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     if (!target.has_filename())
-        throw file_error(EISDIR, "save: cannot write to", target);
+        typegrad::detail::raise(file_error(EISDIR, "save: cannot write to", target));
     std::random_device random;
     std::filesystem::path temp;
     int fd = -1;
@@ -315,14 +316,14 @@ inline void atomic_write(const std::filesystem::path& target, std::span<const st
                          detail::hex8(static_cast<std::uint32_t>(suffix >> 32)));
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && (errno != EEXIST || attempt == 100))
-            throw file_error(errno, "save: cannot create the temporary file", temp);
+            typegrad::detail::raise(file_error(errno, "save: cannot create the temporary file", temp));
     }
     detail::fd_guard file(fd);
     const auto fail = [&](const char* step, const std::filesystem::path& at) {
         const int error = errno;
         file.close();
         ::unlink(temp.c_str());
-        throw file_error(error, std::string("save: cannot ") + step, at);
+        typegrad::detail::raise(file_error(error, std::string("save: cannot ") + step, at));
     };
     const char* p = reinterpret_cast<const char*>(bytes.data());
     for (std::size_t left = bytes.size(); left > 0;) {
@@ -342,19 +343,19 @@ inline void atomic_write(const std::filesystem::path& target, std::span<const st
     if (file.close() != 0) {
         const int error = errno;
         ::unlink(temp.c_str());
-        throw file_error(error, "save: cannot close", temp);
+        typegrad::detail::raise(file_error(error, "save: cannot close", temp));
     }
     if (::rename(temp.c_str(), target.c_str()) != 0) {
         const int error = errno;
         ::unlink(temp.c_str());
-        throw file_error(error, "save: cannot rename the temporary file over", target);
+        typegrad::detail::raise(file_error(error, "save: cannot rename the temporary file over", target));
     }
     detail::fd_guard dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0)
-        throw file_error(errno, "save: cannot open the folder to sync it", folder);
+        typegrad::detail::raise(file_error(errno, "save: cannot open the folder to sync it", folder));
     // Some file systems cannot sync a folder (EINVAL); nothing more can be done there.
     if (detail::fsync_retrying(dir.get()) != 0 && errno != EINVAL)
-        throw file_error(errno, "save: cannot sync (fsync) the folder", folder);
+        typegrad::detail::raise(file_error(errno, "save: cannot sync (fsync) the folder", folder));
 }
 
 //! What tensor_file::load accepts.
@@ -399,18 +400,18 @@ public:
     [[nodiscard]] static tensor_file load(const std::filesystem::path& path, const load_options& options = {}) {
         detail::fd_guard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (fd.get() < 0)
-            throw file_error(errno, "load: cannot open", path);
+            typegrad::detail::raise(file_error(errno, "load: cannot open", path));
         struct stat st {};
         if (::fstat(fd.get(), &st) != 0)
-            throw file_error(errno, "load: cannot examine", path);
+            typegrad::detail::raise(file_error(errno, "load: cannot examine", path));
         if (S_ISDIR(st.st_mode))
-            throw file_error(EISDIR, "load: cannot read", path);
+            typegrad::detail::raise(file_error(EISDIR, "load: cannot read", path));
         const std::uint64_t limit =
             options.max_bytes == 0 ? std::numeric_limits<std::uint64_t>::max() : options.max_bytes;
         const auto too_large = [&](const std::string& found) {
-            throw format_error(path, format_error::no_offset, std::nullopt,
-                               "expected a file of at most " + std::to_string(limit) +
-                                   " bytes (load_options::max_bytes), found " + found);
+            typegrad::detail::raise(format_error(path, format_error::no_offset, std::nullopt,
+                                                 "expected a file of at most " + std::to_string(limit) +
+                                                     " bytes (load_options::max_bytes), found " + found));
         };
         std::vector<std::byte> bytes;
         if (S_ISREG(st.st_mode)) {
@@ -431,7 +432,7 @@ public:
                 continue;
             }
             if (n < 0)
-                throw file_error(errno, "load: cannot read", path);
+                typegrad::detail::raise(file_error(errno, "load: cannot read", path));
             bytes.resize(old + static_cast<std::size_t>(n));
             if (bytes.size() > limit)
                 too_large("more (the file grew while being read, or is a device that does not end)");
@@ -447,9 +448,10 @@ public:
                                            const std::filesystem::path& name = "<memory>",
                                            const load_options& options = {}) {
         if (options.max_bytes != 0 && bytes.size() > options.max_bytes)
-            throw format_error(name, format_error::no_offset, std::nullopt,
-                               "expected a file of at most " + std::to_string(options.max_bytes) +
-                                   " bytes (load_options::max_bytes), found " + std::to_string(bytes.size()));
+            typegrad::detail::raise(format_error(name, format_error::no_offset, std::nullopt,
+                                                 "expected a file of at most " + std::to_string(options.max_bytes) +
+                                                     " bytes (load_options::max_bytes), found " +
+                                                     std::to_string(bytes.size())));
         return tensor_file(std::vector<std::byte>(bytes.begin(), bytes.end()), name, options);
     }
 
@@ -478,15 +480,16 @@ public:
         const tensor_info& t = get(name);
         constexpr bool want_int = std::same_as<T, std::int64_t>;
         if (want_int != (t.type == dtype::i64))
-            throw format_error(
+            typegrad::detail::raise(format_error(
                 file_, format_error::no_offset, t.name,
                 "expected a dtype that converts to " + std::string(dtype_name(dtype_of<T>)) + ", found " +
                     std::string(dtype_name(t.type)) +
-                    (want_int ? " (floats are not read as integers)" : " (integers are not read as floating point)"));
+                    (want_int ? " (floats are not read as integers)" : " (integers are not read as floating point)")));
         if (t.numel() != out.size())
-            throw format_error(file_, format_error::no_offset, t.name,
-                               "expected " + std::to_string(out.size()) + " elements, found shape " +
-                                   detail::shape_string(t.shape) + " of " + std::to_string(t.numel()));
+            typegrad::detail::raise(format_error(file_, format_error::no_offset, t.name,
+                                                 "expected " + std::to_string(out.size()) + " elements, found shape " +
+                                                     detail::shape_string(t.shape) + " of " +
+                                                     std::to_string(t.numel())));
         switch (t.type) {
             case dtype::f32:
                 decode<float>(t.bytes, out);
@@ -517,9 +520,9 @@ private:
     const tensor_info& get(std::string_view name) const {
         const tensor_info* t = find(name);
         if (t == nullptr)
-            throw format_error(file_, format_error::no_offset, std::string(name),
-                               "expected a tensor of this name, found none (the file has " +
-                                   std::to_string(tensors_.size()) + " tensors)");
+            typegrad::detail::raise(format_error(file_, format_error::no_offset, std::string(name),
+                                                 "expected a tensor of this name, found none (the file has " +
+                                                     std::to_string(tensors_.size()) + " tensors)"));
         return *t;
     }
 
@@ -532,7 +535,7 @@ private:
     }
 
     [[noreturn]] void fail(std::uint64_t offset, std::optional<std::string> tensor, std::string_view message) const {
-        throw format_error(file_, offset, std::move(tensor), message);
+        typegrad::detail::raise(format_error(file_, offset, std::move(tensor), message));
     }
 
     // Dtypes of the safetensors format that typegrad does not read, named as such in errors.
@@ -569,6 +572,13 @@ private:
             }
             return true;
         };
+#if !TYPEGRAD_EXCEPTIONS
+        // nlohmann-json without exceptions: a discarded value, with no position, for bad JSON.
+        json parsed = json::parse(header.begin(), header.end(), callback, /*allow_exceptions=*/false);
+        if (parsed.is_discarded())
+            fail(format_error::no_offset, std::nullopt, "expected a JSON header, found invalid JSON");
+        return parsed;
+#else
         try {
             return json::parse(header.begin(), header.end(), callback);
         } catch (const json::parse_error& e) {
@@ -585,6 +595,7 @@ private:
                 what.erase(0, tag + 2);
             fail(format_error::no_offset, std::nullopt, "expected a JSON header, found " + what);
         }
+#endif
     }
 
     static std::optional<std::size_t> as_size(const json& j) noexcept {
@@ -830,11 +841,12 @@ public:
     //! either is not UTF-8 or the key is "typegrad.crc32", which save() writes.
     void metadata(std::string key, std::string value) {
         if (key == checksum_key)
-            throw std::invalid_argument(
-                "typegrad: tensor_writer::metadata: the key 'typegrad.crc32' is the checksum's");
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: tensor_writer::metadata: the key 'typegrad.crc32' is the checksum's"));
         if (!detail::valid_utf8(key) || !detail::valid_utf8(value))
-            throw std::invalid_argument("typegrad: tensor_writer::metadata: expected UTF-8 key and value, found " +
-                                        detail::quoted_excerpt(key) + " = " + detail::quoted_excerpt(value));
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: tensor_writer::metadata: expected UTF-8 key and value, found " +
+                                      detail::quoted_excerpt(key) + " = " + detail::quoted_excerpt(value)));
         for (auto& kv : metadata_)
             if (kv.first == key) {
                 kv.second = std::move(value);
@@ -890,8 +902,8 @@ private:
     template <Element T>
     void add_any(std::string name, dtype stored, std::vector<std::size_t> shape, std::span<const T> values) {
         const auto bad = [&](const std::string& message) {
-            throw std::invalid_argument("typegrad: tensor_writer::add: tensor " + detail::quoted_excerpt(name) + ": " +
-                                        message);
+            typegrad::detail::raise(std::invalid_argument("typegrad: tensor_writer::add: tensor " +
+                                                          detail::quoted_excerpt(name) + ": " + message));
         };
         if (name.empty() || name == "__metadata__" || !detail::valid_utf8(name))
             bad("expected a non-empty UTF-8 name other than __metadata__");

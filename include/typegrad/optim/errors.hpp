@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <typegrad/core/error.hpp>
 
 namespace typegrad::optim::detail {
 
@@ -64,7 +65,7 @@ inline std::string py_repr(double x) {
 // Not constexpr on purpose: reaching it during constant evaluation is a compile error, which is
 // how a constant bad hyperparameter fails to compile (`constexpr auto ok = (SGD::validate(o), 0);`).
 [[noreturn]] inline void invalid(std::string_view who, std::string_view what) {
-    throw std::invalid_argument("typegrad: " + std::string(who) + ": " + std::string(what));
+    typegrad::detail::raise(std::invalid_argument("typegrad: " + std::string(who) + ": " + std::string(what)));
 }
 [[noreturn]] inline void invalid_value(std::string_view who, std::string_view what, double v) {
     invalid(who, std::string(what) + py_repr(v));

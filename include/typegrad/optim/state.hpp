@@ -5,6 +5,7 @@
 // constructor), so a policy's state and its SIMD update depend on the element type only: one
 // instantiation per (policy, T), whatever the model. All allocation happens at construction.
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/optim/errors.hpp>
 
@@ -73,7 +74,7 @@ private:
         if (n == 0)
             return nullptr;
         if (n > std::size_t(-1) / sizeof(T))
-            throw std::bad_array_new_length();
+            typegrad::detail::raise(std::bad_array_new_length());
         T* p = static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignment}));
         std::uninitialized_value_construct_n(p, n);
         return p;

@@ -25,6 +25,7 @@
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/autodiff/samples.hpp>
 #include <typegrad/autodiff/sweep.hpp>
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/to_string.hpp>
@@ -233,8 +234,9 @@ requires SameExpression<E, L> std::optional<anomaly_report> find_anomaly(E, cons
             return size_of<typename check::input>;
     }();
     if (features.size() != width)
-        throw std::invalid_argument("typegrad: find_anomaly: the model's input has " + std::to_string(width) +
-                                    " features, the sample " + std::to_string(features.size()));
+        typegrad::detail::raise(std::invalid_argument("typegrad: find_anomaly: the model's input has " +
+                                                      std::to_string(width) + " features, the sample " +
+                                                      std::to_string(features.size())));
     return check::run(params.values().data(), features.data(), target);
 }
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #endif
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/optim/schedulers.hpp>
@@ -69,9 +70,10 @@ template <class Ctx>
 const metric_value& monitored(const Ctx& ctx, std::string_view name, const char* who) {
     const metric_value* m = name.empty() ? (ctx.metrics().empty() ? nullptr : &ctx.metrics()[0]) : ctx.metric(name);
     if (!m)
-        throw std::invalid_argument(std::string("typegrad: ") + who + ": epoch " + std::to_string(ctx.epoch()) +
-                                    " has no metric" + (name.empty() ? "" : " '" + std::string(name) + "'") +
-                                    "; a tg::validation (or any callback's on_evaluate) given to fit adds it");
+        typegrad::detail::raise(
+            std::invalid_argument(std::string("typegrad: ") + who + ": epoch " + std::to_string(ctx.epoch()) +
+                                  " has no metric" + (name.empty() ? "" : " '" + std::string(name) + "'") +
+                                  "; a tg::validation (or any callback's on_evaluate) given to fit adds it"));
     return *m;
 }
 
@@ -227,7 +229,8 @@ public:
           higher_(higher_is_better),
           predictions_(rows.rows() * size_of<std::remove_cv_t<Expr>>) {
         if (name_.empty())
-            throw std::invalid_argument("typegrad: validation: expected a metric name, found an empty one");
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: validation: expected a metric name, found an empty one"));
     }
     // A temporary dataset would be gone before the first epoch ends: keep it in a variable.
     validation(Expr, const Parameters<L, T>&, const data::basic_dataset<T>&&, std::string, Metric,
@@ -293,7 +296,7 @@ public:
         const bool append = ctx.epoch() > 0 && std::filesystem::file_size(path_, ec) > 0 && !ec;
         file_.open(path_, append ? std::ios::app : std::ios::trunc);
         if (!file_)
-            throw std::runtime_error("typegrad: csv_log: cannot write " + path_.string());
+            typegrad::detail::raise(std::runtime_error("typegrad: csv_log: cannot write " + path_.string()));
         header_ = append;
         columns_.clear();
     }
@@ -325,7 +328,7 @@ public:
         file_ << line_;
         file_.flush();
         if (!file_)
-            throw std::runtime_error("typegrad: csv_log: cannot write " + path_.string());
+            typegrad::detail::raise(std::runtime_error("typegrad: csv_log: cannot write " + path_.string()));
     }
     template <class Ctx>
     void on_fit_end(Ctx&) {
@@ -447,8 +450,8 @@ public:
         : s_(&scheduler), monitor_(monitor) {
         if constexpr (on_metric) {
             if (when == lr_stepping::per_batch)
-                throw std::invalid_argument(
-                    "typegrad: schedule_lr: ReduceLROnPlateau steps on an epoch's metric, not per batch");
+                typegrad::detail::raise(std::invalid_argument(
+                    "typegrad: schedule_lr: ReduceLROnPlateau steps on an epoch's metric, not per batch"));
         }
         per_batch_ = when == lr_stepping::per_batch ||
                      (when == lr_stepping::automatic && callback_detail::steps_per_batch_v<std::remove_cv_t<S>>);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/optim/errors.hpp>
 #include <typegrad/parameters.hpp>
 
@@ -25,7 +26,7 @@ T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type 
     if (!(max_norm >= 0) || !optim::detail::finite(max_norm))
         optim::detail::invalid_value("clip_grad_norm", "Invalid max_norm value: ", max_norm);
     if (!(norm_type > 0))
-        throw std::invalid_argument("typegrad: clip_grad_norm: norm_type must be positive");
+        typegrad::detail::raise(std::invalid_argument("typegrad: clip_grad_norm: norm_type must be positive"));
     const auto grads = params.grads();
     T total(0);
     if (std::isinf(norm_type)) {
@@ -44,9 +45,10 @@ T clip_grad_norm(Parameters<Loss, T>& params, double max_norm, double norm_type 
         total = static_cast<T>(std::pow(sum, 1.0 / norm_type));
     }
     if (error_if_nonfinite && !std::isfinite(total))
-        throw std::runtime_error("typegrad: clip_grad_norm: the total norm of the gradients is " +
-                                 std::string(std::isnan(total) ? "NaN" : "infinite") +
-                                 ", so they cannot be clipped (set error_if_nonfinite = false to clip anyway)");
+        typegrad::detail::raise(
+            std::runtime_error("typegrad: clip_grad_norm: the total norm of the gradients is " +
+                               std::string(std::isnan(total) ? "NaN" : "infinite") +
+                               ", so they cannot be clipped (set error_if_nonfinite = false to clip anyway)"));
     const T coef = std::min(static_cast<T>(max_norm) / (total + static_cast<T>(1e-6)), T(1));
     for (T& g : grads)
         g *= coef;

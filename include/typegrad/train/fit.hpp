@@ -34,6 +34,7 @@
 #include <type_traits>
 #include <vector>
 
+#include <typegrad/core/error.hpp>
 #include <typegrad/data/batches.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/train/position.hpp>
@@ -131,11 +132,11 @@ public:
     //! and std::invalid_argument when the epoch has one of that name already.
     void add_metric(std::string_view name, double value, bool higher_is_better) {
         if (metric(name))
-            throw std::invalid_argument("typegrad: fit: two metrics named '" + std::string(name) +
-                                        "' in one epoch; give the validations different names");
+            typegrad::detail::raise(std::invalid_argument("typegrad: fit: two metrics named '" + std::string(name) +
+                                                          "' in one epoch; give the validations different names"));
         if (metric_count_ == max_metrics)
-            throw std::length_error("typegrad: fit: more than " + std::to_string(max_metrics) +
-                                    " metrics in one epoch");
+            typegrad::detail::raise(
+                std::length_error("typegrad: fit: more than " + std::to_string(max_metrics) + " metrics in one epoch"));
         metrics_[metric_count_++] = {name, value, higher_is_better};
     }
     //! The epoch's metric of that name, or nullptr (none yet, or before on_evaluate).
@@ -239,20 +240,22 @@ struct loop {
         using context = fit_context<Tr, T>;
         static_assert((check_callback<C, context>() && ...));
         if (o.batch_size == 0)
-            throw std::invalid_argument("typegrad: fit: expected a batch size of at least 1, found 0");
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: fit: expected a batch size of at least 1, found 0"));
         const std::size_t n = train.rows();
         data::detail::check_row_count(n, "fit");
         const std::size_t batches = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
         const data_position& s = o.start;
         if (s != data_position{} && s.seed != o.shuffle_seed)
-            throw std::invalid_argument("typegrad: fit: the start position was saved with shuffle seed " +
-                                        std::to_string(s.seed) + ", and the options say " +
-                                        std::to_string(o.shuffle_seed) + " (a resumed run visits the batches again)");
+            typegrad::detail::raise(
+                std::invalid_argument("typegrad: fit: the start position was saved with shuffle seed " +
+                                      std::to_string(s.seed) + ", and the options say " +
+                                      std::to_string(o.shuffle_seed) + " (a resumed run visits the batches again)"));
         if (s.epoch > o.epochs || (s.batch != 0 && (s.batch >= batches || s.epoch == o.epochs)))
-            throw std::invalid_argument("typegrad: fit: the start position (epoch " + std::to_string(s.epoch) +
-                                        ", batch " + std::to_string(s.batch) + ") is past the end of the fit (" +
-                                        std::to_string(o.epochs) + " epochs of " + std::to_string(batches) +
-                                        " batches)");
+            typegrad::detail::raise(std::invalid_argument(
+                "typegrad: fit: the start position (epoch " + std::to_string(s.epoch) + ", batch " +
+                std::to_string(s.batch) + ") is past the end of the fit (" + std::to_string(o.epochs) + " epochs of " +
+                std::to_string(batches) + " batches)"));
 
         context ctx(trainer, o, train, values);
         listeners<context, C...> l{{callbacks...}};

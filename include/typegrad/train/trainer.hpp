@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <typegrad/core/error.hpp>
+#include <typegrad/core/result.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/program.hpp>
@@ -174,9 +176,7 @@ public:
     //! contribution, so call zero_grad() before going on.
     T backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
-            throw std::logic_error(
-                "typegrad: backward() after step() without zero_grad(): the gradients of the previous "
-                "step are still there and this one adds to them (as in PyTorch); call zero_grad() first");
+            fail_unzeroed();
         const auto rows = feed(batch, "Trainer::backward");
         const T loss = program::backward(values_, grads_, lane_grads_.get(), rows);
         if (!std::isfinite(loss))
@@ -186,6 +186,26 @@ public:
         return loss;
     }
     T backward(const dataset_type& data) { return backward(batch_type(data)); }
+
+    //! backward() that returns the non_finite_error of a non-finite loss (or, with
+    //! `trainer_checks::finite`, gradient) instead of raising it, in a build with or without
+    //! exceptions; the gradients then hold the batch's contribution, as after backward(). A batch
+    //! that does not fit the model, and backward() without zero_grad() under
+    //! `trainer_checks::zero_grad`, are the program's faults and still raised.
+    result<T, non_finite_error> try_backward(const batch_type& batch) {
+        if (checks_.zero_grad && stepped_since_zero_)
+            fail_unzeroed();
+        const auto rows = feed(batch, "Trainer::backward");
+        const T loss = program::backward(values_, grads_, lane_grads_.get(), rows);
+        if (!std::isfinite(loss))
+            return loss_error(batch, loss);
+        if (checks_.finite)
+            for (std::size_t i = 0; i < total; ++i)
+                if (!std::isfinite(grads_[i]))
+                    return gradient_error(batch, "backward()");
+        return loss;
+    }
+    result<T, non_finite_error> try_backward(const dataset_type& data) { return try_backward(batch_type(data)); }
 
     //! Applies one optimiser step to every parameter. torch: `optimizer.step()`. A step that throws
     //! (an invalid hyperparameter, a non-finite gradient with `trainer_checks::finite`) changes
@@ -198,6 +218,24 @@ public:
         stepped_since_zero_ = true;
         if (checks_.finite)
             check_values();
+    }
+
+    //! step() that returns the non_finite_error of `trainer_checks::finite` (a non-finite gradient
+    //! before the step, which then changes nothing, or a non-finite value after it) instead of
+    //! raising it, in a build with or without exceptions. Without that check it never fails.
+    result<void, non_finite_error> try_step() {
+        if (checks_.finite)
+            for (std::size_t i = 0; i < total; ++i)
+                if (!std::isfinite(grads_[i]))
+                    return gradient_error(batch_type(), "step()");
+        optimizer_.step(values_, grads_);
+        ++steps_;
+        stepped_since_zero_ = true;
+        if (checks_.finite)
+            for (std::size_t i = 0; i < total; ++i)
+                if (!std::isfinite(values_[i]))
+                    return value_error();
+        return {};
     }
 
     //! The mean loss over the rows (forward only; gradients untouched).
@@ -298,14 +336,22 @@ private:
     static std::string anomaly_text(const std::optional<anomaly_report>& report) {
         return report ? "; " + report->message() : std::string();
     }
+    [[noreturn, gnu::cold, gnu::noinline]] static void fail_unzeroed() {
+        typegrad::detail::raise(
+            std::logic_error("typegrad: backward() after step() without zero_grad(): the gradients of the previous "
+                             "step are still there and this one adds to them (as in PyTorch); call zero_grad() first"));
+    }
     [[noreturn, gnu::cold, gnu::noinline]] void fail_loss(const batch_type& batch, T loss) const {
+        typegrad::detail::raise(loss_error(batch, loss));
+    }
+    [[gnu::cold, gnu::noinline]] non_finite_error loss_error(const batch_type& batch, T loss) const {
         std::vector<T> g(total);
         auto at_fault = rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_backward(batch, i, g)); });
         auto report = anomaly_of(batch, at_fault);
         const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
                                  ": the batch's mean loss is " + (std::isnan(loss) ? "NaN" : "infinite") + "; " +
                                  rows_text(at_fault, "loss") + anomaly_text(report);
-        throw non_finite_error(text, steps_, "", std::move(at_fault.rows), std::move(report));
+        return non_finite_error(text, steps_, "", std::move(at_fault.rows), std::move(report));
     }
     // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
     void check_gradients(const batch_type& batch, const char* when) const {
@@ -316,6 +362,9 @@ private:
     // The failure paths are cold and out of line: the compiler neither inlines nor optimises them
     // for speed (they cost compile time in every program, and run once).
     [[noreturn, gnu::cold, gnu::noinline]] void report_gradient(const batch_type& batch, const char* when) const {
+        typegrad::detail::raise(gradient_error(batch, when));
+    }
+    [[gnu::cold, gnu::noinline]] non_finite_error gradient_error(const batch_type& batch, const char* when) const {
         for (const auto& p : layout::slots) {
             for (std::size_t i = 0; i < p.size; ++i) {
                 if (std::isfinite(grads_[p.offset + i]))
@@ -340,28 +389,29 @@ private:
                                          ": the gradient of '" + element + "' is " +
                                          (std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite") + from +
                                          "; no parameter was changed" + anomaly_text(report);
-                throw non_finite_error(text, steps_, element, std::move(rows), std::move(report));
+                return non_finite_error(text, steps_, element, std::move(rows), std::move(report));
             }
         }
-        throw std::logic_error("typegrad: report_gradient found every gradient finite");
+        typegrad::detail::raise(std::logic_error("typegrad: report_gradient found every gradient finite"));
     }
     void check_values() const {
         for (std::size_t i = 0; i < total; ++i)
             if (!std::isfinite(values_[i]))
                 report_value();
     }
-    [[noreturn, gnu::cold, gnu::noinline]] void report_value() const {
+    [[noreturn, gnu::cold, gnu::noinline]] void report_value() const { typegrad::detail::raise(value_error()); }
+    [[gnu::cold, gnu::noinline]] non_finite_error value_error() const {
         for (const auto& p : layout::slots)
             for (std::size_t i = 0; i < p.size; ++i)
                 if (!std::isfinite(values_[p.offset + i])) {
                     const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
-                    throw non_finite_error("typegrad: step() " + std::to_string(steps_) + " made the value of '" +
-                                               element + "' " +
-                                               (std::isnan(values_[p.offset + i]) ? "NaN" : "infinite") +
-                                               " from finite gradients (an overflow: lower the learning rate)",
-                                           steps_, element, {});
+                    return non_finite_error("typegrad: step() " + std::to_string(steps_) + " made the value of '" +
+                                                element + "' " +
+                                                (std::isnan(values_[p.offset + i]) ? "NaN" : "infinite") +
+                                                " from finite gradients (an overflow: lower the learning rate)",
+                                            steps_, element, {});
                 }
-        throw std::logic_error("typegrad: report_value found every value finite");
+        typegrad::detail::raise(std::logic_error("typegrad: report_value found every value finite"));
     }
 
     T* values_ = nullptr;

@@ -1,0 +1,98 @@
+#pragma once
+// A value or the error that stopped it, for the entry points that report a recoverable error
+// as a value in every build, with or without exceptions (data::try_read_csv, try_load,
+// Trainer::try_backward and try_step). C++20 has no std::expected; this is the small part of it
+// typegrad needs.
+
+#include <typegrad/core/error.hpp>
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace typegrad {
+
+//! Either a T (the call succeeded) or an E (the error it would have raised). Test it with
+//! `if (r)` or has_value(); value() of an error raises the error (throws it with exceptions),
+//! so `try_read_csv(...).value()` behaves as read_csv.
+template <class T, class E>
+class [[nodiscard]] result {
+    static_assert(!std::is_same_v<T, E>, "typegrad: result<T, E> needs distinct types");
+
+public:
+    //! A success holding `value`.
+    result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+    //! A failure holding `error`.
+    result(E error) : state_(std::in_place_index<1>, std::move(error)) {}
+
+    //! Whether the call succeeded.
+    bool has_value() const noexcept { return state_.index() == 0; }
+    //! has_value().
+    explicit operator bool() const noexcept { return has_value(); }
+
+    //! The value; raises error() when there is none.
+    T& value() & {
+        check();
+        return *std::get_if<0>(&state_);
+    }
+    //! The value; raises error() when there is none.
+    const T& value() const& {
+        check();
+        return *std::get_if<0>(&state_);
+    }
+    //! The value, moved out; raises error() when there is none.
+    T&& value() && {
+        check();
+        return std::move(*std::get_if<0>(&state_));
+    }
+    //! The error; only when !has_value().
+    const E& error() const& noexcept { return *std::get_if<1>(&state_); }
+    //! The error, moved out; only when !has_value().
+    E&& error() && noexcept { return std::move(*std::get_if<1>(&state_)); }
+
+    //! The value; only when has_value().
+    T& operator*() & noexcept { return *std::get_if<0>(&state_); }
+    //! The value; only when has_value().
+    const T& operator*() const& noexcept { return *std::get_if<0>(&state_); }
+    //! The value's members; only when has_value().
+    T* operator->() noexcept { return std::get_if<0>(&state_); }
+    //! The value's members; only when has_value().
+    const T* operator->() const noexcept { return std::get_if<0>(&state_); }
+
+private:
+    void check() const {
+        if (!has_value())
+            detail::raise(E(*std::get_if<1>(&state_)));
+    }
+    std::variant<T, E> state_;
+};
+
+//! A call with nothing to return: success, or the error that stopped it.
+template <class E>
+class [[nodiscard]] result<void, E> {
+public:
+    //! A success.
+    result() noexcept = default;
+    //! A failure holding `error`.
+    result(E error) : error_(std::move(error)) {}
+
+    //! Whether the call succeeded.
+    bool has_value() const noexcept { return !error_.has_value(); }
+    //! has_value().
+    explicit operator bool() const noexcept { return has_value(); }
+    //! Nothing; raises error() when the call failed.
+    void value() const {
+        if (error_)
+            detail::raise(E(*error_));
+    }
+    //! The error; only when !has_value().
+    const E& error() const& noexcept { return *error_; }
+    //! The error, moved out; only when !has_value().
+    E&& error() && noexcept { return std::move(*error_); }
+
+private:
+    std::optional<E> error_;
+};
+
+}  // namespace typegrad
