@@ -51,15 +51,15 @@ std::vector<double> run(mode m, const tg::data::dataset& train, const tg::data::
                         iteration_log* log = nullptr, typename Policy::options options = {.lr = 0.001}) {
     std::vector<double> test_loss;
     // [trainer]
-    tg::Parameters params{loss};                  // fc.weight and fc.bias, values and gradients
-    tg::init::torch_default(params, /*seed=*/0);  // the rule of torch.nn.Linear
+    tg::Parameters params{loss};                                   // fc.weight and fc.bias, values and gradients
+    tg::init::torch_default(params, /*seed=*/0);                   // the rule of torch.nn.Linear
     tg::Trainer<decltype(loss), Policy> trainer{params, options};  // tg::SGD, {.lr = 0.001}
 
     for (int epoch = 0; epoch < epochs; ++epoch) {
         const auto order = tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)};
         for (auto batch : tg::data::batches(train, 32, order)) {
             if (m != mode::no_zero_grad)
-                trainer.zero_grad();  // forget it and gradients pile up
+                trainer.zero_grad();                            // forget it and gradients pile up
             const double batch_loss = trainer.backward(batch);  // grads += d(mean loss)/d(params)
             if (m != mode::no_step)
                 trainer.step();  // params -= lr * grads
@@ -123,11 +123,12 @@ int main(int argc, char** argv) {
     for (std::size_t i = 1; i + 1 < args.size(); ++i)
         if (std::string_view(args[i]) == "--curves") {
             curves = args[i + 1];
-            args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+            args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                       args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
             break;
         }
     const example::options options = example::parse(static_cast<int>(args.size()), args.data(), "diabetes",
-                                                     {.epochs = 30, .data = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv"});
+                                                    {.epochs = 30, .data = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv"});
     const int epochs = options.epochs;
     const std::string& file = options.data;
     const bool check = options.check;

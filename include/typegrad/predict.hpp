@@ -175,8 +175,8 @@ class_predictions<T> classes_of(std::span<const T> scores, std::size_t width) {
 //! sklearn's `predict_proba` lays out a binary classifier). The labels and the probabilities
 //! both feed tg::accuracy and tg::confusion_matrix. Throws as predict.
 template <Expression Expr, class L, class T>
-[[nodiscard]] class_predictions<T> classify(Expr expr, const Parameters<L, T>& params,
-                                            const data::batch_view<T>& rows, data::feed_checks checks = {}) {
+[[nodiscard]] class_predictions<T> classify(Expr expr, const Parameters<L, T>& params, const data::batch_view<T>& rows,
+                                            data::feed_checks checks = {}) {
     const std::vector<T> scores = predict(expr, params, rows, checks);
     return detail::classes_of(std::span<const T>(scores), size_of<std::remove_cv_t<Expr>>);
 }

@@ -28,8 +28,7 @@ TEST_CASE("confusion_matrix refuses sizes, classes and targets that do not fit")
                       Contains("row 2 has target 3.000000, expected an integer class index in [0, 3)"));
     CHECK_THROWS_WITH(tg::confusion_matrix(s(std::vector<float>{0, 1.5f, 2}), s(y), 3),
                       Contains("row 1 has predicted class 1.500000"));
-    CHECK_THROWS_AS(tg::confusion_matrix(s(std::vector<float>{}), s(std::vector<float>{}), 2),
-                    std::invalid_argument);
+    CHECK_THROWS_AS(tg::confusion_matrix(s(std::vector<float>{}), s(std::vector<float>{}), 2), std::invalid_argument);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     CHECK_THROWS_AS(tg::confusion_matrix(s(std::vector<float>{0, 1, 2}), s(std::vector<float>{0, nan, 2}), 3),
                     std::invalid_argument);
@@ -95,8 +94,7 @@ TEST_CASE("MAE, MSE, RMSE and R2 refuse sizes that differ") {
     CHECK(tg::mae(s(p), s(y)) == Approx(2.0 / 3));
     CHECK(tg::mse(s(p), s(y)) == Approx(4.0 / 3));
     CHECK(tg::rmse(s(p), s(y)) == Approx(std::sqrt(4.0 / 3)));
-    CHECK_THROWS_WITH(tg::mae(s(std::vector<double>{1}), s(y)),
-                      Contains("typegrad: mae: 1 predictions for 3 targets"));
+    CHECK_THROWS_WITH(tg::mae(s(std::vector<double>{1}), s(y)), Contains("typegrad: mae: 1 predictions for 3 targets"));
     CHECK_THROWS_WITH(tg::rmse(s(std::vector<double>{}), s(std::vector<double>{})), Contains("typegrad: rmse:"));
     CHECK_THROWS_WITH(tg::mse(s(p), s(std::vector<double>{1})), Contains("typegrad: mse:"));
 }

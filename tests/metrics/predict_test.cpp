@@ -131,8 +131,7 @@ TEST_CASE("predict_one gives the batch predict's values, one row at a time") {
     const tg::data::dataset rows({"a", "b", "c"}, v);
     const auto batch = tg::predict(logits, params, rows);
     for (std::size_t r = 0; r < 23; ++r) {
-        const std::array<float, 4> one =
-            tg::predict_one(logits, params, std::span<const float>(v.data() + r * 3, 3));
+        const std::array<float, 4> one = tg::predict_one(logits, params, std::span<const float>(v.data() + r * 3, 3));
         for (std::size_t k = 0; k < 4; ++k)
             CHECK(one[k] == Approx(batch[r * 4 + k]).epsilon(1e-5).margin(1e-6));
     }

@@ -98,8 +98,7 @@ TEST_CASE("confusion matrix, precision, recall and F1 match sklearn") {
         CHECK(counts == c.at("confusion"));
         // The float overload reads the same values (they are float32 numbers) the same way.
         const auto pf = as_float(p), yf = as_float(y);
-        CHECK(tg::confusion_matrix(std::span<const float>(pf), std::span<const float>(yf), classes).counts ==
-              m.counts);
+        CHECK(tg::confusion_matrix(std::span<const float>(pf), std::span<const float>(yf), classes).counts == m.counts);
         if (static_cast<std::size_t>(c.one("width")) != 1 || classes == 2)  // accuracy reads scores or a logit
             check_close(tg::accuracy(std::span<const double>(p), std::span<const double>(y)), c.one("accuracy"),
                         "accuracy");
