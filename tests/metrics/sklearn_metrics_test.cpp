@@ -14,7 +14,7 @@
 #include <typegrad/data/target_scaler.hpp>
 #include <typegrad/metrics.hpp>
 
-#include "../datasets.hpp"
+#include "datasets.hpp"
 
 namespace tg = typegrad;
 
