@@ -313,4 +313,32 @@ inline double f1(const confusion& m, average avg = average::macro, double zero_d
     return detail::averaged(m, avg, zero_division, detail::prf::f1);
 }
 
+//! precision, recall and F1 straight from predictions and targets, as tg::accuracy takes them:
+//! `precision(p, y, K, avg, z)` is `precision(confusion_matrix(p, y, K), avg, z)`. A program that
+//! reports several of them should make the confusion matrix once.
+inline double precision(std::span<const float> predictions, std::span<const float> targets, std::size_t num_classes,
+                        average avg = average::macro, double zero_division = 0) {
+    return precision(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
+}
+inline double precision(std::span<const double> predictions, std::span<const double> targets, std::size_t num_classes,
+                        average avg = average::macro, double zero_division = 0) {
+    return precision(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
+}
+inline double recall(std::span<const float> predictions, std::span<const float> targets, std::size_t num_classes,
+                     average avg = average::macro, double zero_division = 0) {
+    return recall(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
+}
+inline double recall(std::span<const double> predictions, std::span<const double> targets, std::size_t num_classes,
+                     average avg = average::macro, double zero_division = 0) {
+    return recall(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
+}
+inline double f1(std::span<const float> predictions, std::span<const float> targets, std::size_t num_classes,
+                 average avg = average::macro, double zero_division = 0) {
+    return f1(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
+}
+inline double f1(std::span<const double> predictions, std::span<const double> targets, std::size_t num_classes,
+                 average avg = average::macro, double zero_division = 0) {
+    return f1(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
+}
+
 }  // namespace typegrad

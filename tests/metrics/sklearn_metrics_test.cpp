@@ -114,6 +114,13 @@ TEST_CASE("confusion matrix, precision, recall and F1 match sklearn") {
                 check_close(tg::precision(m, avg, zd), c.one("precision" + key), "precision" + key);
                 check_close(tg::recall(m, avg, zd), c.one("recall" + key), "recall" + key);
                 check_close(tg::f1(m, avg, zd), c.one("f1" + key), "f1" + key);
+                // Straight from the predictions, in float: the same numbers.
+                check_close(tg::precision(std::span<const float>(pf), std::span<const float>(yf), classes, avg, zd),
+                            c.one("precision" + key), "precision from spans" + key);
+                check_close(tg::recall(std::span<const float>(pf), std::span<const float>(yf), classes, avg, zd),
+                            c.one("recall" + key), "recall from spans" + key);
+                check_close(tg::f1(std::span<const double>(p), std::span<const double>(y), classes, avg, zd),
+                            c.one("f1" + key), "f1 from spans" + key);
             }
         }
     }
