@@ -65,9 +65,11 @@ template <Expression Expr, class L, class T>
 }
 
 //! The value of `expr` for one row of features, for latency-bound callers (a request, a control
-//! loop): no dataset, no allocation, one sample through the scalar code path (the SIMD sweep of
-//! `predict` pays off from a few rows on). `features` holds the model input's features in column
-//! order, already standardised as the training rows were. Throws std::invalid_argument when it
+//! loop): no dataset, no allocation, one sample through the one-sample code path, whose elementwise
+//! layers run over a layer's units in SIMD registers (the sweep of `predict`, a sample per lane,
+//! pays off from a few rows on). `features` holds the model input's features in column order (any
+//! contiguous range: std::array, std::vector, T[N], std::span), already standardised as the
+//! training rows were. Throws std::invalid_argument when it
 //! holds another number of values or, with `checks.finite` (on by default), a non-finite one.
 //! torch: `with torch.no_grad(): out = model(x.unsqueeze(0))[0]`.
 template <Expression Expr, class L, class T>
