@@ -1,18 +1,21 @@
 #!/usr/bin/python3
-"""Turns bench_training's and pytorch_bench.py's JSON into one table (workload x contender,
-median time, ratio to the better hand-written loop), an SVG chart of the ratios, and optionally
-the results section of docs/performance.md. Standard library only.
+"""Turns bench_training's, bench_deploy's and pytorch_bench.py's JSON into one table (workload x
+contender, median time, ratio to the better hand-written loop), a PNG chart of the ratios drawn
+with matplotlib (Debian's python3-matplotlib), and optionally the results section of
+docs/performance.md.
 
-    /usr/bin/python3 bench/report.py build/bench/cpp.json build/bench/pytorch.json \
-        [--svg docs/perf_ratios.svg] [--update-docs docs/performance.md] \
+    /usr/bin/python3 bench/report.py build/bench/cpp.json build/bench/deploy.json build/bench/pytorch.json \
+        [--png docs/perf_ratios.png] [--update-docs docs/performance.md] \
         [--compiler "g++ 12.2.0"] [--flags "-O3 -march=native"]
+    /usr/bin/python3 bench/report.py --from-docs docs/performance.md --png docs/perf_ratios.png
+
+--from-docs reads the results already stored in the Markdown file instead of JSON (to redraw the
+chart without running the benchmarks).
 """
 
 import argparse
 import datetime
-import html
 import json
-import math
 import re
 import sys
 
@@ -25,6 +28,7 @@ WORKLOADS = [
     ("W1fwd", "forward only, W1's model, 442 rows", "us/forward"),
     ("W3fwd", "forward only, W3's model, 442 rows", "us/forward"),
     ("W3grad", "gradient, W3's model, 442 rows", "us/gradient"),
+    ("P1", "one-row predict, MLP 10-32-1 tanh (bench_deploy)", "us/call"),
 ]
 # W6: gradient cost / forward-only cost, per contender
 RATIOS = [("W6 linear", "W5", "W1fwd"), ("W6 MLP", "W3grad", "W3fwd")]
@@ -79,7 +83,9 @@ def rows(results):
             if e["error"] or e["time"] is None:
                 cells[c] = (None, None, e["error"] or "no time")
             else:
-                cells[c] = (e["time"], e["time"] / base if base else None, None)
+                # A ratio stored with the results (--from-docs) is kept as it was computed.
+                ratio = e.get("ratio") or (e["time"] / base if base else None)
+                cells[c] = (e["time"], ratio, None)
         out.append((f"{w}: {what}", unit, cells))
     for label, num, den in RATIOS:
         cells = {}
@@ -132,47 +138,81 @@ def reference_mismatches(results):
     return out
 
 
-def svg(results, path):
+def chart(results, path):
+    """A PNG (matplotlib) of every workload's ratio to the better hand-written loop, per contender:
+    horizontal bars on a log scale, 1x marked."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     data = [(label.split(":")[0], cells) for label, unit, cells in rows(results) if unit != "ratio"]
+    data = [(name, cells) for name, cells in data if any(c[1] for c in cells.values())]
     present = [c for c in CONTENDERS if any(c in cells and cells[c][1] for _, cells in data)]
-    bar, gap, left, width = 11, 10, 80, 560
-    lo, hi = 0.5, max([cells[c][1] for _, cells in data for c in present if c in cells and cells[c][1]] + [2])
-    hi = 10 ** math.ceil(math.log10(hi))
-    x = lambda r: left + width * (math.log10(r) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
-    height = 40 + len(data) * (len(present) * bar + gap) + 30 + 18 * len(present)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
-           'font-family="sans-serif" font-size="11">',
-           f'<text x="{left}" y="16" font-size="13">time / better hand-written loop (log scale; lower is faster)</text>']
-    decades = []
-    d = lo
-    while d <= hi * 1.0001:
-        decades.append(d)
-        d = d * 2 if str(d)[0] in "15" and d * 2 <= hi else (d * 2.5 if str(d)[0] == "2" else d * 2)
-    for tick in sorted(set(round(t, 6) for t in decades)):
-        out.append(f'<line x1="{x(tick):.1f}" y1="28" x2="{x(tick):.1f}" y2="{height - 30 - 18 * len(present)}" '
-                   f'stroke="{"#000" if tick == 1 else "#ddd"}"/>')
-        out.append(f'<text x="{x(tick):.1f}" y="{height - 16 - 18 * len(present)}" text-anchor="middle">{tick:g}x</text>')
-    y = 32
-    for name, cells in data:
-        out.append(f'<text x="{left - 6}" y="{y + len(present) * bar / 2 + 4:.1f}" text-anchor="end">{html.escape(name)}</text>')
-        for c in present:
+    if not data or not present:
+        print("report.py: no ratios to draw", file=sys.stderr)
+        return
+    bar = 0.8 / len(present)
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(data) * max(len(present), 3) / 3 + 1.6))
+    ratios = [cells[c][1] for _, cells in data for c in present if c in cells and cells[c][1]]
+    lo = min([0.5] + [r / 1.3 for r in ratios])
+    for k, c in enumerate(present):
+        ys, widths, errors = [], [], []
+        for i, (_, cells) in enumerate(data):
+            y = i + (k - (len(present) - 1) / 2) * bar
             if c in cells and cells[c][1]:
-                r = cells[c][1]
-                out.append(f'<rect x="{x(lo):.1f}" y="{y}" width="{max(x(r) - x(lo), 1):.1f}" height="{bar - 1}" '
-                           f'fill="{COLOURS[c]}"><title>{c} {name}: {r:.2f}x</title></rect>')
-                out.append(f'<text x="{x(r) + 3:.1f}" y="{y + bar - 2}" font-size="9">{r:.2f}</text>')
+                ys.append(y)
+                widths.append(cells[c][1])
             elif c in cells:
-                out.append(f'<text x="{x(lo) + 3:.1f}" y="{y + bar - 2}" font-size="9" fill="red">{c}: ERROR</text>')
-            y += bar
-        y += gap
-    y = height - 18 * len(present) + 4
-    for c in present:
-        out.append(f'<rect x="{left}" y="{y}" width="12" height="10" fill="{COLOURS[c]}"/>'
-                   f'<text x="{left + 18}" y="{y + 9}">{c}</text>')
-        y += 18
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+                errors.append(y)
+        bars = ax.barh(ys, [w - lo for w in widths], left=lo, height=bar * 0.92, color=COLOURS[c], label=c)
+        for rect, w in zip(bars, widths):
+            ax.text(w * 1.04, rect.get_y() + rect.get_height() / 2, f"{w:.2f}", va="center", fontsize=6.5)
+        for y in errors:
+            ax.text(lo * 1.05, y, f"{c}: ERROR", va="center", fontsize=6.5, color="red")
+    ax.set_xscale("log")
+    ax.set_xlim(lo, max(ratios + [2]) * 2.2)
+    ax.axvline(1, color="black", linewidth=0.9)
+    ax.set_yticks(range(len(data)))
+    ax.set_yticklabels([name for name, _ in data])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}x"))
+    ax.grid(True, axis="x", which="both", alpha=0.25)
+    ax.set_xlabel("time / better hand-written loop (log scale; lower is faster)")
+    ax.set_title("typegrad and its peers against the better hand-written loop")
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=len(present), frameon=False)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def load_docs_table(path):
+    """The results stored in a Markdown file's results section (what --update-docs wrote), in
+    load()'s form, so that the chart can be redrawn without running the benchmarks again."""
+    with open(path) as f:
+        doc = f.read()
+    if BEGIN not in doc or END not in doc:
+        sys.exit(f"report.py: {path}: no results section ({BEGIN} ... {END})")
+    lines = [l for l in doc[doc.index(BEGIN):doc.index(END)].splitlines() if l.startswith("|")]
+    header = [h.strip() for h in lines[0].strip("|").split("|")]
+    names = header[2:]
+    results = {}
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        w = cells[0].split(":")[0]
+        if cells[1] == "ratio":
+            continue
+        for c, text in zip(names, cells[2:]):
+            if text == "-":
+                continue
+            entry = {"time": None, "error": None, "ref": None}
+            if text == "ERROR":
+                entry["error"] = "ERROR (stored)"
+            else:
+                entry["time"] = float(text.split(" ")[0].replace(",", ""))
+                ratio = re.search(r"\(([0-9.]+)x\)", text)
+                if ratio:
+                    entry["ratio"] = float(ratio.group(1))
+            results[(w, c)] = entry
+    return results
 
 
 def cpu():
@@ -190,14 +230,21 @@ def cpu():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("json", nargs="+", help="Google Benchmark JSON files (bench_training, pytorch_bench.py)")
-    ap.add_argument("--svg", help="write the ratio chart here")
+    ap.add_argument("json", nargs="*", help="Google Benchmark JSON files (bench_training, bench_deploy, "
+                    "pytorch_bench.py)")
+    ap.add_argument("--from-docs", metavar="MD", help="read the results stored in this Markdown file instead")
+    ap.add_argument("--png", help="write the ratio chart here (matplotlib)")
     ap.add_argument("--update-docs", help="replace the results section of this Markdown file")
     ap.add_argument("--compiler", default="")
     ap.add_argument("--flags", default="")
     args = ap.parse_args()
 
-    results, contexts = load(args.json)
+    if args.from_docs:
+        results, contexts = load_docs_table(args.from_docs), []
+    elif args.json:
+        results, contexts = load(args.json)
+    else:
+        ap.error("give JSON files or --from-docs")
     text, present = table(results)
     print(text)
     problems = errors(results)
@@ -206,8 +253,8 @@ def main():
     mismatches = reference_mismatches(results)
     for m in mismatches:
         print("reference mismatch:", m, file=sys.stderr)
-    if args.svg:
-        svg(results, args.svg)
+    if args.png:
+        chart(results, args.png)
     if args.update_docs:
         torch = next((c.get("torch") for c in contexts if c.get("torch")), "")
         section = "\n".join([
@@ -219,7 +266,7 @@ def main():
             "",
             text,
             "",
-            "![ratio to the better hand-written loop](perf_ratios.svg)",
+            "![ratio to the better hand-written loop](perf_ratios.png)",
             "",
             ("Errors: " + "; ".join(problems)) if problems else "Every contender passed its training check.",
             END,

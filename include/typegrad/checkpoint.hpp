@@ -14,7 +14,8 @@
 //   torch's state holds at that moment;
 // - what typegrad keeps beside torch's state so that a resume is bit-identical (Adam's running
 //   powers of beta) as `optimizer.typegrad.<parameter>.<name>`, which torch ignores;
-// - the standardiser's mean and std as `standardizer.mean`, `standardizer.std` (F64);
+// - the standardiser's mean and std as `standardizer.mean`, `standardizer.std` (F64), a target
+//   scaler's as `target_scaler.mean`, `target_scaler.std` (F64, shape [1]);
 // - in `__metadata__`: `format` (typegrad.checkpoint), `format.version` (1), `parameters` (their
 //   names in order, JSON), `optimizer` (torch's class name), `optimizer.param_groups` (JSON: each
 //   group's options by torch's names and its parameters by name), `trainer.steps`, `scheduler`
@@ -28,6 +29,7 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/data/target_scaler.hpp>
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/parameters.hpp>
@@ -108,6 +110,10 @@ template <class X>
 inline constexpr bool is_standardizer_v = false;
 template <class T>
 inline constexpr bool is_standardizer_v<data::standardizer<T>> = true;
+template <class X>
+inline constexpr bool is_target_scaler_v = false;
+template <class T>
+inline constexpr bool is_target_scaler_v<data::target_scaler<T>> = true;
 
 // A scheduler: anything with visit_state (every scheduler of optim/schedulers/).
 struct probe_visitor {
@@ -122,14 +128,14 @@ concept Scheduler = requires(X& s, probe_visitor& v) {
 };
 
 template <class X>
-inline constexpr bool known_part_v = is_trainer_v<X> || is_standardizer_v<X> || Scheduler<X> ||
+inline constexpr bool known_part_v = is_trainer_v<X> || is_standardizer_v<X> || is_target_scaler_v<X> || Scheduler<X> ||
                                      std::is_same_v<X, data_position> || std::is_same_v<X, checkpoint_metadata>;
 
 template <class X>
 constexpr bool check_part() {
     static_assert(known_part_v<X>,
                   "typegrad: save and load take, after the parameters, a Trainer, a scheduler, a standardizer, "
-                  "a tg::data_position and tg::checkpoint_metadata (each at most once, in any order)");
+                  "a target_scaler, a tg::data_position and tg::checkpoint_metadata (each at most once, in any order)");
     return true;
 }
 
@@ -654,6 +660,24 @@ inline void check_standardizer(reading& r) {
                  " in the file, expected two float vectors of the same length");
 }
 
+template <class T>
+void save_target_scaler(io::tensor_writer& w, const data::target_scaler<T>& s) {
+    const double mean[1] = {s.mean}, sd[1] = {s.std};
+    w.add("target_scaler.mean", {1}, std::span<const double>(mean));
+    w.add("target_scaler.std", {1}, std::span<const double>(sd));
+}
+
+inline void check_target_scaler(reading& r) {
+    const io::tensor_info* mean = r.file.find("target_scaler.mean");
+    const io::tensor_info* sd = r.file.find("target_scaler.std");
+    if (!mean || !sd)
+        return r.differ("target_scaler.mean / target_scaler.std: missing in the file (it holds no target_scaler)");
+    const std::vector<std::size_t> one{1};
+    if (mean->shape != one || sd->shape != one || mean->type == io::dtype::i64 || sd->type == io::dtype::i64)
+        r.differ("target_scaler: mean " + shape_text(mean->shape) + " and std " + shape_text(sd->shape) +
+                 " in the file, expected two float tensors of shape [1]");
+}
+
 inline void check_position(reading& r) {
     const auto j = r.meta_json("training");
     if (j && !(j->is_object() && (*j)["epoch"].is_number_unsigned() && (*j)["batch"].is_number_unsigned() &&
@@ -682,6 +706,8 @@ void save(const std::filesystem::path& path, const Parameters<L, T>& params, con
             cd::save_trainer(w, part);
         else if constexpr (cd::is_standardizer_v<X>)
             cd::save_standardizer(w, part);
+        else if constexpr (cd::is_target_scaler_v<X>)
+            cd::save_target_scaler(w, part);
         else if constexpr (std::is_same_v<X, data_position>)
             w.metadata("training", cd::json{{"epoch", part.epoch}, {"batch", part.batch}, {"seed", part.seed}}.dump());
         else if constexpr (std::is_same_v<X, checkpoint_metadata>)
@@ -722,6 +748,8 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
             cd::check_trainer(r, part, groups);
         else if constexpr (cd::is_standardizer_v<X>)
             cd::check_standardizer(r);
+        else if constexpr (cd::is_target_scaler_v<X>)
+            cd::check_target_scaler(r);
         else if constexpr (std::is_same_v<X, data_position>)
             cd::check_position(r);
         else if constexpr (std::is_same_v<X, checkpoint_metadata>)
@@ -733,7 +761,8 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
     const auto names = params.info();
     for (const auto& t : file.tensors()) {
         const bool param = std::any_of(names.begin(), names.end(), [&](const auto& p) { return p.name == t.name; });
-        const bool known = t.name.starts_with("optimizer.") || t.name.starts_with("standardizer.");
+        const bool known = t.name.starts_with("optimizer.") || t.name.starts_with("standardizer.") ||
+                           t.name.starts_with("target_scaler.");
         if (!param && !known)
             r.differ(t.name + ": unexpected (the model has no parameter of this name; its shape " +
                      cd::shape_text(t.shape) + ")");
@@ -749,6 +778,9 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
         } else if constexpr (cd::is_standardizer_v<X>) {
             part.mean = file.read_as<double>("standardizer.mean");
             part.std = file.read_as<double>("standardizer.std");
+        } else if constexpr (cd::is_target_scaler_v<X>) {
+            part.mean = file.read_as<double>("target_scaler.mean").at(0);
+            part.std = file.read_as<double>("target_scaler.std").at(0);
         } else if constexpr (std::is_same_v<X, data_position>) {
             const auto j = cd::json::parse(*r.meta("training"));
             part = {j["epoch"].get<std::uint64_t>(), j["batch"].get<std::uint64_t>(), j["seed"].get<std::uint64_t>()};

@@ -36,8 +36,8 @@ FORMAT_VERSION = "1"
 STATE_PREFIX = "optimizer.state."
 # Tensors of a typegrad checkpoint that are not torch's: what typegrad keeps beside the optimiser
 # state so that its own resume is bit-identical (Adam's running powers of beta), and the
-# standardiser of the data. torch ignores them.
-TYPEGRAD_ONLY_PREFIXES = ("optimizer.typegrad.", "standardizer.")
+# standardisers of the data (features, and a regression target). torch ignores them.
+TYPEGRAD_ONLY_PREFIXES = ("optimizer.typegrad.", "standardizer.", "target_scaler.")
 PYTHON_NUMBERS_KEY = "optimizer.python_numbers"
 RESERVED_KEYS = {"format", "format.version", "parameters", "optimizer", "optimizer.param_groups",
                  "scheduler", PYTHON_NUMBERS_KEY, safetensors_io.CRC_KEY}

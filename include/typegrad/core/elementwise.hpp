@@ -37,6 +37,26 @@ struct unary_elementwise : adds_each_once {
 
     template <class Y, class A>
     static constexpr void forward(Y& y, const A& a) {
+        using V = std::remove_cvref_t<decltype(y[0])>;
+        if constexpr (std::is_floating_point_v<V>) {
+            // One sample (the scalar lane type) at run time, e.g. tg::predict_one: the elements side
+            // by side in SIMD registers, so that a layer's tanh or exp is a vector call, not one per unit.
+            if (extent<Y> >= xsimd::batch<V>::size && !std::is_constant_evaluated()) {
+                using B = xsimd::batch<V>;
+                constexpr std::size_t n = extent<Y>, full = n / B::size * B::size;
+                alignas(B::arch_type::alignment()) V in[B::size], out[B::size];
+                for (std::size_t i = 0; i < full; i += B::size) {
+                    for (std::size_t l = 0; l < B::size; ++l)
+                        in[l] = a[i + l];
+                    Derived::f(B::load_aligned(in)).store_aligned(out);
+                    for (std::size_t l = 0; l < B::size; ++l)
+                        y[i + l] = out[l];
+                }
+                for (std::size_t i = full; i < n; ++i)
+                    y[i] = Derived::f(a[i]);
+                return;
+            }
+        }
         for (std::size_t i = 0; i < extent<Y>; ++i)
             y[i] = Derived::f(a[i]);
     }
