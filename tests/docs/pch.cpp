@@ -1,0 +1,1 @@
+// The translation unit that builds the docs programs' precompiled headers (tests/docs/CMakeLists.txt).
