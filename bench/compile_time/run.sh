@@ -2,17 +2,20 @@
 # Compile time and peak memory of typegrad programs beside their Eigen peers.
 #
 #   bench/compile_time/run.sh [--repeat N] [--compilers "g++-12 clang++-14"] [--include DIR] [--sweep "1 2 4 8 16 32"]
+#                             [--new-only]
 #
 # Each program is compiled (-c, to an object file) with `-std=c++20 -O2 -march=native` under
 # /usr/bin/time -v, N times (default 3); the table gives the fastest wall time, the CPU time
 # (user + sys) of that run and the largest peak RSS. --include points at another typegrad include
 # tree (e.g. a patched copy) instead of the project's. --sweep also times the typegrad MLP for each
-# depth listed (seconds against size). Prints a Markdown table.
+# depth listed (seconds against size). --new-only times the floors and the new-user programs only.
+# Prints a Markdown table.
 #
-# The three new-user programs (wine_classifier, custom_model, accumulation) are timed twice: as
-# they are, and with <typegrad/typegrad.hpp> precompiled (the PCH is built once per compiler with
+# The three new-user programs (wine_classifier, custom_model, accumulation) are timed four times:
+# as they are; with <typegrad/typegrad.hpp> precompiled (the PCH is built once per compiler with
 # the same flags, as CMake's target_precompile_headers does; its own build time is a row of its
-# own). The floor rows (xsimd and Hana alone, the umbrella header alone) say what this machine
+# own); with the data layer compiled once elsewhere (-DTYPEGRAD_DATA_COMPILED, what linking
+# typegrad::data_compiled does); and with both, the recipe of docs/compile_time.md. The floor rows (xsimd and Hana alone, the umbrella header alone) say what this machine
 # charges for including, so that runs on machines of different speed compare.
 set -euo pipefail
 
@@ -22,12 +25,14 @@ repeat=3
 compilers="g++-12 clang++-14"
 include="$root/include"
 sweep=""
+new_only=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --repeat) repeat=$2; shift 2 ;;
         --compilers) compilers=$2; shift 2 ;;
         --include) include=$(cd "$2" && pwd); shift 2 ;;
         --sweep) sweep=$2; shift 2 ;;
+        --new-only) new_only=1; shift ;;
         *) echo "usage: $0 [--repeat N] [--compilers \"g++-12 clang++-14\"] [--include DIR] [--sweep \"1 2 4 8\"]" >&2; exit 2 ;;
     esac
 done
@@ -67,23 +72,41 @@ echo
 echo "| program | compiler | wall s | cpu s | peak RSS MiB | status |"
 echo "| --- | --- | ---: | ---: | ---: | --- |"
 pch=$work/pch
-mkdir -p "$pch"
-printf '#include <typegrad/typegrad.hpp>\n' >"$pch/typegrad_pch.hpp"
 for cxx in $compilers; do
     measure "floor: xsimd + Hana included" "$cxx" "$here/floor.cpp"
     measure "floor: <typegrad/typegrad.hpp> included" "$cxx" "$here/headers.cpp" -I"$include"
-    # The precompiled umbrella header, built with the programs' flags: GCC finds name.gch beside
-    # the header named by -include; Clang takes the file by -include-pch.
-    case "$cxx" in
-        clang*) pch_out="$pch/typegrad_pch.hpp.pch"; pch_use=(-include-pch "$pch_out") ;;
-        *) pch_out="$pch/typegrad_pch.hpp.gch"; pch_use=(-include "$pch/typegrad_pch.hpp" -Winvalid-pch) ;;
-    esac
-    measure_out=$pch_out measure "PCH of <typegrad/typegrad.hpp> (built once)" "$cxx" "$pch/typegrad_pch.hpp" \
-        -I"$include" -x c++-header
+    # The precompiled umbrella header, built with the programs' flags (once as it is, once with the
+    # data layer declared, not compiled: TYPEGRAD_DATA_COMPILED): GCC finds name.gch beside the
+    # header named by -include; Clang takes the file by -include-pch.
+    for kind in plain data; do
+        mkdir -p "$pch/$kind"
+        printf '#include <typegrad/typegrad.hpp>\n' >"$pch/$kind/typegrad_pch.hpp"
+        defs=()
+        [ "$kind" = data ] && defs=(-DTYPEGRAD_DATA_COMPILED)
+        case "$cxx" in
+            clang*) out="$pch/$kind/typegrad_pch.hpp.pch" ;;
+            *) out="$pch/$kind/typegrad_pch.hpp.gch" ;;
+        esac
+        label="PCH of <typegrad/typegrad.hpp> (built once)"
+        [ "$kind" = data ] && label="PCH of <typegrad/typegrad.hpp>, TYPEGRAD_DATA_COMPILED (built once)"
+        measure_out=$out measure "$label" "$cxx" "$pch/$kind/typegrad_pch.hpp" -I"$include" "${defs[@]}" -x c++-header
+    done
+    use_pch() {  # use_pch <kind>: the flags that use that PCH
+        case "$cxx" in
+            clang*) pch_use=(-include-pch "$pch/$1/typegrad_pch.hpp.pch") ;;
+            *) pch_use=(-include "$pch/$1/typegrad_pch.hpp" -Winvalid-pch) ;;
+        esac
+    }
     for program in wine_classifier custom_model accumulation; do
         measure "$program: typegrad" "$cxx" "$here/$program.cpp" -I"$include"
-        measure "$program: typegrad, header precompiled" "$cxx" "$here/$program.cpp" -I"$include" "${pch_use[@]}"
+        use_pch plain
+        measure "$program: header precompiled" "$cxx" "$here/$program.cpp" -I"$include" "${pch_use[@]}"
+        measure "$program: data layer compiled once" "$cxx" "$here/$program.cpp" -I"$include" -DTYPEGRAD_DATA_COMPILED
+        use_pch data
+        measure "$program: both (the fast-edit recipe)" "$cxx" "$here/$program.cpp" -I"$include" \
+            -DTYPEGRAD_DATA_COMPILED "${pch_use[@]}"
     done
+    [ "$new_only" = 1 ] && continue
     measure "diabetes: typegrad (examples/diabetes)" "$cxx" "$root/examples/diabetes/main.cpp" \
         -I"$include" -DTYPEGRAD_EXAMPLE_DATA="\"$root/examples/data\""
     measure "diabetes: Eigen" "$cxx" "$here/eigen_diabetes.cpp" -I"$eigen_include"
