@@ -28,6 +28,13 @@ template <class Sub, class All>
 struct params_subset;
 template <class... S, class All>
 struct params_subset<type_list<S...>, All> : std::bool_constant<(holds<S, All>::value && ...)> {};
+// Whether every parameter of the expression is one of the loss L's (what its Parameters hold).
+template <class Expr, class L>
+inline constexpr bool uses_params_of = params_subset<typename autodiff::graph<std::remove_cv_t<Expr>>::params,
+                                                     typename autodiff::graph<std::remove_cv_t<L>>::params>::value;
+// The evaluator of the expression over the layout of L's Parameters.
+template <class Expr, class L, class T>
+using evaluator_over = autodiff::evaluator<Expr, T, typename autodiff::graph<std::remove_cv_t<L>>::params>;
 }  // namespace detail
 
 //! Writes the value of `expr` (e.g. the model inside a loss) for each row of `rows` into `out`,
@@ -38,11 +45,9 @@ struct params_subset<type_list<S...>, All> : std::bool_constant<(holds<S, All>::
 template <Expression Expr, class L, class T>
 void predict(Expr, const Parameters<L, T>& params, const data::batch_view<T>& rows, std::span<T> out,
              data::feed_checks checks = {}) {
-    using expr_params = typename autodiff::graph<std::remove_cv_t<Expr>>::params;
-    using all_params = typename autodiff::graph<std::remove_cv_t<L>>::params;
-    static_assert(detail::params_subset<expr_params, all_params>::value,
+    static_assert(detail::uses_params_of<Expr, L>,
                   "typegrad: predict: the expression uses a parameter that these Parameters do not hold");
-    using eval = autodiff::evaluator<Expr, T, all_params>;
+    using eval = detail::evaluator_over<Expr, L, T>;
     if (out.size() < rows.size() * size_of<std::remove_cv_t<Expr>>)
         typegrad::detail::raise(
             std::invalid_argument("typegrad: predict: the output span is smaller than rows x outputs"));
@@ -78,11 +83,9 @@ template <Expression Expr, class L, class T>
 [[nodiscard]] std::array<T, size_of<std::remove_cv_t<Expr>>> predict_one(
     Expr, const Parameters<L, T>& params, std::type_identity_t<std::span<const T>> features,
     data::feed_checks checks = {}) {
-    using expr_params = typename autodiff::graph<std::remove_cv_t<Expr>>::params;
-    using all_params = typename autodiff::graph<std::remove_cv_t<L>>::params;
-    static_assert(detail::params_subset<expr_params, all_params>::value,
+    static_assert(detail::uses_params_of<Expr, L>,
                   "typegrad: predict_one: the expression uses a parameter that these Parameters do not hold");
-    using eval = autodiff::evaluator<Expr, T, all_params>;
+    using eval = detail::evaluator_over<Expr, L, T>;
     using input = typename eval::input;
     static_assert(std::is_void_v<typename eval::target>,
                   "typegrad: predict_one: the expression reads a target; pass the model, not its loss");
@@ -105,7 +108,7 @@ template <Expression Expr, class L, class T>
                                                               ", expected a finite value (the check can be turned off: "
                                                               "feed_checks::finite)"));
     using root = std::remove_cv_t<Expr>;
-    autodiff::workspace<T, T, typename eval::nodes, all_params> ws;
+    autodiff::workspace<T, T, typename eval::nodes, typename autodiff::graph<std::remove_cv_t<L>>::params> ws;
     ws.params = params.values().data();
     eval::load_sample(ws, features.data(), T(0));
     autodiff::forward(typename eval::nodes{}, ws);

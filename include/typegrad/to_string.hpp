@@ -297,35 +297,22 @@ constexpr void print_call(Sink& out, std::string_view name) {
     out.put(")");
 }
 
-// Leaves.
-template <fixed_string Name, class S>
-struct printer<param_leaf<Name, S>> {
+// Leaves: a parameter, an input or a target prints as its name.
+template <fixed_string Name>
+struct name_printer {
     template <class Sink>
     static constexpr void print(Sink& out) {
         out.put(Name.view());
     }
 };
+template <fixed_string Name, class S>
+struct printer<param_leaf<Name, S>> : name_printer<Name> {};
 template <fixed_string Name, std::size_t N>
-struct printer<input_leaf<Name, N>> {
-    template <class Sink>
-    static constexpr void print(Sink& out) {
-        out.put(Name.view());
-    }
-};
+struct printer<input_leaf<Name, N>> : name_printer<Name> {};
 template <fixed_string Name, class S>
-struct printer<target_leaf<Name, S>> {
-    template <class Sink>
-    static constexpr void print(Sink& out) {
-        out.put(Name.view());
-    }
-};
+struct printer<target_leaf<Name, S>> : name_printer<Name> {};
 template <fixed_string Name, std::size_t K>
-struct printer<class_target_leaf<Name, K>> {
-    template <class Sink>
-    static constexpr void print(Sink& out) {
-        out.put(Name.view());
-    }
-};
+struct printer<class_target_leaf<Name, K>> : name_printer<Name> {};
 template <std::uint64_t Bits>
 struct printer<constant_leaf<Bits>> {
     template <class Sink>
