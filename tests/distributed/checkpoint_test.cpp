@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
 
     const auto data = dist_test::digits<float>();
     const auto batch = [&](std::size_t step) {
-        return tg::data::batch_view<float>(data, (step * std::size_t(group.world_size()) + std::size_t(group.rank())) * 10, 10);
+        return tg::data::batch_view<float>(
+            data, (step * std::size_t(group.world_size()) + std::size_t(group.rank())) * 10, 10);
     };
     using trainer_type = tg::Trainer<dist_test::loss_type, tg::Adam>;
     tg::Parameters<dist_test::loss_type> params;

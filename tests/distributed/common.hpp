@@ -41,8 +41,8 @@ struct checks {
         if (!(d <= atol + rtol * std::abs(double(want)))) {
             ++failures;
             if (shown++ < 10)
-                std::printf("rank %d: %s, step %zu, element %zu: %.9g, expected %.9g (diff %.3g)\n", rank, what, step, i,
-                            double(got), double(want), d);
+                std::printf("rank %d: %s, step %zu, element %zu: %.9g, expected %.9g (diff %.3g)\n", rank, what, step,
+                            i, double(got), double(want), d);
         }
     }
     void that(bool ok, const std::string& what) {

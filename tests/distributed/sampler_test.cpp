@@ -79,9 +79,9 @@ TEST_CASE("distributed_sampler matches torch's DistributedSampler given torch's 
     for (const auto& c : cases) {
         const auto order = c["order"].get<std::vector<std::uint32_t>>();
         td::distributed_sampler s(c["rows"].get<std::size_t>(), {.world_size = c["world_size"].get<std::size_t>(),
-                                                                  .rank = c["rank"].get<std::size_t>(),
-                                                                  .shuffle = c["shuffle"].get<bool>(),
-                                                                  .drop_last = c["drop_last"].get<bool>()});
+                                                                 .rank = c["rank"].get<std::size_t>(),
+                                                                 .shuffle = c["shuffle"].get<bool>(),
+                                                                 .drop_last = c["drop_last"].get<bool>()});
         INFO(c.dump());
         CHECK(s.indices_of(order) == c["indices"].get<std::vector<std::uint32_t>>());
         CHECK(s.num_samples() == c["indices"].size());

@@ -47,8 +47,8 @@ std::vector<std::uint32_t> global_rows(std::size_t rows, int world, std::size_t 
 }
 
 template <class Policy, class T>
-void run(td::process_group& group, dist_test::checks& check, const char* name,
-         typename Policy::options options, std::size_t accumulate) {
+void run(td::process_group& group, dist_test::checks& check, const char* name, typename Policy::options options,
+         std::size_t accumulate) {
     const auto data = dist_test::digits<T>();
     const int rank = group.rank(), world = group.world_size();
 
@@ -64,7 +64,8 @@ void run(td::process_group& group, dist_test::checks& check, const char* name,
     check.that(std::equal(ref_params.values().begin(), ref_params.values().end(), params.values().begin()),
                std::string(name) + ": after construction every rank holds rank 0's initial parameters");
 
-    td::distributed_sampler sampler(data.rows(), {.world_size = std::size_t(world), .rank = std::size_t(rank), .seed = 7});
+    td::distributed_sampler sampler(data.rows(),
+                                    {.world_size = std::size_t(world), .rank = std::size_t(rank), .seed = 7});
     const auto mine = sampler.indices(0);
     std::size_t micro = 0;
     for (std::size_t step = 0; step < steps; ++step) {
@@ -86,8 +87,8 @@ void run(td::process_group& group, dist_test::checks& check, const char* name,
         // The global loss is the mean over the ranks of the last micro-batch's local losses: the
         // single process's loss of that micro-batch (equal shares).
         const auto last = global_rows(data.rows(), world, micro - 1);
-        check.near("global loss", step, 0, dp.global_loss(), ref.loss(tg::data::batch_view<T>(data, last)),
-                   rtol<T>, atol<T>);
+        check.near("global loss", step, 0, dp.global_loss(), ref.loss(tg::data::batch_view<T>(data, last)), rtol<T>,
+                   atol<T>);
         (void)ref_loss;
         for (std::size_t i = 0; i < params.grads().size(); ++i)
             check.near("gradient", step, i, params.grads()[i], ref_params.grads()[i], rtol<T>, 10 * atol<T>);
@@ -96,13 +97,15 @@ void run(td::process_group& group, dist_test::checks& check, const char* name,
         for (std::size_t i = 0; i < params.values().size(); ++i)
             check.near("parameter", step, i, params.values()[i], ref_params.values()[i], rtol<T>, atol<T>);
     }
-    check.that(dp.allreduces() == steps, std::string(name) + ": one allreduce per step, none per accumulated micro-batch");
+    check.that(dp.allreduces() == steps,
+               std::string(name) + ": one allreduce per step, none per accumulated micro-batch");
     check.that(dist_test::same_on_every_rank<T>(group, params.values()),
                std::string(name) + ": every rank holds bit for bit the same parameters");
     if (rank == 0)
-        std::printf("%s: %d ranks, %zu steps of %zu micro-batch(es) of %zu rows per rank: checked, the largest "
-                    "deviation on rank 0 is %.3g of the tolerance\n",
-                    name, world, steps, accumulate, per_rank, check.worst);
+        std::printf(
+            "%s: %d ranks, %zu steps of %zu micro-batch(es) of %zu rows per rank: checked, the largest "
+            "deviation on rank 0 is %.3g of the tolerance\n",
+            name, world, steps, accumulate, per_rank, check.worst);
     check.worst = 0;
 }
 
@@ -116,7 +119,8 @@ int main(int argc, char** argv) {
     run<tg::SGD, double>(group, check, "SGD momentum, double", {.lr = 0.1, .momentum = 0.9}, 1);
     run<tg::Adam, double>(group, check, "Adam, double", {.lr = 1e-2}, 1);
     run<tg::Adam, float>(group, check, "Adam, float, no_sync accumulation of 3", {.lr = 1e-2}, 3);
-    run<tg::SGD, double>(group, check, "SGD momentum, double, no_sync accumulation of 2", {.lr = 0.1, .momentum = 0.9}, 2);
+    run<tg::SGD, double>(group, check, "SGD momentum, double, no_sync accumulation of 2", {.lr = 0.1, .momentum = 0.9},
+                         2);
     const int failures = check.total(group);
     if (group.rank() == 0)
         std::printf("%s: %d failure(s)\n", failures == 0 ? "PASS" : "FAIL", failures);
