@@ -49,7 +49,8 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     td::process_group group(&argc, &argv);
     const int steps = argc > 1 ? std::atoi(argv[1]) : 50;
-    const auto data = tg::data::read_csv<float>(TYPEGRAD_BENCH_DATA_DIR "/digits.csv", {.target = "target"}).standardized();
+    const auto data =
+        tg::data::read_csv<float>(TYPEGRAD_BENCH_DATA_DIR "/digits.csv", {.target = "target"}).standardized();
     const std::size_t n = data.rows(), w = std::size_t(group.world_size()), r = std::size_t(group.rank());
     const std::size_t first = r * n / w, last = (r + 1) * n / w;
     const tg::data::batch_view<float> mine(data, first, last - first);
@@ -93,12 +94,14 @@ int main(int argc, char** argv) {
     }
     const double cpu_per_step = (cpu_seconds() - cpu0) / double(steps + 5);
     if (group.rank() == 0)
-        std::printf("{\"workload\": \"W7 MLP 64-256-256-10 relu, cross-entropy, digits full batch (1797 rows), Adam lr "
-                    "1e-3\", \"ranks\": %d, \"rows_per_rank\": %zu, \"parameters\": %zu, \"steps\": %d, "
-                    "\"median_seconds\": {\"step\": %.6g, \"backward\": %.6g, \"allreduce\": %.6g, \"optimizer_step\": "
-                    "%.6g}, \"median_cpu_seconds\": {\"backward\": %.6g, \"allreduce\": %.6g}, "
-                    "\"cpu_seconds_per_step_rank0\": %.6g, \"final_global_loss\": %.6g}\n",
-                    group.world_size(), last - first, params.values().size(), steps, median(total), median(compute),
-                    median(communicate), median(update), median(compute_cpu), median(communicate_cpu), cpu_per_step, double(dp.global_loss()));
+        std::printf(
+            "{\"workload\": \"W7 MLP 64-256-256-10 relu, cross-entropy, digits full batch (1797 rows), Adam lr "
+            "1e-3\", \"ranks\": %d, \"rows_per_rank\": %zu, \"parameters\": %zu, \"steps\": %d, "
+            "\"median_seconds\": {\"step\": %.6g, \"backward\": %.6g, \"allreduce\": %.6g, \"optimizer_step\": "
+            "%.6g}, \"median_cpu_seconds\": {\"backward\": %.6g, \"allreduce\": %.6g}, "
+            "\"cpu_seconds_per_step_rank0\": %.6g, \"final_global_loss\": %.6g}\n",
+            group.world_size(), last - first, params.values().size(), steps, median(total), median(compute),
+            median(communicate), median(update), median(compute_cpu), median(communicate_cpu), cpu_per_step,
+            double(dp.global_loss()));
     return 0;
 }

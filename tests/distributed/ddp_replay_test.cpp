@@ -50,7 +50,8 @@ void replay(td::process_group& group, dist_test::checks& check, const json& rec,
     for (const auto& s : c["trajectory"]) {
         dp.zero_grad();
         for (std::size_t a = 0; a < accumulate; ++a, ++micro) {
-            const tg::data::batch_view<float> rows(data, std::span<const std::uint32_t>(mine.data() + micro * batch, batch));
+            const tg::data::batch_view<float> rows(data,
+                                                   std::span<const std::uint32_t>(mine.data() + micro * batch, batch));
             float local;
             if (a + 1 < accumulate) {
                 auto guard = dp.no_sync();
@@ -69,9 +70,10 @@ void replay(td::process_group& group, dist_test::checks& check, const json& rec,
         ++step;
     }
     if (rank == 0)
-        std::printf("%s: %zu steps replayed; the largest deviation on rank 0 is %.3g of the tolerance (rtol %.3g, atol "
-                    "%.3g)\n",
-                    c["name"].get<std::string>().c_str(), step, check.worst, rtol, atol);
+        std::printf(
+            "%s: %zu steps replayed; the largest deviation on rank 0 is %.3g of the tolerance (rtol %.3g, atol "
+            "%.3g)\n",
+            c["name"].get<std::string>().c_str(), step, check.worst, rtol, atol);
     check.worst = 0;
 }
 
@@ -89,8 +91,8 @@ int main(int argc, char** argv) {
                     rec["world_size"].get<int>());
         return 1;
     }
-    const auto data = tg::data::read_csv<float>(TYPEGRAD_DISTRIBUTED_DIR "/../golden/data/digits_std.csv",
-                                                {.target = "target"});
+    const auto data =
+        tg::data::read_csv<float>(TYPEGRAD_DISTRIBUTED_DIR "/../golden/data/digits_std.csv", {.target = "target"});
     const auto& sampling = rec["sampler"];
     td::distributed_sampler sampler(data.rows(), {.world_size = std::size_t(group.world_size()),
                                                   .rank = std::size_t(group.rank()),

@@ -25,14 +25,14 @@ void save(process_group& group, const std::filesystem::path& path, const Paramet
             typegrad::save(path, params, parts...);
         } catch (...) {
             written = 0;
-            group.broadcast(std::span<int>(&written, 1), 0, "typegrad::distributed::save: the end of rank 0's write");
+            group.broadcast(std::span<int>(&written, 1), 0, "distributed::save: the end of rank 0's write");
             throw;
         }
 #else
         typegrad::save(path, params, parts...);
 #endif
     }
-    group.broadcast(std::span<int>(&written, 1), 0, "typegrad::distributed::save: the end of rank 0's write");
+    group.broadcast(std::span<int>(&written, 1), 0, "distributed::save: the end of rank 0's write");
     if (!written)
         typegrad::detail::raise(
             std::runtime_error("typegrad: distributed::save: rank 0 could not write the checkpoint " + path.string()));

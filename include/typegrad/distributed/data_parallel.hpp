@@ -63,7 +63,7 @@ public:
         for (std::size_t i = 0; i < total; ++i)
             buffer_[i] = grads_[i] * scale;
         buffer_[total] = local_loss_ * scale;
-        group_->allreduce_sum(std::span<T>(buffer_), "typegrad::distributed::data_parallel: the allreduce of the gradients");
+        group_->allreduce_sum(std::span<T>(buffer_), "distributed::data_parallel: the allreduce of the gradients");
         for (std::size_t i = 0; i < total; ++i)
             grads_[i] = buffer_[i];
         global_loss_ = buffer_[total];
@@ -77,7 +77,7 @@ public:
 
     //! Copies rank 0's parameter values to every rank (a collective).
     void broadcast_parameters() {
-        group_->broadcast(values_, 0, "typegrad::distributed::data_parallel: the broadcast of rank 0's parameters");
+        group_->broadcast(values_, 0, "distributed::data_parallel: the broadcast of rank 0's parameters");
     }
 
     //! While it lives, backward() only accumulates into this rank's gradients, without an

@@ -99,8 +99,8 @@ public:
     template <class T, std::size_t N>
     void broadcast(std::span<T, N> data, int root, const char* what) {
         MPI_Request request;
-        detail::check_mpi("MPI_Ibcast", MPI_Ibcast(data.data(), count_of(data.size()), detail::mpi_type<T>(), root,
-                                                   comm_, &request));
+        detail::check_mpi("MPI_Ibcast",
+                          MPI_Ibcast(data.data(), count_of(data.size()), detail::mpi_type<T>(), root, comm_, &request));
         wait(request, what);
     }
 
@@ -132,7 +132,8 @@ public:
 private:
     static int count_of(std::size_t n) {
         if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-            typegrad::detail::raise(std::length_error("typegrad: process_group: more than 2^31 - 1 values in one call"));
+            typegrad::detail::raise(
+                std::length_error("typegrad: process_group: more than 2^31 - 1 values in one call"));
         return static_cast<int>(n);
     }
 

@@ -76,9 +76,9 @@ public:
     //! rule alone. Throws std::invalid_argument when `order` does not have rows() entries.
     [[nodiscard]] std::vector<std::uint32_t> indices_of(std::span<const std::uint32_t> order) const {
         if (order.size() != rows_)
-            typegrad::detail::raise(
-                std::invalid_argument("typegrad: distributed_sampler: expected an order of " + std::to_string(rows_) +
-                                      " rows, found " + std::to_string(order.size())));
+            typegrad::detail::raise(std::invalid_argument("typegrad: distributed_sampler: expected an order of " +
+                                                          std::to_string(rows_) + " rows, found " +
+                                                          std::to_string(order.size())));
         const std::size_t w = options_.world_size, total = total_size();
         std::vector<std::uint32_t> mine;
         mine.reserve(total / w);
