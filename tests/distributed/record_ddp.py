@@ -66,6 +66,7 @@ def model_of(seed, dtype):
 
 def worker(rank, port, dtype, out):
     torch.set_num_threads(1)
+    os.environ["GLOO_SOCKET_IFNAME"] = "lo"  # gloo's pairs on loopback too, not the host name's address
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=WORLD)
     x, y = load_data(dtype)
     sampler = DistributedSampler(range(len(y)), num_replicas=WORLD, rank=rank, shuffle=True, seed=SEED)
