@@ -78,13 +78,13 @@ public:
     process_group(const process_group&) = delete;
     process_group& operator=(const process_group&) = delete;
     ~process_group() {
+        int finished = 0;
+        MPI_Finalized(&finished);
+        if (finished)  // the program ended MPI itself
+            return;
         MPI_Comm_free(&comm_);
-        if (owns_mpi_) {
-            int finished = 0;
-            MPI_Finalized(&finished);
-            if (!finished)
-                MPI_Finalize();
-        }
+        if (owns_mpi_)
+            MPI_Finalize();
     }
 
     //! This process, 0 .. world_size() - 1. torch: `dist.get_rank()`.
