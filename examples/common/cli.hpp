@@ -1,6 +1,6 @@
 #pragma once
 // The command line every example shares: [--epochs N] [--data FILE] [--check] [--save FILE]
-// [--resume FILE] (the last two where the example saves checkpoints).
+// [--resume FILE] (where the example saves checkpoints) [--threads N] (where it trains on threads).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,6 +14,7 @@ struct options {
     bool check = false;    // exit non-zero unless the example learns (the tests run it so)
     std::string save{};    // a checkpoint to write after every epoch ("" for none)
     std::string resume{};  // a checkpoint to start from ("" for none)
+    unsigned threads = 1;  // the threads to train on (0: every core)
 };
 
 //! Reads the command line over `defaults`; prints the usage and exits 2 on anything else.
@@ -30,8 +31,11 @@ inline options parse(int argc, char** argv, const char* name, options defaults) 
             defaults.save = argv[++i];
         else if (arg == "--resume" && i + 1 < argc)
             defaults.resume = argv[++i];
+        else if (arg == "--threads" && i + 1 < argc)
+            defaults.threads = static_cast<unsigned>(std::atoi(argv[++i]));
         else {
-            std::fprintf(stderr, "usage: %s [--epochs N] [--data FILE] [--check] [--save FILE] [--resume FILE]\n",
+            std::fprintf(stderr,
+                         "usage: %s [--epochs N] [--data FILE] [--check] [--save FILE] [--resume FILE] [--threads N]\n",
                          name);
             std::exit(2);
         }
