@@ -63,7 +63,8 @@ std::uint64_t checksum(std::span<const float> values) {
 int main(int argc, char** argv) {
 #ifdef TYPEGRAD_EXAMPLE_MPI
     tg::distributed::process_group group(&argc, &argv);
-    const std::size_t rank = static_cast<std::size_t>(group.rank()), world = static_cast<std::size_t>(group.world_size());
+    const std::size_t rank = static_cast<std::size_t>(group.rank()),
+                      world = static_cast<std::size_t>(group.world_size());
 #else
     const std::size_t rank = 0, world = 1;
 #endif
@@ -76,7 +77,8 @@ int main(int argc, char** argv) {
     const auto scale = tg::data::standardizer<float>::fit(train_raw);
     const auto train = scale.apply(train_raw), test = scale.apply(test_raw);
     if (global_batch % world != 0) {
-        std::fprintf(stderr, "digits_parallel: %zu processes do not divide the batch of %zu rows\n", world, global_batch);
+        std::fprintf(stderr, "digits_parallel: %zu processes do not divide the batch of %zu rows\n", world,
+                     global_batch);
         return 2;
     }
     const std::size_t local_batch = global_batch / world;
@@ -91,9 +93,10 @@ int main(int argc, char** argv) {
     auto& model = trainer;
 #endif
     if (speak)
-        std::printf("digits_parallel: 64-256-256-10 (%zu parameters), Adam(lr=1e-3), batches of %zu rows over %zu "
-                    "process(es) of %u thread(s)\n",
-                    params.values().size(), global_batch, world, trainer.threads());
+        std::printf(
+            "digits_parallel: 64-256-256-10 (%zu parameters), Adam(lr=1e-3), batches of %zu rows over %zu "
+            "process(es) of %u thread(s)\n",
+            params.values().size(), global_batch, world, trainer.threads());
 
     // Each epoch's order of the training rows is shared by every process; this one takes positions
     // rank, rank + world, ... of it (DistributedSampler's rule), and trains on whole global batches.
