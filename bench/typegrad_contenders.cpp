@@ -22,6 +22,9 @@ constexpr auto linear_mse = tg::mse(tg::sequential<tg::Linear<10, 1>>{}(x10), y)
 constexpr auto mlp_tanh_mse = tg::mse(tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x10), y);
 constexpr auto mlp_digits_ce = tg::cross_entropy(
     tg::sequential<tg::Linear<64, 64>, tg::ReLU, tg::Linear<64, 10>>{}(x64), tg::class_target<"y", 10>);
+constexpr auto mlp_wide_ce = tg::cross_entropy(
+    tg::sequential<tg::Linear<64, 256>, tg::ReLU, tg::Linear<256, 256>, tg::ReLU, tg::Linear<256, 10>>{}(x64),
+    tg::class_target<"y", 10>);
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
     std::vector<std::string> names;
@@ -80,6 +83,7 @@ using linear_sgd = runner<decltype(linear_mse), tg::SGD>;
 using linear_adam = runner<decltype(linear_mse), tg::Adam>;
 using mlp_adam = runner<decltype(mlp_tanh_mse), tg::Adam>;
 using digits_adam = runner<decltype(mlp_digits_ce), tg::Adam>;
+using wide_adam = runner<decltype(mlp_wide_ce), tg::Adam>;
 
 const bool registered = [] {
     tb::register_benchmark<linear_sgd>(tb::workload_id::w1, "typegrad");
@@ -90,6 +94,10 @@ const bool registered = [] {
     tb::register_benchmark<linear_sgd>(tb::workload_id::w5, "typegrad");
     tb::register_benchmark<mlp_adam>(tb::workload_id::w3fwd, "typegrad");
     tb::register_benchmark<mlp_adam>(tb::workload_id::w3grad, "typegrad");
+    tb::register_benchmark<wide_adam>(tb::workload_id::w7, "typegrad");
+    tb::register_benchmark<wide_adam>(tb::workload_id::w8, "typegrad");
+    // TODO(threads): typegrad_2t for W3, W4, W7, W8 (trainer.set_threads(2)) once the trainer has
+    // threads; registered with MeasureProcessCPUTime like the other two-thread contenders.
     return true;
 }();
 
