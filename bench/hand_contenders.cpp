@@ -97,6 +97,18 @@ struct adam_state {
     }
 };
 
+// 8 floats in a register (GCC's and Clang's vector extension): the compiler keeps a small array of
+// these in registers where it spilled or reloaded the same accumulators written as `omp simd`
+// loops (the linear model's per-feature sums; the wide MLP's product tiles, where GCC interchanged
+// the loops and reloaded every vector of b once per row of the tile).
+using vec8 = float __attribute__((vector_size(32)));
+inline vec8 load8(const float* p) {
+    vec8 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store8(float* p, vec8 v) { std::memcpy(p, &v, sizeof v); }
+
 // ---------------------------------------------------------------------------------------------
 // Linear 10 -> 1, mse: W1 (SGD, full batch), W2 (Adam, batches of 32), W1fwd, W5.
 
@@ -163,47 +175,43 @@ private:
         const float b = params_[in];
         const float scale = 2.0f / static_cast<float>(n);
         if constexpr (Grad) {
-            // One fused sweep: 16 samples side by side (a lane each), their residuals computed and
-            // at once multiplied into one accumulator vector per feature (10 + 1 vectors held in
-            // registers), summed over the lanes once at the end. No reassociation is needed, so
-            // the strict build vectorises it as well as the fast-math one.
-            constexpr std::size_t V = 16;
-            float acc_w[in][V] = {};
-            float acc_b[V] = {};
+            // One fused sweep: 8 samples side by side (a lane each, GCC's and Clang's vector
+            // extension), their residuals computed and at once multiplied into one accumulator
+            // vector per feature (10 + 1 registers), summed over the lanes once at the end. No
+            // reassociation is needed, so the strict build runs the same code as the fast-math one.
+            constexpr std::size_t V = 8;
+            vec8 acc_w[in] = {};
+            vec8 acc_b = {};
             std::size_t i = 0;
             for (; i + V <= n; i += V) {
-                float r[V];
-#pragma omp simd
-                for (std::size_t l = 0; l < V; ++l) {
-                    float pred = b;
-                    for (std::size_t j = 0; j < in; ++j)
-                        pred += w[j] * x[j * ld + i + l];
-                    r[l] = (pred - y[i + l]) * scale;
-                    acc_b[l] += r[l];
+                vec8 xv[in];
+                vec8 pred = b - vec8{};
+                for (std::size_t j = 0; j < in; ++j) {
+                    xv[j] = load8(x + j * ld + i);
+                    pred += w[j] * xv[j];
                 }
+                const vec8 r = (pred - load8(y + i)) * scale;
+                acc_b += r;
                 for (std::size_t j = 0; j < in; ++j)
-#pragma omp simd
-                    for (std::size_t l = 0; l < V; ++l)
-                        acc_w[j][l] += r[l] * x[j * ld + i + l];
+                    acc_w[j] += r * xv[j];
             }
-            for (; i < n; ++i) {  // the last n % 16 samples
+            float gw[in] = {}, gb = 0;
+            for (; i < n; ++i) {  // the last n % 8 samples
                 float pred = b;
                 for (std::size_t j = 0; j < in; ++j)
                     pred += w[j] * x[j * ld + i];
                 const float r = (pred - y[i]) * scale;
-                acc_b[0] += r;
+                gb += r;
                 for (std::size_t j = 0; j < in; ++j)
-                    acc_w[j][0] += r * x[j * ld + i];
+                    gw[j] += r * x[j * ld + i];
             }
-            float gb = 0;
             for (std::size_t l = 0; l < V; ++l)
                 gb += acc_b[l];
             grads_[in] += gb;
             for (std::size_t j = 0; j < in; ++j) {
-                float gw = 0;
                 for (std::size_t l = 0; l < V; ++l)
-                    gw += acc_w[j][l];
-                grads_[j] += gw;
+                    gw[j] += acc_w[j][l];
+                grads_[j] += gw[j];
             }
             return 0;
         } else {
@@ -366,7 +374,7 @@ private:
                 if constexpr (Act == tb::activation::tanh)
                     h[i + k] = std::tanh(h[i + k]);
                 else
-                    h[i + k] = std::max(h[i + k], 0.0f);
+                    h[i + k] = h[i + k] > 0.0f ? h[i + k] : 0.0f;  // std::max: a branch per element (GCC 12)
             }
         }
         gemm<OP>(n, Hid, h, HP, 1, p_.data() + w2t, out_.data(), p_.data() + b2, false);
@@ -476,17 +484,6 @@ private:
 
 // ---------------------------------------------------------------------------------------------
 // The wide MLP 64-256-256-10, relu, cross-entropy: W7 (full batch), W8 (batches of 256), Adam.
-
-// The wide MLP's products through GCC's and Clang's vector extension: the compiler keeps an array
-// of these in registers where it would not keep the same tile written as `omp simd` loops (GCC
-// interchanged those loops and reloaded every vector of b once per row of the tile).
-using vec8 = float __attribute__((vector_size(32)));
-inline vec8 load8(const float* p) {
-    vec8 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store8(float* p, vec8 v) { std::memcpy(p, &v, sizeof v); }
 
 // R rows x V vectors of 8 columns of c[m*ldc + p] (+)= sum_{k<K} a[m*am + k*ak] * b[k*ldb + p],
 // held in R * V registers while k runs; without `accumulate` c starts from bias (or 0).
@@ -728,7 +725,7 @@ private:
     static void relu(float* __restrict a, std::size_t n) {
 #pragma omp simd
         for (std::size_t k = 0; k < n; ++k)
-            a[k] = std::max(a[k], 0.0f);
+            a[k] = a[k] > 0.0f ? a[k] : 0.0f;  // std::max here: a branch per element (GCC 12)
     }
     static void relu_backward(float* __restrict d, const float* __restrict a, std::size_t n) {
 #pragma omp simd
