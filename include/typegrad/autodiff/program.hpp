@@ -144,6 +144,16 @@ struct program : evaluator<Expr, T> {
     static T backward(const T* params, T* grads, lane* scratch, const sample_source<T>& rows) {
         if (rows.count == 0)
             return T(0);
+        return backward_sum(params, grads, scratch, rows, T(1) / static_cast<T>(rows.count)) /
+               static_cast<T>(rows.count);
+    }
+
+    //! grads += weight · d(sum of the losses over rows)/d(params), with `scratch` as backward()'s;
+    //! returns the sum of the rows' losses. A piece of a larger batch whose mean is taken: weight is
+    //! one over the whole batch's rows (autodiff/data_parallel.hpp).
+    static T backward_sum(const T* params, T* grads, lane* scratch, const sample_source<T>& rows, T weight_value) {
+        if (rows.count == 0)
+            return T(0);
         lane* const acc = scratch;                  // every full block adds here
         lane* const tail = scratch + accumulators;  // the last, partly filled block, added under its mask
         workspace_for<lane, T, Loss> ws;
@@ -151,7 +161,7 @@ struct program : evaluator<Expr, T> {
         ws.param_adjoints = acc;
         ws.param_grads = grads;
         ws.valid = lanes;
-        const lane weight(T(1) / static_cast<T>(rows.count));
+        const lane weight(weight_value);
         lane loss_sum(T(0));
         for (std::size_t start = 0; start < rows.count; start += lanes) {
             const bool partial = load_block(ws, rows, start) < lanes;
@@ -179,23 +189,30 @@ struct program : evaluator<Expr, T> {
             }
         }
         accumulator_runs::add_sums(grads, acc);
-        return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
+        return xsimd::hadd(loss_sum);
     }
 
     //! The mean loss over rows (forward only).
     static T loss(const T* params, const sample_source<T>& rows) {
         if (rows.count == 0)
             return T(0);
+        return loss_sum(params, rows) / static_cast<T>(rows.count);
+    }
+
+    //! The sum of the rows' losses (forward only).
+    static T loss_sum(const T* params, const sample_source<T>& rows) {
+        if (rows.count == 0)
+            return T(0);
         workspace_for<lane, T, Loss> ws;
         ws.params = params;
-        lane loss_sum(T(0));
+        lane sum(T(0));
         for (std::size_t start = 0; start < rows.count; start += lanes) {
             const std::size_t valid = load_block(ws, rows, start);
             forward(nodes{}, ws);
-            loss_sum += valid == lanes ? ws.template value<Loss>()[0]
-                                       : xsimd::select(base::mask(valid), ws.template value<Loss>()[0], lane(T(0)));
+            sum += valid == lanes ? ws.template value<Loss>()[0]
+                                  : xsimd::select(base::mask(valid), ws.template value<Loss>()[0], lane(T(0)));
         }
-        return xsimd::hadd(loss_sum) / static_cast<T>(rows.count);
+        return xsimd::hadd(sum);
     }
 };
 

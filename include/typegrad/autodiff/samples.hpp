@@ -28,6 +28,16 @@ struct sample_source {
     std::size_t rows = 0;        // rows of the whole dataset (the stride of `columns`)
 
     constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
+    //! The samples [begin, begin + n) of these, as a source of their own.
+    constexpr sample_source part(std::size_t begin, std::size_t n) const noexcept {
+        sample_source p = *this;
+        if (index)
+            p.index = index + begin;
+        else
+            p.first = first + begin;
+        p.count = n;
+        return p;
+    }
 };
 
 namespace detail {

@@ -20,6 +20,7 @@
 #include <typegrad/core/result.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
+#include <typegrad/autodiff/data_parallel.hpp>
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
@@ -29,6 +30,7 @@
 #include <typegrad/optim/optimizer.hpp>
 #include <typegrad/optim/rmsprop.hpp>
 #include <typegrad/optim/sgd.hpp>
+#include <typegrad/parallel/threads.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/train/anomaly_report.hpp>
 #include <typegrad/train/fit.hpp>
@@ -112,10 +114,7 @@ public:
     //! A trainer over `params` (which must outlive it) with the optimiser's options.
     template <SameExpression<Loss> L>
     Trainer(Parameters<L, T>& params, options_type options = {})
-        : values_(params.values().data()),
-          grads_(params.grads().data()),
-          optimizer_(layout::slots, options),
-          lane_grads_(std::make_unique<typename program::lane[]>(program::scratch_size)) {}
+        : values_(params.values().data()), grads_(params.grads().data()), optimizer_(layout::slots, options) {}
 
     template <class P>
     requires(!Expression<Loss>) Trainer(P&&, options_type options = {})
@@ -178,7 +177,7 @@ public:
         if (checks_.zero_grad && stepped_since_zero_)
             fail_unzeroed();
         const auto rows = feed(batch, "Trainer::backward");
-        const T loss = program::backward(values_, grads_, lane_grads_.get(), rows);
+        const T loss = engine_.backward(values_, grads_, rows);
         if (!std::isfinite(loss))
             fail_loss(batch, loss);
         if (checks_.finite)
@@ -196,7 +195,7 @@ public:
         if (checks_.zero_grad && stepped_since_zero_)
             fail_unzeroed();
         const auto rows = feed(batch, "Trainer::backward");
-        const T loss = program::backward(values_, grads_, lane_grads_.get(), rows);
+        const T loss = engine_.backward(values_, grads_, rows);
         if (!std::isfinite(loss))
             return loss_error(batch, loss);
         if (checks_.finite)
@@ -213,7 +212,7 @@ public:
     void step() {
         if (checks_.finite)
             check_gradients(batch_type(), "step()");
-        optimizer_.step(values_, grads_);
+        apply_step();
         ++steps_;
         stepped_since_zero_ = true;
         if (checks_.finite)
@@ -228,7 +227,7 @@ public:
             for (std::size_t i = 0; i < total; ++i)
                 if (!std::isfinite(grads_[i]))
                     return gradient_error(batch_type(), "step()");
-        optimizer_.step(values_, grads_);
+        apply_step();
         ++steps_;
         stepped_since_zero_ = true;
         if (checks_.finite)
@@ -239,7 +238,7 @@ public:
     }
 
     //! The mean loss over the rows (forward only; gradients untouched).
-    T loss(const batch_type& batch) const { return program::loss(values_, feed(batch, "Trainer::loss")); }
+    T loss(const batch_type& batch) const { return engine_.loss(values_, feed(batch, "Trainer::loss")); }
     T loss(const dataset_type& data) const { return loss(batch_type(data)); }
 
     //! The optimiser: its parameter groups (`param_groups()[g].options.lr`) and state; a scheduler is
@@ -259,6 +258,30 @@ public:
     fit_summary fit(const dataset_type& train, const fit_options& options, Callbacks&&... callbacks) {
         return fit_detail::loop::run(*this, std::span<T>(values_, total), train, options, callbacks...);
     }
+
+    //! Runs backward() and loss() on `threads` threads (0: every core, parallel::hardware_threads()),
+    //! and step() too when the model has enough parameters to gain from it; 1 (the default): the
+    //! calling thread alone. Every thread count gives the same bits: a batch is cut into chunks whose
+    //! size depends on the model and the batch's rows only, and their gradients are added up in one
+    //! fixed order (autodiff/data_parallel.hpp); small batches stay one chunk on the calling thread.
+    //! More than one thread needs a program compiled with OpenMP (-fopenmp; CMake: link
+    //! typegrad::parallel), else std::invalid_argument. Allocates each thread's scratch here, never
+    //! in a step.
+    void set_threads(unsigned threads) {
+        if (threads == 0)
+            threads = parallel::hardware_threads();
+        if (threads > 1 && !parallel::available)
+            fail_no_threads(threads);
+        engine_.set_threads(threads);
+    }
+    //! The threads backward(), loss() and step() run on.
+    unsigned threads() const noexcept { return engine_.threads(); }
+    //! Sets the fewest rows of a chunk of a batch (0, the default: as many as make a chunk worth a
+    //! thread for this model's size, autodiff::chunking). Like the batch size it decides the order in
+    //! which the rows' gradients are added up, so results depend on it; they never depend on threads().
+    void set_min_chunk_rows(std::size_t rows) noexcept { engine_.set_min_chunk_rows(rows); }
+    //! The chunks a batch of `rows` rows is cut into, and their rows.
+    autodiff::chunking chunks_of(std::size_t rows) const noexcept { return engine_.chunks_of(rows); }
 
     //! Sets the run-time checks.
     void set_checks(trainer_checks checks) noexcept { checks_ = checks; }
@@ -315,7 +338,7 @@ private:
         const batch_type one(batch.dataset(), std::span<const std::uint32_t>(&row, 1));
         std::fill(g.begin(), g.end(), T(0));
         // The lane scratch of backward(), whose batch is done: it holds nothing between calls.
-        return program::backward(values_, g.data(), lane_grads_.get(), feed(one, "Trainer::backward"));
+        return program::backward(values_, g.data(), engine_.scratch(0), feed(one, "Trainer::backward"));
     }
     // Anomaly mode on the first row at fault (train/anomaly.hpp): the op that made the first
     // non-finite number, or nothing when no single sample gives the fault.
@@ -335,6 +358,16 @@ private:
     }
     static std::string anomaly_text(const std::optional<anomaly_report>& report) {
         return report ? "; " + report->message() : std::string();
+    }
+    void apply_step() {
+        const parallel::step_threads_scope scope(engine_.threads());
+        optimizer_.step(values_, grads_);
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] static void fail_no_threads(unsigned threads) {
+        typegrad::detail::raise(std::invalid_argument(
+            "typegrad: Trainer::set_threads(" + std::to_string(threads) +
+            "): this program was compiled without OpenMP, so it runs on one thread; compile with -fopenmp "
+            "(CMake: link typegrad::parallel) or set 1 thread"));
     }
     [[noreturn, gnu::cold, gnu::noinline]] static void fail_unzeroed() {
         typegrad::detail::raise(
@@ -417,7 +450,7 @@ private:
     T* values_ = nullptr;
     T* grads_ = nullptr;
     optimizer_type optimizer_;
-    std::unique_ptr<typename program::lane[]> lane_grads_;
+    autodiff::data_parallel<program> engine_;
     trainer_checks checks_{};
     anomaly_detector anomaly_ = nullptr;
     std::size_t steps_ = 0;

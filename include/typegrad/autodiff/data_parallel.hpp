@@ -1,0 +1,168 @@
+#pragma once
+// A compiled loss run over a batch by several threads, with the same bits for every thread count.
+// The batch is cut into chunks whose size depends on the model and the batch's row count only,
+// never on the threads; each chunk's gradient is swept into a buffer of its own (by whichever
+// thread takes it), and the buffers are added into the gradients in chunk order, element by
+// element. A batch of one chunk (every small batch) is swept straight into the gradients on the
+// calling thread, exactly as program::backward does.
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory>
+
+#include <typegrad/autodiff/program.hpp>
+#include <typegrad/autodiff/samples.hpp>
+#include <typegrad/detail/xsimd.hpp>
+#include <typegrad/parallel/threads.hpp>
+
+namespace typegrad::autodiff {
+
+//! How a batch of `rows` rows is cut for a model of `params` parameter elements, in SIMD blocks of
+//! `lanes` samples. A chunk is worth a thread when its work (rows times parameters, about the
+//! multiply-adds of a dense model's sweep) is at least min_work: below that the chunk's own buffer
+//! and its share of the reduction cost more than a second thread wins (measured: docs/performance.md,
+//! "Threads"). At most max_chunks chunks, so the buffers stay bounded however large the batch.
+struct chunking {
+    static constexpr std::size_t min_work = std::size_t{1} << 22;
+    static constexpr std::size_t max_chunks = 32;
+
+    std::size_t rows_per_chunk = 0;
+    std::size_t chunks = 0;
+
+    //! `min_rows`: the fewest rows of a chunk (rounded up to whole blocks), or 0 for the default,
+    //! min_work over the parameters.
+    static constexpr chunking of(std::size_t rows, std::size_t params, std::size_t lanes,
+                                 std::size_t min_rows = 0) noexcept {
+        const auto round_up = [&](std::size_t n) { return (n + lanes - 1) / lanes * lanes; };
+        if (min_rows == 0)
+            min_rows = min_work / std::max<std::size_t>(params, 1);
+        min_rows = round_up(std::clamp<std::size_t>(min_rows, 1, std::size_t{1} << 24));
+        const std::size_t per = std::max(min_rows, round_up((rows + max_chunks - 1) / max_chunks));
+        return {per, rows == 0 ? 0 : (rows + per - 1) / per};
+    }
+};
+
+//! The compiled loss `Program` (autodiff::program) run on up to threads() threads: backward() and
+//! loss() with program's contracts, and the same results for every thread count. Owns the scratch
+//! of every thread and the chunks' gradient buffers; allocates when the thread count is set and the
+//! first time a batch needs more chunk buffers than before, never otherwise.
+template <class Program>
+class data_parallel {
+public:
+    using lane = typename Program::lane;
+    using value_type = typename lane::value_type;
+    static constexpr std::size_t lanes = Program::lanes;
+    static constexpr std::size_t total = Program::layout::total;
+
+    explicit data_parallel(unsigned threads = 1) { set_threads(threads); }
+
+    //! Sets the threads (at least 1); allocates their scratch.
+    void set_threads(unsigned threads) {
+        threads = std::max(threads, 1u);
+        auto scratch = std::make_unique<lane[]>(threads * Program::scratch_size);
+        scratch_ = std::move(scratch);
+        threads_ = threads;
+    }
+    unsigned threads() const noexcept { return threads_; }
+
+    //! Thread t's lane scratch (all zero between calls).
+    lane* scratch(unsigned t = 0) const noexcept { return scratch_.get() + t * Program::scratch_size; }
+
+    //! The fewest rows of a chunk (0: chunking's default for this model). A setting of the numbers'
+    //! order of summation, like the batch size: the results depend on it, never on threads().
+    void set_min_chunk_rows(std::size_t rows) noexcept { min_chunk_rows_ = rows; }
+    std::size_t min_chunk_rows() const noexcept { return min_chunk_rows_; }
+
+    //! How a batch of `rows` rows is cut.
+    chunking chunks_of(std::size_t rows) const noexcept { return chunking::of(rows, total, lanes, min_chunk_rows_); }
+
+    //! grads += d(mean loss over rows)/d(params); returns the mean loss (program::backward).
+    value_type backward(const value_type* params, value_type* grads, const sample_source<value_type>& rows) {
+        using T = value_type;
+        const chunking c = chunks_of(rows.count);
+        if (c.chunks <= 1)
+            return Program::backward(params, grads, scratch(0), rows);
+        reserve(c.chunks);
+        const T weight = T(1) / static_cast<T>(rows.count);
+        parallel::for_each_index(threads_, c.chunks, [&](std::size_t k, unsigned t) {
+            T* const g = chunk(k);
+            std::fill(g, g + total, T(0));
+            const std::size_t first = k * c.rows_per_chunk;
+            const auto part = rows.part(first, std::min(c.rows_per_chunk, rows.count - first));
+            losses_[k] = Program::backward_sum(params, g, scratch(t), part, weight);
+        });
+        reduce(grads, c.chunks);
+        return sum_losses(c.chunks) / static_cast<T>(rows.count);
+    }
+
+    //! The mean loss over rows (program::loss), forward only.
+    value_type loss(const value_type* params, const sample_source<value_type>& rows) const {
+        using T = value_type;
+        const chunking c = chunks_of(rows.count);
+        if (c.chunks <= 1)
+            return Program::loss(params, rows);
+        std::array<T, chunking::max_chunks> sums{};
+        parallel::for_each_index(threads_, c.chunks, [&](std::size_t k, unsigned) {
+            const std::size_t first = k * c.rows_per_chunk;
+            sums[k] = Program::loss_sum(params, rows.part(first, std::min(c.rows_per_chunk, rows.count - first)));
+        });
+        T sum = sums[0];
+        for (std::size_t k = 1; k < c.chunks; ++k)
+            sum += sums[k];
+        return sum / static_cast<T>(rows.count);
+    }
+
+private:
+    // Elements of the gradient one thread adds up at a time in the reduction (whole vectors).
+    static constexpr std::size_t reduce_piece = std::size_t{1} << 12;
+    static constexpr std::size_t stride = (total + 15) / 16 * 16;
+
+    value_type* chunk(std::size_t k) const noexcept { return chunks_.get() + k * stride; }
+
+    void reserve(std::size_t chunks) {
+        if (chunks <= capacity_)
+            return;
+        chunks_ = std::make_unique<value_type[]>(chunks * stride);
+        capacity_ = chunks;
+    }
+
+    // grads[i] += ((g0[i] + g1[i]) + ...) + g(K-1)[i]: the same order for every element, however the
+    // elements are shared out between threads.
+    void reduce(value_type* grads, std::size_t chunks) const {
+        using T = value_type;
+        const std::size_t pieces = (total + reduce_piece - 1) / reduce_piece;
+        parallel::for_each_index(threads_, pieces, [&](std::size_t p, unsigned) {
+            const std::size_t first = p * reduce_piece;
+            const std::size_t end = std::min(first + reduce_piece, total);
+            std::size_t i = first;
+            for (; i + lanes <= end; i += lanes) {
+                lane s = lane::load_unaligned(chunk(0) + i);
+                for (std::size_t k = 1; k < chunks; ++k)
+                    s += lane::load_unaligned(chunk(k) + i);
+                (lane::load_unaligned(grads + i) + s).store_unaligned(grads + i);
+            }
+            for (; i < end; ++i) {
+                T s = chunk(0)[i];
+                for (std::size_t k = 1; k < chunks; ++k)
+                    s += chunk(k)[i];
+                grads[i] += s;
+            }
+        });
+    }
+
+    value_type sum_losses(std::size_t chunks) const {
+        value_type sum = losses_[0];
+        for (std::size_t k = 1; k < chunks; ++k)
+            sum += losses_[k];
+        return sum;
+    }
+
+    unsigned threads_ = 1;
+    std::size_t min_chunk_rows_ = 0;
+    std::unique_ptr<lane[]> scratch_;
+    std::unique_ptr<value_type[]> chunks_;
+    std::size_t capacity_ = 0;
+    std::array<value_type, chunking::max_chunks> losses_{};
+};
+
+}  // namespace typegrad::autodiff
