@@ -1,5 +1,7 @@
 // typegrad's contender: the workloads of bench/common.hpp written as typegrad expressions and
-// trained with tg::Trainer, exactly as a user would write them.
+// trained with tg::Trainer, exactly as a user would write them. bench/CMakeLists.txt compiles this
+// file a second time with TYPEGRAD_BENCH_TYPEGRAD_THREADS=2 and typegrad::parallel (OpenMP):
+// `typegrad_2t`, trainer.set_threads(2), for W3, W4, W7 and W8.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -8,6 +10,10 @@
 #include <typegrad/typegrad.hpp>
 
 #include "common.hpp"
+
+#ifndef TYPEGRAD_BENCH_TYPEGRAD_THREADS
+#define TYPEGRAD_BENCH_TYPEGRAD_THREADS 1
+#endif
 
 namespace {
 
@@ -44,6 +50,8 @@ public:
         const std::vector<float> init = tb::initial_parameters(w_);  // torch layout = typegrad's order
         std::copy(init.begin(), init.end(), params_.values().begin());
         trainer_ = std::make_unique<tg::Trainer<Loss, Policy>>(params_, typename Policy::options{.lr = w_.lr});
+        if constexpr (TYPEGRAD_BENCH_TYPEGRAD_THREADS > 1)
+            trainer_->set_threads(TYPEGRAD_BENCH_TYPEGRAD_THREADS);
         trainer_->zero_grad();
     }
 
@@ -85,6 +93,7 @@ using mlp_adam = runner<decltype(mlp_tanh_mse), tg::Adam>;
 using digits_adam = runner<decltype(mlp_digits_ce), tg::Adam>;
 using wide_adam = runner<decltype(mlp_wide_ce), tg::Adam>;
 
+#if TYPEGRAD_BENCH_TYPEGRAD_THREADS == 1
 const bool registered = [] {
     tb::register_benchmark<linear_sgd>(tb::workload_id::w1, "typegrad");
     tb::register_benchmark<linear_adam>(tb::workload_id::w2, "typegrad");
@@ -96,9 +105,17 @@ const bool registered = [] {
     tb::register_benchmark<mlp_adam>(tb::workload_id::w3grad, "typegrad");
     tb::register_benchmark<wide_adam>(tb::workload_id::w7, "typegrad");
     tb::register_benchmark<wide_adam>(tb::workload_id::w8, "typegrad");
-    // TODO(threads): typegrad_2t for W3, W4, W7, W8 (trainer.set_threads(2)) once the trainer has
-    // threads; registered with MeasureProcessCPUTime like the other two-thread contenders.
     return true;
 }();
+#else
+// Wall-clock time is what two threads save; the CPU time reported is the whole process's.
+const bool registered = [] {
+    tb::register_benchmark<mlp_adam>(tb::workload_id::w3, "typegrad_2t")->MeasureProcessCPUTime();
+    tb::register_benchmark<digits_adam>(tb::workload_id::w4, "typegrad_2t")->MeasureProcessCPUTime();
+    tb::register_benchmark<wide_adam>(tb::workload_id::w7, "typegrad_2t")->MeasureProcessCPUTime();
+    tb::register_benchmark<wide_adam>(tb::workload_id::w8, "typegrad_2t")->MeasureProcessCPUTime();
+    return true;
+}();
+#endif
 
 }  // namespace
