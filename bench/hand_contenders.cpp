@@ -102,12 +102,10 @@ struct adam_state {
 // loops (the linear model's per-feature sums; the wide MLP's product tiles, where GCC interchanged
 // the loops and reloaded every vector of b once per row of the tile).
 using vec8 = float __attribute__((vector_size(32)));
-inline vec8 load8(const float* p) {
-    vec8 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store8(float* p, vec8 v) { std::memcpy(p, &v, sizeof v); }
+// Loads and stores through references: a 32-byte vector passed or returned by value would change
+// the calling convention between the SSE2 and AVX builds (GCC's -Wpsabi).
+inline void load8(vec8& v, const float* p) { std::memcpy(&v, p, sizeof v); }
+inline void store8(float* p, const vec8& v) { std::memcpy(p, &v, sizeof v); }
 
 // ---------------------------------------------------------------------------------------------
 // Linear 10 -> 1, mse: W1 (SGD, full batch), W2 (Adam, batches of 32), W1fwd, W5.
@@ -187,10 +185,12 @@ private:
                 vec8 xv[in];
                 vec8 pred = b - vec8{};
                 for (std::size_t j = 0; j < in; ++j) {
-                    xv[j] = load8(x + j * ld + i);
+                    load8(xv[j], x + j * ld + i);
                     pred += w[j] * xv[j];
                 }
-                const vec8 r = (pred - load8(y + i)) * scale;
+                vec8 yv;
+                load8(yv, y + i);
+                const vec8 r = (pred - yv) * scale;
                 acc_b += r;
                 for (std::size_t j = 0; j < in; ++j)
                     acc_w[j] += r * xv[j];
@@ -493,11 +493,16 @@ void tile(std::size_t K, const float* __restrict a, std::size_t am, std::size_t 
     vec8 acc[R][V];
     for (std::size_t r = 0; r < R; ++r)
         for (std::size_t v = 0; v < V; ++v)
-            acc[r][v] = accumulate ? load8(c + r * ldc + 8 * v) : bias ? load8(bias + 8 * v) : vec8{};
+            if (accumulate)
+                load8(acc[r][v], c + r * ldc + 8 * v);
+            else if (bias)
+                load8(acc[r][v], bias + 8 * v);
+            else
+                acc[r][v] = vec8{};
     for (std::size_t k = 0; k < K; ++k) {
         vec8 bk[V];
         for (std::size_t v = 0; v < V; ++v)
-            bk[v] = load8(b + k * ldb + 8 * v);
+            load8(bk[v], b + k * ldb + 8 * v);
         for (std::size_t r = 0; r < R; ++r) {
             const float s = a[r * am + k * ak];
             for (std::size_t v = 0; v < V; ++v)

@@ -47,6 +47,9 @@ BUILD_FLAGS = {"x86-64": "`-O3`, no `-march`: the portable baseline, SSE2", "avx
 BEGIN, END = "<!-- bench-results:begin -->", "<!-- bench-results:end -->"
 
 
+TIME_FIELD = "real_time"  # --time cpu: "cpu_time" (a process's CPU time for the two-thread contenders)
+
+
 def load(paths):
     """{(workload, contender): {"time": us, "error": str|None, "ref": float}} and contexts."""
     results, contexts = {}, []
@@ -68,7 +71,7 @@ def load(paths):
             if b.get("aggregate_name") == "median" or (b.get("run_type") == "iteration" and entry["time"] is None
                                                         and not b.get("error_occurred")):
                 scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[b.get("time_unit", "ns")]
-                entry["time"] = b["real_time"] * scale
+                entry["time"] = b[TIME_FIELD] * scale
     return results, contexts
 
 
@@ -133,7 +136,7 @@ def threaded_table(results):
                     cell += f" ({e['time'] / base:.2f}x)"
                 single = results.get((w, one))
                 if single and single["time"] and not single["error"]:
-                    cell += f" [{single['time'] / e['time']:.2f}x faster]"
+                    cell += f" [{single['time'] / e['time']:.2f}]"
                 out.append(cell)
         lines.append(f"| {w}: {what} | {unit} | " + " | ".join(out) + " |")
     return "\n".join(lines)
@@ -275,12 +278,17 @@ def main():
     ap.add_argument("--update-docs", help="replace the results section of this Markdown file")
     ap.add_argument("--compiler", default="")
     ap.add_argument("--flags", default="")
+    ap.add_argument("--time", choices=("real", "cpu"), default="real",
+                    help="wall-clock (default) or CPU time; on a busy machine CPU time is the steadier "
+                    "measure of one thread, wall-clock the only measure of what a second thread saves")
     ap.add_argument("--label", default="", help="a heading printed above the table (the build's name)")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=JSON",
                     help="bench_training's JSON from another build (e.g. x86-64=build/bench-x86-64/cpp.json): "
                     "a table of its own, ratios to that build's better hand loop")
     args = ap.parse_args()
 
+    global TIME_FIELD
+    TIME_FIELD = "cpu_time" if args.time == "cpu" else "real_time"
     if args.from_docs:
         results, contexts = load_docs_table(args.from_docs), []
     elif args.json:
@@ -293,8 +301,8 @@ def main():
     print(text)
     threaded = threaded_table(results)
     if threaded:
-        print("\nTwo threads (ratio to the better one-thread hand loop) [speed-up over the same contender "
-              "on one thread]:\n")
+        print("\nTwo threads (ratio to the better one-thread hand loop) [the same contender's one-thread "
+              "time / this one's: the speed-up]:\n")
         print(threaded)
     extras = []
     for spec in args.extra:
@@ -328,8 +336,8 @@ def main():
             "",
             text,
             "",
-            *(["Two threads (wall-clock; ratio to the better one-thread hand loop) [speed-up over the same "
-               "contender on one thread]; `hand_2t` is the fast-math loop with OpenMP, `pytorch_ddp2` "
+            *(["Two threads (wall-clock; ratio to the better one-thread hand loop) [the same contender's "
+               "one-thread time / this one's: the speed-up]; `hand_2t` is the fast-math loop with OpenMP, `pytorch_ddp2` "
                "DistributedDataParallel over two processes (gloo):", "", threaded, ""] if threaded else []),
             *[line for name, extra_text, extra_threaded in extras for line in
               [f"Build `{name}` ({BUILD_FLAGS.get(name, name)}), the C++ contenders only, ratios to this "

@@ -50,7 +50,11 @@ tg::data::basic_dataset<T> make_data(std::size_t rows, targets kind, std::uint64
             t += (static_cast<double>(f) - 2.5) * v;
         }
         t += 0.3 * normal(rng);
-        const double value = kind == targets::real ? t : kind == targets::binary ? (t > 0 ? 1 : 0) : (t < -1 ? 0 : t < 1 ? 1 : 2);
+        const double value = kind == targets::real     ? t
+                             : kind == targets::binary ? (t > 0 ? 1 : 0)
+                                                       : (t < -1  ? 0
+                                                          : t < 1 ? 1
+                                                                  : 2);
         target.push_back(static_cast<T>(value));
     }
     return typegrad_test::make_dataset<T>(6, std::move(features), std::move(target));
