@@ -24,61 +24,88 @@ inline constexpr bool outer_block_pays = L > 1 && Out* In >= 16 * L;
 
 namespace outer {
 
-// The gradient's row o, vector c: whole, or the first In - c·L elements of the last vector.
-template <std::size_t In, std::size_t L, class B, class T>
+// Vector c of the gradient's row o: whole, or (Tail) the In mod L elements that end the row.
+template <bool Tail, std::size_t In, std::size_t L, class B, class T>
 inline B load_row(const T* g, std::size_t o, std::size_t c) {
-    if ((c + 1) * L <= In)
-        return B::load_unaligned(g + o * In + c * L);
-    return load_first<B>(g + o * In + c * L, In - c * L);
-}
-template <std::size_t In, std::size_t L, class B, class T>
-inline void store_row(T* g, std::size_t o, std::size_t c, const B& b) {
-    if ((c + 1) * L <= In)
-        b.store_unaligned(g + o * In + c * L);
+    if constexpr (Tail)
+        return load_first<B>(g + o * In + c * L, In % L);
     else
-        store_first(g + o * In + c * L, In - c * L, b);
+        return B::load_unaligned(g + o * In + c * L);
+}
+template <bool Tail, std::size_t In, std::size_t L, class B, class T>
+inline void store_row(T* g, std::size_t o, std::size_t c, const B& b) {
+    if constexpr (Tail)
+        store_first(g + o * In + c * L, In % L, b);
+    else
+        b.store_unaligned(g + o * In + c * L);
 }
 
-// Rows [o0, o0 + R) of the gradient: R x C accumulators held in registers across the samples.
-template <std::size_t R, std::size_t C, std::size_t In, std::size_t L, bool Full, class B, class T>
-inline void tile(T* g, std::size_t o0, std::size_t valid, const T (*gys)[L], const T (*xt)[C * L]) {
-    B acc[R][C];
+// Rows [o0, o0 + R), vectors [c0, c0 + CB) of the gradient: R x CB accumulators held in registers
+// across the samples. The rows of xt hold XC vectors. Tail: the tile is the one vector that ends
+// each row, partly filled.
+template <std::size_t R, std::size_t CB, bool Tail, std::size_t XC, std::size_t In, std::size_t L, bool Full, class B,
+          class T>
+inline void tile(T* g, std::size_t o0, std::size_t c0, std::size_t valid, const T (*gys)[L], const T (*xt)[XC * L]) {
+    B acc[R][CB];
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-        for (std::size_t c = 0; c < C; ++c)
-            acc[r][c] = load_row<In, L, B>(g, o0 + r, c);
+        for (std::size_t c = 0; c < CB; ++c)
+            acc[r][c] = load_row<Tail, In, L, B>(g, o0 + r, c0 + c);
     const std::size_t n = Full ? L : valid;
     for (std::size_t l = 0; l < n; ++l) {
-        B xs[C];
+        B xs[CB];
 #pragma GCC unroll 16
-        for (std::size_t c = 0; c < C; ++c)
-            xs[c] = B::load_aligned(xt[l] + c * L);
+        for (std::size_t c = 0; c < CB; ++c)
+            xs[c] = B::load_aligned(xt[l] + (c0 + c) * L);
 #pragma GCC unroll 16
         for (std::size_t r = 0; r < R; ++r) {
             const B s(gys[o0 + r][l]);
 #pragma GCC unroll 16
-            for (std::size_t c = 0; c < C; ++c)
+            for (std::size_t c = 0; c < CB; ++c)
                 acc[r][c] = xsimd::fma(s, xs[c], acc[r][c]);
         }
     }
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-        for (std::size_t c = 0; c < C; ++c)
-            store_row<In, L>(g, o0 + r, c, acc[r][c]);
+        for (std::size_t c = 0; c < CB; ++c)
+            store_row<Tail, In, L>(g, o0 + r, c0 + c, acc[r][c]);
+}
+
+// The vector registers of the target: 32 with AVX-512, 16 with AVX2 and SSE2 on x86-64.
+template <class B>
+inline constexpr std::size_t vector_registers = sizeof(B) >= 64 ? 32 : 16;
+
+// Rows [o0, o0 + R) of the gradient, a block of CB whole vectors of each row at a time, then the
+// partly filled vector that ends each row, if In is not a whole number of vectors.
+template <std::size_t R, std::size_t CB, std::size_t Out, std::size_t In, std::size_t L, bool Full, class B, class T>
+inline void row_block(T* g, std::size_t o0, std::size_t valid, const T (*gys)[L], const T (*xt)[(In + L - 1) / L * L]) {
+    constexpr std::size_t C = (In + L - 1) / L, whole_vectors = In / L, whole = whole_vectors / CB * CB;
+    for (std::size_t c = 0; c < whole; c += CB)
+        tile<R, CB, false, C, In, L, Full, B>(g, o0, c, valid, gys, xt);
+    if constexpr (whole < whole_vectors)
+        tile<R, whole_vectors - whole, false, C, In, L, Full, B>(g, o0, whole, valid, gys, xt);
+    if constexpr (whole_vectors < C)
+        tile<R, 1, true, C, In, L, Full, B>(g, o0, whole_vectors, valid, gys, xt);
 }
 
 template <std::size_t Out, std::size_t In, std::size_t L, bool Full, class B, class T>
 inline void rows(T* g, std::size_t valid, const T (*gys)[L], const T (*xt)[(In + L - 1) / L * L]) {
     constexpr std::size_t C = (In + L - 1) / L;
-    // At most 16 accumulators and C input vectors live at once: within AVX-512's 32 registers.
-    constexpr std::size_t R = C >= 16 ? 1 : 16 / C;
+    // R x CB accumulators, CB input vectors and a broadcast live at once, within the registers: tiles
+    // of 6 x 4 vectors with AVX-512, 4 x 3 with 16 registers; fewer columns, more rows, for narrow
+    // layers. A tile as wide as the row where the row is short, so each row is read once per block.
+    constexpr std::size_t regs = vector_registers<B>;
+    constexpr std::size_t wide = regs == 32 ? 4 : 3;
+    constexpr std::size_t CB = C < wide ? C : wide;
+    constexpr std::size_t fit = (regs - 1 - CB) / CB;
+    constexpr std::size_t R = fit < 1 ? 1 : fit > 8 ? 8 : fit;
     constexpr std::size_t whole = Out / R * R;
     for (std::size_t o = 0; o < whole; o += R)
-        tile<R, C, In, L, Full, B>(g, o, valid, gys, xt);
+        row_block<R, CB, Out, In, L, Full, B>(g, o, valid, gys, xt);
     if constexpr (whole < Out)
-        tile<Out - whole, C, In, L, Full, B>(g, whole, valid, gys, xt);
+        row_block<Out - whole, CB, Out, In, L, Full, B>(g, whole, valid, gys, xt);
 }
 
 }  // namespace outer
