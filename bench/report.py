@@ -331,8 +331,9 @@ def main():
             BEGIN,
             f"Measured {datetime.date.today().isoformat()} on {cpu()}; "
             f"compiler {args.compiler or 'unknown'}; flags `{args.flags}`; "
-            f"PyTorch/libtorch {torch or 'n/a'}, one thread. Median of 5 repetitions, wall-clock "
-            "microseconds; in brackets the ratio to the better of `hand` and `hand_fastmath`.",
+            f"PyTorch/libtorch {torch or 'n/a'}, one thread. Median of 5 repetitions, "
+            f"{'CPU-time' if args.time == 'cpu' else 'wall-clock'} microseconds; in brackets the ratio to the better "
+            "of `hand` and `hand_fastmath`.",
             "",
             text,
             "",
