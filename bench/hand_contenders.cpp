@@ -102,12 +102,19 @@ struct adam_state {
 // loops (the linear model's per-feature sums; the wide MLP's product tiles, where GCC interchanged
 // the loops and reloaded every vector of b once per row of the tile).
 using vec8 = float __attribute__((vector_size(32)));
-// Unaligned loads and stores: the same vector type with the alignment of a float (and allowed to
-// alias floats), through references: a 32-byte vector passed or returned by value would change the
-// calling convention between the SSE2 and AVX builds (GCC's -Wpsabi).
-using vec8_unaligned = float __attribute__((vector_size(32), aligned(4), may_alias));
-inline void load8(vec8& v, const float* p) { v = *reinterpret_cast<const vec8_unaligned*>(p); }
-inline void store8(float* p, const vec8& v) { *reinterpret_cast<vec8_unaligned*>(p) = v; }
+// Unaligned loads and stores by memcpy through a local (copied straight into the caller's array
+// element, GCC kept W1's accumulators in memory: 10x slower), with the vector passed by reference:
+// a 32-byte vector passed or returned by value would change the calling convention between the
+// SSE2 and AVX builds (GCC's -Wpsabi).
+inline void load8(vec8& v, const float* p) {
+    vec8 t;
+    std::memcpy(&t, p, sizeof t);
+    v = t;
+}
+inline void store8(float* p, const vec8& v) {
+    const vec8 t = v;
+    std::memcpy(p, &t, sizeof t);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Linear 10 -> 1, mse: W1 (SGD, full batch), W2 (Adam, batches of 32), W1fwd, W5.
