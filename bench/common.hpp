@@ -70,10 +70,7 @@ enum class workload_id { w1, w2, w3, w4, w1fwd, w5, w3fwd, w3grad, w7, w8 };
 inline constexpr workload_id all_workloads[] = {
     workload_id::w1, workload_id::w2,    workload_id::w3,     workload_id::w4, workload_id::w1fwd,
     workload_id::w5, workload_id::w3fwd, workload_id::w3grad, workload_id::w7, workload_id::w8};
-// The workloads of one hidden layer or none, and the wide two-hidden-layer MLP (W7, W8).
-inline constexpr workload_id small_workloads[] = {workload_id::w1,    workload_id::w2,    workload_id::w3,
-                                                  workload_id::w4,    workload_id::w1fwd, workload_id::w5,
-                                                  workload_id::w3fwd, workload_id::w3grad};
+// The wide two-hidden-layer MLP's workloads, which the two-thread contenders run.
 inline constexpr workload_id wide_workloads[] = {workload_id::w7, workload_id::w8};
 
 // sizes = {in, out} (linear) or {in, hidden, out}; the activation follows every layer but the last.
