@@ -66,10 +66,12 @@ enum class loss_kind { mse, cross_entropy };
 enum class optimiser { sgd, adam };
 enum class workload_kind { train, forward, gradient };
 
-enum class workload_id { w1, w2, w3, w4, w1fwd, w5, w3fwd, w3grad };
-inline constexpr workload_id all_workloads[] = {workload_id::w1,    workload_id::w2,    workload_id::w3,
-                                                workload_id::w4,    workload_id::w1fwd, workload_id::w5,
-                                                workload_id::w3fwd, workload_id::w3grad};
+enum class workload_id { w1, w2, w3, w4, w1fwd, w5, w3fwd, w3grad, w7, w8 };
+inline constexpr workload_id all_workloads[] = {
+    workload_id::w1, workload_id::w2,    workload_id::w3,     workload_id::w4, workload_id::w1fwd,
+    workload_id::w5, workload_id::w3fwd, workload_id::w3grad, workload_id::w7, workload_id::w8};
+// The wide two-hidden-layer MLP's workloads, which the two-thread contenders run.
+inline constexpr workload_id wide_workloads[] = {workload_id::w7, workload_id::w8};
 
 // sizes = {in, out} (linear) or {in, hidden, out}; the activation follows every layer but the last.
 struct model_spec {
@@ -92,6 +94,8 @@ struct workload {
     std::size_t batch = 0;          // rows per step; the last batch of an epoch may be shorter
     std::size_t steps_per_run = 1;  // steps in one run(): 1 for W1, ceil(rows / batch) for epochs
     int verify_runs = 1;            // run() calls before the loss is checked against the reference
+    int quick_verify_runs = 0;      // W7, W8: the run() calls when TYPEGRAD_BENCH_QUICK_VERIFY=1
+                                    // (bench_training_smoke); 0: always verify_runs
 
     const dataset& d() const { return *data; }
     // Rows [begin, begin + count) of the permuted data form step `s` of an epoch.
@@ -117,7 +121,8 @@ std::vector<float> initial_parameters(const workload& w);
 double reference_loss(const workload& w, const std::vector<double>& params);
 // Full-batch gradient of the mean loss w.r.t. params (torch layout).
 std::vector<double> reference_gradient(const workload& w, const std::vector<double>& params);
-// Parameters after `runs` units of training from the initial parameters.
+// Parameters after `runs` units of training from the initial parameters (computed once per
+// workload and run count, then cached: W7 and W8 cost a fraction of a second per run).
 std::vector<double> reference_train(const workload& w, int runs);
 
 // ---------------------------------------------------------------------------------------------
@@ -144,13 +149,16 @@ check check_gradient(const workload& w, const std::vector<double>& grad);
 const check* cached_check(const std::string& name);
 void store_check(const std::string& name, const check& c);
 
+// w.verify_runs, or w.quick_verify_runs when set and TYPEGRAD_BENCH_QUICK_VERIFY=1.
+int verify_runs(const workload& w);
+
 template <class Runner>
 check verify(const workload& w, Runner& r) {
     r.reset();
     switch (w.kind) {
         case workload_kind::train:
             if constexpr (requires { r.parameters(); }) {
-                for (int i = 0; i < w.verify_runs; ++i)
+                for (int i = 0; i < verify_runs(w); ++i)
                     r.run();
                 return check_train(w, r.loss(), r.parameters());
             }

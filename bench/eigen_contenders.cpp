@@ -2,11 +2,16 @@
 // Column-major with one column per sample, so the row-major data set is mapped without a copy
 // and a mini-batch is a block of columns; weights in torch's [out x in] shape. Buffers are
 // allocated once for the largest batch and used through leftCols(n), so no step allocates.
+// Built twice: `eigen` (one thread) and `eigen_2t` (-fopenmp, Eigen::setNbThreads(2), W7 and W8).
 #include "common.hpp"
 
 #include <Eigen/Core>
 
 #include <cmath>
+
+#ifndef TYPEGRAD_BENCH_EIGEN_THREADS
+#define TYPEGRAD_BENCH_EIGEN_THREADS 1
+#endif
 
 namespace tb = typegrad_bench;
 
@@ -23,6 +28,8 @@ public:
           max_batch_(std::min(w.batch, rows_)),
           x_(w.d().features.data(), static_cast<Eigen::Index>(w.d().cols()), static_cast<Eigen::Index>(rows_)),
           y_(w.d().targets.data(), static_cast<Eigen::Index>(rows_)) {
+        // Eigen's products run on this many OpenMP threads (eigen_2t: built with -fopenmp).
+        Eigen::setNbThreads(TYPEGRAD_BENCH_EIGEN_THREADS);
         const auto n = static_cast<Eigen::Index>(max_batch_);
         for (std::size_t l = 0; l < w.model.layers(); ++l) {
             const int in = w.model.sizes[l], out = w.model.sizes[l + 1];
@@ -223,10 +230,18 @@ private:
     double last_loss_ = 0;
 };
 
+#if TYPEGRAD_BENCH_EIGEN_THREADS == 1
 const bool registered = [] {
     for (tb::workload_id id : tb::all_workloads)
         tb::register_benchmark<eigen_model>(id, "eigen");
     return true;
 }();
+#else
+const bool registered = [] {
+    for (tb::workload_id id : tb::wide_workloads)
+        tb::register_benchmark<eigen_model>(id, "eigen_2t")->MeasureProcessCPUTime();
+    return true;
+}();
+#endif
 
 }  // namespace

@@ -5,8 +5,12 @@
 //
 // Layouts (chosen per model, the faster of the two tried; see docs/performance.md):
 //   - linear 10->1: the data stored feature-major (xT[j][i]), one SIMD lane per sample, forward
-//     and gradient fused in one pass; the sample-major alternative (one row's 10 features per
-//     vector, a horizontal sum per sample) was slower.
+//     and gradient fused in one pass with one accumulator vector per feature; the sample-major
+//     alternative (one row's 10 features per vector, a horizontal sum per sample) was slower.
+//   - the wide MLP 64-256-256-10 (W7, W8): the MLPs' layout, the batch processed in chunks of 128
+//     samples (activations stay in L2), products by a kernel that keeps a 6 x 64 tile of the
+//     output in registers. Built a third time as `hand_2t` (-fopenmp -ffast-math): two threads,
+//     each a contiguous half of the batch with its own gradient buffer, summed in a fixed order.
 //   - MLPs: activations sample-major ([sample][unit]), weights stored transposed ([in][out],
 //     outputs padded to 16 lanes), so that every product is the same register-blocked kernel
 //     `c[m][0..P) (+)= sum_k a(m,k) * b[k][0..P)`: forward, weight gradients and input gradients.
@@ -18,6 +22,11 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #ifndef TYPEGRAD_BENCH_HAND_NAME
 #error "TYPEGRAD_BENCH_HAND_NAME must be defined (\"hand\" or \"hand_fastmath\")"
@@ -59,24 +68,53 @@ struct adam_state {
         v.zero();
         beta1_t = beta2_t = 1;
     }
-    void step(float* __restrict p, const float* __restrict g, std::size_t n, float lr) {
+    struct coefficients {
+        float step_size, inv_bc2_sqrt;
+    };
+    // The scalar part of a step: t += 1, bias corrections.
+    coefficients advance(float lr) {
         beta1_t *= static_cast<double>(tb::adam_beta1);
         beta2_t *= static_cast<double>(tb::adam_beta2);
         const auto bc1 = static_cast<float>(1.0 - beta1_t);
         const auto bc2_sqrt = static_cast<float>(std::sqrt(1.0 - beta2_t));
-        const float step_size = lr / bc1;
-        const float inv_bc2_sqrt = 1.0f / bc2_sqrt;
+        return {lr / bc1, 1.0f / bc2_sqrt};
+    }
+    void step(float* __restrict p, const float* __restrict g, std::size_t n, float lr) {
+        update(p, g, 0, n, advance(lr));
+    }
+    // The elementwise part, over [lo, hi).
+    void update(float* __restrict p, const float* __restrict g, std::size_t lo, std::size_t hi, coefficients c) {
+        const float step_size = c.step_size, inv_bc2_sqrt = c.inv_bc2_sqrt;
         float* __restrict m_ = m.data();
         float* __restrict v_ = v.data();
         constexpr float b1 = tb::adam_beta1, b2 = tb::adam_beta2, eps = tb::adam_eps;
 #pragma omp simd
-        for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t k = lo; k < hi; ++k) {
             m_[k] = b1 * m_[k] + (1.0f - b1) * g[k];
             v_[k] = b2 * v_[k] + (1.0f - b2) * g[k] * g[k];
             p[k] -= step_size * m_[k] / (std::sqrt(v_[k]) * inv_bc2_sqrt + eps);
         }
     }
 };
+
+// 8 floats in a register (GCC's and Clang's vector extension): the compiler keeps a small array of
+// these in registers where it spilled or reloaded the same accumulators written as `omp simd`
+// loops (the linear model's per-feature sums; the wide MLP's product tiles, where GCC interchanged
+// the loops and reloaded every vector of b once per row of the tile).
+using vec8 = float __attribute__((vector_size(32)));
+// Unaligned loads and stores by memcpy through a local (copied straight into the caller's array
+// element, GCC kept W1's accumulators in memory: 10x slower), with the vector passed by reference:
+// a 32-byte vector passed or returned by value would change the calling convention between the
+// SSE2 and AVX builds (GCC's -Wpsabi).
+inline void load8(vec8& v, const float* p) {
+    vec8 t;
+    std::memcpy(&t, p, sizeof t);
+    v = t;
+}
+inline void store8(float* p, const vec8& v) {
+    const vec8 t = v;
+    std::memcpy(p, &t, sizeof t);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Linear 10 -> 1, mse: W1 (SGD, full batch), W2 (Adam, batches of 32), W1fwd, W5.
@@ -86,7 +124,7 @@ class hand_linear {
 
 public:
     explicit hand_linear(const tb::workload& w)
-        : w_(w), rows_(w.d().rows()), xt_(in * rows_), y_(rows_), r_(rows_), adam_(in + 1) {
+        : w_(w), rows_(w.d().rows()), xt_(in * rows_), y_(rows_), adam_(in + 1) {
         for (std::size_t i = 0; i < rows_; ++i) {
             for (std::size_t j = 0; j < in; ++j)
                 xt_[j * rows_ + i] = w.d().row(i)[j];
@@ -144,27 +182,45 @@ private:
         const float b = params_[in];
         const float scale = 2.0f / static_cast<float>(n);
         if constexpr (Grad) {
-            // Residuals first, then one dot product per feature: GCC vectorises this better than
-            // a single loop with an array-section reduction (3x faster without -ffast-math).
-            float* __restrict r = r_.data();
-#pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) {
+            // One fused sweep: 8 samples side by side (a lane each, GCC's and Clang's vector
+            // extension), their residuals computed and at once multiplied into one accumulator
+            // vector per feature (10 + 1 registers), summed over the lanes once at the end. No
+            // reassociation is needed, so the strict build runs the same code as the fast-math one.
+            constexpr std::size_t V = 8;
+            vec8 acc_w[in] = {};
+            vec8 acc_b = {};
+            std::size_t i = 0;
+            for (; i + V <= n; i += V) {
+                vec8 xv[in];
+                vec8 pred = b - vec8{};
+                for (std::size_t j = 0; j < in; ++j) {
+                    load8(xv[j], x + j * ld + i);
+                    pred += w[j] * xv[j];
+                }
+                vec8 yv;
+                load8(yv, y + i);
+                const vec8 r = (pred - yv) * scale;
+                acc_b += r;
+                for (std::size_t j = 0; j < in; ++j)
+                    acc_w[j] += r * xv[j];
+            }
+            float gw[in] = {}, gb = 0;
+            for (; i < n; ++i) {  // the last n % 8 samples
                 float pred = b;
                 for (std::size_t j = 0; j < in; ++j)
                     pred += w[j] * x[j * ld + i];
-                r[i] = (pred - y[i]) * scale;
+                const float r = (pred - y[i]) * scale;
+                gb += r;
+                for (std::size_t j = 0; j < in; ++j)
+                    gw[j] += r * x[j * ld + i];
             }
-            float gb = 0;
-#pragma omp simd reduction(+ : gb)
-            for (std::size_t i = 0; i < n; ++i)
-                gb += r[i];
+            for (std::size_t l = 0; l < V; ++l)
+                gb += acc_b[l];
             grads_[in] += gb;
             for (std::size_t j = 0; j < in; ++j) {
-                float gw = 0;
-#pragma omp simd reduction(+ : gw)
-                for (std::size_t i = 0; i < n; ++i)
-                    gw += r[i] * x[j * ld + i];
-                grads_[j] += gw;
+                for (std::size_t l = 0; l < V; ++l)
+                    gw[j] += acc_w[j][l];
+                grads_[j] += gw[j];
             }
             return 0;
         } else {
@@ -183,7 +239,7 @@ private:
 
     const tb::workload& w_;
     std::size_t rows_;
-    buffer xt_, y_, r_;
+    buffer xt_, y_;
     alignas(64) float params_[in + 1] = {};
     alignas(64) float grads_[in + 1] = {};
     adam_state adam_;
@@ -327,7 +383,7 @@ private:
                 if constexpr (Act == tb::activation::tanh)
                     h[i + k] = std::tanh(h[i + k]);
                 else
-                    h[i + k] = std::max(h[i + k], 0.0f);
+                    h[i + k] = h[i + k] > 0.0f ? h[i + k] : 0.0f;  // std::max: a branch per element (GCC 12)
             }
         }
         gemm<OP>(n, Hid, h, HP, 1, p_.data() + w2t, out_.data(), p_.data() + b2, false);
@@ -435,9 +491,296 @@ private:
     double last_loss_ = 0;
 };
 
+// ---------------------------------------------------------------------------------------------
+// The wide MLP 64-256-256-10, relu, cross-entropy: W7 (full batch), W8 (batches of 256), Adam.
+
+// R rows x V vectors of 8 columns of c[m*ldc + p] (+)= sum_{k<K} a[m*am + k*ak] * b[k*ldb + p],
+// held in R * V registers while k runs; without `accumulate` c starts from bias (or 0).
+template <std::size_t R, std::size_t V>
+void tile(std::size_t K, const float* __restrict a, std::size_t am, std::size_t ak, const float* __restrict b,
+          std::size_t ldb, float* __restrict c, std::size_t ldc, const float* __restrict bias, bool accumulate) {
+    vec8 acc[R][V];
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t v = 0; v < V; ++v)
+            if (accumulate)
+                load8(acc[r][v], c + r * ldc + 8 * v);
+            else if (bias)
+                load8(acc[r][v], bias + 8 * v);
+            else
+                acc[r][v] = vec8{};
+    for (std::size_t k = 0; k < K; ++k) {
+        vec8 bk[V];
+        for (std::size_t v = 0; v < V; ++v)
+            load8(bk[v], b + k * ldb + 8 * v);
+        for (std::size_t r = 0; r < R; ++r) {
+            const float s = a[r * am + k * ak];
+            for (std::size_t v = 0; v < V; ++v)
+                acc[r][v] += s * bk[v];
+        }
+    }
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t v = 0; v < V; ++v)
+            store8(c + r * ldc + 8 * v, acc[r][v]);
+}
+
+// c (+)= a * b for M rows, K terms and P columns (P a multiple of 8 * V), tile by tile.
+template <std::size_t R, std::size_t V>
+void gemm_tiled(std::size_t M, std::size_t K, std::size_t P, const float* a, std::size_t am, std::size_t ak,
+                const float* b, std::size_t ldb, float* c, std::size_t ldc, const float* bias, bool accumulate) {
+    for (std::size_t p0 = 0; p0 < P; p0 += 8 * V) {
+        const float* bias0 = bias ? bias + p0 : nullptr;
+        // Row pointers, not m * am: GCC 12 otherwise warns that a huge iteration would overflow.
+        const float* am_ = a;
+        float* cm = c + p0;
+        std::size_t m = 0;
+        for (; m + R <= M; m += R, am_ += R * am, cm += R * ldc)
+            tile<R, V>(K, am_, am, ak, b + p0, ldb, cm, ldc, bias0, accumulate);
+        for (; m < M; ++m, am_ += am, cm += ldc)
+            tile<1, V>(K, am_, am, ak, b + p0, ldb, cm, ldc, bias0, accumulate);
+    }
+}
+
+// The same product for any P that is a multiple of 16: 6 x 32 tiles (24 accumulators), 8 x 16
+// for P = 16.
+inline void gemm_any(std::size_t M, std::size_t K, std::size_t P, const float* a, std::size_t am, std::size_t ak,
+                     const float* b, std::size_t ldb, float* c, std::size_t ldc, const float* bias, bool accumulate) {
+    if (P % 32 == 0)
+        gemm_tiled<6, 4>(M, K, P, a, am, ak, b, ldb, c, ldc, bias, accumulate);
+    else
+        gemm_tiled<8, 2>(M, K, P, a, am, ak, b, ldb, c, ldc, bias, accumulate);
+}
+
+class hand_wide {
+    static constexpr std::size_t In = 64, H = 256, Out = 10, OP = padded(Out);
+    // Flat parameters (and gradients, Adam state): weights transposed, [in][out (padded)].
+    static constexpr std::size_t w1t = 0, b1 = w1t + In * H, w2t = b1 + H, b2 = w2t + H * H, w3t = b2 + H,
+                                 b3 = w3t + H * OP, total = b3 + OP;
+    static constexpr std::size_t chunk = 128;  // samples per pass through the network
+
+    struct workspace {
+        buffer h1, h2, dh1, dh2, out, dout;
+        workspace() : h1(chunk * H), h2(chunk * H), dh1(chunk * H), dh2(chunk * H), out(chunk * OP), dout(chunk * OP) {}
+    };
+
+public:
+    explicit hand_wide(const tb::workload& w, int threads = 1)
+        : w_(w), rows_(w.d().rows()), threads_(threads), p_(total), w2_(H * H), w3_(Out * H), adam_(total) {
+        for (int t = 0; t < threads_; ++t) {
+            g_.emplace_back(total);
+            ws_.emplace_back();
+        }
+    }
+
+    void reset() {
+        const std::vector<float> init = tb::initial_parameters(w_);
+        p_.zero();
+        const float* src = init.data();
+        auto load = [&](std::size_t wt, std::size_t bias, std::size_t in, std::size_t out, std::size_t ld) {
+            for (std::size_t o = 0; o < out; ++o)
+                for (std::size_t j = 0; j < in; ++j)
+                    p_[wt + j * ld + o] = *src++;
+            for (std::size_t o = 0; o < out; ++o)
+                p_[bias + o] = *src++;
+        };
+        load(w1t, b1, In, H, H);
+        load(w2t, b2, H, H, H);
+        load(w3t, b3, H, Out, OP);
+        refresh();
+        for (buffer& g : g_)
+            g.zero();
+        adam_.reset();
+    }
+
+    void run() {
+        for (std::size_t s = 0; s < w_.steps_per_run; ++s) {
+            auto [begin, n] = w_.batch_rows(s);
+            step(begin, n);
+        }
+    }
+
+    double loss() {
+        double sum = 0;
+        for (std::size_t begin = 0; begin < rows_; begin += chunk)
+            sum += pass<false>(begin, std::min(chunk, rows_ - begin), rows_, nullptr, ws_[0]);
+        return sum / static_cast<double>(rows_);
+    }
+
+    std::vector<double> parameters() const {
+        std::vector<double> t;
+        auto put = [&](std::size_t wt, std::size_t bias, std::size_t in, std::size_t out, std::size_t ld) {
+            for (std::size_t o = 0; o < out; ++o)
+                for (std::size_t j = 0; j < in; ++j)
+                    t.push_back(p_[wt + j * ld + o]);
+            for (std::size_t o = 0; o < out; ++o)
+                t.push_back(p_[bias + o]);
+        };
+        put(w1t, b1, In, H, H);
+        put(w2t, b2, H, H, H);
+        put(w3t, b3, H, Out, OP);
+        return t;
+    }
+
+private:
+    // zero_grad, forward, backward and Adam over rows [begin, begin + n).
+    void step(std::size_t begin, std::size_t n) {
+        if (threads_ == 1) {
+            g_[0].zero();
+            for (std::size_t c = begin; c < begin + n; c += chunk)
+                pass<true>(c, std::min(chunk, begin + n - c), n, g_[0].data(), ws_[0]);
+            const auto coef = adam_.advance(w_.lr);
+            adam_.update(p_.data(), g_[0].data(), 0, total, coef);
+            refresh();
+            return;
+        }
+#ifdef _OPENMP
+        // Thread t takes the contiguous part [begin + t * part, ...) of the batch (a multiple of
+        // 16 rows) into its own gradient buffer; the buffers are then added in thread order, so
+        // the result is the same in every run.
+        const std::size_t part =
+            (n + static_cast<std::size_t>(threads_) * 16 - 1) / (static_cast<std::size_t>(threads_) * 16) * 16;
+        const auto coef = adam_.advance(w_.lr);
+#pragma omp parallel num_threads(threads_)
+        {
+            const auto t = static_cast<std::size_t>(omp_get_thread_num());
+            float* g = g_[t].data();
+            std::fill_n(g, total, 0.0f);
+            const std::size_t first = begin + std::min(n, t * part);
+            const std::size_t last = begin + std::min(n, (t + 1) * part);
+            for (std::size_t c = first; c < last; c += chunk)
+                pass<true>(c, std::min(chunk, last - c), n, g, ws_[t]);
+#pragma omp barrier
+            const std::size_t per =
+                (total / 16 + static_cast<std::size_t>(threads_) - 1) / static_cast<std::size_t>(threads_) * 16;
+            const std::size_t lo = std::min(total, t * per), hi = std::min(total, (t + 1) * per);
+            float* __restrict g0 = g_[0].data();
+            for (std::size_t u = 1; u < g_.size(); ++u) {
+                const float* __restrict gu = g_[u].data();
+#pragma omp simd
+                for (std::size_t k = lo; k < hi; ++k)
+                    g0[k] += gu[k];
+            }
+            adam_.update(p_.data(), g0, lo, hi, coef);
+#pragma omp barrier
+            refresh_rows(t, static_cast<std::size_t>(threads_));
+        }
+#endif
+    }
+
+    // The [out][in] copies of W2 and W3 that backward's input gradients read.
+    void refresh() { refresh_rows(0, 1); }
+    void refresh_rows(std::size_t t, std::size_t of) {
+        for (std::size_t o = t; o < H; o += of)
+            for (std::size_t j = 0; j < H; ++j)
+                w2_[o * H + j] = p_[w2t + j * H + o];
+        if (t == 0)
+            for (std::size_t o = 0; o < Out; ++o)
+                for (std::size_t j = 0; j < H; ++j)
+                    w3_[o * H + j] = p_[w3t + j * OP + o];
+    }
+
+    // Forward over rows [begin, begin + n) (n <= chunk); returns the summed loss. With Grad, adds
+    // the gradient of the batch's mean loss (batch of `batch` rows) into g.
+    template <bool Grad>
+    double pass(std::size_t begin, std::size_t n, std::size_t batch, float* __restrict g, workspace& ws) {
+        const float* x = w_.d().row(begin);
+        const float* y = w_.d().targets.data() + begin;
+        float* __restrict h1 = ws.h1.data();
+        float* __restrict h2 = ws.h2.data();
+        float* __restrict out = ws.out.data();
+        float* __restrict dout = ws.dout.data();
+        const float* p = p_.data();
+        gemm_any(n, In, H, x, In, 1, p + w1t, H, h1, H, p + b1, false);
+        relu(h1, n * H);
+        gemm_any(n, H, H, h1, H, 1, p + w2t, H, h2, H, p + b2, false);
+        relu(h2, n * H);
+        gemm_any(n, H, OP, h2, H, 1, p + w3t, OP, out, OP, p + b3, false);
+        const float inv_n = 1.0f / static_cast<float>(batch);
+        float total_loss = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const float* z = out + i * OP;
+            float* d = dout + i * OP;
+            float mx = z[0];
+            for (std::size_t o = 1; o < Out; ++o)
+                mx = std::max(mx, z[o]);
+            float s = 0;
+#pragma omp simd reduction(+ : s)
+            for (std::size_t o = 0; o < OP; ++o) {
+                d[o] = o < Out ? std::exp(z[o] - mx) : 0.0f;
+                s += d[o];
+            }
+            const auto cls = static_cast<std::size_t>(y[i]);
+            total_loss += std::log(s) + mx - z[cls];
+            const float f = inv_n / s;
+#pragma omp simd
+            for (std::size_t o = 0; o < OP; ++o)
+                d[o] *= f;
+            d[cls] -= inv_n;
+        }
+        if constexpr (Grad) {
+            float* __restrict dh1 = ws.dh1.data();
+            float* __restrict dh2 = ws.dh2.data();
+            // layer 3: gW3t[h][o] += sum_i h2[i][h] dout[i][o]
+            gemm_any(H, n, OP, h2, 1, H, dout, OP, g + w3t, OP, nullptr, true);
+            column_sums(dout, n, OP, g + b3);
+            gemm_any(n, Out, H, dout, OP, 1, w3_.data(), H, dh2, H, nullptr, false);
+            relu_backward(dh2, h2, n * H);
+            // layer 2
+            gemm_any(H, n, H, h1, 1, H, dh2, H, g + w2t, H, nullptr, true);
+            column_sums(dh2, n, H, g + b2);
+            gemm_any(n, H, H, dh2, H, 1, w2_.data(), H, dh1, H, nullptr, false);
+            relu_backward(dh1, h1, n * H);
+            // layer 1
+            gemm_any(In, n, H, x, 1, In, dh1, H, g + w1t, H, nullptr, true);
+            column_sums(dh1, n, H, g + b1);
+        }
+        return total_loss;
+    }
+
+    static void relu(float* __restrict a, std::size_t n) {
+#pragma omp simd
+        for (std::size_t k = 0; k < n; ++k)
+            a[k] = a[k] > 0.0f ? a[k] : 0.0f;  // std::max here: a branch per element (GCC 12)
+    }
+    static void relu_backward(float* __restrict d, const float* __restrict a, std::size_t n) {
+#pragma omp simd
+        for (std::size_t k = 0; k < n; ++k)
+            d[k] = a[k] > 0.0f ? d[k] : 0.0f;
+    }
+    static void column_sums(const float* __restrict a, std::size_t n, std::size_t P, float* __restrict sum) {
+        for (std::size_t i = 0; i < n; ++i)
+#pragma omp simd
+            for (std::size_t p = 0; p < P; ++p)
+                sum[p] += a[i * P + p];
+    }
+
+    const tb::workload& w_;
+    std::size_t rows_;
+    int threads_;
+    buffer p_;
+    buffer w2_, w3_;         // W2, W3 in torch's [out][in] layout
+    std::vector<buffer> g_;  // a gradient buffer per thread (g_[0]: the gradient)
+    std::vector<workspace> ws_;
+    adam_state adam_;
+};
+
+#ifdef _OPENMP
+struct hand_wide_2t : hand_wide {
+    explicit hand_wide_2t(const tb::workload& w) : hand_wide(w, 2) {}
+};
+#endif
+
 using mlp_tanh = hand_mlp<10, 32, 1, tb::activation::tanh, tb::loss_kind::mse>;
 using mlp_digits = hand_mlp<64, 64, 10, tb::activation::relu, tb::loss_kind::cross_entropy>;
 
+#ifdef _OPENMP
+// The OpenMP build (`hand_2t`): the wide MLP on two threads.
+const bool registered = [] {
+    constexpr const char* name = TYPEGRAD_BENCH_HAND_NAME;
+    for (tb::workload_id id : tb::wide_workloads)
+        tb::register_benchmark<hand_wide_2t>(id, name)->MeasureProcessCPUTime();
+    return true;
+}();
+#else
 const bool registered = [] {
     constexpr const char* name = TYPEGRAD_BENCH_HAND_NAME;
     tb::register_benchmark<hand_linear>(tb::workload_id::w1, name);
@@ -448,7 +791,10 @@ const bool registered = [] {
     tb::register_benchmark<hand_linear>(tb::workload_id::w5, name);
     tb::register_benchmark<mlp_tanh>(tb::workload_id::w3fwd, name);
     tb::register_benchmark<mlp_tanh>(tb::workload_id::w3grad, name);
+    tb::register_benchmark<hand_wide>(tb::workload_id::w7, name);
+    tb::register_benchmark<hand_wide>(tb::workload_id::w8, name);
     return true;
 }();
+#endif
 
 }  // namespace

@@ -1,9 +1,12 @@
 // The libtorch contender: torch::nn modules, autograd and torch::optim, as a C++ user of
 // PyTorch writes it, on one thread (torch::set_num_threads(1); scripts/bench also sets
-// OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1). Mini-batches are views (narrow) made once.
+// OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1), and for W7 and W8 on two as `libtorch_2t`.
+// Mini-batches are views (narrow) made once.
 #include "common.hpp"
 
 #include <torch/torch.h>
+
+#include <dlfcn.h>
 
 #include <memory>
 
@@ -11,10 +14,19 @@ namespace tb = typegrad_bench;
 
 namespace {
 
+// torch::set_num_threads sets torch's intra-op (OpenMP) pool; the products go to OpenBLAS, whose
+// pool OPENBLAS_NUM_THREADS holds to one thread: set it to the same count when OpenBLAS is there.
+void set_threads(int n) {
+    torch::set_num_threads(n);
+    using setter = void (*)(int);
+    if (void* f = dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))
+        reinterpret_cast<setter>(f)(n);
+}
+
 class libtorch_model {
 public:
-    explicit libtorch_model(const tb::workload& w) : w_(w) {
-        torch::set_num_threads(1);
+    explicit libtorch_model(const tb::workload& w, int threads = 1) : w_(w) {
+        set_threads(threads);
         const tb::dataset& d = w.d();
         const auto rows = static_cast<std::int64_t>(d.rows());
         const auto cols = static_cast<std::int64_t>(d.cols());
@@ -111,9 +123,15 @@ private:
     double last_loss_ = 0;
 };
 
+struct libtorch_2t : libtorch_model {
+    explicit libtorch_2t(const tb::workload& w) : libtorch_model(w, 2) {}
+};
+
 const bool registered = [] {
     for (tb::workload_id id : tb::all_workloads)
         tb::register_benchmark<libtorch_model>(id, "libtorch");
+    for (tb::workload_id id : tb::wide_workloads)
+        tb::register_benchmark<libtorch_2t>(id, "libtorch_2t")->MeasureProcessCPUTime();
     return true;
 }();
 

@@ -100,6 +100,7 @@ def digits():
 LINEAR = dict(sizes=(10, 1), act=None, loss="mse", seed=10)
 MLP_TANH = dict(sizes=(10, 32, 1), act="tanh", loss="mse", seed=11)
 MLP_DIGITS = dict(sizes=(64, 64, 10), act="relu", loss="cross_entropy", seed=12)
+MLP_WIDE = dict(sizes=(64, 256, 256, 10), act="relu", loss="cross_entropy", seed=13)
 
 # name: (kind, data, model, optimiser, lr, batch, verify_runs, unit)
 WORKLOADS = {
@@ -111,7 +112,22 @@ WORKLOADS = {
     "W5": ("gradient", "diabetes", LINEAR, None, 0, None, 1, "gradient"),
     "W3fwd": ("forward", "diabetes", MLP_TANH, None, 0, None, 1, "forward"),
     "W3grad": ("gradient", "diabetes", MLP_TANH, None, 0, None, 1, "gradient"),
+    "W7": ("train", "digits", MLP_WIDE, "adam", 1e-3, None, 10, "step"),
+    "W8": ("train", "digits", MLP_WIDE, "adam", 1e-3, 256, 2, "epoch"),
 }
+# Also timed on two threads (torch.set_num_threads(2) and OpenBLAS's pool), as BM_<name>_pytorch_2t.
+TWO_THREADS = ("W7", "W8")
+
+
+def set_threads(n):
+    """torch's intra-op pool and, when libblas.so.3 is OpenBLAS, its pool (which
+    OPENBLAS_NUM_THREADS=1 otherwise holds to one thread)."""
+    torch.set_num_threads(n)
+    try:
+        import ctypes
+        ctypes.CDLL("libblas.so.3").openblas_set_num_threads(n)
+    except (OSError, AttributeError):
+        pass
 
 
 def initial_parameters(model):
@@ -261,14 +277,14 @@ def measure(run, min_time, repetitions):
     return iterations, reps
 
 
-def aggregate(name, unit, iterations, reps, counters):
+def aggregate(name, unit, iterations, reps, counters, threads=1):
     out = []
     walls = [w for w, _ in reps]
     cpus = [c for _, c in reps]
     for agg, fn in (("mean", statistics.mean), ("median", statistics.median),
                     ("stddev", lambda v: statistics.stdev(v) if len(v) > 1 else 0.0)):
         out.append(dict(name=f"{name}_{agg}", run_name=name, run_type="aggregate",
-                        repetitions=len(reps), threads=1, aggregate_name=agg, aggregate_unit="time",
+                        repetitions=len(reps), threads=threads, aggregate_name=agg, aggregate_unit="time",
                         iterations=len(reps), real_time=fn(walls) * 1e6, cpu_time=fn(cpus) * 1e6,
                         time_unit="us", label=unit, **counters))
     return out
@@ -282,13 +298,14 @@ def main():
     ap.add_argument("--filter", default="", help="regex on the benchmark name")
     args = ap.parse_args()
 
-    torch.set_num_threads(1)
     data = {"diabetes": diabetes(), "digits": digits()}
     results = []
-    for name in WORKLOADS:
-        bench = f"BM_{name}_pytorch"
+    runs = [(name, 1, f"BM_{name}_pytorch") for name in WORKLOADS]
+    runs += [(name, 2, f"BM_{name}_pytorch_2t") for name in TWO_THREADS]
+    for name, threads, bench in runs:
         if args.filter and not re.search(args.filter, bench):
             continue
+        set_threads(threads)
         ok, message, value, reference = verify(name, data)
         counters = dict(loss=value, ref_loss=reference)
         if not ok:
@@ -298,9 +315,10 @@ def main():
             continue
         run = Run(name, data, torch.float32)
         iterations, reps = measure(run, args.min_time, args.repetitions)
-        results += aggregate(bench, WORKLOADS[name][7], iterations, reps, counters)
+        results += aggregate(bench, WORKLOADS[name][7], iterations, reps, counters, threads)
         median = statistics.median(w for w, _ in reps) * 1e6
         print(f"{bench:<28} {median:12.2f} us  ({iterations} iterations x {args.repetitions})", file=sys.stderr)
+    set_threads(1)
 
     context = dict(date=time.strftime("%Y-%m-%dT%H:%M:%S%z"), host_name=platform.node(),
                    executable=sys.executable, python=platform.python_version(),

@@ -28,15 +28,26 @@ WORKLOADS = [
     ("W1fwd", "forward only, W1's model, 442 rows", "us/forward"),
     ("W3fwd", "forward only, W3's model, 442 rows", "us/forward"),
     ("W3grad", "gradient, W3's model, 442 rows", "us/gradient"),
+    ("W7", "MLP 64-256-256-10 relu + CE, full batch, Adam", "us/step"),
+    ("W8", "MLP 64-256-256-10 relu + CE, batch 256, Adam", "us/epoch"),
     ("P1", "one-row predict, MLP 10-32-1 tanh (bench_deploy)", "us/call"),
 ]
 # W6: gradient cost / forward-only cost, per contender
 RATIOS = [("W6 linear", "W5", "W1fwd"), ("W6 MLP", "W3grad", "W3fwd")]
 CONTENDERS = ["typegrad", "hand", "hand_fastmath", "eigen", "libtorch", "pytorch"]
+# Two threads (<contender>_2t) and PyTorch DDP over two processes: a table of their own, each
+# time with its ratio to the better one-thread hand loop and its speed-up over its own one-thread
+# contender (hand_2t is the fast-math loop on two threads, so against hand_fastmath).
+THREADED = [("typegrad_2t", "typegrad"), ("hand_2t", "hand_fastmath"), ("eigen_2t", "eigen"),
+            ("libtorch_2t", "libtorch"), ("pytorch_2t", "pytorch"), ("pytorch_ddp2", "pytorch")]
 HAND = ("hand", "hand_fastmath")
 COLOURS = {"typegrad": "#d62728", "hand": "#7f7f7f", "hand_fastmath": "#bcbd22", "eigen": "#1f77b4",
            "libtorch": "#ff7f0e", "pytorch": "#9467bd"}
+BUILD_FLAGS = {"x86-64": "`-O3`, no `-march`: the portable baseline, SSE2", "avx2": "`-O3 -mavx2 -mfma`"}
 BEGIN, END = "<!-- bench-results:begin -->", "<!-- bench-results:end -->"
+
+
+TIME_FIELD = "real_time"  # --time cpu: "cpu_time" (a process's CPU time for the two-thread contenders)
 
 
 def load(paths):
@@ -60,7 +71,7 @@ def load(paths):
             if b.get("aggregate_name") == "median" or (b.get("run_type") == "iteration" and entry["time"] is None
                                                         and not b.get("error_occurred")):
                 scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[b.get("time_unit", "ns")]
-                entry["time"] = b["real_time"] * scale
+                entry["time"] = b[TIME_FIELD] * scale
     return results, contexts
 
 
@@ -99,6 +110,36 @@ def rows(results):
 
 def fmt_time(v):
     return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
+
+
+def threaded_table(results):
+    """Two threads: rows the workloads with a two-thread result, cells "time (ratio) [speed-up]"."""
+    present = [(c, one) for c, one in THREADED if any(k[1] == c for k in results)]
+    if not present:
+        return ""
+    lines = ["| workload | unit | " + " | ".join(c for c, _ in present) + " |",
+             "| --- | --- | " + " | ".join("---:" for _ in present) + " |"]
+    for w, what, unit in WORKLOADS:
+        if not any((w, c) in results for c, _ in present):
+            continue
+        base = best_hand(results, w)
+        out = []
+        for c, one in present:
+            e = results.get((w, c))
+            if not e:
+                out.append("-")
+            elif e["error"] or e["time"] is None:
+                out.append("ERROR")
+            else:
+                cell = fmt_time(e["time"])
+                if base:
+                    cell += f" ({e['time'] / base:.2f}x)"
+                single = results.get((w, one))
+                if single and single["time"] and not single["error"]:
+                    cell += f" [{single['time'] / e['time']:.2f}]"
+                out.append(cell)
+        lines.append(f"| {w}: {what} | {unit} | " + " | ".join(out) + " |")
+    return "\n".join(lines)
 
 
 def table(results):
@@ -237,8 +278,17 @@ def main():
     ap.add_argument("--update-docs", help="replace the results section of this Markdown file")
     ap.add_argument("--compiler", default="")
     ap.add_argument("--flags", default="")
+    ap.add_argument("--time", choices=("real", "cpu"), default="real",
+                    help="wall-clock (default) or CPU time; on a busy machine CPU time is the steadier "
+                    "measure of one thread, wall-clock the only measure of what a second thread saves")
+    ap.add_argument("--label", default="", help="a heading printed above the table (the build's name)")
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=JSON",
+                    help="bench_training's JSON from another build (e.g. x86-64=build/bench-x86-64/cpp.json): "
+                    "a table of its own, ratios to that build's better hand loop")
     args = ap.parse_args()
 
+    global TIME_FIELD
+    TIME_FIELD = "cpu_time" if args.time == "cpu" else "real_time"
     if args.from_docs:
         results, contexts = load_docs_table(args.from_docs), []
     elif args.json:
@@ -246,7 +296,27 @@ def main():
     else:
         ap.error("give JSON files or --from-docs")
     text, present = table(results)
+    if args.label:
+        print(f"## {args.label}\n")
     print(text)
+    threaded = threaded_table(results)
+    if threaded:
+        print("\nTwo threads (ratio to the better one-thread hand loop) [the same contender's one-thread "
+              "time / this one's: the speed-up]:\n")
+        print(threaded)
+    extras = []
+    for spec in args.extra:
+        name, _, path = spec.partition("=")
+        extra_results, _ = load([path])
+        extra_text, _ = table(extra_results)
+        extra_threaded = threaded_table(extra_results)
+        extras.append((name, extra_text, extra_threaded))
+        print(f"\nBuild {name} (bench_training only; ratios to this build's better hand loop):\n")
+        print(extra_text)
+        if extra_threaded:
+            print("\n" + extra_threaded)
+        for p in errors(extra_results):
+            print(f"error ({name}):", p, file=sys.stderr)
     problems = errors(results)
     for p in problems:
         print("error:", p, file=sys.stderr)
@@ -261,11 +331,18 @@ def main():
             BEGIN,
             f"Measured {datetime.date.today().isoformat()} on {cpu()}; "
             f"compiler {args.compiler or 'unknown'}; flags `{args.flags}`; "
-            f"PyTorch/libtorch {torch or 'n/a'}, one thread. Median of 5 repetitions, wall-clock "
-            "microseconds; in brackets the ratio to the better of `hand` and `hand_fastmath`.",
+            f"PyTorch/libtorch {torch or 'n/a'}, one thread. Median of 5 repetitions, "
+            f"{'CPU-time' if args.time == 'cpu' else 'wall-clock'} microseconds; in brackets the ratio to the better "
+            "of `hand` and `hand_fastmath`.",
             "",
             text,
             "",
+            *(["Two threads (wall-clock; ratio to the better one-thread hand loop) [the same contender's "
+               "one-thread time / this one's: the speed-up]; `hand_2t` is the fast-math loop with OpenMP, `pytorch_ddp2` "
+               "DistributedDataParallel over two processes (gloo):", "", threaded, ""] if threaded else []),
+            *[line for name, extra_text, extra_threaded in extras for line in
+              [f"Build `{name}` ({BUILD_FLAGS.get(name, name)}), the C++ contenders only, ratios to this "
+               "build's better hand loop:", "", extra_text, ""] + ([extra_threaded, ""] if extra_threaded else [])],
             "![ratio to the better hand-written loop](perf_ratios.png)",
             "",
             ("Errors: " + "; ".join(problems)) if problems else "Every contender passed its training check.",

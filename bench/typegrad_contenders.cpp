@@ -1,5 +1,7 @@
 // typegrad's contender: the workloads of bench/common.hpp written as typegrad expressions and
-// trained with tg::Trainer, exactly as a user would write them.
+// trained with tg::Trainer, exactly as a user would write them. bench/CMakeLists.txt compiles this
+// file a second time with TYPEGRAD_BENCH_TYPEGRAD_THREADS=2 and typegrad::parallel (OpenMP):
+// `typegrad_2t`, trainer.set_threads(2), for W3, W4, W7 and W8.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -8,6 +10,10 @@
 #include <typegrad/typegrad.hpp>
 
 #include "common.hpp"
+
+#ifndef TYPEGRAD_BENCH_TYPEGRAD_THREADS
+#define TYPEGRAD_BENCH_TYPEGRAD_THREADS 1
+#endif
 
 namespace {
 
@@ -22,6 +28,9 @@ constexpr auto linear_mse = tg::mse(tg::sequential<tg::Linear<10, 1>>{}(x10), y)
 constexpr auto mlp_tanh_mse = tg::mse(tg::sequential<tg::Linear<10, 32>, tg::Tanh, tg::Linear<32, 1>>{}(x10), y);
 constexpr auto mlp_digits_ce = tg::cross_entropy(
     tg::sequential<tg::Linear<64, 64>, tg::ReLU, tg::Linear<64, 10>>{}(x64), tg::class_target<"y", 10>);
+constexpr auto mlp_wide_ce = tg::cross_entropy(
+    tg::sequential<tg::Linear<64, 256>, tg::ReLU, tg::Linear<256, 256>, tg::ReLU, tg::Linear<256, 10>>{}(x64),
+    tg::class_target<"y", 10>);
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
     std::vector<std::string> names;
@@ -41,6 +50,8 @@ public:
         const std::vector<float> init = tb::initial_parameters(w_);  // torch layout = typegrad's order
         std::copy(init.begin(), init.end(), params_.values().begin());
         trainer_ = std::make_unique<tg::Trainer<Loss, Policy>>(params_, typename Policy::options{.lr = w_.lr});
+        if constexpr (TYPEGRAD_BENCH_TYPEGRAD_THREADS > 1)
+            trainer_->set_threads(TYPEGRAD_BENCH_TYPEGRAD_THREADS);
         trainer_->zero_grad();
     }
 
@@ -80,7 +91,9 @@ using linear_sgd = runner<decltype(linear_mse), tg::SGD>;
 using linear_adam = runner<decltype(linear_mse), tg::Adam>;
 using mlp_adam = runner<decltype(mlp_tanh_mse), tg::Adam>;
 using digits_adam = runner<decltype(mlp_digits_ce), tg::Adam>;
+using wide_adam = runner<decltype(mlp_wide_ce), tg::Adam>;
 
+#if TYPEGRAD_BENCH_TYPEGRAD_THREADS == 1
 const bool registered = [] {
     tb::register_benchmark<linear_sgd>(tb::workload_id::w1, "typegrad");
     tb::register_benchmark<linear_adam>(tb::workload_id::w2, "typegrad");
@@ -90,7 +103,19 @@ const bool registered = [] {
     tb::register_benchmark<linear_sgd>(tb::workload_id::w5, "typegrad");
     tb::register_benchmark<mlp_adam>(tb::workload_id::w3fwd, "typegrad");
     tb::register_benchmark<mlp_adam>(tb::workload_id::w3grad, "typegrad");
+    tb::register_benchmark<wide_adam>(tb::workload_id::w7, "typegrad");
+    tb::register_benchmark<wide_adam>(tb::workload_id::w8, "typegrad");
     return true;
 }();
+#else
+// Wall-clock time is what two threads save; the CPU time reported is the whole process's.
+const bool registered = [] {
+    tb::register_benchmark<mlp_adam>(tb::workload_id::w3, "typegrad_2t")->MeasureProcessCPUTime();
+    tb::register_benchmark<digits_adam>(tb::workload_id::w4, "typegrad_2t")->MeasureProcessCPUTime();
+    tb::register_benchmark<wide_adam>(tb::workload_id::w7, "typegrad_2t")->MeasureProcessCPUTime();
+    tb::register_benchmark<wide_adam>(tb::workload_id::w8, "typegrad_2t")->MeasureProcessCPUTime();
+    return true;
+}();
+#endif
 
 }  // namespace
