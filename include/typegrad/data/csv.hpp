@@ -7,6 +7,7 @@
 #include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/detail/excerpt.hpp>
+#include <typegrad/detail/text.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -421,6 +422,48 @@ inline void check_delimiter(const char* function, char delim) {
         fail_delimiter(function, delim);
 }
 
+// The reader's errors, built out of line: the reader is a template, compiled for each T a program
+// reads, and its failure paths need not be optimised with it.
+[[gnu::cold, gnu::noinline]] inline csv_error csv_fail(const std::filesystem::path& file, std::size_t line,
+                                                       std::size_t column, const std::string& message) {
+    return csv_error(file, line, column, message);
+}
+[[gnu::cold, gnu::noinline]] inline csv_error csv_field_fail(const std::filesystem::path& file, std::size_t line,
+                                                             std::size_t column, std::string_view name,
+                                                             std::string_view field, std::string_view expected,
+                                                             std::string_view hint = "") {
+    using typegrad::detail::cat;
+    return csv_error(file, line, column,
+                     cat({"expected ", expected, " in column ", quoted_excerpt(name), ", found ", quoted_excerpt(field),
+                          field.empty() ? " (an empty field)" : "", hint}));
+}
+[[gnu::cold, gnu::noinline]] inline csv_error csv_width_fail(const std::filesystem::path& file, std::size_t line,
+                                                             std::size_t width, std::size_t found,
+                                                             std::string_view text) {
+    using typegrad::detail::cat;
+    using typegrad::detail::decimal;
+    if (found < width)
+        return csv_error(file, line, 0,
+                         cat({"expected ", decimal(width), " fields as in the header, found ", decimal(found), " in ",
+                              quoted_excerpt(text)}));
+    return csv_error(file, line, width + 1,
+                     cat({"expected ", decimal(width), " fields as in the header, found ", decimal(found),
+                          "; the first extra field is ", quoted_excerpt(text)}));
+}
+[[gnu::cold, gnu::noinline]] inline csv_error csv_name_fail(const std::filesystem::path& file, std::size_t column,
+                                                            std::size_t width, std::string_view name,
+                                                            std::size_t first) {
+    using typegrad::detail::cat;
+    using typegrad::detail::decimal;
+    if (name.empty())
+        return csv_error(file, 1, column,
+                         cat({"expected a column name, found an empty field",
+                              column == width && width > 1 ? " (the header ends with the delimiter)" : ""}));
+    return csv_error(file, 1, column,
+                     cat({"expected one column named ", quoted_excerpt(name), ", found a second one (fields ",
+                          decimal(first + 1), " and ", decimal(column), ")"}));
+}
+
 // The reader proper, shared by read_csv and parse_csv: `file` only names the text in messages.
 template <class T>
 result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const std::filesystem::path& file,
@@ -431,9 +474,9 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
         lines.rest.remove_prefix(3);
     std::string_view line;
     if (!lines.next(line) || (is_blank_line(line) && is_blank_line(lines.rest)))
-        return csv_error(file, 1, 0, "expected a header row naming the columns, found an empty file");
+        return csv_fail(file, 1, 0, "expected a header row naming the columns, found an empty file");
     if (is_blank_line(line))
-        return csv_error(file, 1, 0, "expected a header row naming the columns, found an empty line");
+        return csv_fail(file, 1, 0, "expected a header row naming the columns, found an empty line");
 
     std::vector<std::string_view> fields;
     std::string unquoted;
@@ -448,20 +491,15 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
         first_of.reserve(width);
         for (std::size_t c = 0; c < width; ++c) {
             if (names[c].empty())
-                return csv_error(file, 1, c + 1,
-                                 std::string("expected a column name, found an empty field") +
-                                     (c + 1 == width && width > 1 ? " (the header ends with the delimiter)" : ""));
+                return csv_name_fail(file, c + 1, width, names[c], 0);
             const auto [it, first] = first_of.emplace(names[c], c);
             if (!first)
-                return csv_error(file, 1, c + 1,
-                                 "expected one column named " + quoted_excerpt(names[c]) +
-                                     ", found a second one (fields " + std::to_string(it->second + 1) + " and " +
-                                     std::to_string(c + 1) + ")");
+                return csv_name_fail(file, c + 1, width, names[c], it->second);
         }
         if (options.target) {
             const auto it = first_of.find(*options.target);
             if (it == first_of.end())
-                return csv_error(file, 1, 0, missing_target_message(*options.target, names));
+                return csv_fail(file, 1, 0, missing_target_message(*options.target, names));
             target_col = it->second;
         }
     }
@@ -486,26 +524,18 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
             continue;
         }
         if (blank_line != 0)
-            return csv_error(file, blank_line, 0,
-                             "expected a data row, found an empty line (empty lines are allowed only at the end)");
+            return csv_fail(file, blank_line, 0,
+                            "expected a data row, found an empty line (empty lines are allowed only at the end)");
         const auto split = split_csv_line(line, file, line_number, delim, width + 1, fields, unquoted);
         if (!split)
             return split.error();
         const std::size_t found = *split;
-        if (found < width)
-            return csv_error(file, line_number, 0,
-                             "expected " + std::to_string(width) + " fields as in the header, found " +
-                                 std::to_string(found) + " in " + quoted_excerpt(line));
-        if (found > width)
-            return csv_error(file, line_number, width + 1,
-                             "expected " + std::to_string(width) + " fields as in the header, found " +
-                                 std::to_string(found) + "; the first extra field is " + quoted_excerpt(fields[width]));
+        if (found != width)
+            return csv_width_fail(file, line_number, width, found, found < width ? line : fields[width]);
         for (std::size_t c = 0; c < width; ++c) {
             const std::string_view field = trim_csv_spaces(fields[c], delim);
-            const auto fail = [&](const std::string& expected, const char* hint = "") {
-                return csv_error(file, line_number, c + 1,
-                                 "expected " + expected + " in column " + quoted_excerpt(names[c]) + ", found " +
-                                     quoted_excerpt(field) + (field.empty() ? " (an empty field)" : "") + hint);
+            const auto fail = [&](std::string_view expected, std::string_view hint = "") {
+                return csv_field_fail(file, line_number, c + 1, names[c], field, expected, hint);
             };
             double value = 0.0;
             const number_status status = parse_double(field, value);
@@ -517,7 +547,7 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
                 if (!std::isfinite(value))
                     return fail("a finite number", " (set csv_options::allow_nonfinite to accept NaN and infinity)");
                 if (overflows<T>(value))
-                    return fail(std::string("a number within the range of ") + type_name<T>());
+                    return fail(typegrad::detail::cat({"a number within the range of ", type_name<T>()}));
             }
             const T x = overflows<T>(value)
                             ? (value > 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity())
@@ -530,7 +560,7 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
         ++rows;
     }
     if (rows == 0)
-        return csv_error(file, 2, 0, "expected at least one data row after the header, found none");
+        return csv_fail(file, 2, 0, "expected at least one data row after the header, found none");
 
     std::string target_name;
     if (target_col != width) {

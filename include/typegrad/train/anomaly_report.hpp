@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 
+#include <typegrad/detail/text.hpp>
+
 namespace typegrad {
 
 //! The pass in which anomaly mode met the first non-finite number.
@@ -42,32 +44,31 @@ struct anomaly_report {
     std::size_t step = 0;
 
     //! One sentence for an error message (no "typegrad:" prefix).
-    std::string message() const {
-        std::string s = "anomaly mode, data row " + std::to_string(row) + " at step " + std::to_string(step) + ": ";
+    [[gnu::cold]] std::string message() const {
+        using detail::cat;
+        using detail::decimal;
+        const std::string head = cat({"anomaly mode, data row ", decimal(row), " at step ", decimal(step), ": "});
         const std::string bad = number(value);
         if (pass == anomaly_pass::forward &&
             (op == "parameter" || op == "input" || op == "target" || op == "constant")) {
-            s += "the " + op + " '" + (param.empty() ? expression : param) + "' is " + bad;
-            if (op != "parameter" && op != "constant")
-                s += " (element " + std::to_string(element) + " of the row)";
-            s += ", in the loss " + loss;
-            return s;
+            const bool row_element = op != "parameter" && op != "constant";
+            return cat({head, "the ", op, " '", param.empty() ? expression : param, "' is ", bad,
+                        row_element ? cat({" (element ", decimal(element), " of the row)"}) : std::string(),
+                        ", in the loss ", loss});
         }
         if (pass == anomaly_pass::forward)
-            s += "the first non-finite value is made by " + op + " in the forward pass: " + expression + " is " + bad +
-                 " at element " + std::to_string(element) + ", from finite operands (" + from + ")";
-        else
-            s += "the first non-finite gradient is made by " + op + " in the backward pass: the gradient that " +
-                 expression + " sends to " +
-                 (param.empty() ? "its operand " + operand + " is " + bad + " at element " + std::to_string(element)
-                                : "the parameter '" + param + "' is " + bad) +
-                 ", from finite values (" + from + ")";
-        s += ", in the loss " + loss;
-        return s;
+            return cat({head, "the first non-finite value is made by ", op, " in the forward pass: ", expression,
+                        " is ", bad, " at element ", decimal(element), ", from finite operands (", from,
+                        "), in the loss ", loss});
+        return cat({head, "the first non-finite gradient is made by ", op, " in the backward pass: the gradient that ",
+                    expression, " sends to ",
+                    param.empty() ? cat({"its operand ", operand, " is ", bad, " at element ", decimal(element)})
+                                  : cat({"the parameter '", param, "' is ", bad}),
+                    ", from finite values (", from, "), in the loss ", loss});
     }
 
     //! A number as the messages write it: the shortest text that reads back to it ("0", "-inf", "nan").
-    static std::string number(double v) {
+    [[gnu::cold, gnu::noinline]] static std::string number(double v) {
         char buffer[32];
         const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
         return std::string(buffer, end);

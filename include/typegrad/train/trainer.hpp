@@ -18,6 +18,7 @@
 
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/result.hpp>
+#include <typegrad/detail/text.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/data_parallel.hpp>
@@ -92,6 +93,21 @@ constexpr bool check_trainer_loss() {
 // Whether `Options` are another policy's than `Policy`'s own (see the constructors that catch them).
 template <class Policy, class Options>
 inline constexpr bool options_of_another_policy = !std::is_same_v<typename Policy::options, Options>;
+
+// "data rows 3, 17 give a non-finite loss", or the batch's rows when no single sample does (found
+// false). Not a member: one copy for every Trainer of the program.
+[[gnu::cold, gnu::noinline]] inline std::string rows_text(const std::vector<std::size_t>& rows, bool found,
+                                                          const char* what) {
+    std::string list;
+    for (std::size_t k = 0; k < rows.size() && k < 10; ++k)
+        list += cat({k ? ", " : "", decimal(rows[k])});
+    if (rows.size() > 10)
+        list += cat({" and ", decimal(rows.size() - 10), " more"});
+    if (!found)
+        return cat({"no single sample gives a non-finite ", what, " (the batch's rows: ", list, ")"});
+    return cat({rows.size() == 1 ? "data row " : "data rows ", list, rows.size() == 1 ? " gives" : " give",
+                " a non-finite ", what});
+}
 }  // namespace detail
 
 //! Trains the parameters of `Loss` with the optimiser policy `Policy` (tg::SGD, tg::Adam, ...),
@@ -319,18 +335,6 @@ private:
                 c.rows.push_back(batch.row(i));
         return c;
     }
-    // "data rows 3, 17 give a non-finite loss", or the batch's rows when no single sample does.
-    static std::string rows_text(const culprits& c, const char* what) {
-        std::string list;
-        for (std::size_t k = 0; k < c.rows.size() && k < 10; ++k)
-            list += (k ? ", " : "") + std::to_string(c.rows[k]);
-        if (c.rows.size() > 10)
-            list += " and " + std::to_string(c.rows.size() - 10) + " more";
-        if (!c.found)
-            return std::string("no single sample gives a non-finite ") + what + " (the batch's rows: " + list + ")";
-        return (c.rows.size() == 1 ? "data row " : "data rows ") + list + (c.rows.size() == 1 ? " gives" : " give") +
-               " a non-finite " + what;
-    }
     // The loss of the batch's i-th sample alone, and its gradient into g, by the same compiled
     // sweep as backward() (a one-row batch): a scalar evaluation would compile the model twice.
     T sample_backward(const batch_type& batch, std::size_t i, std::vector<T>& g) const {
@@ -357,7 +361,7 @@ private:
         return report;
     }
     static std::string anomaly_text(const std::optional<anomaly_report>& report) {
-        return report ? "; " + report->message() : std::string();
+        return report ? typegrad::detail::cat({"; ", report->message()}) : std::string();
     }
     void apply_step() {
         const parallel::step_threads_scope scope(engine_.threads());
@@ -381,9 +385,10 @@ private:
         std::vector<T> g(total);
         auto at_fault = rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_backward(batch, i, g)); });
         auto report = anomaly_of(batch, at_fault);
-        const std::string text = "typegrad: Trainer::backward at step " + std::to_string(steps_) +
-                                 ": the batch's mean loss is " + (std::isnan(loss) ? "NaN" : "infinite") + "; " +
-                                 rows_text(at_fault, "loss") + anomaly_text(report);
+        const std::string text = typegrad::detail::cat(
+            {"typegrad: Trainer::backward at step ", typegrad::detail::decimal(steps_), ": the batch's mean loss is ",
+             std::isnan(loss) ? "NaN" : "infinite", "; ",
+             typegrad::detail::rows_text(at_fault.rows, at_fault.found, "loss"), anomaly_text(report)});
         return non_finite_error(text, steps_, "", std::move(at_fault.rows), std::move(report));
     }
     // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
@@ -402,7 +407,7 @@ private:
             for (std::size_t i = 0; i < p.size; ++i) {
                 if (std::isfinite(grads_[p.offset + i]))
                     continue;
-                const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
+                const std::string element = typegrad::detail::cat({p.name, "[", typegrad::detail::decimal(i), "]"});
                 std::vector<std::size_t> rows;
                 std::optional<anomaly_report> report;
                 std::string from =
@@ -416,12 +421,12 @@ private:
                     });
                     rows = at_fault.rows;
                     report = anomaly_of(batch, at_fault);
-                    from = "; " + rows_text(at_fault, "gradient there");
+                    from = "; " + typegrad::detail::rows_text(at_fault.rows, at_fault.found, "gradient there");
                 }
-                const std::string text = "typegrad: " + std::string(when) + " at step " + std::to_string(steps_) +
-                                         ": the gradient of '" + element + "' is " +
-                                         (std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite") + from +
-                                         "; no parameter was changed" + anomaly_text(report);
+                const std::string text = typegrad::detail::cat(
+                    {"typegrad: ", when, " at step ", typegrad::detail::decimal(steps_), ": the gradient of '", element,
+                     "' is ", std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite", from, "; no parameter was changed",
+                     anomaly_text(report)});
                 return non_finite_error(text, steps_, element, std::move(rows), std::move(report));
             }
         }
@@ -437,12 +442,13 @@ private:
         for (const auto& p : layout::slots)
             for (std::size_t i = 0; i < p.size; ++i)
                 if (!std::isfinite(values_[p.offset + i])) {
-                    const std::string element = std::string(p.name) + "[" + std::to_string(i) + "]";
-                    return non_finite_error("typegrad: step() " + std::to_string(steps_) + " made the value of '" +
-                                                element + "' " +
-                                                (std::isnan(values_[p.offset + i]) ? "NaN" : "infinite") +
-                                                " from finite gradients (an overflow: lower the learning rate)",
-                                            steps_, element, {});
+                    const std::string element = typegrad::detail::cat({p.name, "[", typegrad::detail::decimal(i), "]"});
+                    return non_finite_error(
+                        typegrad::detail::cat({"typegrad: step() ", typegrad::detail::decimal(steps_),
+                                               " made the value of '", element, "' ",
+                                               std::isnan(values_[p.offset + i]) ? "NaN" : "infinite",
+                                               " from finite gradients (an overflow: lower the learning rate)"}),
+                        steps_, element, {});
                 }
         typegrad::detail::raise(std::logic_error("typegrad: report_value found every value finite"));
     }
