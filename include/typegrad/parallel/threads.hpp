@@ -6,10 +6,13 @@
 // callers cut it into pieces whose bounds do not depend on the thread count, so that any thread
 // count gives the same bits (see autodiff/chunks.hpp).
 #include <cstddef>
-#include <thread>
 
 #ifdef _OPENMP
 #include <omp.h>
+#elif defined(__unix__)
+#include <unistd.h>  // sysconf: <thread> would cost every program that includes typegrad ~0.3 s to parse
+#else
+#include <thread>
 #endif
 
 namespace typegrad::parallel {
@@ -22,11 +25,14 @@ inline constexpr bool available =
     false;
 #endif
 
-//! The threads "every core" means: OpenMP's count of processors, or std::thread's count of hardware
-//! threads in a program without OpenMP.
+//! The threads "every core" means: OpenMP's count of processors, or the system's count of online
+//! processors in a program without OpenMP.
 inline unsigned hardware_threads() noexcept {
 #ifdef _OPENMP
     const int n = omp_get_num_procs();
+    return n > 0 ? static_cast<unsigned>(n) : 1u;
+#elif defined(__unix__)
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? static_cast<unsigned>(n) : 1u;
 #else
     const unsigned n = std::thread::hardware_concurrency();
