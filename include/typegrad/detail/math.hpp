@@ -8,10 +8,9 @@
 #include <limits>
 #include <type_traits>
 
-#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace TYPEGRAD_NS::detail {
+namespace typegrad::detail {
 
 template <class V>
 inline constexpr bool is_batch_v = xsimd::is_batch<V>::value;
@@ -291,4 +290,4 @@ constexpr V fma(const V& a, const V& b, const V& c) {
     }
 }
 
-}  // namespace TYPEGRAD_NS::detail
+}  // namespace typegrad::detail
