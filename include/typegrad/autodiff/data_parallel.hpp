@@ -19,9 +19,11 @@ namespace typegrad::autodiff {
 
 //! How a batch of `rows` rows is cut for a model of `params` parameter elements, in SIMD blocks of
 //! `lanes` samples. A chunk is worth a thread when its work (rows times parameters, about the
-//! multiply-adds of a dense model's sweep) is at least min_work: below that the chunk's own buffer
-//! and its share of the reduction cost more than a second thread wins (measured: docs/performance.md,
-//! "Threads"). At most max_chunks chunks, so the buffers stay bounded however large the batch.
+//! multiply-adds of a dense model's sweep) is at least min_work, 2^22: about 1.6 ms of one core for
+//! the 64-256-256-10 model on the development machine, where the chunk's own buffer (zeroed, then
+//! added into the gradients) costs two passes over P values. The threshold is reasoned from those
+//! costs, not tuned by a benchmark sweep. At most max_chunks chunks, so the buffers stay bounded
+//! however large the batch.
 struct chunking {
     static constexpr std::size_t min_work = std::size_t{1} << 22;
     static constexpr std::size_t max_chunks = 32;
@@ -87,12 +89,10 @@ public:
         parallel::for_each_index(threads_, c.chunks, [&](std::size_t k, unsigned t) {
             T* const g = chunk(k);
             std::fill(g, g + total, T(0));
-            const std::size_t first = k * c.rows_per_chunk;
-            const auto part = rows.part(first, std::min(c.rows_per_chunk, rows.count - first));
-            losses_[k] = Program::backward_sum(params, g, scratch(t), part, weight);
+            losses_[k] = Program::backward_sum(params, g, scratch(t), part_of(rows, c, k), weight);
         });
         reduce(grads, c.chunks);
-        return sum_losses(c.chunks) / static_cast<T>(rows.count);
+        return sum_in_order(losses_, c.chunks) / static_cast<T>(rows.count);
     }
 
     //! The mean loss over rows (program::loss), forward only.
@@ -103,13 +103,9 @@ public:
             return Program::loss(params, rows);
         std::array<T, chunking::max_chunks> sums{};
         parallel::for_each_index(threads_, c.chunks, [&](std::size_t k, unsigned) {
-            const std::size_t first = k * c.rows_per_chunk;
-            sums[k] = Program::loss_sum(params, rows.part(first, std::min(c.rows_per_chunk, rows.count - first)));
+            sums[k] = Program::loss_sum(params, part_of(rows, c, k));
         });
-        T sum = sums[0];
-        for (std::size_t k = 1; k < c.chunks; ++k)
-            sum += sums[k];
-        return sum / static_cast<T>(rows.count);
+        return sum_in_order(sums, c.chunks) / static_cast<T>(rows.count);
     }
 
 private:
@@ -150,10 +146,16 @@ private:
         });
     }
 
-    value_type sum_losses(std::size_t chunks) const {
-        value_type sum = losses_[0];
+    // Chunk k of rows, cut as c says.
+    static sample_source<value_type> part_of(const sample_source<value_type>& rows, const chunking& c, std::size_t k) {
+        const std::size_t first = k * c.rows_per_chunk;
+        return rows.part(first, std::min(c.rows_per_chunk, rows.count - first));
+    }
+    // The chunks' sums added in chunk order, whichever thread made each.
+    static value_type sum_in_order(const std::array<value_type, chunking::max_chunks>& sums, std::size_t chunks) {
+        value_type sum = sums[0];
         for (std::size_t k = 1; k < chunks; ++k)
-            sum += losses_[k];
+            sum += sums[k];
         return sum;
     }
 

@@ -90,9 +90,8 @@ inline void sweep_serial(std::size_t n, Kernel& kernel, Streams... streams) {
 }
 
 //! Elements of a slice below which a sweep stays on the calling thread, and the size of the pieces
-//! a longer one is cut into (a multiple of every vector width). Measured on a 2-core machine (docs/
-//! performance.md, "Threads"): an Adam step over 2^15 floats takes about 10 us, a parallel region
-//! about 1-2 us.
+//! a longer one is cut into (a multiple of every vector width). Chosen, not tuned: a parallel region
+//! costs microseconds, a sweep of 2^15 elements several times that.
 inline constexpr std::size_t parallel_sweep_min = std::size_t{1} << 15;
 inline constexpr std::size_t parallel_sweep_piece = std::size_t{1} << 13;
 
