@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -121,6 +122,47 @@ TEMPLATE_TEST_CASE("outer_accumulate adds the block's weight gradient of the val
         check_outer<TestType, 32, 10>(valid);         // rows that end inside a vector
         check_outer<TestType, 7, 2 * L + 3>(valid);
     }
+}
+
+namespace {
+// Blocks gathered by an outer_stage, flushed when its room is taken and at the end: the bits of
+// outer_accumulate block after block, the last block partly filled.
+template <class T, std::size_t Out, std::size_t In>
+void check_stage(std::size_t blocks, std::size_t last_valid) {
+    using B = xsimd::batch<T>;
+    constexpr std::size_t L = B::size;
+    auto g_stage = random_values<T>(Out * In, 7);
+    auto g_blocks = g_stage;
+    tg::detail::outer_stage<Out, In, B> stage;
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const auto gy_values = random_values<T>(Out * L, 10 + b), x_values = random_values<T>(In * L, 100 + b);
+        tg::detail::lanes<B, Out> gy;
+        tg::detail::lanes<B, In> x;
+        for (std::size_t o = 0; o < Out; ++o)
+            gy[o] = B::load_unaligned(gy_values.data() + o * L);
+        for (std::size_t i = 0; i < In; ++i)
+            x[i] = B::load_unaligned(x_values.data() + i * L);
+        const std::size_t valid = b + 1 == blocks ? last_valid : L;
+        stage.add(g_stage.data(), valid, gy, x);
+        tg::detail::outer_accumulate<Out, In, B>(g_blocks.data(), valid, gy, x);
+    }
+    stage.flush(g_stage.data());
+    INFO("Out " << Out << ", In " << In << ", " << blocks << " blocks, stage of " << stage.S << " samples");
+    CHECK(stage.count == 0);
+    for (std::size_t i = 0; i < Out * In; ++i)
+        REQUIRE(std::memcmp(&g_stage[i], &g_blocks[i], sizeof(T)) == 0);
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("outer_stage gathers blocks and adds them with the bits of one block at a time", "[simd]", float,
+                   double) {
+    constexpr std::size_t L = xsimd::batch<TestType>::size;
+    for (const std::size_t blocks : {std::size_t(1), std::size_t(3), std::size_t(9), std::size_t(20)})
+        for (const std::size_t last : {L, std::size_t(1)}) {
+            check_stage<TestType, 64, 64>(blocks, last);
+            check_stage<TestType, 10, 4 * L + 3>(blocks, last);
+            check_stage<TestType, 256, 256>(blocks, last);  // a stage of fewer blocks
+        }
 }
 
 namespace {

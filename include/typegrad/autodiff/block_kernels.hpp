@@ -17,8 +17,10 @@ struct matvec;
 namespace typegrad::autodiff {
 
 //! The block kernel of op `Op`, if any: `wanted<I, V, OutSize, ArgSizes...>` says whether operand
-//! I's gradient (a parameter's) is reduced over a block of lanes V by `run<I>(grad, valid, gy, y,
-//! args...)`, which adds the sum over the lanes [0, valid) into the flat gradient `grad`. The
+//! I's gradient (a parameter's) is reduced over blocks of lanes V by a kernel with state
+//! `stage<V, OutSize, ArgSizes...>`: `run<I>(stage, grad, valid, gy, y, args...)` takes lanes
+//! [0, valid) of a block and adds their sum into the flat gradient `grad` by the time
+//! `flush(stage, grad)` returns (the sweep flushes at the end of each batch or piece of one). The
 //! primary template has none.
 template <class Op>
 struct block_kernel {
@@ -26,18 +28,24 @@ struct block_kernel {
     static constexpr bool wanted = false;
 };
 
-//! Dense layers: the weight's gradient gy xᵀ over the block (detail/outer.hpp), when the lanes are
-//! SIMD vectors and the layer is large enough for the transposition to pay.
+//! Dense layers: the weight's gradient gy xᵀ over a few blocks' samples at once (detail/outer.hpp),
+//! when the lanes are SIMD vectors and the layer is large enough for the transposition to pay.
 template <>
 struct block_kernel<ops::matvec> {
     template <std::size_t I, class V, std::size_t Out, std::size_t In, std::size_t>
     static constexpr bool wanted =
         I == 1 && detail::is_batch_v<V>&& detail::outer_block_pays<detail::lane_count<V>, Out, In>;
 
-    template <std::size_t I, class T, class GY, class Y, class X, class W>
-    static void run(T* g, std::size_t valid, const GY& gy, const Y&, const X& x, const W&) {
-        using B = std::remove_cvref_t<decltype(gy[0])>;
-        detail::outer_accumulate<detail::extent<Y>, detail::extent<X>, B>(g, valid, gy, x);
+    template <class V, std::size_t Out, std::size_t In, std::size_t>
+    using stage = detail::outer_stage<Out, In, V>;
+
+    template <std::size_t I, class Stage, class T, class GY, class Y, class X, class W>
+    static void run(Stage& stage, T* g, std::size_t valid, const GY& gy, const Y&, const X& x, const W&) {
+        stage.add(g, valid, gy, x);
+    }
+    template <class Stage, class T>
+    static void flush(Stage& stage, T* g) {
+        stage.flush(g);
     }
 };
 

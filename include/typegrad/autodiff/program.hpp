@@ -188,6 +188,8 @@ struct program : evaluator<Expr, T> {
                 ws.valid = lanes;
             }
         }
+        if constexpr (needs_adjoint_v<Loss>)
+            flush_blocks(nodes{}, ws);
         accumulator_runs::add_sums(grads, acc);
         return xsimd::hadd(loss_sum);
     }

@@ -58,12 +58,31 @@ inline constexpr bool uses_block_vjp<V, node<Op, Args...>, I> =
     ParamLeaf<std::tuple_element_t<I, std::tuple<Args...>>>&&
         block_kernel<Op>::template wanted<I, V, size_of<node<Op, Args...>>, size_of<Args>...>;
 
+//! Whether some operand of node N goes through its op's block kernel, which then keeps state in the
+//! workspace (stage_slot) and is flushed at the end of a sweep over a batch (flush_blocks).
+template <class V, class N>
+inline constexpr bool has_block_stage = false;
+template <class V, class Op, class... Args>
+inline constexpr bool has_block_stage<V, node<Op, Args...>> = []<std::size_t... I>(std::index_sequence<I...>) {
+    return (uses_block_vjp<V, node<Op, Args...>, I> || ...);
+}
+(std::index_sequence_for<Args...>{});
+
+//! The state of node N's block kernel (a dense layer's gathered samples), if it has one.
+template <class V, class N>
+struct stage_slot {};
+template <class V, class Op, class... Args>
+requires has_block_stage<V, node<Op, Args...>>
+struct stage_slot<V, node<Op, Args...>> {
+    typename block_kernel<Op>::template stage<V, size_of<node<Op, Args...>>, size_of<Args>...> stage;
+};
+
 template <class V, class T, class Nodes, class Params>
 struct workspace;
 
 //! All the buffers of one evaluation of an expression.
 template <class V, class T, class... Ns, class Params>
-struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>... {
+struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>..., stage_slot<V, Ns>... {
     using layout = param_layout<Params>;
     using lane_type = V;
     const T* params = nullptr;    // flat values of every parameter
@@ -79,6 +98,10 @@ struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>... {
             return detail::constant_value_view<V>{N::value};
         else
             return (static_cast<slot<V, N>&>(*this).val);
+    }
+    template <class N>
+    constexpr auto& stage() {
+        return static_cast<stage_slot<V, N>&>(*this).stage;
     }
     template <class P>
     T* param_grad() const noexcept {
@@ -107,9 +130,10 @@ constexpr void forward_node(WS& ws) {
 
 // Through a function template: Clang 14 looks up the member in a discarded `if constexpr` branch of
 // a lambda nested in a generic lambda.
-template <class Op, std::size_t I, class... Xs>
-void block_vjp(Xs&&... xs) {
-    block_kernel<Op>::template run<I>(std::forward<Xs>(xs)...);
+template <class Op, std::size_t I, class N, class A, class WS, class... Xs>
+void block_vjp(WS& ws, Xs&&... xs) {
+    block_kernel<Op>::template run<I>(ws.template stage<N>(), ws.template param_grad<A>(), ws.valid,
+                                      std::forward<Xs>(xs)...);
 }
 
 //! Whether an op's vjp<I> writes each element of its operand's adjoint exactly once, with `+=`: then
@@ -213,8 +237,7 @@ constexpr void reverse_node(WS& ws) {
                     [&] {
                         using A = std::tuple_element_t<I, std::tuple<Args...>>;
                         if constexpr (uses_block_vjp<typename WS::lane_type, N, I>) {
-                            block_vjp<Op, I>(ws.template param_grad<A>(), ws.valid, gy, result,
-                                             ws.template value<Args>()...);
+                            block_vjp<Op, I, N, A>(ws, gy, result, ws.template value<Args>()...);
                         } else if constexpr (needs_adjoint_v<A>) {
                             auto&& ga = ws.template adjoint<A>();
                             using plan = reverse_plan<typename WS::lane_type, Reversed>;
@@ -231,6 +254,36 @@ constexpr void reverse_node(WS& ws) {
             (std::index_sequence_for<Args...>{});
         }(static_cast<N*>(nullptr));
     }
+}
+
+template <class Op, class N, class A, class WS>
+void block_flush(WS& ws) {
+    block_kernel<Op>::flush(ws.template stage<N>(), ws.template param_grad<A>());
+}
+
+template <class N, class WS>
+void flush_block(WS& ws) {
+    if constexpr (has_block_stage<typename WS::lane_type, N>) {
+        [&]<class Op, class... Args>(node<Op, Args...>*) {
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                (
+                    [&] {
+                        if constexpr (uses_block_vjp<typename WS::lane_type, N, I>)
+                            block_flush<Op, N, std::tuple_element_t<I, std::tuple<Args...>>>(ws);
+                    }(),
+                    ...);
+            }
+            (std::index_sequence_for<Args...>{});
+        }(static_cast<N*>(nullptr));
+    }
+}
+
+//! Adds what the block kernels have gathered into the gradients (`ws.param_grads`): after the last
+//! reverse sweep over a batch, or a piece of one.
+template <class... Ns, class WS>
+void flush_blocks(type_list<Ns...>, WS& ws) {
+    const int each[] = {0, (flush_block<Ns>(ws), 0)...};
+    (void)each;
 }
 
 template <class N, class WS>
