@@ -21,6 +21,7 @@
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 #include <typegrad/optim.hpp>
+#include <typegrad/optim/lbfgs.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/predict.hpp>
 #include <typegrad/train/callbacks.hpp>
