@@ -7,6 +7,8 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "quadratic.hpp"
 
@@ -153,4 +155,39 @@ TEST_CASE("LBFGS validates its options with torch's wording") {
     CHECK_THROWS_WITH(tg::LBFGS<double>(std::span<double>(x), std::span<const double>(shorter)),
                       "typegrad: LBFGS: the values and the gradients differ in size (3 and 2)");
     CHECK_NOTHROW(make({.lr = 0}));
+}
+
+TEST_CASE("LBFGS stores a pair only when y·s > 1e-10: a function linear at the start") {
+    // Huber terms h(x − c) (r²/2 for |r| <= 1, |r| − ½ beyond) from |r| = 5..8: the gradient stays
+    // constant for the first iterations, y = 0 and y·s = 0, so no pair may be stored. Storing one
+    // anyway (the variant) divides by y·s = 0 and y·y = 0: the direction turns non-finite.
+    constexpr std::size_t n = 4;
+    struct huber {
+        std::vector<double> x = std::vector<double>(n), grad = std::vector<double>(n);
+        double operator()() {
+            double f = 0;
+            for (std::size_t k = 0; k < n; ++k) {
+                const double r = x[k] - 0.5 * static_cast<double>(k);
+                f += std::abs(r) <= 1 ? r * r / 2 : std::abs(r) - 0.5;
+                grad[k] = std::abs(r) <= 1 ? r : (r > 0 ? 1.0 : -1.0);
+            }
+            return f;
+        }
+    };
+    const auto run = [](tg::optim::detail::lbfgs_variant v) {
+        huber h;
+        for (std::size_t k = 0; k < n; ++k)
+            h.x[k] = 0.5 * static_cast<double>(k) + 5 + static_cast<double>(k);
+        tg::LBFGS<double> lbfgs(std::span<double>(h.x), std::span<const double>(h.grad),
+                                {.max_iter = 60, .tolerance_change = 0}, v);
+        lbfgs.step(std::ref(h));
+        return std::pair{h(), lbfgs.history()};
+    };
+    const auto [loss, pairs] = run({});
+    CHECK(std::isfinite(loss));
+    CHECK(loss < 1e-6);  // from 26 at the start
+    CHECK(pairs > 0);
+    tg::optim::detail::lbfgs_variant no_check;
+    no_check.skip_curvature_check = true;
+    CHECK_FALSE(std::isfinite(run(no_check).first));
 }
