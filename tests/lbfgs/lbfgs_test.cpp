@@ -4,6 +4,7 @@
 #include <typegrad/optim/lbfgs.hpp>
 
 #include <cmath>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>

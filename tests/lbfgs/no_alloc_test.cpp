@@ -3,6 +3,7 @@
 #include <counting_new.hpp>
 #include <typegrad/optim/lbfgs.hpp>
 
+#include <functional>
 #include <span>
 
 #include "quadratic.hpp"

@@ -126,6 +126,51 @@ def rel(a, b):
     return abs(a - b) / max(abs(b), 1e-30)
 
 
+# Quadratics f(x) = ½ xᵀAx − bᵀx (tests/lbfgs/quadratic.hpp: A tridiagonal, 2 + k on the diagonal
+# and −1 beside it; b_k = 1 − k/4; x_k = 1 + (k mod 3)/2 at the start), float64, to check the
+# stopping rules (tolerance_grad, tolerance_change, max_iter, max_eval) against torch's.
+QUADRATICS = [
+    (12, dict(max_iter=100, line_search_fn="strong_wolfe"), 2),
+    (12, dict(max_iter=100, tolerance_change=0, line_search_fn="strong_wolfe"), 2),
+    (8, dict(max_iter=100, tolerance_grad=1e-2, tolerance_change=0, line_search_fn="strong_wolfe"), 2),
+    (12, dict(lr=0.5, max_iter=1000, max_eval=100000, tolerance_grad=0, tolerance_change=1e-3), 1),
+    (12, dict(lr=0.5, max_iter=1000, max_eval=100000, tolerance_grad=0, tolerance_change=1e-3,
+              line_search_fn="strong_wolfe"), 1),
+    (30, dict(lr=0.2, max_iter=4, history_size=3), 3),
+    (30, dict(max_iter=50, max_eval=7, line_search_fn="strong_wolfe"), 2),
+]
+
+
+def run_quadratic(n, kwargs, steps):
+    dtype = torch.float64
+    x = torch.tensor([1 + 0.5 * (k % 3) for k in range(n)], dtype=dtype, requires_grad=True)
+    b = torch.tensor([1 - 0.25 * k for k in range(n)], dtype=dtype)
+    A = torch.zeros(n, n, dtype=dtype)
+    for k in range(n):
+        A[k, k] = 2 + k
+        if k > 0:
+            A[k, k - 1] = -1
+        if k + 1 < n:
+            A[k, k + 1] = -1
+    opt = torch.optim.LBFGS([x], **kwargs)
+
+    def closure():
+        opt.zero_grad()
+        f = 0.5 * x @ (A @ x) - b @ x
+        f.backward()
+        return f
+
+    out = dict(losses=[], func_evals=[], n_iter=[], history=[])
+    for _ in range(steps):
+        out["losses"].append(float(opt.step(closure)))
+        st = opt.state[x]
+        out["func_evals"].append(st["func_evals"])
+        out["n_iter"].append(st["n_iter"])
+        out["history"].append(len(st["old_dirs"]))
+    out["final_x"] = [float(v) for v in x.detach().tolist()]
+    return out
+
+
 def main():
     cases = []
     for name, kind, kwargs, steps in CASES:
@@ -141,8 +186,14 @@ def main():
               (name, loss_gap, plain[0], param_gap, plain[1], scale, a["func_evals"], b["func_evals"]))
         cases.append(dict(name=name, model=kind, options=kwargs, steps=steps, init=init, **{
             k: runs[k] for k in runs}, float32_vs_float64=dict(loss_rel=loss_gap, param_abs=param_gap)))
+    quadratics = []
+    for n, kwargs, steps in QUADRATICS:
+        q = run_quadratic(n, kwargs, steps)
+        print("quadratic n=%d %s: n_iter %s func_evals %s" % (n, kwargs, q["n_iter"], q["func_evals"]))
+        quadratics.append(dict(n=n, options=kwargs, steps=steps, float64=q))
     with open(OUT, "w") as f:
-        json.dump(dict(torch_version=torch.__version__, models=MODELS, cases=cases), f, separators=(",", ":"))
+        json.dump(dict(torch_version=torch.__version__, models=MODELS, cases=cases, quadratics=quadratics), f,
+                  separators=(",", ":"))
         f.write("\n")
 
 

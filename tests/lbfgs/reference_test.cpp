@@ -3,6 +3,7 @@
 // through a Trainer's closure, with and without the strong Wolfe line search, in float32 and
 // float64. Compared with torch: the loss every step() returns, the loss after the last step and
 // the final parameters (to a tolerance), the closure calls, iterations and pairs held (exactly).
+// Also the quadratics of quadratic.hpp, whose recorded runs stop on each of torch's rules.
 //
 // Tolerances. typegrad and torch add the same numbers in other orders (the model's sums, the dot
 // products), so they differ by rounding, which L-BFGS amplifies: each iteration solves with the
@@ -26,8 +27,13 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <span>
 #include <string>
+#include <vector>
+
+#include "quadratic.hpp"
 
 namespace tg = typegrad;
 using json = nlohmann::json;
@@ -55,6 +61,8 @@ tg::lbfgs_options options_of(const json& o) {
     out.max_iter = o.value("max_iter", 20);
     if (o.contains("max_eval"))
         out.max_eval = o.at("max_eval").get<int>();
+    out.tolerance_grad = o.value("tolerance_grad", 1e-7);
+    out.tolerance_change = o.value("tolerance_change", 1e-9);
     out.history_size = o.value("history_size", 100);
     if (o.value("line_search_fn", std::string()) == "strong_wolfe")
         out.line_search_fn = tg::line_search::strong_wolfe;
@@ -185,3 +193,32 @@ TEST_CASE("LBFGS follows torch: logistic regression, strong Wolfe, default optio
 TEST_CASE("LBFGS follows torch: MLP, fixed step") { replay(mlp, "mlp_none"); }
 TEST_CASE("LBFGS follows torch: MLP, strong Wolfe") { replay(mlp, "mlp_strong_wolfe"); }
 TEST_CASE("LBFGS follows torch: MLP, strong Wolfe, max_eval") { replay(mlp, "mlp_strong_wolfe_max_eval"); }
+
+// The stopping rules against torch's, on the quadratics of quadratic.hpp in float64: the same
+// iterations and closure calls per step() (tolerance_grad, tolerance_change on the step and on
+// the loss, max_iter, max_eval), the same losses and final values (to 1e-9 relative and 1e-8).
+TEST_CASE("LBFGS stops where torch stops, on quadratics") {
+    for (const auto& c : reference().at("quadratics")) {
+        const json& ref = c.at("float64");
+        typegrad_test::quadratic<double> q(c.at("n").get<std::size_t>());
+        tg::LBFGS<double> lbfgs(std::span<double>(q.x), std::span<const double>(q.grad), options_of(c.at("options")));
+        std::vector<long> func_evals, n_iter;
+        std::vector<std::size_t> history;
+        INFO("options " << c.at("options").dump() << ", n = " << q.n);
+        for (int s = 0; s < c.at("steps").get<int>(); ++s) {
+            const double loss = lbfgs.step(std::ref(q));
+            const double expected = ref.at("losses").at(static_cast<std::size_t>(s)).get<double>();
+            CHECK(std::abs(loss - expected) <= 1e-9 * std::abs(expected));
+            func_evals.push_back(lbfgs.func_evals());
+            n_iter.push_back(lbfgs.n_iter());
+            history.push_back(lbfgs.history());
+        }
+        CHECK(func_evals == ref.at("func_evals").get<std::vector<long>>());
+        CHECK(n_iter == ref.at("n_iter").get<std::vector<long>>());
+        CHECK(history == ref.at("history").get<std::vector<std::size_t>>());
+        double worst = 0;
+        for (std::size_t k = 0; k < q.n; ++k)
+            worst = std::max(worst, std::abs(q.x[k] - ref.at("final_x").at(k).get<double>()));
+        CHECK(worst <= 1e-8);
+    }
+}
