@@ -8,9 +8,10 @@
 #include <limits>
 #include <type_traits>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::detail {
+namespace TYPEGRAD_NS::detail {
 
 template <class V>
 inline constexpr bool is_batch_v = xsimd::is_batch<V>::value;
@@ -170,10 +171,43 @@ constexpr V abs(V x) {
         return x < 0 ? -x : x;
     }
 }
+//! tanh of float lanes without branches: tanh|x| = e / (e + 2), e = expm1(2|x|), with the sign of x.
+//! expm1 by range reduction 2|x| = k ln2 + r (|r| <= ln2 / 2, Cody-Waite in two parts) and Taylor's
+//! series of eʳ - 1 to r⁷ (truncation below 2e-8 relative), scaled by 2ᵏ through the exponent bits:
+//! e = 2ᵏ (eʳ - 1) + (2ᵏ - 1), exact for k = 0, so small |x| keep their relative accuracy.
+//! |x| is clamped at 9 (tanh 9 rounds to 1 in float); NaN passes through the clamp. Within 2.4e-7
+//! relative of tanh in double, as xsimd's; about half the work of xsimd 8.1's tanh, which
+//! branches on the lanes' range and computes exp, a polynomial and a select.
+template <class A>
+inline xsimd::batch<float, A> tanh_float(const xsimd::batch<float, A>& x) {
+    using B = xsimd::batch<float, A>;
+    using I = xsimd::batch<std::int32_t, A>;
+    const B a = xsimd::abs(x);
+    const B c = xsimd::select(a > B(9.0f), B(9.0f), a);
+    const B z = c + c;
+    const B shifter(12582912.0f);  // 1.5 · 2²³: adding it rounds to an integer, held in the low bits
+    const B t = xsimd::fma(z, B(1.44269504088896341f), shifter);
+    const B k = t - shifter;
+    const B r = xsimd::fma(k, B(-1.42860677e-6f), xsimd::fma(k, B(-0.693145752f), z));  // ln2 = hi + lo
+    B p = xsimd::fma(r, B(1.0f / 5040.0f), B(1.0f / 720.0f));
+    p = xsimd::fma(p, r, B(1.0f / 120.0f));
+    p = xsimd::fma(p, r, B(1.0f / 24.0f));
+    p = xsimd::fma(p, r, B(1.0f / 6.0f));
+    p = xsimd::fma(p, r, B(0.5f));
+    p = xsimd::fma(p, r, B(1.0f));
+    const I ki = xsimd::bitwise_cast<I>(t) - xsimd::bitwise_cast<I>(shifter);
+    const B scale = xsimd::bitwise_cast<B>((ki + I(127)) << 23);  // 2ᵏ, 0 <= k <= 26
+    const B e = xsimd::fma(scale, p * r, scale - B(1.0f));
+    return (e / (e + B(2.0f))) ^ (x & B(-0.0f));  // the sign bit of x
+}
+
 template <class V>
 constexpr V tanh(V x) {
     if constexpr (is_batch_v<V>) {
-        return xsimd::tanh(x);
+        if constexpr (std::is_same_v<scalar_of_t<V>, float>)
+            return tanh_float(x);
+        else
+            return xsimd::tanh(x);
     } else {
         if (std::is_constant_evaluated()) {
             // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): no overflow for large |x|
@@ -257,4 +291,4 @@ constexpr V fma(const V& a, const V& b, const V& c) {
     }
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail
