@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <string>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! The pass in which anomaly mode met the first non-finite number.
 enum class anomaly_pass {
@@ -74,4 +76,4 @@ struct anomaly_report {
     }
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

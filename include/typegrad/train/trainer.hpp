@@ -18,6 +18,7 @@
 
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/result.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/program.hpp>
@@ -33,7 +34,7 @@
 #include <typegrad/train/anomaly_report.hpp>
 #include <typegrad/train/fit.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! The run-time checks of a Trainer. Always on, whatever these say: the batch's rows and width, class
 //! targets, and the loss that backward() returns (one compare per batch).
@@ -424,4 +425,4 @@ private:
     bool stepped_since_zero_ = false;
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS
