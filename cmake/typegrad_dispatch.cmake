@@ -7,7 +7,7 @@
 # name their entry points. <target> is one of
 #   baseline   the compiler's default (x86-64: SSE2)
 #   avx2       -mavx2 -mfma
-#   avx512     -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma
+#   avx512     -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx2 -mfma
 # The copies are gathered in the static library <name>: link it after the program's own objects,
 # so that inline functions of the standard library instantiated in both keep the baseline copy.
 function(typegrad_add_dispatch name)
@@ -19,7 +19,7 @@ function(typegrad_add_dispatch name)
     elseif(target STREQUAL "avx2")
       set(flags -mavx2 -mfma)
     elseif(target STREQUAL "avx512")
-      set(flags -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma)
+      set(flags -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx2 -mfma)
     else()
       message(FATAL_ERROR "typegrad_add_dispatch: unknown target '${target}' (baseline, avx2, avx512)")
     endif()
