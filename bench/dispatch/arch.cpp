@@ -85,8 +85,6 @@ std::unique_ptr<runner> make(const workload& w) {
 
 }  // namespace
 
-target TYPEGRAD_DISPATCH_CAT(target_, TYPEGRAD_DISPATCH_TARGET)() {
-    return {xsimd::default_arch::name(), &make};
-}
+target TYPEGRAD_DISPATCH_CAT(target_, TYPEGRAD_DISPATCH_TARGET)() { return {xsimd::default_arch::name(), &make}; }
 
 }  // namespace typegrad_bench::dispatch
