@@ -14,7 +14,9 @@
 #include <typegrad/detail/shuffle.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::detail {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::detail {
 
 //! Whether the block kernel pays for a layer of Out x In on lanes of L samples: enough products to
 //! amortise the transposition. Smaller layers keep per-lane accumulators (a handful of registers'
@@ -134,4 +136,4 @@ inline void outer_accumulate(T* g, std::size_t valid, const GY& gy, const X& x) 
         outer::rows<Out, In, L, false, B>(g, valid, gys, xt);
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail
