@@ -30,6 +30,7 @@
 #include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/target_scaler.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/io/safetensors.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/parameters.hpp>
@@ -54,7 +55,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! The user's own entries of a checkpoint (strings), stored as `user.<key>`.
 struct checkpoint_metadata {
@@ -826,4 +827,4 @@ template <class L, class T, class... Parts>
     return checkpoint_detail::load_checked(path, params, parts...);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

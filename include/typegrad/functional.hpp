@@ -6,9 +6,10 @@
 #include <cstddef>
 
 #include <typegrad/autodiff/program.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! grads += d(loss)/d(params) of an expression that reads no data (e.g. `w * w`); returns its value.
 template <Expression Loss, SameExpression<Loss> L, class T>
@@ -50,4 +51,4 @@ constexpr T value(Loss, const Parameters<L, T>& params, const std::array<T, NX>&
     return total / T(Rows);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

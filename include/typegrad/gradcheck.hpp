@@ -17,9 +17,10 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! Tolerances of `tg::gradcheck`, torch's defaults: an element passes when
 //! |analytic - numeric| <= atol + rtol * |numeric|, numeric = (L(w + eps) - L(w - eps)) / (2 eps).
@@ -221,4 +222,4 @@ gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const gradcheck
         options);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

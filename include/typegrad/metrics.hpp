@@ -11,8 +11,9 @@
 #include <vector>
 
 #include <typegrad/core/error.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! A confusion matrix of `classes()` classes: `count(t, p)` rows whose target is class t were
 //! predicted as class p (sklearn: `confusion_matrix(y, p, labels=range(K))[t, p]`).
@@ -345,4 +346,4 @@ inline double f1(std::span<const double> predictions, std::span<const double> ta
     return f1(confusion_matrix(predictions, targets, num_classes), avg, zero_division);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -13,8 +13,9 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! Every parameter of the expression `Loss`: values and gradients, in torch's layouts and order.
 //! `tg::Parameters params{loss};` (float) or `tg::Parameters<decltype(loss), double> params;`.
@@ -105,4 +106,4 @@ private:
 template <Expression Loss>
 Parameters(Loss) -> Parameters<Loss, float>;
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -15,9 +15,10 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 namespace detail {
 template <class P, class All>
@@ -197,4 +198,4 @@ template <Expression Expr, class L, class T>
     return classify(expr, params, data.all(), checks);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -18,6 +18,7 @@
 
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>
@@ -26,7 +27,7 @@
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace detail::text {
 
 //! The name of op `Op` as a builder spells it ("log", "+"); "op" for an op typegrad does not know.
@@ -520,4 +521,4 @@ constexpr std::string_view op_name(E) {
         return detail::text::op_name<typename N::op>;
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

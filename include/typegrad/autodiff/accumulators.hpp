@@ -9,11 +9,12 @@
 
 #include <typegrad/autodiff/sweep.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/shuffle.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::autodiff {
+namespace TYPEGRAD_NS::autodiff {
 
 //! The lane accumulators of the parameters `Params` of a graph whose reverse order is `Reversed`,
 //! for lane value `Lane` (an xsimd batch of T).
@@ -87,4 +88,4 @@ struct lane_accumulators<Lane, T, Reversed, type_list<Ps...>> {
     }
 };
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

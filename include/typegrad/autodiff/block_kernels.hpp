@@ -8,13 +8,14 @@
 #include <type_traits>
 
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/outer.hpp>
 
-namespace typegrad::ops {
+namespace TYPEGRAD_NS::ops {
 struct matvec;
-}  // namespace typegrad::ops
+}  // namespace TYPEGRAD_NS::ops
 
-namespace typegrad::autodiff {
+namespace TYPEGRAD_NS::autodiff {
 
 //! The block kernel of op `Op`, if any: `wanted<I, V, OutSize, ArgSizes...>` says whether operand
 //! I's gradient (a parameter's) is reduced over blocks of lanes V by a kernel with state
@@ -49,4 +50,4 @@ struct block_kernel<ops::matvec> {
     }
 };
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

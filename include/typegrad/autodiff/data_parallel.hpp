@@ -15,7 +15,9 @@
 #include <typegrad/detail/xsimd.hpp>
 #include <typegrad/parallel/threads.hpp>
 
-namespace typegrad::autodiff {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::autodiff {
 
 //! How a batch of `rows` rows is cut for a model of `params` parameter elements, in SIMD blocks of
 //! `lanes` samples. A chunk is worth a thread when its work (rows times parameters, about the
@@ -167,4 +169,4 @@ private:
     std::array<value_type, chunking::max_chunks> losses_{};
 };
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

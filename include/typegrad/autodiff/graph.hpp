@@ -14,8 +14,9 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::autodiff {
+namespace TYPEGRAD_NS::autodiff {
 
 // The walk is memoised per node type (a class template is instantiated once per argument list), so
 // shared subexpressions cost nothing extra, and it nests one level per level of the expression,
@@ -221,4 +222,4 @@ constexpr bool check_parameter_names(type_list<Ps...>) {
     return unique;
 }
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/accumulators.hpp>
@@ -20,7 +21,7 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 
-namespace typegrad::autodiff {
+namespace TYPEGRAD_NS::autodiff {
 
 template <class List>
 struct first_or_void {
@@ -218,4 +219,4 @@ struct program : evaluator<Expr, T> {
     }
 };
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

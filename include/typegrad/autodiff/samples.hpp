@@ -9,10 +9,11 @@
 #include <type_traits>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::autodiff {
+namespace TYPEGRAD_NS::autodiff {
 
 //! The rows of a batch as the sweep sees them: row-major features and one target per row, already
 //! checked against the model (data/feed.hpp makes it).
@@ -169,4 +170,4 @@ private:
     }
 };
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

@@ -16,8 +16,9 @@
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::autodiff {
+namespace TYPEGRAD_NS::autodiff {
 
 //! Whether the gradient flows through node N, i.e. N is or uses a parameter.
 template <class N>
@@ -317,4 +318,4 @@ constexpr void reverse(type_list<Ns...>, WS& ws) {
     (void)in_order;
 }
 
-}  // namespace typegrad::autodiff
+}  // namespace TYPEGRAD_NS::autodiff

@@ -18,8 +18,9 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/shape.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::error {
+namespace TYPEGRAD_NS::error {
 
 // What the user's numbers are, as the arguments of a diagnostic type.
 template <std::size_t... Dims>
@@ -403,4 +404,4 @@ constexpr bool check(options_written_for<Options, GivenTo>*) {
     return Ok;
 }
 
-}  // namespace typegrad::error
+}  // namespace TYPEGRAD_NS::error

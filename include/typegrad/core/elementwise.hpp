@@ -8,8 +8,9 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::detail {
+namespace TYPEGRAD_NS::detail {
 
 //! Broadcast rule of elementwise ops: equal sizes, or one side of size 1. The result takes the
 //! larger shape.
@@ -110,4 +111,4 @@ private:
     }
 };
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/detail/arch.hpp>
+
 //! 1 when typegrad throws its errors, 0 when it hands them to the error handler. Follows the
 //! compiler (-fno-exceptions makes it 0); define it before including typegrad to override.
 #ifndef TYPEGRAD_EXCEPTIONS
@@ -23,7 +25,7 @@
 #endif
 #endif
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! An error typegrad raised, as the error handler of a build without exceptions receives it.
 struct error_info {
@@ -86,4 +88,4 @@ template <class E>
 }
 
 }  // namespace detail
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

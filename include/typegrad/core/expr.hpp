@@ -10,8 +10,9 @@
 
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/shape.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 template <class... Ts>
 struct type_list {};
@@ -194,4 +195,4 @@ concept ClassTarget = TargetLeaf<E> && requires {
 template <fixed_string Name, std::size_t K>
 inline constexpr class_target_leaf<Name, K> class_target{};
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

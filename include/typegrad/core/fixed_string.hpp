@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <string_view>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! A compile-time string of N characters, usable as a template argument (`tg::input<"x", 10>`).
 template <std::size_t N>
@@ -52,4 +54,4 @@ constexpr auto index_string() noexcept {
     return r;
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -4,7 +4,9 @@
 #include <span>
 #include <string_view>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! One parameter's place in the flat value and gradient buffers: `values[offset, offset + size)`.
 //! Names are torch's (`"0.weight"`, `"fc.bias"`).
@@ -21,4 +23,4 @@ struct param_info {
     constexpr std::span<const std::size_t> shape() const noexcept { return {dims.data(), rank}; }
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

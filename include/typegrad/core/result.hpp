@@ -5,13 +5,14 @@
 // typegrad needs.
 
 #include <typegrad/core/error.hpp>
+#include <typegrad/detail/arch.hpp>
 
 #include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! Either a T (the call succeeded) or an E (the error it would have raised). Test it with
 //! `if (r)` or has_value(); value() of an error raises the error (throws it with exceptions),
@@ -95,4 +96,4 @@ private:
     std::optional<E> error_;
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

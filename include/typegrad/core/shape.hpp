@@ -2,7 +2,9 @@
 // Per-sample shapes: scalar, vector<N>, matrix<R, C>. The batch dimension is never part of a shape.
 #include <cstddef>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! The shape of one sample's value: `shape<>` is a scalar, `shape<N>` a vector, `shape<R, C>` a
 //! row-major matrix (torch's layout).
@@ -14,4 +16,4 @@ struct shape {
 
 using scalar_shape = shape<>;
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

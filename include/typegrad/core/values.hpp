@@ -6,9 +6,10 @@
 #include <type_traits>
 #include <utility>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/math.hpp>
 
-namespace typegrad::detail {
+namespace TYPEGRAD_NS::detail {
 
 //! N lane values: one per element of a node's shape (each lane value holding one or more samples).
 template <class V, std::size_t N>
@@ -70,4 +71,4 @@ struct adds_each_once {
 template <class A>
 inline constexpr std::size_t extent = std::remove_cvref_t<A>::size;
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

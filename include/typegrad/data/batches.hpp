@@ -14,6 +14,7 @@
 
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -28,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 
 //! Asks batches() to visit the rows in the order shuffle_rows gives for `seed`.
 struct shuffle {
@@ -189,4 +190,4 @@ void batches(const basic_dataset<T>&&, std::size_t, shuffle, bool = false) = del
 template <class T>
 void batches(const basic_dataset<T>&&, std::size_t, no_shuffle, bool = false) = delete;
 
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data

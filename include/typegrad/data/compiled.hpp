@@ -19,6 +19,7 @@
 #include <typegrad/data/csv.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/split.hpp>
+#include <typegrad/detail/arch.hpp>
 
 #if defined(TYPEGRAD_DATA_INSTANTIATE)
 #define TYPEGRAD_DATA_EXTERN
@@ -44,10 +45,10 @@
     TYPEGRAD_DATA_EXTERN template void check_class_targets<T>(const basic_dataset<T>&, std::size_t);               \
     TYPEGRAD_DATA_EXTERN template void check_finite<T>(const basic_dataset<T>&, bool);
 // clang-format on
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 TYPEGRAD_DATA_FOR(float)
 TYPEGRAD_DATA_FOR(double)
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data
 #undef TYPEGRAD_DATA_FOR
 #undef TYPEGRAD_DATA_EXTERN
 #endif

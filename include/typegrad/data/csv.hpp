@@ -6,6 +6,7 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/result.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/excerpt.hpp>
 #include <typegrad/detail/text.hpp>
 
@@ -28,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 
 //! How read_csv interprets a file: which column is the target (if any), whether NaN and
 //! infinities are accepted, the field delimiter and the largest file read.
@@ -652,4 +653,4 @@ template <class T = float>
     return detail::parse_csv_checked<T>("try_parse_csv", text, options, name);
 }
 
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data

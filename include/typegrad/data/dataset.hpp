@@ -13,10 +13,11 @@
 #include <string>
 #include <type_traits>
 #include <typegrad/core/error.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <utility>
 #include <vector>
 
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 
 namespace detail {
 // The shortest text that reads back as the same double ("2.5", not "2.500000").
@@ -399,4 +400,4 @@ void check_finite(const basic_dataset<T>& d, bool targets = true) {
     }
 }
 
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data

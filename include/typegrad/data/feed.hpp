@@ -16,8 +16,9 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 
 //! What feed() checks beyond the shapes, which it always checks.
 struct feed_checks {
@@ -82,4 +83,4 @@ autodiff::sample_source<T> feed(const batch_view<T>& batch, std::string_view who
             batch.first(),       batch.size(), d.keeps_columns() ? d.columns().data() : nullptr,      d.rows()};
 }
 
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data

@@ -4,6 +4,7 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/batches.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 
 namespace detail {
 
@@ -71,4 +72,4 @@ template <class T>
     return {detail::select_rows(d, all.first(first)), detail::select_rows(d, all.subspan(first))};
 }
 
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data

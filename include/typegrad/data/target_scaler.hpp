@@ -10,8 +10,9 @@
 
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::data {
+namespace TYPEGRAD_NS::data {
 
 //! The mean and population standard deviation of a dataset's target (sklearn:
 //! `StandardScaler().fit(y.reshape(-1, 1))`), both in double, two passes. `apply` makes targets
@@ -83,4 +84,4 @@ struct target_scaler {
     }
 };
 
-}  // namespace typegrad::data
+}  // namespace TYPEGRAD_NS::data

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include <typegrad/deploy/math_source.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>
@@ -22,7 +23,7 @@
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
-namespace typegrad::deploy {
+namespace TYPEGRAD_NS::deploy {
 
 //! A value of the generated forward pass: the array that holds it and its number of elements.
 struct operand {
@@ -356,4 +357,4 @@ struct emit<ops::softmax> {
     }
 };
 
-}  // namespace typegrad::deploy
+}  // namespace TYPEGRAD_NS::deploy

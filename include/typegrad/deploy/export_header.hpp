@@ -23,9 +23,10 @@
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/deploy/emit.hpp>
 #include <typegrad/deploy/math_source.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! How tg::export_header writes the header.
 struct export_options {
@@ -461,4 +462,4 @@ void export_header(const std::filesystem::path& path, Model model, const Paramet
     deploy::detail::write_file(path, text);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -12,7 +12,9 @@
 #include <string>
 #include <string_view>
 
-namespace typegrad::deploy {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::deploy {
 
 //! The functions of the generated header's `detail` namespace, as bits of a set.
 enum math_fn : unsigned {
@@ -231,4 +233,4 @@ inline std::string math_source(unsigned needs) {
     return out;
 }
 
-}  // namespace typegrad::deploy
+}  // namespace TYPEGRAD_NS::deploy

@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace typegrad::detail {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::detail {
 
 inline constexpr std::size_t excerpt_limit = 60;    // characters of one quoted field or name
 inline constexpr std::size_t path_limit = 200;      // characters of the file name
@@ -90,4 +92,4 @@ inline std::string bounded_what(std::string head, std::string_view message) {
     return head;
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

@@ -8,9 +8,10 @@
 #include <limits>
 #include <type_traits>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::detail {
+namespace TYPEGRAD_NS::detail {
 
 template <class V>
 inline constexpr bool is_batch_v = xsimd::is_batch<V>::value;
@@ -290,4 +291,4 @@ constexpr V fma(const V& a, const V& b, const V& c) {
     }
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

@@ -16,7 +16,9 @@
 #include <typegrad/detail/shuffle.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::detail {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::detail {
 
 //! Whether the block kernel pays for a layer of Out x In on lanes of L samples: enough products to
 //! amortise the transposition. Smaller layers keep per-lane accumulators (a handful of registers'
@@ -175,4 +177,4 @@ inline void outer_accumulate(T* g, std::size_t valid, const GY& gy, const X& x) 
     stage.flush(g);
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

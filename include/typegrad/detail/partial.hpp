@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::detail {
+namespace TYPEGRAD_NS::detail {
 
 #if XSIMD_WITH_AVX2
 namespace partial_detail {
@@ -87,4 +88,4 @@ inline void store_first(typename B::value_type* p, std::size_t n, const B& b) {
         p[i] = buffer[i];
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

@@ -7,9 +7,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
-namespace typegrad::detail {
+namespace TYPEGRAD_NS::detail {
 
 namespace lane_sum_detail {
 template <std::size_t W>
@@ -95,4 +96,4 @@ inline void transpose(B* v) {
         lane_sum_detail::exchange_all<L / 2, L>(v);
 }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace typegrad::detail {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::detail {
 
 //! The pieces, joined. Out of line and cold: one copy per program, never inlined into a caller.
 [[gnu::cold, gnu::noinline]] inline std::string cat(std::initializer_list<std::string_view> pieces) {
@@ -25,4 +27,4 @@ namespace typegrad::detail {
 //! n in decimal, as std::to_string writes it; out of line so that each call site is one call.
 [[gnu::cold, gnu::noinline]] inline std::string decimal(std::size_t n) { return std::to_string(n); }
 
-}  // namespace typegrad::detail
+}  // namespace TYPEGRAD_NS::detail

@@ -9,7 +9,9 @@
 #include <typegrad/checkpoint.hpp>
 #include <typegrad/distributed/process_group.hpp>
 
-namespace typegrad::distributed {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::distributed {
 
 //! tg::save on rank 0 only, then every rank learns whether it succeeded (a collective that also
 //! keeps any rank from going on, and reading the file, before it is written). torch: `if rank ==
@@ -45,4 +47,4 @@ void load(process_group&, const std::filesystem::path& path, Parameters<L, T>& p
     typegrad::load(path, params, parts...);
 }
 
-}  // namespace typegrad::distributed
+}  // namespace TYPEGRAD_NS::distributed

@@ -11,7 +11,9 @@
 #include <typegrad/parameters.hpp>
 #include <typegrad/train/trainer.hpp>
 
-namespace typegrad::distributed {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::distributed {
 
 //! A Trainer run on every rank of a process_group as one data-parallel model. torch:
 //! `model = DistributedDataParallel(model)`; then per step `opt.zero_grad(); loss =
@@ -125,4 +127,4 @@ private:
 template <class L, class T, class Loss, class Policy>
 data_parallel(process_group&, Parameters<L, T>&, Trainer<Loss, Policy, T>&) -> data_parallel<Loss, Policy, T>;
 
-}  // namespace typegrad::distributed
+}  // namespace TYPEGRAD_NS::distributed

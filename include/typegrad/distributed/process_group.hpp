@@ -17,7 +17,9 @@
 
 #include <typegrad/core/error.hpp>
 
-namespace typegrad::distributed {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::distributed {
 
 //! The options of a process_group.
 struct group_options {
@@ -165,4 +167,4 @@ private:
     bool owns_mpi_ = false;
 };
 
-}  // namespace typegrad::distributed
+}  // namespace TYPEGRAD_NS::distributed

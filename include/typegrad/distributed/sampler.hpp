@@ -13,7 +13,9 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/batches.hpp>
 
-namespace typegrad::distributed {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::distributed {
 
 //! The options of a distributed_sampler. torch: `DistributedSampler(dataset, num_replicas, rank,
 //! shuffle, seed, drop_last)`.
@@ -96,4 +98,4 @@ private:
     sampler_options options_;
 };
 
-}  // namespace typegrad::distributed
+}  // namespace TYPEGRAD_NS::distributed

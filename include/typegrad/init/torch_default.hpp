@@ -6,9 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 
-namespace typegrad::init {
+namespace TYPEGRAD_NS::init {
 
 //! A double in [0, 1) from the top 53 bits of one mt19937_64 draw (the same on every compiler).
 inline double unit_uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
@@ -38,4 +39,4 @@ void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     }
 }
 
-}  // namespace typegrad::init
+}  // namespace TYPEGRAD_NS::init

@@ -21,6 +21,7 @@
 // POSIX only (open, fsync, rename).
 
 #include <typegrad/core/error.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/excerpt.hpp>
 
 #include <fcntl.h>
@@ -52,7 +53,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::io {
+namespace TYPEGRAD_NS::io {
 
 namespace detail {
 using typegrad::detail::bounded_what;
@@ -937,4 +938,4 @@ private:
     std::vector<std::byte> data_;
 };
 
-}  // namespace typegrad::io
+}  // namespace TYPEGRAD_NS::io

@@ -4,10 +4,11 @@
 #include <cstddef>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/module.hpp>
 #include <typegrad/ops/activations.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 namespace layers {
 //! A layer applying the elementwise op `Op` (any width in, the same width out); the expression it
@@ -32,4 +33,4 @@ struct Sigmoid : layers::elementwise<ops::sigmoid> {};
 //! Elementwise ln(1 + eˣ). torch: `torch.nn.Softplus()` (beta 1, threshold 20; see tg::softplus).
 struct Softplus : layers::elementwise<ops::softplus> {};
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

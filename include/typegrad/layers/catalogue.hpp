@@ -5,10 +5,11 @@
 #include <cstddef>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/activations.hpp>
 #include <typegrad/layers/linear.hpp>
 
-namespace typegrad::layers {
+namespace TYPEGRAD_NS::layers {
 
 //! Stands for a layer template of two widths in the catalogue's list: `with_widths<tg::Linear>`
 //! reads as `tg::Linear<In, Out>`.
@@ -19,4 +20,4 @@ struct with_widths;
 //! itself, and the user's own types derived from `module`).
 using catalogue = type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus>;
 
-}  // namespace typegrad::layers
+}  // namespace TYPEGRAD_NS::layers

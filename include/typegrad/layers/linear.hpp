@@ -4,10 +4,11 @@
 #include <cstddef>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/module.hpp>
 #include <typegrad/ops/linalg.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! A fully connected layer y = W x + b: parameters `<index>.weight` [Out, In] and `<index>.bias` [Out].
 //! torch: `torch.nn.Linear(In, Out)`.
@@ -21,4 +22,4 @@ struct Linear : layers::module {
     }
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

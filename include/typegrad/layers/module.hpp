@@ -17,7 +17,9 @@
 #include <cstddef>
 #include <type_traits>
 
-namespace typegrad::layers {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::layers {
 
 //! Base of every layer type (torch: `torch.nn.Module`); a tag, layers hold no data.
 struct module {};
@@ -32,4 +34,4 @@ concept Layer = std::is_base_of_v<module, L> && std::is_empty_v<L> && requires {
     { L::out_features } -> std::convertible_to<std::size_t>;
 };
 
-}  // namespace typegrad::layers
+}  // namespace TYPEGRAD_NS::layers

@@ -13,10 +13,11 @@
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/catalogue.hpp>
 #include <typegrad/layers/module.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 namespace detail::seq {
 
@@ -178,4 +179,4 @@ private:
     }
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

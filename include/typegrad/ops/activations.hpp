@@ -10,8 +10,9 @@
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace ops {
 
 template <class V>
@@ -209,4 +210,4 @@ constexpr auto clamp(A, Lo, Hi) {
     }
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -4,8 +4,9 @@
 
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace ops {
 
 //! a + b.  d/da = 1, d/db = 1.
@@ -108,4 +109,4 @@ operator/(A, B) {
     return operator_with_number_error<A, B>();
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -7,9 +7,10 @@
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace ops {
 
 //! Σᵢ aᵢ bᵢ → scalar.  d/da = gy · b, d/db = gy · a.
@@ -179,4 +180,4 @@ constexpr auto linear(X) {
         return node<ops::add, node<ops::matvec, error::stand_in<shape<In>>, weight>, bias>{};
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

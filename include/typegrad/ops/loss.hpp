@@ -13,13 +13,14 @@
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace ops {
 
 //! Huber's function of a difference d with the constant δ = bit_cast<double>(Bits) > 0:
@@ -231,4 +232,4 @@ constexpr auto cross_entropy(L logits, Y y) {
         return error::stand_in<scalar_shape>{};
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

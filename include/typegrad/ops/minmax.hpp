@@ -4,8 +4,9 @@
 // torch 1.13's `where(self == other, grad / 2, grad).masked_fill_(self < other, 0)`.
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace ops {
 
 //! max(a, b), NaN if either is NaN.  d/da = 1 where a > b, 1/2 where a == b, 0 where a < b (and 1
@@ -52,4 +53,4 @@ constexpr auto min(A, B) {
     return node<ops::minimum, A, B>{};
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -4,8 +4,9 @@
 
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace ops {
 
 //! Σᵢ aᵢ → scalar.  d/daᵢ = 1.
@@ -62,4 +63,4 @@ constexpr auto mean(A) {
     return node<ops::mean, A>{};
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

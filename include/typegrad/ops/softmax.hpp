@@ -9,8 +9,9 @@
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 namespace detail {
 
 //! The shift m of a stable logsumexp: the largest element, or 0 when that is ±inf (torch's rule,
@@ -133,4 +134,4 @@ constexpr auto log_softmax(A) {
     return node<ops::log_softmax, A>{};
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

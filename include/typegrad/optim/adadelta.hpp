@@ -1,6 +1,7 @@
 #pragma once
 // Adadelta (torch.optim.Adadelta, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! Adadelta (`torch.optim.Adadelta`, 1.13): g = ±∇ + wd·θ; s = ρs + (1−ρ)g²;
 //! δ = √(u + ε)/√(s + ε) · g; u = ρu + (1−ρ)δ²; θ ← θ − lr·δ.
@@ -54,8 +55,8 @@ struct Adadelta : detail::policy_base<Adadelta> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::Adadelta;
 }

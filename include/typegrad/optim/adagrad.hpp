@@ -1,6 +1,7 @@
 #pragma once
 // Adagrad (torch.optim.Adagrad, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! Adagrad (`torch.optim.Adagrad`, 1.13): g = ±∇ + wd·θ; s = s + g² (s starts at
 //! initial_accumulator_value); θ ← θ − lr/(1 + (t−1)·lr_decay) · g/(√s + ε).
@@ -62,8 +63,8 @@ struct Adagrad : detail::policy_base<Adagrad> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::Adagrad;
 }

@@ -2,6 +2,7 @@
 // Adam (torch.optim.Adam, 1.13), and the code it shares with AdamW: the options, the state and the
 // update, which differ only in where weight decay acts.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/power_cache.hpp>
 #include <typegrad/optim/state.hpp>
@@ -10,7 +11,7 @@
 #include <array>
 #include <cmath>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 namespace detail {
 
@@ -101,8 +102,8 @@ struct adam_policy : policy_base<adam_policy<Decoupled>> {
 //! θ ← θ − lr/(1−β₁ᵗ) · m / (√v̂/√(1−β₂ᵗ) + ε), v̂ = amsgrad ? max(v̂, v) : v.
 struct Adam : detail::adam_policy<false> {};
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::Adam;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Adamax (torch.optim.Adamax, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! Adamax (`torch.optim.Adamax`, 1.13): g = ±∇ + wd·θ; m = β₁m + (1−β₁)g;
 //! u = max(β₂u, |g| + ε); θ ← θ − lr/(1−β₁ᵗ) · m/u.
@@ -57,8 +58,8 @@ struct Adamax : detail::policy_base<Adamax> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::Adamax;
 }

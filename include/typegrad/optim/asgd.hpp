@@ -1,6 +1,7 @@
 #pragma once
 // ASGD (torch.optim.ASGD, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! Averaged SGD (`torch.optim.ASGD`, 1.13): g = ±∇ + wd·θ; θ ← θ(1 − λη) − η·g;
 //! ax ← μ = 1 ? θ : ax + μ(θ − ax); then η = lr/(1 + λ·lr·t)^α, μ = 1/max(1, t − t0)
@@ -61,8 +62,8 @@ struct ASGD : detail::policy_base<ASGD> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::ASGD;
 }

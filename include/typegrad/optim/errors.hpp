@@ -9,8 +9,9 @@
 #include <string>
 #include <string_view>
 #include <typegrad/core/error.hpp>
+#include <typegrad/detail/arch.hpp>
 
-namespace typegrad::optim::detail {
+namespace TYPEGRAD_NS::optim::detail {
 
 //! A double as Python's repr() writes it, so messages read exactly like torch's
 //! ("Invalid learning rate: -0.1", "Invalid epsilon value: -1e-08").
@@ -74,4 +75,4 @@ inline std::string py_repr(double x) {
 //! Whether x is finite; constexpr, unlike std::isfinite in C++20 (inf - inf and NaN - NaN are NaN).
 constexpr bool finite(double x) { return x - x == 0; }
 
-}  // namespace typegrad::optim::detail
+}  // namespace TYPEGRAD_NS::optim::detail

@@ -1,6 +1,7 @@
 #pragma once
 // NAdam (torch.optim.NAdam, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! NAdam (`torch.optim.NAdam`, 1.13; no `maximize` there): g = ∇ + wd·θ;
 //! μₜ = β₁(1 − ½·0.96^(t·ψ)); Πₜ = Πₜ₋₁·μₜ (float32); m, v as Adam; d = √(v/(1−β₂ᵗ)) + ε;
@@ -70,8 +71,8 @@ struct NAdam : detail::policy_base<NAdam> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::NAdam;
 }

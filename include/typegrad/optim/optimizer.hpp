@@ -3,6 +3,7 @@
 // re-validates a group's options when they changed and then sweeps every parameter.
 
 #include <typegrad/core/param_info.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/errors.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/policy.hpp>
@@ -19,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! A torch-like parameter group: the options its parameters are stepped with, and their indices
 //! into the layout. Schedulers write `options.lr` (and momentum / betas[0]).
@@ -203,9 +204,9 @@ private:
     std::array<param_info, P> layout_;
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::basic_optimizer;
 using optim::optimizer;
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

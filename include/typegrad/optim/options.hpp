@@ -3,6 +3,7 @@
 // reads (range checks worded as torch words them, the "changed since validated" test of step(),
 // the JSON options of the replay tool).
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/errors.hpp>
 
 #include <array>
@@ -14,7 +15,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace typegrad::optim::detail {
+namespace TYPEGRAD_NS::optim::detail {
 
 //! The values an option accepts. Every range but `unchecked` rejects NaN.
 enum range : std::uint8_t {
@@ -173,4 +174,4 @@ constexpr void for_each_option(Options& o, F&& f) {
         e.visit(o, [&](auto& v) { f(e.name, v); });
 }
 
-}  // namespace typegrad::optim::detail
+}  // namespace TYPEGRAD_NS::optim::detail

@@ -8,7 +8,9 @@
 #include <tuple>
 #include <type_traits>
 
-namespace typegrad::optim {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::optim {
 
 //! What `optimizer<Policy, ...>` needs from a policy (see docs/optimisers.md, "Writing a policy"):
 //! a nested `options` aggregate with `lr` and its table `hyperparameters` (torch's names), a
@@ -40,4 +42,4 @@ concept HasMomentum = requires(Options o) {
     o.momentum = 0.5;
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim

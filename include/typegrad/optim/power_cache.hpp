@@ -5,7 +5,9 @@
 #include <array>
 #include <cmath>
 
-namespace typegrad::optim::detail {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::optim::detail {
 
 //! beta^step for a parameter stepped once more: one multiplication by beta instead of std::pow when
 //! the last value computed was beta^(step - 1) (otherwise, e.g. after a checkpoint set the step or
@@ -36,4 +38,4 @@ private:
     double base_ = -1, step_ = -1, power_ = 1;
 };
 
-}  // namespace typegrad::optim::detail
+}  // namespace TYPEGRAD_NS::optim::detail

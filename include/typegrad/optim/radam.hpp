@@ -1,6 +1,7 @@
 #pragma once
 // RAdam (torch.optim.RAdam, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! RAdam (`torch.optim.RAdam`, 1.13; no `maximize` there): g = ∇ + wd·θ; m, v as Adam;
 //! ρ∞ = 2/(1−β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ); m̂ = m/(1−β₁ᵗ);
@@ -71,8 +72,8 @@ struct RAdam : detail::policy_base<RAdam> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::RAdam;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // RMSprop (torch.optim.RMSprop, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! RMSprop (`torch.optim.RMSprop`, 1.13): g = ±∇ + wd·θ; s = αs + (1−α)g²;
 //! centered: a = αa + (1−α)g, d = √(s − a²) + ε, else d = √s + ε;
@@ -76,8 +77,8 @@ struct RMSprop : detail::policy_base<RMSprop> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::RMSprop;
 }

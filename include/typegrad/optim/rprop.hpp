@@ -1,6 +1,7 @@
 #pragma once
 // Rprop (torch.optim.Rprop, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
@@ -10,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! Rprop (`torch.optim.Rprop`, 1.13): s = sign(g·g_prev) → η₊ / η₋ / 1; Δ = clamp(Δ·s, Δmin, Δmax);
 //! g = 0 where s = η₋; θ ← θ − sign(g)·Δ; g_prev = g.  (Δ starts at lr, on the first step.)
@@ -59,8 +60,8 @@ struct Rprop : detail::policy_base<Rprop> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::Rprop;
 }

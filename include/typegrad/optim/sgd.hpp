@@ -1,11 +1,12 @@
 #pragma once
 // SGD (torch.optim.SGD, 1.13): the policy, its options and its state.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/state.hpp>
 #include <typegrad/optim/sweep.hpp>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! Stochastic gradient descent with optional (Nesterov) momentum, as `torch.optim.SGD` (1.13).
 //!   d = ±g + wd·θ;  b = d on the first step, else μ·b + (1 − τ)·d;  d = nesterov ? d + μ·b : b;
@@ -56,8 +57,8 @@ struct SGD : detail::policy_base<SGD> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::SGD;
 }

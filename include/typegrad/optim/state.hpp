@@ -7,6 +7,7 @@
 
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/fixed_string.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/errors.hpp>
 
 #include <algorithm>
@@ -24,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::optim::detail {
+namespace TYPEGRAD_NS::optim::detail {
 
 //! A zero-initialised, 64-byte-aligned array of `n` T, owned; copyable and movable.
 template <class T>
@@ -366,4 +367,4 @@ private:
     std::vector<std::uint16_t> present_;
 };
 
-}  // namespace typegrad::optim::detail
+}  // namespace TYPEGRAD_NS::optim::detail

@@ -3,6 +3,7 @@
 // wide, the tail loaded under a mask into one more batch so every element sees the same
 // instruction sequence (results never depend on an element's index).
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/xsimd.hpp>
 #include <typegrad/parallel/threads.hpp>
@@ -11,7 +12,7 @@
 #include <cstddef>
 #include <utility>
 
-namespace typegrad::optim::detail {
+namespace TYPEGRAD_NS::optim::detail {
 
 //! A stream the kernel reads (the gradients) ...
 template <class T>
@@ -121,4 +122,4 @@ inline xsimd::batch<T> bc(double v) {
     return xsimd::batch<T>(static_cast<T>(v));
 }
 
-}  // namespace typegrad::optim::detail
+}  // namespace TYPEGRAD_NS::optim::detail

@@ -15,7 +15,9 @@
 #include <thread>
 #endif
 
-namespace typegrad::parallel {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS::parallel {
 
 //! Whether this program was compiled with OpenMP, i.e. whether more than one thread can run.
 inline constexpr bool available =
@@ -79,4 +81,4 @@ private:
     unsigned saved_;
 };
 
-}  // namespace typegrad::parallel
+}  // namespace TYPEGRAD_NS::parallel

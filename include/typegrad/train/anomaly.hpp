@@ -27,12 +27,13 @@
 #include <typegrad/autodiff/sweep.hpp>
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/to_string.hpp>
 #include <typegrad/train/anomaly_report.hpp>
 #include <typegrad/train/trainer.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 namespace detail::anomaly {
 
@@ -240,9 +241,9 @@ requires SameExpression<E, L> std::optional<anomaly_report> find_anomaly(E, cons
     return check::run(params.values().data(), features.data(), target);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! Anomaly mode on (or off, `on = false`) for `trainer`: when backward() meets a non-finite loss or
 //! (with `trainer_checks::finite`) gradient, the first data row at fault is re-run in the checked
@@ -255,4 +256,4 @@ void detect_anomaly(Trainer<Loss, Policy, T>& trainer, bool on = true) {
     trainer.set_anomaly_detector(on ? &check::run : nullptr);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

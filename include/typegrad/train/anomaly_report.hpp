@@ -7,7 +7,9 @@
 
 #include <typegrad/detail/text.hpp>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! The pass in which anomaly mode met the first non-finite number.
 enum class anomaly_pass {
@@ -75,4 +77,4 @@ struct anomaly_report {
     }
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

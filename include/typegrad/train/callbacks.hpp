@@ -30,12 +30,13 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/predict.hpp>
 #include <typegrad/train/fit.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 namespace callback_detail {
 
@@ -480,4 +481,4 @@ private:
     bool per_batch_ = false;
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

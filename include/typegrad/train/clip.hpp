@@ -8,10 +8,11 @@
 #include <string>
 
 #include <typegrad/core/error.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/errors.hpp>
 #include <typegrad/parameters.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! Scales every gradient by min(1, max_norm / (total_norm + 1e-6)), where total_norm is the
 //! `norm_type`-norm of all gradients together (2 by default; infinity for the largest |g|), and
@@ -67,4 +68,4 @@ void clip_grad_value(Parameters<Loss, T>& params, double clip_value) {
         g = std::clamp(g, -c, c);
 }
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

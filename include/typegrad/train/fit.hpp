@@ -37,9 +37,10 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/batches.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/train/position.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 namespace fit_detail {
 struct loop;
@@ -314,4 +315,4 @@ struct loop {
 
 }  // namespace fit_detail
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -2,7 +2,9 @@
 // Where a run is in its data: what a checkpoint saves (checkpoint.hpp) and Trainer::fit resumes from.
 #include <cstdint>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! Where a run is in its data, saved so that a resumed run visits the same batches: the epoch, the
 //! batch within it, and the seed of the shuffle (tg::data::shuffle).
@@ -13,4 +15,4 @@ struct data_position {
     bool operator==(const data_position&) const = default;
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

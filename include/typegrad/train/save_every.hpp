@@ -7,10 +7,11 @@
 #include <utility>
 
 #include <typegrad/checkpoint.hpp>
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/train/fit.hpp>
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 
 //! Saves a checkpoint to `path` (tg::save: atomic, checksummed) after every `every` epochs and at
 //! the end of the fit: the parameters, the trainer, the `parts` given (a scheduler, a standardizer,
@@ -60,4 +61,4 @@ private:
     std::size_t saved_ = 0;
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -36,7 +36,9 @@
 #include <typegrad/train/anomaly_report.hpp>
 #include <typegrad/train/fit.hpp>
 
-namespace typegrad {
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
 
 //! The run-time checks of a Trainer. Always on, whatever these say: the batch's rows and width, class
 //! targets, and the loss that backward() returns (one compare per batch).
@@ -463,4 +465,4 @@ private:
     bool stepped_since_zero_ = false;
 };
 
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

@@ -1,9 +1,10 @@
 #pragma once
 // torch.optim.lr_scheduler.ConstantLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! ConstantLR's options, torch's keywords and defaults.
 struct constant_lr_options {
@@ -27,8 +28,8 @@ struct ConstantLR : lr_scheduler<ConstantLR<Opt>, Opt, constant_lr_options> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::ConstantLR;
 }

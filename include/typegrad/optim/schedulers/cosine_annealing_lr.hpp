@@ -1,12 +1,13 @@
 #pragma once
 // torch.optim.lr_scheduler.CosineAnnealingLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <cmath>
 #include <numbers>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! CosineAnnealingLR's options (torch requires T_max).
 struct cosine_annealing_lr_options {
@@ -46,8 +47,8 @@ struct CosineAnnealingLR : lr_scheduler<CosineAnnealingLR<Opt>, Opt, cosine_anne
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::CosineAnnealingLR;
 }

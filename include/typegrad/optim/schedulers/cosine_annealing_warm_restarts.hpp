@@ -1,12 +1,13 @@
 #pragma once
 // torch.optim.lr_scheduler.CosineAnnealingWarmRestarts (SGDR), with its own step counting.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <cmath>
 #include <numbers>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! CosineAnnealingWarmRestarts' options (torch requires T_0).
 struct cosine_annealing_warm_restarts_options {
@@ -87,8 +88,8 @@ private:
     double T_i_;
     double T_cur_ = -1;
 };
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::CosineAnnealingWarmRestarts;
 }

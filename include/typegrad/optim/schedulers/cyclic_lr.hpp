@@ -1,6 +1,7 @@
 #pragma once
 // torch.optim.lr_scheduler.CyclicLR: the lr (and momentum) between two bounds, cycle after cycle.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/policy.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! CyclicLR's options, torch's keywords and defaults.
 struct cyclic_lr_options {
@@ -84,8 +85,8 @@ private:
     double total_size_ = 0, step_ratio_ = 0;
     std::vector<double> base_momentums_;
 };
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::CyclicLR;
 }

@@ -1,11 +1,12 @@
 #pragma once
 // torch.optim.lr_scheduler.ExponentialLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <cmath>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! ExponentialLR's options (torch requires gamma; 0.1 is ours).
 struct exponential_lr_options {
@@ -25,8 +26,8 @@ struct ExponentialLR : lr_scheduler<ExponentialLR<Opt>, Opt, exponential_lr_opti
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::ExponentialLR;
 }

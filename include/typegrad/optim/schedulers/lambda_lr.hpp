@@ -1,12 +1,13 @@
 #pragma once
 // torch.optim.lr_scheduler.LambdaLR and MultiplicativeLR: the lr from a user's callable.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <concepts>
 #include <utility>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! `torch.optim.lr_scheduler.LambdaLR`: lr = base_lr · f(step), f any callable `double(long)`
 //! (one f for every group). `tg::LambdaLR sched{opt, [](long e) { return 0.95 / (1 + e); }};`
@@ -29,9 +30,9 @@ struct MultiplicativeLR : lr_scheduler<MultiplicativeLR<Opt, F>, Opt, F> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::LambdaLR;
 using optim::MultiplicativeLR;
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

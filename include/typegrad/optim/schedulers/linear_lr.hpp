@@ -1,11 +1,12 @@
 #pragma once
 // torch.optim.lr_scheduler.LinearLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <algorithm>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! LinearLR's options, torch's keywords and defaults.
 struct linear_lr_options {
@@ -41,8 +42,8 @@ struct LinearLR : lr_scheduler<LinearLR<Opt>, Opt, linear_lr_options> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::LinearLR;
 }

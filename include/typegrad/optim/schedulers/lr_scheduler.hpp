@@ -3,6 +3,7 @@
 // step made at construction, the chainable step() and the closed-form step(epoch). A scheduler
 // brings only its options and torch's get_lr.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/errors.hpp>
 
 #include <cstddef>
@@ -12,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! What a scheduler's lr rule reads: its options, torch's base_lrs, last_epoch and _step_count.
 template <class Options>
@@ -153,4 +154,4 @@ double& cycled_momentum(Options& o) {
 }
 }  // namespace detail
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim

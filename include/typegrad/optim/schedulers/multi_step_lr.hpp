@@ -1,13 +1,14 @@
 #pragma once
 // torch.optim.lr_scheduler.MultiStepLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! MultiStepLR's options, torch's keywords (milestones in any order, repeats counted).
 struct multi_step_lr_options {
@@ -32,8 +33,8 @@ struct MultiStepLR : lr_scheduler<MultiStepLR<Opt>, Opt, multi_step_lr_options> 
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::MultiStepLR;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // torch.optim.lr_scheduler.OneCycleLR: the 1cycle policy over lr and momentum.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/policy.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
@@ -10,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! OneCycleLR's options, torch's keywords and defaults.
 struct one_cycle_lr_options {
@@ -142,8 +143,8 @@ private:
     std::vector<phase> phases_;
     std::vector<values> per_group_;
 };
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::OneCycleLR;
 }

@@ -1,12 +1,13 @@
 #pragma once
 // torch.optim.lr_scheduler.PolynomialLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! PolynomialLR's options, torch's keywords and defaults.
 struct polynomial_lr_options {
@@ -35,8 +36,8 @@ struct PolynomialLR : lr_scheduler<PolynomialLR<Opt>, Opt, polynomial_lr_options
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::PolynomialLR;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // torch.optim.lr_scheduler.ReduceLROnPlateau: stepped with a metric, not an _LRScheduler.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! ReduceLROnPlateau's options, torch's keywords and defaults.
 struct reduce_lr_on_plateau_options {
@@ -106,8 +107,8 @@ private:
     long num_bad_epochs_ = 0, cooldown_counter_ = 0, last_epoch_ = 0;
     std::vector<double> last_lr_;
 };
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::ReduceLROnPlateau;
 }

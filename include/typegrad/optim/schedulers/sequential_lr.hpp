@@ -1,6 +1,7 @@
 #pragma once
 // torch.optim.lr_scheduler.SequentialLR and ChainedScheduler: schedulers made of schedulers.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! `torch.optim.lr_scheduler.SequentialLR`: runs schedulers[k] between milestones[k-1] and
 //! milestones[k]; at a milestone the next one restarts at epoch 0 (its closed form).
@@ -131,9 +132,9 @@ private:
     std::tuple<S...> schedulers_;
     std::vector<double> last_lr_;
 };
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::ChainedScheduler;
 using optim::SequentialLR;
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS

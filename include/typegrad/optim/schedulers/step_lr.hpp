@@ -1,11 +1,12 @@
 #pragma once
 // torch.optim.lr_scheduler.StepLR.
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/schedulers/lr_scheduler.hpp>
 
 #include <cmath>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! StepLR's options, torch's keywords (torch requires step_size).
 struct step_lr_options {
@@ -28,8 +29,8 @@ struct StepLR : lr_scheduler<StepLR<Opt>, Opt, step_lr_options> {
     }
 };
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::StepLR;
 }
