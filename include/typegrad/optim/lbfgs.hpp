@@ -12,9 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include <typegrad/detail/arch.hpp>
 #include <typegrad/optim/errors.hpp>
 
-namespace typegrad::optim {
+namespace TYPEGRAD_NS::optim {
 
 //! The line search of LBFGS. torch: `line_search_fn=None` or `"strong_wolfe"`.
 enum class line_search {
@@ -479,10 +480,10 @@ template <class Params>
 LBFGS(Params&, lbfgs_options = {}, detail::lbfgs_variant = {})
     -> LBFGS<typename std::remove_cvref_t<decltype(std::declval<Params&>().values())>::element_type>;
 
-}  // namespace typegrad::optim
+}  // namespace TYPEGRAD_NS::optim
 
-namespace typegrad {
+namespace TYPEGRAD_NS {
 using optim::LBFGS;
 using optim::lbfgs_options;
 using optim::line_search;
-}  // namespace typegrad
+}  // namespace TYPEGRAD_NS
