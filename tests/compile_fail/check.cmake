@@ -1,4 +1,4 @@
-# Runs one compile-fail case: cmake -DCOMPILER=... -DFLAGS_FILE=... -DSOURCE=<case>.cpp -P check.cmake
+# Runs one compile-fail case: cmake -DCOMPILER=... -DFLAGS_FILE=... -DSOURCE=<case>.cpp [-DPCH=<h>] -P check.cmake
 #
 # A case is a pair in one file. Compiled as it is (the legal counterpart, with the project's strict
 # warnings), it must compile without a warning. Compiled with -DTYPEGRAD_COMPILE_FAIL, it must
@@ -6,9 +6,19 @@
 # match the compiler's output; and the errors must number at most `// max-errors: N` (3 by default:
 # typegrad's message, the diagnostic type that carries the user's shapes or names, and the
 # compiler's remark that the latter's check is not a constant), so that a cascade fails the test.
+#
+# With -DMAKE_PCH=<h> instead of SOURCE: writes the header <h> (the umbrella header, which every
+# case includes) and precompiles it into <h>.gch with the very arguments the cases are compiled
+# with (GCC). A case run with -DPCH=<h> then includes it first (-include, -Winvalid-pch: a stale or
+# mismatched <h>.gch is a warning, which fails the legal counterpart), so that each case parses
+# the umbrella header once instead of twice per compiler run.
 cmake_minimum_required(VERSION 3.25)
 
-foreach(var COMPILER FLAGS_FILE SOURCE)
+set(required COMPILER FLAGS_FILE SOURCE)
+if(DEFINED MAKE_PCH)
+  set(required COMPILER FLAGS_FILE)
+endif()
+foreach(var ${required})
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "check.cmake: -D${var}=... is required")
   endif()
@@ -29,6 +39,21 @@ endforeach()
 foreach(def IN LISTS TYPEGRAD_CF_DEFINES)
   list(APPEND args -D${def})
 endforeach()
+
+if(DEFINED MAKE_PCH)
+  file(WRITE ${MAKE_PCH} "#include <typegrad/typegrad.hpp>\n")
+  list(REMOVE_ITEM args -fsyntax-only)
+  execute_process(COMMAND ${COMPILER} ${args} -x c++-header ${MAKE_PCH} -o ${MAKE_PCH}.gch
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0 OR out MATCHES "warning: ")
+    message(FATAL_ERROR "FAIL: the precompiled header does not compile cleanly:\n${out}")
+  endif()
+  message(STATUS "PASS (${MAKE_PCH}.gch)")
+  return()
+endif()
+if(DEFINED PCH)
+  list(APPEND args -include ${PCH} -Winvalid-pch)
+endif()
 
 file(STRINGS ${SOURCE} expectations REGEX "^// expect: ")
 list(TRANSFORM expectations REPLACE "^// expect: " "")
