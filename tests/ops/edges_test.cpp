@@ -22,6 +22,7 @@
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
+#include <typegrad/ops/rectifiers.hpp>
 #include <typegrad/ops/softmax.hpp>
 #include <typegrad/parameters.hpp>
 
@@ -44,6 +45,8 @@ constexpr auto label = tg::class_target<"y", 3>;
 constexpr auto half = 0.5_c;
 constexpr auto one_and_a_half = 1.5_c;
 constexpr auto clamped = tg::clamp(w, -1_c, 2_c);
+constexpr auto elu_half = tg::elu(w, 0.5_c);
+constexpr auto leaky_fifth = tg::leaky_relu(w, 0.2_c);
 constexpr auto reciprocal = tg::pow(w, -1_c);
 
 template <class T>
@@ -180,6 +183,44 @@ TEMPLATE_TEST_CASE("softplus, sigmoid and bce_with_logits at 0", "[edges]", floa
     check_at<TestType>(tg::sigmoid(w), {0.0}, 0.5, {0.25});
     // g(lambda z, y: F.binary_cross_entropy_with_logits(z, y), 0.0, 1.0) -> (0.6931471805599453, [-0.5, -0.0])
     check_at<TestType>(tg::bce_with_logits(w, y), {0.0}, 1.0, 0.6931471805599453, {-0.5});
+}
+
+TEMPLATE_TEST_CASE("leaky_relu and elu take the left side at their kink, and torch's value at NaN", "[edges]", float,
+                   double) {
+    // g(F.leaky_relu, 0.0) -> (0.0, [0.01]); g(F.leaky_relu, float('nan')) -> (nan, [0.01])
+    check_at<TestType>(tg::leaky_relu(w), {0.0}, 0.0, {0.01});
+    check_at<TestType>(tg::leaky_relu(w), {nan_}, nan_, {0.01});
+    // g(lambda x: F.leaky_relu(x, 0.2), 0.0) -> (0.0, [0.2]); at -2.0 -> (-0.4, [0.2]); at 2.0 -> (2.0, [1.0])
+    check_at<TestType>(leaky_fifth, {0.0}, 0.0, {0.2});
+    check_at<TestType>(leaky_fifth, {-2.0}, -0.4, {0.2});
+    check_at<TestType>(leaky_fifth, {2.0}, 2.0, {1.0});
+    // g(F.elu, 0.0) -> (0.0, [1.0]); g(lambda x: F.elu(x, 0.5), 0.0) -> (0.0, [0.5]); F.elu at nan -> (nan, [1.0])
+    check_at<TestType>(tg::elu(w), {0.0}, 0.0, {1.0});
+    check_at<TestType>(elu_half, {0.0}, 0.0, {0.5});
+    check_at<TestType>(elu_half, {nan_}, nan_, {1.0});
+    // g(lambda x: F.elu(x, 0.5), -100.0) -> (-0.5, [1.86e-44]) (float32: (-0.5, [1.96e-44]))
+    check_at<TestType>(elu_half, {-100.0}, -0.5, {0.0});
+    check_at<TestType>(elu_half, {100.0}, 100.0, {1.0});
+    // eˣ - 1 as torch's kernel, not expm1: g(F.elu, -2.0**-27) -> (-7.450580596923828e-09, [0.99999999255])
+    // in float64, (0.0, [1.0]) in float32
+    check_at<TestType>(tg::elu(w), {-0x1p-27}, std::is_same_v<TestType, float> ? 0.0 : -0x1p-27, {std::exp(-0x1p-27)});
+}
+
+TEMPLATE_TEST_CASE("gelu (both forms) and silu at 0 and at |x| = 100", "[edges]", float, double) {
+    // g(F.gelu, 0.0) -> (0.0, [0.5]); the tanh form and F.silu too
+    check_at<TestType>(tg::gelu(w), {0.0}, 0.0, {0.5});
+    check_at<TestType>(tg::gelu<"tanh">(w), {0.0}, 0.0, {0.5});
+    check_at<TestType>(tg::silu(w), {0.0}, 0.0, {0.5});
+    // g(F.gelu, 100.0) -> (100.0, [1.0]); g(F.gelu, -100.0) -> (-0.0, [0.0]); the same for the tanh form
+    check_at<TestType>(tg::gelu(w), {100.0}, 100.0, {1.0});
+    check_at<TestType>(tg::gelu(w), {-100.0}, 0.0, {0.0});
+    check_at<TestType>(tg::gelu<"tanh">(w), {100.0}, 100.0, {1.0});
+    check_at<TestType>(tg::gelu<"tanh">(w), {-100.0}, 0.0, {0.0});
+    // g(F.silu, 100.0) -> (100.0, [1.0]); g(F.silu, -100.0) -> (-3.72e-42, [-3.68e-42]) (float32: (-0.0, [0.0]))
+    check_at<TestType>(tg::silu(w), {100.0}, 100.0, {1.0});
+    check_at<TestType>(tg::silu(w), {-100.0}, 0.0, {0.0});
+    // at ±inf the derivatives are inf · 0: g(F.gelu, inf) -> (inf, [nan]); g(F.silu, -inf) -> (nan, [nan])
+    check_at<TestType>(tg::gelu(w), {inf_}, inf_, {nan_});
 }
 
 TEMPLATE_TEST_CASE("sigmoid, softplus and tanh stay finite at |x| = 100", "[extremes]", float, double) {

@@ -1,5 +1,7 @@
 // The elementary functions on SIMD lanes that typegrad computes itself rather than through xsimd:
-// tanh of float lanes (detail::tanh_float), against std::tanh in double.
+// tanh of float lanes (detail::tanh_float), against std::tanh in double; and the accuracy in float
+// of xsimd's erf and of the relu variants built on it (ops/rectifiers.hpp).
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <typegrad/detail/math.hpp>
+#include <typegrad/ops/rectifiers.hpp>
 
 namespace {
 
@@ -59,4 +62,67 @@ TEST_CASE("tanh of float lanes at the special values: NaN, infinities, signed ze
     typegrad::detail::tanh(lane::load_aligned(in)).store_aligned(out);
     for (std::size_t l = 0; l < lane::size; ++l)
         CHECK(out[l] == Approx(std::tanh(static_cast<double>(in[l]))).epsilon(3e-7).margin(1e-30));
+}
+
+namespace {
+
+// The largest error of f on float lanes against g in double over every 4099th positive float
+// below `limit` and its negation: relative, or absolute where g(x) is below `floor` in magnitude
+// (1e-37: below float's normal numbers; 1: where the formula cancels, as 1 + erf(x) for x < -3).
+template <class F, class G>
+double worst_error(F f, G g, float limit, double floor, float& worst_at) {
+    double worst = 0;
+    for (std::uint32_t bits = 0; bits < 0x7f800000u; bits += 4099) {
+        const float v = std::bit_cast<float>(bits);
+        if (v > limit)
+            break;
+        for (const float x : {v, -v}) {
+            const double expected = g(static_cast<double>(x));
+            const double got = first_lane(f(lane(x)));
+            const double err = std::fabs(got - expected) / std::max(std::fabs(expected), floor);
+            if (err > worst) {
+                worst = err;
+                worst_at = x;
+            }
+        }
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("erf of float lanes (xsimd's, which gelu uses) against double") {
+    float at = 0;
+    // Every float: erf saturates to ±1 from |x| = 4 on.
+    const double erf_error = worst_error([](const lane& v) { return typegrad::detail::erf(v); },
+                                         [](double v) { return std::erf(v); }, 1e30f, 1e-37, at);
+    INFO("erf: worst relative error " << erf_error << " at x = " << at);
+    CHECK(erf_error <= 4e-7);  // measured: 1.7e-7
+}
+
+TEST_CASE("gelu, silu and elu of float lanes against their formulas in double") {
+    float at = 0;
+    // Relative to max(|y|, 1): where 1 + erf(x), 1 + tanh(...) or eˣ - 1 cancels, float carries an
+    // error of an ulp of 1, as torch's float kernels do.
+    const auto gelu64 = [](double v) { return v * 0.5 * (1 + std::erf(v * 0.70710678118654752440)); };
+    const double gelu_error =
+        worst_error([](const lane& v) { return typegrad::ops::gelu::f(v); }, gelu64, 1e4f, 1.0, at);
+    INFO("gelu: worst error " << gelu_error << " at x = " << at);
+    CHECK(gelu_error <= 4e-7);  // measured: 1.1e-7
+    const auto gelu_tanh64 = [](double v) {
+        return 0.5 * v * (1 + std::tanh(0.79788456080286535588 * (v + 0.044715 * v * v * v)));
+    };
+    const double gelu_tanh_error =
+        worst_error([](const lane& v) { return typegrad::ops::gelu_tanh::f(v); }, gelu_tanh64, 1e4f, 1.0, at);
+    INFO("gelu tanh: worst error " << gelu_tanh_error << " at x = " << at);
+    CHECK(gelu_tanh_error <= 4e-7);  // measured: 1.9e-7
+    const double silu_error = worst_error([](const lane& v) { return typegrad::ops::silu::f(v); },
+                                          [](double v) { return v / (1 + std::exp(-v)); }, 80.0f, 1e-37, at);
+    INFO("silu: worst relative error " << silu_error << " at x = " << at);
+    CHECK(silu_error <= 4e-7);  // measured: 1.5e-7
+    using elu1 = typegrad::ops::elu<std::bit_cast<std::uint64_t>(1.0)>;
+    const double elu_error = worst_error([](const lane& v) { return elu1::f(v); },
+                                         [](double v) { return v > 0 ? v : std::expm1(v); }, 1e30f, 1.0, at);
+    INFO("elu: worst error " << elu_error << " at x = " << at);
+    CHECK(elu_error <= 4e-7);  // measured: 7.2e-8
 }

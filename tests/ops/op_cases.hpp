@@ -7,6 +7,7 @@
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
+#include <typegrad/ops/rectifiers.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -91,6 +92,29 @@ struct min : case_defaults {
     static constexpr auto loss = tg::dot(tg::min(w * x, v), v) + tg::sum(tg::min(w, b));
 };
 
+// The relu variants (ops/rectifiers.hpp), with an offset b so that both sides of a kink are met.
+struct gelu : case_defaults {
+    static constexpr auto loss = tg::dot(tg::gelu(w * x + b), v);
+};
+struct gelu_tanh : case_defaults {
+    static constexpr auto loss = tg::dot(tg::gelu<"tanh">(w * x + b), v);
+};
+struct silu : case_defaults {
+    static constexpr auto loss = tg::dot(tg::silu(w * x + b), v);
+};
+struct elu : case_defaults {
+    static constexpr auto loss = tg::dot(tg::elu(w * x + b), v);
+};
+struct elu_alpha : case_defaults {
+    static constexpr auto loss = tg::dot(tg::elu(w * x + b, 0.5_c), v);
+};
+struct leaky_relu : case_defaults {
+    static constexpr auto loss = tg::dot(tg::leaky_relu(w * x + b), v);
+};
+struct leaky_relu_slope : case_defaults {
+    static constexpr auto loss = tg::dot(tg::leaky_relu(w * x + b, 0.2_c), v);
+};
+
 // Reductions and products.
 struct sum : case_defaults {
     static constexpr auto loss = tg::square(tg::sum(w * x) - b);
@@ -160,3 +184,5 @@ struct cross_entropy : case_defaults {
     cases::sum, cases::mean, cases::dot, cases::matvec, cases::linear, cases::logsumexp, cases::softmax, \
         cases::log_softmax, cases::mse, cases::l1, cases::huber, cases::huber_half, cases::smooth_l1,    \
         cases::smooth_l1_beta0, cases::bce_with_logits, cases::nll, cases::cross_entropy
+#define TYPEGRAD_RECTIFIER_CASES \
+    cases::gelu, cases::gelu_tanh, cases::silu, cases::elu, cases::elu_alpha, cases::leaky_relu, cases::leaky_relu_slope

@@ -8,6 +8,8 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/activations.hpp>
 #include <typegrad/layers/linear.hpp>
+#include <typegrad/layers/rectifiers.hpp>
+#include <typegrad/layers/softmax.hpp>
 
 namespace TYPEGRAD_NS::layers {
 
@@ -18,6 +20,7 @@ struct with_widths;
 
 //! Every layer of the library, in the order the documentation lists them (besides `tg::sequential`
 //! itself, and the user's own types derived from `module`).
-using catalogue = type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus>;
+using catalogue =
+    type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax>;
 
 }  // namespace TYPEGRAD_NS::layers

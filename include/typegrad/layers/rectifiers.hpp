@@ -1,0 +1,63 @@
+#pragma once
+// The smooth and leaky relu variants as layers, `tg::GELU`, `tg::SiLU`, `tg::ELU`, `tg::LeakyReLU`,
+// for `tg::sequential`: each gives exactly the expression of its lowercase builder
+// (`tg::GELU<"tanh">` gives `tg::gelu<"tanh">(x)`, `tg::ELU<0.5_c>` gives `tg::elu(x, 0.5_c)`).
+// torch's options are template arguments: a string for GELU's `approximate`, a compile-time
+// constant for ELU's `alpha` and LeakyReLU's `negative_slope`.
+#include <cstddef>
+
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/detail/arch.hpp>
+#include <typegrad/layers/module.hpp>
+#include <typegrad/ops/rectifiers.hpp>
+
+namespace TYPEGRAD_NS {
+
+//! Elementwise GELU: `tg::GELU<>` the exact erf form, `tg::GELU<"tanh">` the tanh approximation.
+//! torch: `torch.nn.GELU()`, `torch.nn.GELU(approximate="tanh")`.
+template <fixed_string Approximate = "none">
+struct GELU : layers::module {
+    static constexpr std::size_t in_features = layers::any_width;
+    static constexpr std::size_t out_features = layers::any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return gelu<Approximate>(x);
+    }
+};
+
+//! Elementwise x σ(x). torch: `torch.nn.SiLU()`.
+struct SiLU : layers::module {
+    static constexpr std::size_t in_features = layers::any_width;
+    static constexpr std::size_t out_features = layers::any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return silu(x);
+    }
+};
+
+//! Elementwise ELU with α a compile-time constant: `tg::ELU<>` (α = 1), `tg::ELU<0.5_c>`.
+//! torch: `torch.nn.ELU()`, `torch.nn.ELU(alpha=0.5)`.
+template <auto Alpha = detail::default_elu_alpha{}>
+struct ELU : layers::module {
+    static constexpr std::size_t in_features = layers::any_width;
+    static constexpr std::size_t out_features = layers::any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return elu(x, Alpha);
+    }
+};
+
+//! Elementwise leaky ReLU with the slope a compile-time constant: `tg::LeakyReLU<>` (0.01),
+//! `tg::LeakyReLU<0.2_c>`. torch: `torch.nn.LeakyReLU()`, `torch.nn.LeakyReLU(negative_slope=0.2)`.
+template <auto NegativeSlope = detail::default_negative_slope{}>
+struct LeakyReLU : layers::module {
+    static constexpr std::size_t in_features = layers::any_width;
+    static constexpr std::size_t out_features = layers::any_width;
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return leaky_relu(x, NegativeSlope);
+    }
+};
+
+}  // namespace TYPEGRAD_NS
