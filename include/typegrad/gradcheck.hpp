@@ -4,9 +4,9 @@
 // `torch.autograd.gradcheck`). Data reaches it through data/feed.hpp, checked as the trainer's is.
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
+#include <iterator>
 #include <limits>
-#include <ranges>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -18,6 +18,7 @@
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 #include <typegrad/parameters.hpp>
 
 namespace TYPEGRAD_NS {
@@ -46,23 +47,49 @@ struct gradcheck_result {
 
 namespace detail {
 
+// A contiguous range of numbers (std::array, std::vector, std::span, a built-in array): what
+// std::data and std::size take, without <ranges>, which every program including typegrad would parse.
 template <class R>
-concept NumberRange = std::ranges::contiguous_range<R> && std::is_arithmetic_v<std::ranges::range_value_t<R>>;
+concept NumberRange = requires(const R& r) {
+    std::data(r);
+    std::size(r);
+}
+&&std::is_arithmetic_v<std::remove_cvref_t<decltype(*std::data(std::declval<const R&>()))>>;
 
 template <NumberRange R>
 std::vector<double> to_doubles(const R& r) {
-    return std::vector<double>(std::ranges::begin(r), std::ranges::end(r));
+    const auto* first = std::data(r);
+    return std::vector<double>(first, first + std::size(r));
 }
 
 inline std::string element_name(const param_info& p, std::size_t index) {
-    std::ostringstream s;
-    s << p.name << '[';
     if (p.columns > 1 && p.size > p.columns)
-        s << index / p.columns << ", " << index % p.columns;
-    else
-        s << index;
-    s << ']';
-    return s.str();
+        return cat({p.name, "[", decimal(index / p.columns), ", ", decimal(index % p.columns), "]"});
+    return cat({p.name, "[", decimal(index), "]"});
+}
+
+// A number as an ostream with precision 10 writes it ("%.10g").
+inline std::string g10(double v) {
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%.10g", v);
+    return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+// gradcheck_result::report, out of line: one copy for every loss checked.
+// `where`: the element closest to failing (element_name), empty when the loss has no parameters.
+[[gnu::cold, gnu::noinline]] inline std::string gradcheck_report(const gradcheck_result& res, std::size_t params,
+                                                                 const gradcheck_options& opt, std::string_view where) {
+    if (where.empty())
+        return "gradcheck: ok: the loss has no parameters";
+    const std::string head =
+        res.ok ? cat({"gradcheck: ok: ", decimal(res.checked), " gradient elements of ", decimal(params),
+                      " parameters agree with central differences (eps ", g10(opt.eps), ", atol ", g10(opt.atol),
+                      ", rtol ", g10(opt.rtol), "); closest to the tolerance: "})
+               : cat({"typegrad: gradcheck: ", decimal(res.failures), " of ", decimal(res.checked),
+                      " gradient elements differ from central differences (eps ", g10(opt.eps), "); worst: "});
+    return cat({head, where, ": analytic ", g10(res.analytic), ", numeric ", g10(res.numeric), ", abs err ",
+                g10(res.abs_err), ", rel err ", g10(res.rel_err), " (allowed: atol ", g10(opt.atol), " + rtol ",
+                g10(opt.rtol), " * |numeric| = ", g10(opt.atol + opt.rtol * std::abs(res.numeric)), ")"});
 }
 
 // The comparison over `rows` samples, sample r being (x(r), y(r)): features and target in double.
@@ -115,25 +142,10 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, std::size_t rows
     }
     res.ok = res.failures == 0;
 
-    std::ostringstream s;
-    s.precision(10);
-    if (worst_info == nullptr) {
-        s << "gradcheck: ok: the loss has no parameters";
-    } else {
+    if (worst_info != nullptr)
         res.worst_param = std::string(worst_info->name);
-        const std::string where = element_name(*worst_info, res.index);
-        if (res.ok)
-            s << "gradcheck: ok: " << res.checked << " gradient elements of " << p.count
-              << " parameters agree with central differences (eps " << opt.eps << ", atol " << opt.atol << ", rtol "
-              << opt.rtol << "); closest to the tolerance: " << where << ": ";
-        else
-            s << "typegrad: gradcheck: " << res.failures << " of " << res.checked
-              << " gradient elements differ from central differences (eps " << opt.eps << "); worst: " << where << ": ";
-        s << "analytic " << res.analytic << ", numeric " << res.numeric << ", abs err " << res.abs_err << ", rel err "
-          << res.rel_err << " (allowed: atol " << opt.atol << " + rtol " << opt.rtol
-          << " * |numeric| = " << opt.atol + opt.rtol * std::abs(res.numeric) << ")";
-    }
-    res.report = s.str();
+    res.report = gradcheck_report(res, p.count, opt,
+                                  worst_info != nullptr ? element_name(*worst_info, res.index) : std::string());
     return res;
 }
 

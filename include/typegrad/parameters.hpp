@@ -14,8 +14,21 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 
 namespace TYPEGRAD_NS {
+
+namespace detail {
+// The error of a parameter name a model does not have, out of line: one copy for every model.
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_no_parameter(std::string_view name,
+                                                                     std::span<const param_info> slots) {
+    std::string known;
+    for (const auto& p : slots)
+        known += cat({known.empty() ? "" : ", ", p.name});
+    typegrad::detail::raise(
+        std::out_of_range(cat({"typegrad: no parameter named '", name, "'; this model has: ", known})));
+}
+}  // namespace detail
 
 //! Every parameter of the expression `Loss`: values and gradients, in torch's layouts and order.
 //! `tg::Parameters params{loss};` (float) or `tg::Parameters<decltype(loss), double> params;`.
@@ -92,11 +105,7 @@ private:
         for (const auto& p : layout::slots)
             if (p.name == name)
                 return std::span<std::remove_reference_t<decltype(buffer[0])>>(buffer.data() + p.offset, p.size);
-        std::string known;
-        for (const auto& p : layout::slots)
-            known += (known.empty() ? "" : ", ") + std::string(p.name);
-        typegrad::detail::raise(
-            std::out_of_range("typegrad: no parameter named '" + std::string(name) + "'; this model has: " + known));
+        detail::fail_no_parameter(name, layout::slots);
     }
 
     alignas(64) std::array<T, total> values_{};

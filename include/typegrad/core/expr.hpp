@@ -26,32 +26,27 @@ concept Expression = std::is_base_of_v<expr_base, std::remove_cvref_t<E>> && std
 
 enum class leaf_kind { param, input, target, constant };
 
-//! A trainable parameter `Name` of shape `Shape` (values and gradients live in `tg::Parameters`).
-template <fixed_string Name, class Shape>
-struct param_leaf : expr_base {
-    static constexpr leaf_kind kind = leaf_kind::param;
+//! What the named leaves have in common: their kind, their name (part of their type), their shape,
+//! and no operands.
+template <leaf_kind Kind, fixed_string Name, class Shape>
+struct named_leaf : expr_base {
+    static constexpr leaf_kind kind = Kind;
     static constexpr auto name = Name;
     using shape_type = Shape;
     using children = type_list<>;
 };
+
+//! A trainable parameter `Name` of shape `Shape` (values and gradients live in `tg::Parameters`).
+template <fixed_string Name, class Shape>
+struct param_leaf : named_leaf<leaf_kind::param, Name, Shape> {};
 
 //! One sample's feature vector of width `N`, read from the data's feature columns.
 template <fixed_string Name, std::size_t N>
-struct input_leaf : expr_base {
-    static constexpr leaf_kind kind = leaf_kind::input;
-    static constexpr auto name = Name;
-    using shape_type = shape<N>;
-    using children = type_list<>;
-};
+struct input_leaf : named_leaf<leaf_kind::input, Name, shape<N>> {};
 
 //! One sample's target (a scalar, or a class index for classification losses).
 template <fixed_string Name, class Shape>
-struct target_leaf : expr_base {
-    static constexpr leaf_kind kind = leaf_kind::target;
-    static constexpr auto name = Name;
-    using shape_type = Shape;
-    using children = type_list<>;
-};
+struct target_leaf : named_leaf<leaf_kind::target, Name, Shape> {};
 
 //! A compile-time scalar constant; the value is kept as the bits of a double, since Clang 14 takes no
 //! floating-point template arguments.
@@ -176,12 +171,8 @@ constexpr auto operator-(constant_leaf<Bits>) {
 //! One sample's class index in [0, K), stored in the data's target column as a number (0, 1, 2,
 //! ...); the target of classification losses (`tg::nll`, `tg::cross_entropy`).
 template <fixed_string Name, std::size_t K>
-struct class_target_leaf : expr_base {
-    static constexpr leaf_kind kind = leaf_kind::target;
-    static constexpr auto name = Name;
+struct class_target_leaf : named_leaf<leaf_kind::target, Name, scalar_shape> {
     static constexpr std::size_t classes = K;
-    using shape_type = scalar_shape;
-    using children = type_list<>;
 };
 
 //! A class-index target (see class_target_leaf).

@@ -10,7 +10,6 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace TYPEGRAD_NS {
 
@@ -23,50 +22,53 @@ class [[nodiscard]] result {
 
 public:
     //! A success holding `value`.
-    result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+    result(T value) : value_(std::move(value)) {}
     //! A failure holding `error`.
-    result(E error) : state_(std::in_place_index<1>, std::move(error)) {}
+    result(E error) : error_(std::move(error)) {}
 
     //! Whether the call succeeded.
-    bool has_value() const noexcept { return state_.index() == 0; }
+    bool has_value() const noexcept { return value_.has_value(); }
     //! has_value().
     explicit operator bool() const noexcept { return has_value(); }
 
     //! The value; raises error() when there is none.
     T& value() & {
         check();
-        return *std::get_if<0>(&state_);
+        return *value_;
     }
     //! The value; raises error() when there is none.
     const T& value() const& {
         check();
-        return *std::get_if<0>(&state_);
+        return *value_;
     }
     //! The value, moved out; raises error() when there is none.
     T&& value() && {
         check();
-        return std::move(*std::get_if<0>(&state_));
+        return std::move(*value_);
     }
     //! The error; only when !has_value().
-    const E& error() const& noexcept { return *std::get_if<1>(&state_); }
+    const E& error() const& noexcept { return *error_; }
     //! The error, moved out; only when !has_value().
-    E&& error() && noexcept { return std::move(*std::get_if<1>(&state_)); }
+    E&& error() && noexcept { return std::move(*error_); }
 
     //! The value; only when has_value().
-    T& operator*() & noexcept { return *std::get_if<0>(&state_); }
+    T& operator*() & noexcept { return *value_; }
     //! The value; only when has_value().
-    const T& operator*() const& noexcept { return *std::get_if<0>(&state_); }
+    const T& operator*() const& noexcept { return *value_; }
     //! The value's members; only when has_value().
-    T* operator->() noexcept { return std::get_if<0>(&state_); }
+    T* operator->() noexcept { return &*value_; }
     //! The value's members; only when has_value().
-    const T* operator->() const noexcept { return std::get_if<0>(&state_); }
+    const T* operator->() const noexcept { return &*value_; }
 
 private:
     void check() const {
         if (!has_value())
-            detail::raise(E(*std::get_if<1>(&state_)));
+            detail::raise(E(*error_));
     }
-    std::variant<T, E> state_;
+    // Two optionals rather than a std::variant: one of them is engaged, and <optional> is cheaper
+    // to compile (every program that reads a CSV file instantiates a result).
+    std::optional<T> value_;
+    std::optional<E> error_;
 };
 
 //! A call with nothing to return: success, or the error that stopped it.

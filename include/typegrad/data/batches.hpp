@@ -15,6 +15,7 @@
 #include <typegrad/core/error.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/mt19937_64.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -22,7 +23,6 @@
 #include <iterator>
 #include <limits>
 #include <numeric>
-#include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -42,7 +42,7 @@ struct no_shuffle {};
 namespace detail {
 
 // A uniform draw in [0, bound), bound >= 1: step 3 of the rule at the top of this file.
-inline std::uint32_t uniform_below(std::mt19937_64& rng, std::uint32_t bound) {
+inline std::uint32_t uniform_below(typegrad::detail::mt19937_64& rng, std::uint32_t bound) {
     std::uint64_t m = (rng() >> 32) * static_cast<std::uint64_t>(bound);
     auto low = static_cast<std::uint32_t>(m);
     if (low < bound) {
@@ -73,7 +73,7 @@ inline void check_row_count(std::size_t n, const char* who) {
 //! same permutation on every platform.
 inline void shuffle_rows(std::span<std::uint32_t> rows, std::uint64_t seed) {
     detail::check_row_count(rows.size(), "shuffle_rows");
-    std::mt19937_64 rng(seed);
+    typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
     for (std::size_t i = rows.size(); i-- > 1;) {
         const std::uint32_t j = detail::uniform_below(rng, static_cast<std::uint32_t>(i + 1));
         std::swap(rows[i], rows[j]);

@@ -25,7 +25,6 @@
 #include <string_view>
 #include <system_error>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -56,8 +55,8 @@ inline constexpr std::size_t listed_columns = 10;  // names listed when the targ
 
 // The whole what(): the file name (its last 200 characters), the place, the message, escaped
 // and cut at 1024 characters in all.
-inline std::string csv_what(const std::filesystem::path& file, std::size_t line, std::size_t column,
-                            std::string_view message) {
+[[gnu::cold]] inline std::string csv_what(const std::filesystem::path& file, std::size_t line, std::size_t column,
+                                          std::string_view message) {
     std::string s = "typegrad: read_csv: " + typegrad::detail::path_excerpt(file);
     if (line != 0)
         s += ':' + std::to_string(line);
@@ -80,7 +79,8 @@ class csv_error : public std::runtime_error {
 public:
     //! An error at `line` and `column` of `file` (0 for "not applicable"); `message` says what
     //! was expected and what was found.
-    csv_error(const std::filesystem::path& file, std::size_t line, std::size_t column, const std::string& message)
+    [[gnu::cold, gnu::noinline]] csv_error(const std::filesystem::path& file, std::size_t line, std::size_t column,
+                                           const std::string& message)
         : std::runtime_error(detail::csv_what(file, line, column, message)),
           file_(std::make_shared<const std::filesystem::path>(file)),
           line_(line),
@@ -101,6 +101,12 @@ private:
 };
 
 namespace detail {
+
+// A csv_error built out of line: the reader's failure paths need not be optimised with it.
+[[gnu::cold, gnu::noinline]] inline csv_error csv_fail(const std::filesystem::path& file, std::size_t line,
+                                                       std::size_t column, const std::string& message) {
+    return csv_error(file, line, column, message);
+}
 
 inline bool is_csv_space(char c, char delimiter) noexcept { return (c == ' ' || c == '\t') && c != delimiter; }
 
@@ -139,8 +145,8 @@ struct csv_lines {
     }
 };
 
-inline csv_error lone_cr_error(const std::filesystem::path& file, std::size_t line_number, std::size_t column,
-                               std::string_view from) {
+[[gnu::cold, gnu::noinline]] inline csv_error lone_cr_error(const std::filesystem::path& file, std::size_t line_number,
+                                                            std::size_t column, std::string_view from) {
     return csv_error(file, line_number, column,
                      "expected LF or CRLF line ends, found a carriage return not followed by a line feed in " +
                          quoted_excerpt(from));
@@ -171,9 +177,10 @@ inline result<std::size_t, csv_error> split_csv_line(std::string_view line, cons
             ++i;
             for (;;) {
                 if (i == line.size())
-                    return csv_error(file, line_number, count,
-                                     "expected a closing quote '\"' before the end of the line, found " +
-                                         quoted_excerpt(line.substr(start)));
+                    return csv_fail(
+                        file, line_number, count,
+                        typegrad::detail::cat({"expected a closing quote '\"' before the end of the line, found ",
+                                               quoted_excerpt(line.substr(start))}));
                 const char c = line[i];
                 if (c == '"') {
                     if (i + 1 < line.size() && line[i + 1] == '"') {
@@ -195,9 +202,10 @@ inline result<std::size_t, csv_error> split_csv_line(std::string_view line, cons
             if (i < line.size() && line[i] == '\r')
                 return lone_cr_error(file, line_number, count, line.substr(start));
             if (i < line.size() && line[i] != delimiter)
-                return csv_error(file, line_number, count,
-                                 "expected the delimiter " + quoted_excerpt(std::string_view(&delimiter, 1)) +
-                                     " after a closing quote, found " + quoted_excerpt(line.substr(i)));
+                return csv_fail(
+                    file, line_number, count,
+                    typegrad::detail::cat({"expected the delimiter ", quoted_excerpt(std::string_view(&delimiter, 1)),
+                                           " after a closing quote, found ", quoted_excerpt(line.substr(i))}));
         } else {
             while (i < line.size() && line[i] != delimiter) {
                 if (line[i] == '\r')
@@ -219,7 +227,7 @@ enum class number_status { ok, not_a_number, overflow };
 // For a number std::from_chars found out of range: whether it is too large for double (else
 // too small). Such a number is beyond 1e308 or below 1e-323, so the decimal exponent of its
 // first nonzero digit decides; the exponent saturates so that no digit count overflows.
-inline bool is_beyond_double(std::string_view text) noexcept {
+[[gnu::cold]] inline bool is_beyond_double(std::string_view text) noexcept {
     constexpr long long saturated = 1'000'000'000'000'000LL;
     std::size_t i = text.empty() || text.front() != '-' ? 0 : 1;
     long long magnitude = 0;  // decimal exponent of the first nonzero digit
@@ -304,6 +312,13 @@ bool overflows(double value) noexcept {
     }
 }
 
+[[gnu::cold, gnu::noinline]] inline csv_error csv_too_large(const std::filesystem::path& file, std::size_t limit,
+                                                            std::string_view found) {
+    return csv_error(file, 0, 0,
+                     typegrad::detail::cat({"expected a CSV file of at most ", typegrad::detail::decimal(limit),
+                                            " bytes (csv_options::max_bytes), found ", found}));
+}
+
 // The bytes of the file, read in chunks so that a file beyond `max_bytes` (0: no limit), or a
 // device that never ends such as /dev/zero, is an error rather than an exhausted memory.
 inline result<std::string, csv_error> read_csv_bytes(const std::filesystem::path& file, std::size_t max_bytes) {
@@ -312,22 +327,19 @@ inline result<std::string, csv_error> read_csv_bytes(const std::filesystem::path
     if (status.type() == std::filesystem::file_type::not_found)
         return csv_error(file, 0, 0, "expected a CSV file, found nothing at this path");
     if (ec)
-        return csv_error(file, 0, 0,
-                         "expected a readable CSV file, found a path that cannot be examined (" + ec.message() + ")");
+        return csv_fail(file, 0, 0,
+                        typegrad::detail::cat({"expected a readable CSV file, found a path that cannot be examined (",
+                                               ec.message(), ")"}));
     if (std::filesystem::is_directory(status))
         return csv_error(file, 0, 0, "expected a CSV file, found a directory");
     const std::size_t limit = max_bytes == 0 ? std::numeric_limits<std::size_t>::max() : max_bytes;
     const bool regular = std::filesystem::is_regular_file(status);
-    const auto too_large = [&](const std::string& found) {
-        return csv_error(file, 0, 0,
-                         "expected a CSV file of at most " + std::to_string(limit) +
-                             " bytes (csv_options::max_bytes), found " + found);
-    };
+    const auto too_large = [&](std::string_view found) { return csv_too_large(file, limit, found); };
     std::string text;
     if (regular) {
         const std::uintmax_t size = std::filesystem::file_size(file, ec);
         if (!ec && size > limit)
-            return too_large("a file of " + std::to_string(size) + " bytes");
+            return too_large(typegrad::detail::cat({"a file of ", typegrad::detail::decimal(size), " bytes"}));
         if (!ec)
             text.reserve(static_cast<std::size_t>(size));
     }
@@ -352,7 +364,7 @@ inline result<std::string, csv_error> read_csv_bytes(const std::filesystem::path
 }
 
 // ASCII only, byte by byte: the locale must not change which name is suggested.
-inline bool same_letters(std::string_view a, std::string_view b) noexcept {
+[[gnu::cold]] inline bool same_letters(std::string_view a, std::string_view b) noexcept {
     const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
@@ -361,7 +373,7 @@ inline bool same_letters(std::string_view a, std::string_view b) noexcept {
 // Whether `a` becomes `b` by changing the case of letters and at most one edit: one character
 // replaced, inserted, removed, or two neighbours swapped. Linear in the sizes, so that the
 // search for a suggestion over every column stays linear in the header.
-inline bool one_edit_apart(std::string_view a, std::string_view b) noexcept {
+[[gnu::cold]] inline bool one_edit_apart(std::string_view a, std::string_view b) noexcept {
     if (a.size() > b.size())
         std::swap(a, b);
     if (b.size() - a.size() > 1)
@@ -381,7 +393,8 @@ inline bool one_edit_apart(std::string_view a, std::string_view b) noexcept {
 
 // The message for a missing target column: the first ten names and a count of the others,
 // and the closest name (same letters, or one edit away from a name of 4 or more characters).
-inline std::string missing_target_message(std::string_view target, const std::vector<std::string>& names) {
+[[gnu::cold, gnu::noinline]] inline std::string missing_target_message(std::string_view target,
+                                                                       const std::vector<std::string>& names) {
     std::string s = "expected a column named " + quoted_excerpt(target) + " (csv_options::target), found the columns ";
     for (std::size_t c = 0; c < names.size() && c < listed_columns; ++c)
         s += (c ? ", " : "") + quoted_excerpt(names[c]);
@@ -425,10 +438,6 @@ inline void check_delimiter(const char* function, char delim) {
 
 // The reader's errors, built out of line: the reader is a template, compiled for each T a program
 // reads, and its failure paths need not be optimised with it.
-[[gnu::cold, gnu::noinline]] inline csv_error csv_fail(const std::filesystem::path& file, std::size_t line,
-                                                       std::size_t column, const std::string& message) {
-    return csv_error(file, line, column, message);
-}
 [[gnu::cold, gnu::noinline]] inline csv_error csv_field_fail(const std::filesystem::path& file, std::size_t line,
                                                              std::size_t column, std::string_view name,
                                                              std::string_view field, std::string_view expected,
@@ -488,20 +497,19 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
     std::vector<std::string> names(fields.begin(), fields.end());
     std::size_t target_col = width;
     {
-        std::unordered_map<std::string_view, std::size_t> first_of;
-        first_of.reserve(width);
-        for (std::size_t c = 0; c < width; ++c) {
-            if (names[c].empty())
-                return csv_name_fail(file, c + 1, width, names[c], 0);
-            const auto [it, first] = first_of.emplace(names[c], c);
-            if (!first)
-                return csv_name_fail(file, c + 1, width, names[c], it->second);
-        }
+        // The first fault in column order: an empty name, or a name an earlier column has.
+        const std::size_t empty =
+            static_cast<std::size_t>(std::find(names.begin(), names.end(), std::string()) - names.begin());
+        const auto [first, repeat] = first_repeated_name(names);
+        if (empty < repeat)
+            return csv_name_fail(file, empty + 1, width, names[empty], 0);
+        if (repeat != width)
+            return csv_name_fail(file, repeat + 1, width, names[repeat], first);
         if (options.target) {
-            const auto it = first_of.find(*options.target);
-            if (it == first_of.end())
+            const auto it = std::find(names.begin(), names.end(), *options.target);
+            if (it == names.end())
                 return csv_fail(file, 1, 0, missing_target_message(*options.target, names));
-            target_col = it->second;
+            target_col = static_cast<std::size_t>(it - names.begin());
         }
     }
     const std::size_t feature_cols = target_col == width ? width : width - 1;

@@ -11,9 +11,11 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <typegrad/core/error.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 #include <utility>
 #include <vector>
 
@@ -25,6 +27,79 @@ inline std::string shortest_text(double x) {
     char buf[64];
     const auto res = std::to_chars(buf, buf + sizeof buf, x);
     return std::string(buf, res.ptr);
+}
+
+// The dataset's errors, built out of line: the dataset is a template, and its failure paths need
+// not be compiled and optimised with each of its uses.
+using typegrad::detail::cat;
+using typegrad::detail::decimal;
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_sizes(std::size_t rows, std::size_t cols, std::size_t found) {
+    typegrad::detail::raise(std::invalid_argument(
+        cat({"typegrad: dataset: expected ", decimal(rows), " rows x ", decimal(cols),
+             " feature columns = ", decimal(rows * cols), " feature values, found ", decimal(found)})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_row_index(std::size_t row, std::size_t position,
+                                                                  std::size_t rows) {
+    typegrad::detail::raise(
+        std::out_of_range(cat({"typegrad: batch_view: row index ", decimal(row), " (position ", decimal(position),
+                               " of the index) is past the end of a dataset of ", decimal(rows), " rows"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_row_range(std::size_t first, std::size_t count,
+                                                                  std::size_t rows) {
+    typegrad::detail::raise(
+        std::out_of_range(cat({"typegrad: batch_view: rows ", decimal(first), " to ", decimal(first + count),
+                               " (exclusive) are past the end of a dataset of ", decimal(rows), " rows"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_standardizer_columns(std::size_t fitted, std::size_t found) {
+    typegrad::detail::raise(
+        std::invalid_argument(cat({"typegrad: standardizer::apply: expected a dataset with ", decimal(fitted),
+                                   " feature columns (as fitted), found ", decimal(found)})));
+}
+// "data row 3 (line 5 of its CSV file, ...)": where a value of a dataset is, in messages.
+inline constexpr std::string_view csv_line_note = " of its CSV file, if read by read_csv and not reordered since)";
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_class_target(std::size_t row, std::string_view name, double y,
+                                                                     std::size_t classes) {
+    typegrad::detail::raise(
+        std::invalid_argument(cat({"typegrad: check_class_targets: data row ", decimal(row), " (line ",
+                                   decimal(row + 2), csv_line_note, " has target '", name, "' = ", shortest_text(y),
+                                   ", expected an integer class index in [0, ", decimal(classes), ")"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_not_finite(std::size_t row, std::string_view kind,
+                                                                   std::string_view name, double v) {
+    typegrad::detail::raise(std::invalid_argument(
+        cat({"typegrad: check_finite: data row ", decimal(row), " (line ", decimal(row + 2), csv_line_note, " has ",
+             kind, " '", name, "' = ", shortest_text(v),
+             ", expected a finite value (the check can be turned off: trainer_checks::finite_data)"})));
+}
+
+// The first column, in column order, whose name an earlier column has: {that earlier column, it},
+// or {n, n} when the n names are distinct. One sort of the indices: the CSV reader and the dataset
+// share it.
+[[gnu::noinline]] inline std::pair<std::size_t, std::size_t> first_repeated_name(
+    const std::vector<std::string>& names) {
+    const std::size_t n = names.size();
+    std::vector<std::size_t> order(n);
+    for (std::size_t c = 0; c < n; ++c)
+        order[c] = c;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const int k = names[a].compare(names[b]);
+        return k < 0 || (k == 0 && a < b);
+    });
+    std::pair<std::size_t, std::size_t> found{n, n};
+    for (std::size_t k = 1; k < n; ++k)
+        if (names[order[k - 1]] == names[order[k]] && (k < 2 || names[order[k - 2]] != names[order[k]]) &&
+            order[k] < found.second)
+            found = {order[k - 1], order[k]};
+    return found;
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_repeated_name(const std::string& name, std::size_t first,
+                                                                      std::size_t second) {
+    using typegrad::detail::cat;
+    using typegrad::detail::decimal;
+    typegrad::detail::raise(
+        std::invalid_argument(cat({"typegrad: dataset: expected distinct feature names, found '", name, "' as columns ",
+                                   decimal(first), " and ", decimal(second), " (0-based)"})));
 }
 
 // A fact about a dataset's values that a check established once (all finite, all targets class
@@ -70,9 +145,7 @@ public:
         : data_(&d), index_(rows.data()), count_(rows.size()) {
         for (std::size_t i = 0; i < rows.size(); ++i) {
             if (rows[i] >= d.rows())
-                typegrad::detail::raise(std::out_of_range(
-                    "typegrad: batch_view: row index " + std::to_string(rows[i]) + " (position " + std::to_string(i) +
-                    " of the index) is past the end of a dataset of " + std::to_string(d.rows()) + " rows"));
+                detail::fail_row_index(rows[i], i, d.rows());
             end_ = std::max<std::size_t>(end_, std::size_t{rows[i]} + 1);
         }
     }
@@ -82,10 +155,7 @@ public:
     batch_view(const basic_dataset<T>& d, std::size_t first_row, std::size_t row_count)
         : data_(&d), first_(first_row), count_(row_count), end_(first_row + row_count) {
         if (first_row > d.rows() || row_count > d.rows() - first_row)
-            typegrad::detail::raise(std::out_of_range("typegrad: batch_view: rows " + std::to_string(first_row) +
-                                                      " to " + std::to_string(first_row + row_count) +
-                                                      " (exclusive) are past the end of a dataset of " +
-                                                      std::to_string(d.rows()) + " rows"));
+            detail::fail_row_range(first_row, row_count, d.rows());
     }
 
     // A view of a temporary dataset would dangle as soon as the full expression ends.
@@ -229,27 +299,19 @@ private:
     void check_sizes() {
         const std::size_t m = names_.size();
         if (features_.size() != rows_ * m || (m == 0 && !has_target_ && !features_.empty()))
-            typegrad::detail::raise(
-                std::invalid_argument("typegrad: dataset: expected " + std::to_string(rows_) + " rows x " +
-                                      std::to_string(m) + " feature columns = " + std::to_string(rows_ * m) +
-                                      " feature values, found " + std::to_string(features_.size())));
-        std::vector<std::size_t> order(m);
-        for (std::size_t c = 0; c < m; ++c)
-            order[c] = c;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return names_[a] < names_[b]; });
-        for (std::size_t k = 1; k < m; ++k)
-            if (names_[order[k - 1]] == names_[order[k]])
-                typegrad::detail::raise(std::invalid_argument(
-                    "typegrad: dataset: expected distinct feature names, found '" + names_[order[k]] + "' as columns " +
-                    std::to_string(std::min(order[k - 1], order[k])) + " and " +
-                    std::to_string(std::max(order[k - 1], order[k])) + " (0-based)"));
+            detail::fail_sizes(rows_, m, features_.size());
+        const auto [first, second] = detail::first_repeated_name(names_);
+        if (second != m)
+            detail::fail_repeated_name(names_[second], first, second);
     }
     void changed() {
         checked_.set(0);
         if (keeps_columns_)
             transpose();
     }
-    void transpose() {
+    // Once per change of a table that keeps columns, never per batch: out of line, and optimised
+    // for size (a transposition's vectorised variants cost every program compile time).
+    [[gnu::cold, gnu::noinline]] void transpose() {
         const std::size_t r = rows(), c = cols();
         columns_.resize(features_.size());
         for (std::size_t i = 0; i < r; ++i)
@@ -296,8 +358,8 @@ struct standardizer {
         const std::size_t m = d.cols();
         const T* first = d.row(0);
         standardizer s;
-        s.mean.assign(m, 0.0);
-        s.std.assign(m, 0.0);
+        s.mean = std::vector<double>(m);  // zeros
+        s.std = std::vector<double>(m);
         std::vector<bool> constant(m, true);
         for (std::size_t r = 0; r < n; ++r) {
             const T* x = d.row(r);
@@ -331,9 +393,7 @@ struct standardizer {
     //! the number of fitted columns.
     [[nodiscard]] basic_dataset<T> apply(const basic_dataset<T>& d) const {
         if (d.cols() != mean.size() || std.size() != mean.size())
-            typegrad::detail::raise(std::invalid_argument(
-                "typegrad: standardizer::apply: expected a dataset with " + std::to_string(mean.size()) +
-                " feature columns (as fitted), found " + std::to_string(d.cols())));
+            detail::fail_standardizer_columns(mean.size(), d.cols());
         basic_dataset<T> out = d;
         const std::size_t m = d.cols();
         out.update([&](std::span<T> features, std::span<T>) {
@@ -368,13 +428,8 @@ void check_class_targets(const basic_dataset<T>& d, std::size_t num_classes) {
         const T y = d.target(r);
         const bool is_class = std::isfinite(y) && y >= T(0) && std::trunc(y) == y &&
                               static_cast<long double>(y) < static_cast<long double>(num_classes);
-        if (!is_class) {
-            typegrad::detail::raise(std::invalid_argument(
-                "typegrad: check_class_targets: data row " + std::to_string(r) + " (line " + std::to_string(r + 2) +
-                " of its CSV file, if read by read_csv and not reordered since) has target '" + d.target_name() +
-                "' = " + detail::shortest_text(static_cast<double>(y)) + ", expected an integer class index in [0, " +
-                std::to_string(num_classes) + ")"));
-        }
+        if (!is_class)
+            detail::fail_class_target(r, d.target_name(), static_cast<double>(y), num_classes);
     }
 }
 
@@ -384,19 +439,12 @@ void check_class_targets(const basic_dataset<T>& d, std::size_t num_classes) {
 template <class T>
 void check_finite(const basic_dataset<T>& d, bool targets = true) {
     for (std::size_t r = 0; r < d.rows(); ++r) {
-        const auto fail = [&](const std::string& column, T v) {
-            typegrad::detail::raise(std::invalid_argument(
-                "typegrad: check_finite: data row " + std::to_string(r) + " (line " + std::to_string(r + 2) +
-                " of its CSV file, if read by read_csv and not reordered since) has " + column + " = " +
-                detail::shortest_text(static_cast<double>(v)) +
-                ", expected a finite value (the check can be turned off: trainer_checks::finite_data)"));
-        };
         const T* x = d.row(r);
         for (std::size_t c = 0; c < d.cols(); ++c)
             if (!std::isfinite(x[c]))
-                fail("feature '" + d.feature_names()[c] + "'", x[c]);
+                detail::fail_not_finite(r, "feature", d.feature_names()[c], static_cast<double>(x[c]));
         if (targets && d.has_target() && !std::isfinite(d.target(r)))
-            fail("target '" + d.target_name() + "'", d.target(r));
+            detail::fail_not_finite(r, "target", d.target_name(), static_cast<double>(d.target(r)));
     }
 }
 

@@ -17,6 +17,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 
 namespace TYPEGRAD_NS::data {
 
@@ -32,7 +33,25 @@ inline constexpr std::uint64_t features_finite = 1;
 inline constexpr std::uint64_t targets_finite = 2;
 inline constexpr unsigned classes_shift = 8;  // the class count K checked, + 1, above the flags
 
-inline std::string in_words(std::string_view who) { return "typegrad: " + std::string(who) + ": "; }
+// The feed's errors, built out of line: feed() is compiled for each model that reads data, and its
+// failure paths need not be compiled and optimised with it.
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_stale_view(std::string_view who, std::size_t needed,
+                                                                   std::size_t rows) {
+    typegrad::detail::raise(std::out_of_range(
+        cat({"typegrad: ", who, ": the batch reads rows up to ", decimal(needed - 1), " of a dataset that now has ",
+             decimal(rows), " rows (the dataset changed after the view was made)"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_width(std::string_view who, std::string_view input,
+                                                              std::size_t width, std::size_t cols) {
+    typegrad::detail::raise(
+        std::invalid_argument(cat({"typegrad: ", who, ": the model's input '", input, "' has ", decimal(width),
+                                   " features but the data has ", decimal(cols), " feature columns"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_no_target(std::string_view who, std::string_view target) {
+    typegrad::detail::raise(
+        std::invalid_argument(cat({"typegrad: ", who, ": the model reads the target '", target,
+                                   "' but the data has no target column (it was read without one)"})));
+}
 }  // namespace detail
 
 //! The rows of `batch` as a sweep of a model whose input leaf is `Input` and whose target leaf is
@@ -45,22 +64,15 @@ autodiff::sample_source<T> feed(const batch_view<T>& batch, std::string_view who
         return {};
     const basic_dataset<T>& d = batch.dataset();
     if (batch.rows_needed() > d.rows())
-        typegrad::detail::raise(std::out_of_range(detail::in_words(who) + "the batch reads rows up to " +
-                                                  std::to_string(batch.rows_needed() - 1) +
-                                                  " of a dataset that now has " + std::to_string(d.rows()) +
-                                                  " rows (the dataset changed after the view was made)"));
+        detail::fail_stale_view(who, batch.rows_needed(), d.rows());
     if constexpr (!std::is_void_v<Input>) {
         constexpr std::size_t width = size_of<Input>;
         if (d.cols() != width)
-            typegrad::detail::raise(std::invalid_argument(
-                detail::in_words(who) + "the model's input '" + std::string(Input::name.view()) + "' has " +
-                std::to_string(width) + " features but the data has " + std::to_string(d.cols()) + " feature columns"));
+            detail::fail_width(who, Input::name.view(), width, d.cols());
     }
     if constexpr (!std::is_void_v<Target>) {
         if (!d.has_target())
-            typegrad::detail::raise(std::invalid_argument(
-                detail::in_words(who) + "the model reads the target '" + std::string(Target::name.view()) +
-                "' but the data has no target column (it was read without one)"));
+            detail::fail_no_target(who, Target::name.view());
     }
     const std::uint64_t stamp = d.checked().get();
     std::uint64_t now = stamp;

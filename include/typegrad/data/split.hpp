@@ -20,6 +20,11 @@ namespace TYPEGRAD_NS::data {
 
 namespace detail {
 
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_select_row(std::size_t row, std::size_t rows) {
+    typegrad::detail::raise(std::out_of_range(cat({"typegrad: select_rows: row index ", decimal(row),
+                                                   " is past the end of a dataset of ", decimal(rows), " rows"})));
+}
+
 template <class T>
 basic_dataset<T> select_rows(const basic_dataset<T>& d, std::span<const std::uint32_t> rows) {
     const std::size_t m = d.cols();
@@ -28,9 +33,7 @@ basic_dataset<T> select_rows(const basic_dataset<T>& d, std::span<const std::uin
     targets.reserve(d.has_target() ? rows.size() : 0);
     for (const std::uint32_t r : rows) {
         if (r >= d.rows())
-            typegrad::detail::raise(std::out_of_range("typegrad: select_rows: row index " + std::to_string(r) +
-                                                      " is past the end of a dataset of " + std::to_string(d.rows()) +
-                                                      " rows"));
+            fail_select_row(r, d.rows());
         features.insert(features.end(), d.row(r), d.row(r) + m);
         if (d.has_target())
             targets.push_back(d.target(r));

@@ -2,17 +2,21 @@
 // torch.nn.Linear's default initialisation: weight and bias uniform in ±1/√fan_in.
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/mt19937_64.hpp>
 #include <typegrad/parameters.hpp>
 
 namespace TYPEGRAD_NS::init {
 
-//! A double in [0, 1) from the top 53 bits of one mt19937_64 draw (the same on every compiler).
-inline double unit_uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+//! A double in [0, 1) from the top 53 bits of one draw of a 64-bit engine such as std::mt19937_64
+//! (the same on every compiler).
+template <class Engine>
+double unit_uniform(Engine& rng) {
+    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
 
 //! Fills every parameter with the rule of `torch.nn.Linear.reset_parameters`: `X.weight` [Out, In]
 //! uniform in ±1/√In (kaiming_uniform with a = √5), `X.bias` uniform in ±1/√In of its `X.weight`.
@@ -21,7 +25,7 @@ inline double unit_uniform(std::mt19937_64& rng) { return static_cast<double>(rn
 //! (load torch's tensors by name to reproduce a torch run exactly).
 template <class Loss, class T>
 void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
+    typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
     const auto info = params.info();
     for (const auto& p : info) {
         std::size_t fan_in = p.columns;

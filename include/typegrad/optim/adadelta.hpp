@@ -33,17 +33,13 @@ struct Adadelta : detail::policy_base<Adadelta> {
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [square_avg, acc_delta, steps] = st.template get<"square_avg", "acc_delta", "step">();
+        auto [square_avg, acc_delta, steps] = st.template step<"square_avg", "acc_delta", "step">(param);
         using B = xsimd::batch<T>;
-        steps[param] += 1;
-        st.mark_present(param, {"square_avg", "acc_delta", "step"});
-        const bool maximize = o.maximize, wd = o.weight_decay != 0;
-        const B wd_b = detail::bc<T>(o.weight_decay), rho = detail::bc<T>(o.rho), one_rho = detail::bc<T>(1 - o.rho),
-                eps = detail::bc<T>(o.eps), neg_lr = detail::bc<T>(-o.lr);
+        const detail::decayed_gradient<T> gradient(o.maximize, o.weight_decay);
+        const B rho = detail::bc<T>(o.rho), one_rho = detail::bc<T>(1 - o.rho), eps = detail::bc<T>(o.eps),
+                neg_lr = detail::bc<T>(-o.lr);
         auto kernel = [&](B& p, B g, B& sq, B& acc) {
-            B grad = maximize ? -g : g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             sq = sq * rho + one_rho * grad * grad;
             const B std_ = xsimd::sqrt(sq + eps);
             const B delta = xsimd::sqrt(acc + eps) / std_ * grad;

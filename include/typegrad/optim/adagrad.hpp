@@ -42,18 +42,14 @@ struct Adagrad : detail::policy_base<Adagrad> {
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [sum, steps] = st.template get<"sum", "step">();
+        auto [sum, steps] = st.template step<"sum", "step">(param);  // both present since init
         using B = xsimd::batch<T>;
-        steps[param] += 1.0f;
         const double step = steps[param];
         const double clr = o.lr / (1 + (step - 1) * o.lr_decay);
-        const bool maximize = o.maximize, wd = o.weight_decay != 0;
-        const B wd_b = detail::bc<T>(o.weight_decay), eps = detail::bc<T>(o.eps), neg_clr = detail::bc<T>(-clr),
-                one = B(T(1));
+        const detail::decayed_gradient<T> gradient(o.maximize, o.weight_decay);
+        const B eps = detail::bc<T>(o.eps), neg_clr = detail::bc<T>(-clr), one = B(T(1));
         auto kernel = [&](B& p, B g, B& s) {
-            B grad = maximize ? -g : g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             s = s + one * grad * grad;
             const B std_ = xsimd::sqrt(s) + eps;
             p = p + neg_clr * grad / std_;

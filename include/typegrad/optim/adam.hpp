@@ -29,16 +29,16 @@ void adam_update(const O& o, S& st, std::size_t param, T* values, const T* grads
     const double bias_correction2 = 1 - beta2_power[param].next(beta2, step);
     const double step_size = o.lr / bias_correction1;
     const double bias_correction2_sqrt = std::sqrt(bias_correction2);
-    const bool maximize = o.maximize, amsgrad = o.amsgrad, wd = !Decoupled && o.weight_decay != 0;
-    const B decay = bc<T>(1 - o.lr * o.weight_decay), wd_b = bc<T>(o.weight_decay), b1 = bc<T>(beta1),
-            one_b1 = bc<T>(1 - beta1), b2 = bc<T>(beta2), one_b2 = bc<T>(1 - beta2),
-            bc2s = bc<T>(bias_correction2_sqrt), eps = bc<T>(o.eps), neg_step = bc<T>(-step_size);
+    const bool amsgrad = o.amsgrad;
+    // AdamW decays the parameter itself, before the moments, and adds nothing to the gradient.
+    const decayed_gradient<T> gradient(o.maximize, Decoupled ? 0.0 : o.weight_decay);
+    const B decay = bc<T>(1 - o.lr * o.weight_decay), b1 = bc<T>(beta1), one_b1 = bc<T>(1 - beta1), b2 = bc<T>(beta2),
+            one_b2 = bc<T>(1 - beta2), bc2s = bc<T>(bias_correction2_sqrt), eps = bc<T>(o.eps),
+            neg_step = bc<T>(-step_size);
     auto moments = [&](B& p, B g, B& m, B& v) {
-        B grad = maximize ? -g : g;
         if constexpr (Decoupled)
             p = p * decay;
-        if (wd)
-            grad = xsimd::fma(wd_b, p, grad);
+        const B grad = gradient(p, g);
         m = xsimd::fma(one_b1, grad, m * b1);
         v = v * b2 + one_b2 * grad * grad;
     };
@@ -86,9 +86,7 @@ struct adam_policy : policy_base<adam_policy<Decoupled>> {
                            scalar<"step", float>,  // beta powers: not state, how beta^step is computed
                            scratch<"beta1_power", power_cache>, scratch<"beta2_power", power_cache>>;
     static constexpr auto hyperparameters =
-        options_table("lr", &options::lr, non_negative, "eps", &options::eps, non_negative, "betas", &options::betas,
-                      beta_interval, "weight_decay", &options::weight_decay, non_negative, "amsgrad", &options::amsgrad,
-                      unchecked, "maximize", &options::maximize, unchecked);
+        adam_family_table<options>("amsgrad", &options::amsgrad, unchecked, "maximize", &options::maximize, unchecked);
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,

@@ -28,27 +28,19 @@ struct Adamax : detail::policy_base<Adamax> {
     using state = detail::state_of<Adamax, T, detail::buffer<"exp_avg">, detail::buffer<"exp_inf">,
                                    detail::scalar<"step", float>>;
     static constexpr auto hyperparameters =
-        detail::options_table("lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative,
-                              "betas", &options::betas, detail::beta_interval, "weight_decay", &options::weight_decay,
-                              detail::non_negative, "maximize", &options::maximize, detail::unchecked);
+        detail::adam_family_table<options>("maximize", &options::maximize, detail::unchecked);
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [exp_avg, exp_inf, steps] = st.template get<"exp_avg", "exp_inf", "step">();
+        auto [exp_avg, exp_inf, steps] = st.template step<"exp_avg", "exp_inf", "step">(param);
         using B = xsimd::batch<T>;
-        steps[param] += 1.0f;
-        st.mark_present(param, {"exp_avg", "exp_inf", "step"});
-        const double step = steps[param];
-        const double clr = o.lr / (1 - std::pow(o.betas[0], step));
-        const bool maximize = o.maximize, wd = o.weight_decay != 0;
-        const B wd_b = detail::bc<T>(o.weight_decay), b1 = detail::bc<T>(o.betas[0]),
-                one_b1 = detail::bc<T>(1 - o.betas[0]), b2 = detail::bc<T>(o.betas[1]), eps = detail::bc<T>(o.eps),
-                neg_clr = detail::bc<T>(-clr);
+        const double clr = o.lr / (1 - std::pow(o.betas[0], static_cast<double>(steps[param])));
+        const detail::decayed_gradient<T> gradient(o.maximize, o.weight_decay);
+        const B b1 = detail::bc<T>(o.betas[0]), one_b1 = detail::bc<T>(1 - o.betas[0]), b2 = detail::bc<T>(o.betas[1]),
+                eps = detail::bc<T>(o.eps), neg_clr = detail::bc<T>(-clr);
         auto kernel = [&](B& p, B g, B& m, B& u) {
-            B grad = maximize ? -g : g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             m = xsimd::fma(one_b1, grad, m * b1);
             u = xsimd::max(u * b2, xsimd::abs(grad) + eps);
             p = p + neg_clr * m / u;

@@ -34,23 +34,20 @@ struct ASGD : detail::policy_base<ASGD> {
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [averages, steps, etas, mus] = st.template get<"ax", "step", "eta", "mu">();
+        const bool first = st.is_empty(param);
+        auto [averages, steps, etas, mus] = st.template step<"ax", "step", "eta", "mu">(param);
         using B = xsimd::batch<T>;
-        if (st.is_empty(param)) {  // torch makes the state on the first step, eta from that step's lr
+        if (first) {  // torch makes the state on the first step, eta from that step's lr
             etas[param] = static_cast<float>(o.lr);
             mus[param] = 1.0f;
-            st.mark_present(param, {"ax", "step", "eta", "mu"});
         }
-        steps[param] += 1.0f;
         const double step = steps[param];
         const double eta = etas[param], mu = mus[param];
-        const bool maximize = o.maximize, wd = o.weight_decay != 0, average = mu != 1;
-        const B wd_b = detail::bc<T>(o.weight_decay), decay = detail::bc<T>(1 - o.lambd * eta),
-                neg_eta = detail::bc<T>(-eta), mu_b = detail::bc<T>(mu);
+        const bool average = mu != 1;
+        const detail::decayed_gradient<T> gradient(o.maximize, o.weight_decay);
+        const B decay = detail::bc<T>(1 - o.lambd * eta), neg_eta = detail::bc<T>(-eta), mu_b = detail::bc<T>(mu);
         auto kernel = [&](B& p, B g, B& ax) {
-            B grad = maximize ? -g : g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             p = p * decay;
             p = xsimd::fma(neg_eta, grad, p);
             ax = average ? ax + (p - ax) * mu_b : p;

@@ -10,12 +10,13 @@
 #include <string_view>
 #include <typegrad/core/error.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 
 namespace TYPEGRAD_NS::optim::detail {
 
 //! A double as Python's repr() writes it, so messages read exactly like torch's
-//! ("Invalid learning rate: -0.1", "Invalid epsilon value: -1e-08").
-inline std::string py_repr(double x) {
+//! ("Invalid learning rate: -0.1", "Invalid epsilon value: -1e-08"). For messages only: cold.
+[[gnu::cold]] inline std::string py_repr(double x) {
     if (std::isnan(x))
         return "nan";
     if (std::isinf(x))
@@ -65,11 +66,13 @@ inline std::string py_repr(double x) {
 
 // Not constexpr on purpose: reaching it during constant evaluation is a compile error, which is
 // how a constant bad hyperparameter fails to compile (`constexpr auto ok = (SGD::validate(o), 0);`).
-[[noreturn]] inline void invalid(std::string_view who, std::string_view what) {
-    typegrad::detail::raise(std::invalid_argument("typegrad: " + std::string(who) + ": " + std::string(what)));
+// Out of line and cold: every policy's checks call them, none needs them compiled in.
+[[noreturn, gnu::cold, gnu::noinline]] inline void invalid(std::string_view who, std::string_view what) {
+    typegrad::detail::raise(std::invalid_argument(typegrad::detail::cat({"typegrad: ", who, ": ", what})));
 }
-[[noreturn]] inline void invalid_value(std::string_view who, std::string_view what, double v) {
-    invalid(who, std::string(what) + py_repr(v));
+[[noreturn, gnu::cold, gnu::noinline]] inline void invalid_value(std::string_view who, std::string_view what,
+                                                                 double v) {
+    invalid(who, typegrad::detail::cat({what, py_repr(v)}));
 }
 
 //! Whether x is finite; constexpr, unlike std::isfinite in C++20 (inf - inf and NaN - NaN are NaN).

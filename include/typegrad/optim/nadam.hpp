@@ -28,20 +28,17 @@ struct NAdam : detail::policy_base<NAdam> {
     using state = detail::state_of<NAdam, T, detail::buffer<"exp_avg">, detail::buffer<"exp_avg_sq">,
                                    detail::scalar<"step", float>, detail::scalar<"mu_product", float>>;
     static constexpr auto hyperparameters =
-        detail::options_table("lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative,
-                              "betas", &options::betas, detail::beta_interval, "weight_decay", &options::weight_decay,
-                              detail::non_negative, "momentum_decay", &options::momentum_decay, detail::non_negative);
+        detail::adam_family_table<options>("momentum_decay", &options::momentum_decay, detail::non_negative);
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
+        const bool first = st.is_empty(param);
         auto [exp_avg, exp_avg_sq, steps, mu_product] =
-            st.template get<"exp_avg", "exp_avg_sq", "step", "mu_product">();
+            st.template step<"exp_avg", "exp_avg_sq", "step", "mu_product">(param);
         using B = xsimd::batch<T>;
-        if (st.is_empty(param))  // torch makes mu_product on the first step, at 1
+        if (first)  // torch makes mu_product on the first step, at 1
             mu_product[param] = 1.0f;
-        steps[param] += 1.0f;
-        st.mark_present(param, {"exp_avg", "exp_avg_sq", "step", "mu_product"});
         const double step = steps[param];
         const double beta1 = o.betas[0], beta2 = o.betas[1];
         const double bias_correction2 = 1 - std::pow(beta2, step);
@@ -52,14 +49,12 @@ struct NAdam : detail::policy_base<NAdam> {
         const float mu_product_next = mu_product[param] * static_cast<float>(mu) * static_cast<float>(mu_next);
         const double c_grad = -o.lr * (1. - mu) / (1. - static_cast<double>(mu_product[param]));
         const double c_avg = -o.lr * mu_next / (1. - static_cast<double>(mu_product_next));
-        const bool wd = o.weight_decay != 0;
-        const B wd_b = detail::bc<T>(o.weight_decay), b1 = detail::bc<T>(beta1), one_b1 = detail::bc<T>(1 - beta1),
-                b2 = detail::bc<T>(beta2), one_b2 = detail::bc<T>(1 - beta2), bc2 = detail::bc<T>(bias_correction2),
-                eps = detail::bc<T>(o.eps), cg = detail::bc<T>(c_grad), ca = detail::bc<T>(c_avg);
+        const detail::decayed_gradient<T> gradient(false, o.weight_decay);
+        const B b1 = detail::bc<T>(beta1), one_b1 = detail::bc<T>(1 - beta1), b2 = detail::bc<T>(beta2),
+                one_b2 = detail::bc<T>(1 - beta2), bc2 = detail::bc<T>(bias_correction2), eps = detail::bc<T>(o.eps),
+                cg = detail::bc<T>(c_grad), ca = detail::bc<T>(c_avg);
         auto kernel = [&](B& p, B g, B& m, B& v) {
-            B grad = g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             m = xsimd::fma(one_b1, grad, m * b1);
             v = v * b2 + one_b2 * grad * grad;
             const B denom = xsimd::sqrt(v / bc2) + eps;

@@ -4,6 +4,7 @@
 
 #include <typegrad/core/param_info.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 #include <typegrad/optim/errors.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/optim/policy.hpp>
@@ -56,8 +57,9 @@ public:
         state_.allocate(n, layout_.size());
         for (const auto& p : layout_)
             if (p.offset > n || p.size > n - p.offset)
-                detail::invalid(Policy::name, "parameter '" + std::string(p.name) + "' lies outside the buffer of " +
-                                                  std::to_string(n) + " values");
+                detail::invalid(Policy::name,
+                                typegrad::detail::cat({"parameter '", p.name, "' lies outside the buffer of ",
+                                                       typegrad::detail::decimal(n), " values"}));
         group_type g{defaults, {}, std::nullopt};
         for (std::size_t i = 0; i < layout_.size(); ++i)
             g.params.push_back(i);
@@ -74,7 +76,7 @@ public:
         for (auto n : names) {
             auto it = std::find_if(layout_.begin(), layout_.end(), [&](const param_info& p) { return p.name == n; });
             if (it == layout_.end())
-                detail::invalid(Policy::name, "add_param_group: no parameter named '" + std::string(n) + "'");
+                detail::invalid(Policy::name, typegrad::detail::cat({"add_param_group: no parameter named '", n, "'"}));
             picked.push_back(static_cast<std::size_t>(it - layout_.begin()));
         }
         return move_to_new_group(picked, options);
@@ -131,7 +133,7 @@ public:
         for (std::size_t i = 0; i < layout_.size(); ++i)
             if (layout_[i].name == name)
                 return i;
-        detail::invalid(Policy::name, "no parameter named '" + std::string(name) + "'");
+        detail::invalid(Policy::name, typegrad::detail::cat({"no parameter named '", name, "'"}));
     }
 
     //! Validates every group's options that differ from the copy last validated (step() does it

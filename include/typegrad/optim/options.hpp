@@ -76,6 +76,16 @@ constexpr auto options_table(const char* name, M O::*member, range check, Rest..
     return entries;
 }
 
+//! The table of a policy of the Adam family (Adam, AdamW, Adamax, NAdam, RAdam), whose options
+//! start with lr, eps, betas and weight_decay, checked first and in this order by torch; then the
+//! policy's own (name, member, range) triples: `adam_family_table<options>("maximize",
+//! &options::maximize, unchecked)`.
+template <class O, class... Rest>
+constexpr auto adam_family_table(Rest... rest) {
+    return options_table("lr", &O::lr, non_negative, "eps", &O::eps, non_negative, "betas", &O::betas, beta_interval,
+                         "weight_decay", &O::weight_decay, non_negative, rest...);
+}
+
 // torch's words for a value in its messages: "Invalid learning rate: ", "Invalid epsilon value: ",
 // otherwise "Invalid <name> value: ".
 inline std::string invalid_words(std::string_view name) {

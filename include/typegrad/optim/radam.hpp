@@ -27,17 +27,13 @@ struct RAdam : detail::policy_base<RAdam> {
     template <class T>
     using state = detail::state_of<RAdam, T, detail::buffer<"exp_avg">, detail::buffer<"exp_avg_sq">,
                                    detail::scalar<"step", float>>;
-    static constexpr auto hyperparameters = detail::options_table(
-        "lr", &options::lr, detail::non_negative, "eps", &options::eps, detail::non_negative, "betas", &options::betas,
-        detail::beta_interval, "weight_decay", &options::weight_decay, detail::non_negative);
+    static constexpr auto hyperparameters = detail::adam_family_table<options>();
 
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [exp_avg, exp_avg_sq, steps] = st.template get<"exp_avg", "exp_avg_sq", "step">();
+        auto [exp_avg, exp_avg_sq, steps] = st.template step<"exp_avg", "exp_avg_sq", "step">(param);
         using B = xsimd::batch<T>;
-        steps[param] += 1.0f;
-        st.mark_present(param, {"exp_avg", "exp_avg_sq", "step"});
         const double step = steps[param];
         const double beta1 = o.betas[0], beta2 = o.betas[1];
         const double bias_correction1 = 1 - std::pow(beta1, step);
@@ -47,15 +43,13 @@ struct RAdam : detail::policy_base<RAdam> {
         const bool rectify = rho_t > 5.;
         const double rect =
             rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0.0;
-        const bool wd = o.weight_decay != 0;
-        const B wd_b = detail::bc<T>(o.weight_decay), b1 = detail::bc<T>(beta1), one_b1 = detail::bc<T>(1 - beta1),
-                b2 = detail::bc<T>(beta2), one_b2 = detail::bc<T>(1 - beta2), bc1 = detail::bc<T>(bias_correction1),
-                eps = detail::bc<T>(o.eps), lr = detail::bc<T>(o.lr), bc2s = detail::bc<T>(std::sqrt(bias_correction2)),
+        const detail::decayed_gradient<T> gradient(false, o.weight_decay);
+        const B b1 = detail::bc<T>(beta1), one_b1 = detail::bc<T>(1 - beta1), b2 = detail::bc<T>(beta2),
+                one_b2 = detail::bc<T>(1 - beta2), bc1 = detail::bc<T>(bias_correction1), eps = detail::bc<T>(o.eps),
+                lr = detail::bc<T>(o.lr), bc2s = detail::bc<T>(std::sqrt(bias_correction2)),
                 rect_b = detail::bc<T>(rect), one = B(T(1)), minus_one = B(T(-1));
         auto kernel = [&](B& p, B g, B& m, B& v) {
-            B grad = g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             m = xsimd::fma(one_b1, grad, m * b1);
             v = v * b2 + one_b2 * grad * grad;
             const B corrected = m / bc1;

@@ -36,25 +36,22 @@ struct RMSprop : detail::policy_base<RMSprop> {
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [square_avg, momentum_buffer, grad_avg, steps] =
-            st.template get<"square_avg", "momentum_buffer", "grad_avg", "step">();
+        const bool first = st.is_empty(param);
+        auto [square_avg, steps] = st.template step<"square_avg", "step">(param);
+        auto [momentum_buffer, grad_avg] = st.template get<"momentum_buffer", "grad_avg">();
         using B = xsimd::batch<T>;
-        if (st.is_empty(param)) {  // torch creates the buffers on the first step, from that step's options
-            st.mark_present(param, {"square_avg", "step"});
+        if (first) {  // torch creates the buffers on the first step, from that step's options
             if (o.momentum > 0)
                 st.mark_present(param, {"momentum_buffer"});
             if (o.centered)
                 st.mark_present(param, {"grad_avg"});
         }
-        steps[param] += 1;
-        const bool maximize = o.maximize, wd = o.weight_decay != 0, centered = o.centered, momentum = o.momentum > 0;
-        const B wd_b = detail::bc<T>(o.weight_decay), a = detail::bc<T>(o.alpha), one_a = detail::bc<T>(1 - o.alpha),
-                eps = detail::bc<T>(o.eps), mom = detail::bc<T>(o.momentum), neg_lr = detail::bc<T>(-o.lr),
-                minus_one = B(T(-1)), one = B(T(1));
+        const bool centered = o.centered, momentum = o.momentum > 0;
+        const detail::decayed_gradient<T> gradient(o.maximize, o.weight_decay);
+        const B a = detail::bc<T>(o.alpha), one_a = detail::bc<T>(1 - o.alpha), eps = detail::bc<T>(o.eps),
+                mom = detail::bc<T>(o.momentum), neg_lr = detail::bc<T>(-o.lr), minus_one = B(T(-1)), one = B(T(1));
         auto kernel = [&](B& p, B g, B& sq, B& buf, B& ga) {
-            B grad = maximize ? -g : g;
-            if (wd)
-                grad = xsimd::fma(wd_b, p, grad);
+            const B grad = gradient(p, g);
             sq = sq * a + one_a * grad * grad;
             B avg;
             if (centered) {

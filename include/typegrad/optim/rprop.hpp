@@ -33,14 +33,13 @@ struct Rprop : detail::policy_base<Rprop> {
     template <class T>
     static void update(const options& o, state<T>& st, std::size_t param, T* values, const T* grads, std::size_t offset,
                        std::size_t size) {
-        auto [prev_grad, deltas, steps] = st.template get<"prev", "step_size", "step">();
+        const bool first = st.is_empty(param);
+        auto [prev_grad, deltas, steps] = st.template step<"prev", "step_size", "step">(param);
         using B = xsimd::batch<T>;
-        if (st.is_empty(param)) {
+        if (first) {
             std::fill_n(prev_grad.data() + offset, size, T(0));
             std::fill_n(deltas.data() + offset, size, static_cast<T>(o.lr));
-            st.mark_present(param, {"prev", "step_size", "step"});
         }
-        steps[param] += 1;
         const bool maximize = o.maximize;
         const B etaminus = detail::bc<T>(o.etas[0]), etaplus = detail::bc<T>(o.etas[1]),
                 smin = detail::bc<T>(o.step_sizes[0]), smax = detail::bc<T>(o.step_sizes[1]), zero = B(T(0)),

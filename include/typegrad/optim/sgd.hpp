@@ -35,15 +35,13 @@ struct SGD : detail::policy_base<SGD> {
                        std::size_t size) {
         auto& momentum_buffer = st.template get<"momentum_buffer">();
         using B = xsimd::batch<T>;
-        const bool wd = o.weight_decay != 0, maximize = o.maximize, nesterov = o.nesterov;
-        const bool momentum = o.momentum != 0;
+        const bool nesterov = o.nesterov, momentum = o.momentum != 0;
         const bool first = !st.is_present(param, "momentum_buffer");
-        const B wd_b = detail::bc<T>(o.weight_decay), mom_b = detail::bc<T>(o.momentum),
-                damp_b = detail::bc<T>(1 - o.dampening), neg_lr = detail::bc<T>(-o.lr);
+        const detail::decayed_gradient<T> gradient(o.maximize, o.weight_decay);
+        const B mom_b = detail::bc<T>(o.momentum), damp_b = detail::bc<T>(1 - o.dampening),
+                neg_lr = detail::bc<T>(-o.lr);
         auto kernel = [&](B& p, B g, B& buf) {
-            B d = maximize ? -g : g;
-            if (wd)
-                d = xsimd::fma(wd_b, p, d);
+            B d = gradient(p, g);
             if (momentum) {
                 buf = first ? d : xsimd::fma(damp_b, d, buf * mom_b);
                 d = nesterov ? xsimd::fma(mom_b, buf, d) : buf;

@@ -198,15 +198,26 @@ public:
     //! elements; nothing is present yet.
     void allocate(std::size_t n, std::size_t params) {
         static_assert(count() <= 16, "typegrad: an optimizer state keeps at most 16 named entries");
-        present_.assign(params, 0);
+        present_ = std::vector<std::uint16_t>(params);
         each([&](auto i) {
             auto& m = std::get<i>(data_);
             using M = storage_at<i>;
             if constexpr (is_buffer_v<M>)
                 m = M(n);
             else
-                m.assign(params, typename M::value_type{});
+                m = M(params);  // value-initialised
         });
+    }
+
+    //! How most updates begin: `param`'s "step" counted one up, and every entry of `Names` in
+    //! torch's state dict for `param` from now on (it holds them from the first step); returns
+    //! references to the entries, as get does:
+    //! `auto [exp_avg, exp_inf, steps] = st.template step<"exp_avg", "exp_inf", "step">(param);`.
+    template <fixed_string... Names>
+    auto step(std::size_t param) {
+        get<"step">()[param] += 1;
+        present_[param] = static_cast<std::uint16_t>(present_[param] | (bit_of<Names>() | ...));
+        return std::tie(get<Names>()...);
     }
 
     //! Records that torch's state dict holds these keys for `param` from now on.
@@ -315,6 +326,12 @@ private:
         return k;
     }
     static constexpr std::size_t count() { return (std::size_t{E::named} + ... + 0); }
+    template <fixed_string Name>
+    static constexpr std::uint16_t bit_of() {
+        constexpr std::size_t k = index(Name);
+        static_assert(k < count(), "typegrad: this optimizer keeps no state entry of this name");
+        return static_cast<std::uint16_t>(1u << k);
+    }
     template <bool Buffer, class Self, class F>
     static void find(Self& self, std::string_view name, F&& f) {
         bool found = false;

@@ -102,17 +102,21 @@ inline constexpr std::size_t parallel_sweep_piece = std::size_t{1} << 13;
 //! bit. The kernel is called from several threads at once: it reads what it captured, never writes it.
 template <class T, class Kernel, class... Streams>
 inline void sweep(std::size_t n, Kernel&& kernel, Streams... streams) {
-    const unsigned threads = parallel::step_threads();
-    if (threads <= 1 || n < parallel_sweep_min) {
+    if constexpr (!parallel::available) {  // one thread: the pieces would be swept one after another
         sweep_serial<T>(n, kernel, streams...);
-        return;
+    } else {
+        const unsigned threads = parallel::step_threads();
+        if (threads <= 1 || n < parallel_sweep_min) {
+            sweep_serial<T>(n, kernel, streams...);
+            return;
+        }
+        const std::size_t pieces = (n + parallel_sweep_piece - 1) / parallel_sweep_piece;
+        parallel::for_each_index(threads, pieces, [&](std::size_t k, unsigned) {
+            const std::size_t first = k * parallel_sweep_piece;
+            const std::size_t count = first + parallel_sweep_piece <= n ? parallel_sweep_piece : n - first;
+            sweep_serial<T>(count, kernel, shifted(streams, first)...);
+        });
     }
-    const std::size_t pieces = (n + parallel_sweep_piece - 1) / parallel_sweep_piece;
-    parallel::for_each_index(threads, pieces, [&](std::size_t k, unsigned) {
-        const std::size_t first = k * parallel_sweep_piece;
-        const std::size_t count = first + parallel_sweep_piece <= n ? parallel_sweep_piece : n - first;
-        sweep_serial<T>(count, kernel, shifted(streams, first)...);
-    });
 }
 
 //! A hyperparameter computed in double cast to the tensor's element type, as torch casts a Python
@@ -121,5 +125,25 @@ template <class T>
 inline xsimd::batch<T> bc(double v) {
     return xsimd::batch<T>(static_cast<T>(v));
 }
+
+//! The gradient most of torch's updates start from, g = ±∇ + wd·θ: negated under `maximize`, then
+//! weight_decay times the parameter added, unless weight_decay is 0 (then nothing is added: not
+//! 0·θ, which would make an infinite parameter's gradient NaN).
+template <class T>
+class decayed_gradient {
+public:
+    using batch = xsimd::batch<T>;
+    decayed_gradient(bool maximize, double weight_decay)
+        : maximize_(maximize), decay_(weight_decay != 0), wd_(bc<T>(weight_decay)) {}
+    batch operator()(const batch& p, const batch& g) const {
+        const batch grad = maximize_ ? -g : g;
+        return decay_ ? xsimd::fma(wd_, p, grad) : grad;
+    }
+
+private:
+    bool maximize_;
+    bool decay_;
+    batch wd_;
+};
 
 }  // namespace TYPEGRAD_NS::optim::detail

@@ -4,11 +4,11 @@
 // checkpoints, is in train/save_every.hpp (it brings the checkpoint format's JSON).
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,6 +47,19 @@ inline bool stderr_is_terminal() noexcept {
 #else
     return false;
 #endif
+}
+
+// Seconds on a steady clock (the progress bar's rate and time left): POSIX's monotonic clock where
+// there is one, else calendar time. Not <chrono>, which C++20 made a calendar and time-zone library
+// that would cost every program that includes typegrad a third of a second to parse.
+inline double clock_seconds() noexcept {
+    std::timespec t{};
+#if defined(CLOCK_MONOTONIC)
+    ::clock_gettime(CLOCK_MONOTONIC, &t);
+#else
+    std::timespec_get(&t, TIME_UTC);
+#endif
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 // "1:05", "1:02:03": a duration of whole seconds.
@@ -116,18 +129,18 @@ public:
 
     template <class Ctx>
     void on_fit_begin(Ctx&) {
-        fit_start_ = clock::now();
+        fit_start_ = callback_detail::clock_seconds();
         shown_ = 0;
     }
     template <class Ctx>
     void on_epoch_begin(Ctx&) {
-        epoch_start_ = last_draw_ = clock::now();
+        epoch_start_ = last_draw_ = callback_detail::clock_seconds();
     }
     template <class Ctx>
     void on_step_end(Ctx& ctx) {
         if (!terminal_)
             return;
-        const auto now = clock::now();
+        const auto now = callback_detail::clock_seconds();
         if (seconds(last_draw_, now) < redraw_ && ctx.batch() + 1 != ctx.batches)
             return;
         last_draw_ = now;
@@ -139,7 +152,7 @@ public:
     }
     template <class Ctx>
     void on_epoch_end(Ctx& ctx) {
-        const auto now = clock::now();
+        const auto now = callback_detail::clock_seconds();
         const double epoch_s = seconds(epoch_start_, now);
         int n =
             std::snprintf(buf_, size, "%sepoch %3zu  loss %.4f", terminal_ ? "\r" : "", ctx.epoch(), ctx.epoch_loss());
@@ -174,15 +187,12 @@ public:
     }
 
 private:
-    using clock = std::chrono::steady_clock;
     static constexpr std::size_t size = 512;
-    static double seconds(clock::time_point a, clock::time_point b) {
-        return std::chrono::duration<double>(b - a).count();
-    }
+    static double seconds(double a, double b) { return b - a; }
     static double rate(std::size_t rows, double s) { return s > 0 ? static_cast<double>(rows) / s : 0.0; }
     // The fit's time left: its batches left at the mean time of a batch so far (validations included).
     template <class Ctx>
-    double eta(const Ctx& ctx, clock::time_point now) const {
+    double eta(const Ctx& ctx, double now) const {
         if (ctx.steps_run() == 0)
             return -1;
         return seconds(fit_start_, now) / static_cast<double>(ctx.steps_run()) *
@@ -205,7 +215,7 @@ private:
     std::ostream* out_;
     bool terminal_;
     double redraw_;
-    clock::time_point fit_start_{}, epoch_start_{}, last_draw_{};
+    double fit_start_ = 0, epoch_start_ = 0, last_draw_ = 0;  // clock_seconds()
     std::size_t shown_ = 0;  // the characters of the line drawn in place, 0 when none is
     char buf_[size]{};
 };

@@ -38,13 +38,32 @@
 #include <typegrad/data/batches.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/text.hpp>
 #include <typegrad/train/position.hpp>
 
 namespace TYPEGRAD_NS {
 
 namespace fit_detail {
 struct loop;
+
+// fit's errors, built out of line: the loop is compiled for every trainer that fits, its failure
+// paths once.
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_start_seed(std::uint64_t saved, std::uint64_t given) {
+    using typegrad::detail::cat;
+    using typegrad::detail::decimal;
+    typegrad::detail::raise(std::invalid_argument(
+        cat({"typegrad: fit: the start position was saved with shuffle seed ", decimal(saved), ", and the options say ",
+             decimal(given), " (a resumed run visits the batches again)"})));
 }
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_start_past_end(std::uint64_t epoch, std::uint64_t batch,
+                                                                       std::size_t epochs, std::size_t batches) {
+    using typegrad::detail::cat;
+    using typegrad::detail::decimal;
+    typegrad::detail::raise(std::invalid_argument(
+        cat({"typegrad: fit: the start position (epoch ", decimal(epoch), ", batch ", decimal(batch),
+             ") is past the end of the fit (", decimal(epochs), " epochs of ", decimal(batches), " batches)"})));
+}
+}  // namespace fit_detail
 
 //! What Trainer::fit runs: `epochs` epochs of `batch_size`-row batches, the rows of epoch e visited
 //! in the order tg::data::shuffle{shuffle_seed + e} gives (dataset order when `shuffle` is false),
@@ -248,15 +267,9 @@ struct loop {
         const std::size_t batches = o.drop_last ? n / o.batch_size : (n + o.batch_size - 1) / o.batch_size;
         const data_position& s = o.start;
         if (s != data_position{} && s.seed != o.shuffle_seed)
-            typegrad::detail::raise(
-                std::invalid_argument("typegrad: fit: the start position was saved with shuffle seed " +
-                                      std::to_string(s.seed) + ", and the options say " +
-                                      std::to_string(o.shuffle_seed) + " (a resumed run visits the batches again)"));
+            fail_start_seed(s.seed, o.shuffle_seed);
         if (s.epoch > o.epochs || (s.batch != 0 && (s.batch >= batches || s.epoch == o.epochs)))
-            typegrad::detail::raise(std::invalid_argument(
-                "typegrad: fit: the start position (epoch " + std::to_string(s.epoch) + ", batch " +
-                std::to_string(s.batch) + ") is past the end of the fit (" + std::to_string(o.epochs) + " epochs of " +
-                std::to_string(batches) + " batches)"));
+            fail_start_past_end(s.epoch, s.batch, o.epochs, batches);
 
         context ctx(trainer, o, train, values);
         listeners<context, C...> l{{callbacks...}};

@@ -25,6 +25,7 @@
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/param_info.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
 #include <typegrad/optim/adam.hpp>
@@ -110,6 +111,141 @@ inline constexpr bool options_of_another_policy = !std::is_same_v<typename Polic
     return cat({rows.size() == 1 ? "data row " : "data rows ", list, rows.size() == 1 ? " gives" : " give",
                 " a non-finite ", what});
 }
+
+// "fc.weight[3]": a parameter element as the trainer's messages name it.
+[[gnu::cold, gnu::noinline]] inline std::string element_text(const param_info& p, std::size_t i) {
+    return cat({p.name, "[", decimal(i), "]"});
+}
+
+// What the trainer's failure paths need of a trainer: its parameters' layout and buffers, its step
+// count, its anomaly detector, and one call into its compiled sweep. The paths below are compiled
+// once per precision T in a program, not once per model and optimiser; only `sample_loss` is the
+// model's own.
+template <class T>
+struct trainer_faults {
+    std::span<const param_info> slots;
+    const T* values;
+    const T* grads;
+    std::size_t total;
+    std::size_t steps;
+    //! The loss of the batch's i-th sample alone, its gradient written into g (`total` values).
+    T (*sample_loss)(const void* trainer, const data::batch_view<T>& batch, std::size_t i, T* g);
+    const void* trainer;
+    std::optional<anomaly_report> (*anomaly)(const T*, const T*, T);
+
+    // The rows of the batch whose sample is bad, or all its rows when none is; and which of the two.
+    struct culprits {
+        std::vector<std::size_t> rows;
+        bool found = false;
+    };
+    template <class Bad>
+    static culprits rows_where(const data::batch_view<T>& batch, Bad bad) {
+        culprits c;
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (bad(i))
+                c.rows.push_back(batch.row(i));
+        c.found = !c.rows.empty();
+        if (!c.found)
+            for (std::size_t i = 0; i < batch.size(); ++i)
+                c.rows.push_back(batch.row(i));
+        return c;
+    }
+    // Anomaly mode on the first row at fault (train/anomaly.hpp): the op that made the first
+    // non-finite number, or nothing when no single sample gives the fault.
+    std::optional<anomaly_report> anomaly_of(const data::batch_view<T>& batch, const culprits& c) const {
+        if (!anomaly || !c.found)
+            return std::nullopt;
+        const std::size_t row = c.rows.front();
+        const data::basic_dataset<T>& d = batch.dataset();
+        const T* x = d.features().data() + row * d.cols();
+        const T y = d.has_target() ? d.targets()[row] : T(0);
+        auto report = anomaly(values, x, y);
+        if (report) {
+            report->row = row;
+            report->step = steps;
+        }
+        return report;
+    }
+    static std::string anomaly_text(const std::optional<anomaly_report>& report) {
+        return report ? cat({"; ", report->message()}) : std::string();
+    }
+
+    // The failure paths re-run the batch one sample at a time to name the rows at fault; they
+    // allocate, which the training step itself never does.
+    [[gnu::cold, gnu::noinline]] non_finite_error loss_error(const data::batch_view<T>& batch, T loss) const {
+        std::vector<T> g(total);
+        auto at_fault =
+            rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_loss(trainer, batch, i, g.data())); });
+        auto report = anomaly_of(batch, at_fault);
+        const std::string text = cat({"typegrad: Trainer::backward at step ", decimal(steps),
+                                      ": the batch's mean loss is ", std::isnan(loss) ? "NaN" : "infinite", "; ",
+                                      rows_text(at_fault.rows, at_fault.found, "loss"), anomaly_text(report)});
+        return non_finite_error(text, steps, "", std::move(at_fault.rows), std::move(report));
+    }
+    // `batch` (empty when called from step()) names the rows at fault.
+    [[gnu::cold, gnu::noinline]] non_finite_error gradient_error(const data::batch_view<T>& batch,
+                                                                 const char* when) const {
+        for (const auto& p : slots) {
+            for (std::size_t i = 0; i < p.size; ++i) {
+                if (std::isfinite(grads[p.offset + i]))
+                    continue;
+                const std::string element = element_text(p, i);
+                std::vector<std::size_t> rows;
+                std::optional<anomaly_report> report;
+                std::string from =
+                    " (the gradients were already non-finite before this step: backward() of an "
+                    "earlier batch, or code that wrote them)";
+                if (!batch.empty()) {
+                    std::vector<T> g(total);
+                    const auto at_fault = rows_where(batch, [&](std::size_t r) {
+                        sample_loss(trainer, batch, r, g.data());
+                        return !std::isfinite(g[p.offset + i]);
+                    });
+                    rows = at_fault.rows;
+                    report = anomaly_of(batch, at_fault);
+                    from = cat({"; ", rows_text(at_fault.rows, at_fault.found, "gradient there")});
+                }
+                const std::string text = cat({"typegrad: ", when, " at step ", decimal(steps), ": the gradient of '",
+                                              element, "' is ", std::isnan(grads[p.offset + i]) ? "NaN" : "infinite",
+                                              from, "; no parameter was changed", anomaly_text(report)});
+                return non_finite_error(text, steps, element, std::move(rows), std::move(report));
+            }
+        }
+        typegrad::detail::raise(std::logic_error("typegrad: report_gradient found every gradient finite"));
+    }
+    [[gnu::cold, gnu::noinline]] non_finite_error value_error() const {
+        for (const auto& p : slots)
+            for (std::size_t i = 0; i < p.size; ++i)
+                if (!std::isfinite(values[p.offset + i])) {
+                    const std::string element = element_text(p, i);
+                    return non_finite_error(cat({"typegrad: step() ", decimal(steps), " made the value of '", element,
+                                                 "' ", std::isnan(values[p.offset + i]) ? "NaN" : "infinite",
+                                                 " from finite gradients (an overflow: lower the learning rate)"}),
+                                            steps, element, {});
+                }
+        typegrad::detail::raise(std::logic_error("typegrad: report_value found every value finite"));
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void raise_loss(const data::batch_view<T>& batch, T loss) const {
+        typegrad::detail::raise(loss_error(batch, loss));
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void raise_gradient(const data::batch_view<T>& batch,
+                                                               const char* when) const {
+        typegrad::detail::raise(gradient_error(batch, when));
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void raise_value() const { typegrad::detail::raise(value_error()); }
+};
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_no_threads(unsigned threads) {
+    typegrad::detail::raise(std::invalid_argument(
+        cat({"typegrad: Trainer::set_threads(", decimal(threads),
+             "): this program was compiled without OpenMP, so it runs on one thread; compile with -fopenmp "
+             "(CMake: link typegrad::parallel) or set 1 thread"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_unzeroed() {
+    typegrad::detail::raise(
+        std::logic_error("typegrad: backward() after step() without zero_grad(): the gradients of the previous "
+                         "step are still there and this one adds to them (as in PyTorch); call zero_grad() first"));
+}
 }  // namespace detail
 
 //! Trains the parameters of `Loss` with the optimiser policy `Policy` (tg::SGD, tg::Adam, ...),
@@ -193,11 +329,11 @@ public:
     //! contribution, so call zero_grad() before going on.
     T backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
-            fail_unzeroed();
+            detail::fail_unzeroed();
         const auto rows = feed(batch, "Trainer::backward");
         const T loss = engine_.backward(values_, grads_, rows);
         if (!std::isfinite(loss))
-            fail_loss(batch, loss);
+            faults().raise_loss(batch, loss);
         if (checks_.finite)
             check_gradients(batch, "backward()");
         return loss;
@@ -211,15 +347,15 @@ public:
     //! `trainer_checks::zero_grad`, are the program's faults and still raised.
     result<T, non_finite_error> try_backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
-            fail_unzeroed();
+            detail::fail_unzeroed();
         const auto rows = feed(batch, "Trainer::backward");
         const T loss = engine_.backward(values_, grads_, rows);
         if (!std::isfinite(loss))
-            return loss_error(batch, loss);
+            return faults().loss_error(batch, loss);
         if (checks_.finite)
             for (std::size_t i = 0; i < total; ++i)
                 if (!std::isfinite(grads_[i]))
-                    return gradient_error(batch, "backward()");
+                    return faults().gradient_error(batch, "backward()");
         return loss;
     }
     result<T, non_finite_error> try_backward(const dataset_type& data) { return try_backward(batch_type(data)); }
@@ -244,14 +380,14 @@ public:
         if (checks_.finite)
             for (std::size_t i = 0; i < total; ++i)
                 if (!std::isfinite(grads_[i]))
-                    return gradient_error(batch_type(), "step()");
+                    return faults().gradient_error(batch_type(), "step()");
         apply_step();
         ++steps_;
         stepped_since_zero_ = true;
         if (checks_.finite)
             for (std::size_t i = 0; i < total; ++i)
                 if (!std::isfinite(values_[i]))
-                    return value_error();
+                    return faults().value_error();
         return {};
     }
 
@@ -289,7 +425,7 @@ public:
         if (threads == 0)
             threads = parallel::hardware_threads();
         if (threads > 1 && !parallel::available)
-            fail_no_threads(threads);
+            detail::fail_no_threads(threads);
         engine_.set_threads(threads);
     }
     //! The threads backward(), loss() and step() run on.
@@ -318,141 +454,34 @@ private:
         return data::feed<typename program::input, typename program::target>(batch, who, {checks_.finite_data});
     }
 
-    // The failure paths below re-run the batch one sample at a time to name the rows at fault; they
-    // allocate, which the training step itself never does. `culprits`: the rows of the batch whose
-    // sample is bad, or all its rows when none is; and which of the two.
-    struct culprits {
-        std::vector<std::size_t> rows;
-        bool found = false;
-    };
-    template <class Bad>
-    static culprits rows_where(const batch_type& batch, Bad bad) {
-        culprits c;
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            if (bad(i))
-                c.rows.push_back(batch.row(i));
-        c.found = !c.rows.empty();
-        if (!c.found)
-            for (std::size_t i = 0; i < batch.size(); ++i)
-                c.rows.push_back(batch.row(i));
-        return c;
+    // What the failure paths (detail::trainer_faults, one copy per T) need of this trainer.
+    typegrad::detail::trainer_faults<T> faults() const noexcept {
+        return {layout::slots, values_, grads_, total, steps_, &sample_loss, this, anomaly_};
     }
     // The loss of the batch's i-th sample alone, and its gradient into g, by the same compiled
     // sweep as backward() (a one-row batch): a scalar evaluation would compile the model twice.
-    T sample_backward(const batch_type& batch, std::size_t i, std::vector<T>& g) const {
+    static T sample_loss(const void* self, const batch_type& batch, std::size_t i, T* g) {
+        const Trainer& t = *static_cast<const Trainer*>(self);
         const auto row = static_cast<std::uint32_t>(batch.row(i));
         const batch_type one(batch.dataset(), std::span<const std::uint32_t>(&row, 1));
-        std::fill(g.begin(), g.end(), T(0));
+        std::fill(g, g + total, T(0));
         // The lane scratch of backward(), whose batch is done: it holds nothing between calls.
-        return program::backward(values_, g.data(), engine_.scratch(0), feed(one, "Trainer::backward"));
-    }
-    // Anomaly mode on the first row at fault (train/anomaly.hpp): the op that made the first
-    // non-finite number, or nothing when no single sample gives the fault.
-    std::optional<anomaly_report> anomaly_of(const batch_type& batch, const culprits& c) const {
-        if (!anomaly_ || !c.found)
-            return std::nullopt;
-        const std::size_t row = c.rows.front();
-        const dataset_type& d = batch.dataset();
-        const T* x = d.features().data() + row * d.cols();
-        const T y = d.has_target() ? d.targets()[row] : T(0);
-        auto report = anomaly_(values_, x, y);
-        if (report) {
-            report->row = row;
-            report->step = steps_;
-        }
-        return report;
-    }
-    static std::string anomaly_text(const std::optional<anomaly_report>& report) {
-        return report ? typegrad::detail::cat({"; ", report->message()}) : std::string();
+        return program::backward(t.values_, g, t.engine_.scratch(0), t.feed(one, "Trainer::backward"));
     }
     void apply_step() {
         const parallel::step_threads_scope scope(engine_.threads());
         optimizer_.step(values_, grads_);
     }
-    [[noreturn, gnu::cold, gnu::noinline]] static void fail_no_threads(unsigned threads) {
-        typegrad::detail::raise(std::invalid_argument(
-            "typegrad: Trainer::set_threads(" + std::to_string(threads) +
-            "): this program was compiled without OpenMP, so it runs on one thread; compile with -fopenmp "
-            "(CMake: link typegrad::parallel) or set 1 thread"));
-    }
-    [[noreturn, gnu::cold, gnu::noinline]] static void fail_unzeroed() {
-        typegrad::detail::raise(
-            std::logic_error("typegrad: backward() after step() without zero_grad(): the gradients of the previous "
-                             "step are still there and this one adds to them (as in PyTorch); call zero_grad() first"));
-    }
-    [[noreturn, gnu::cold, gnu::noinline]] void fail_loss(const batch_type& batch, T loss) const {
-        typegrad::detail::raise(loss_error(batch, loss));
-    }
-    [[gnu::cold, gnu::noinline]] non_finite_error loss_error(const batch_type& batch, T loss) const {
-        std::vector<T> g(total);
-        auto at_fault = rows_where(batch, [&](std::size_t i) { return !std::isfinite(sample_backward(batch, i, g)); });
-        auto report = anomaly_of(batch, at_fault);
-        const std::string text = typegrad::detail::cat(
-            {"typegrad: Trainer::backward at step ", typegrad::detail::decimal(steps_), ": the batch's mean loss is ",
-             std::isnan(loss) ? "NaN" : "infinite", "; ",
-             typegrad::detail::rows_text(at_fault.rows, at_fault.found, "loss"), anomaly_text(report)});
-        return non_finite_error(text, steps_, "", std::move(at_fault.rows), std::move(report));
-    }
     // Checks the gradients; `batch` (empty when called from step()) names the rows at fault.
     void check_gradients(const batch_type& batch, const char* when) const {
         for (std::size_t i = 0; i < total; ++i)
             if (!std::isfinite(grads_[i]))
-                report_gradient(batch, when);
-    }
-    // The failure paths are cold and out of line: the compiler neither inlines nor optimises them
-    // for speed (they cost compile time in every program, and run once).
-    [[noreturn, gnu::cold, gnu::noinline]] void report_gradient(const batch_type& batch, const char* when) const {
-        typegrad::detail::raise(gradient_error(batch, when));
-    }
-    [[gnu::cold, gnu::noinline]] non_finite_error gradient_error(const batch_type& batch, const char* when) const {
-        for (const auto& p : layout::slots) {
-            for (std::size_t i = 0; i < p.size; ++i) {
-                if (std::isfinite(grads_[p.offset + i]))
-                    continue;
-                const std::string element = typegrad::detail::cat({p.name, "[", typegrad::detail::decimal(i), "]"});
-                std::vector<std::size_t> rows;
-                std::optional<anomaly_report> report;
-                std::string from =
-                    " (the gradients were already non-finite before this step: backward() of an "
-                    "earlier batch, or code that wrote them)";
-                if (!batch.empty()) {
-                    std::vector<T> g(total);
-                    const auto at_fault = rows_where(batch, [&](std::size_t r) {
-                        sample_backward(batch, r, g);
-                        return !std::isfinite(g[p.offset + i]);
-                    });
-                    rows = at_fault.rows;
-                    report = anomaly_of(batch, at_fault);
-                    from = "; " + typegrad::detail::rows_text(at_fault.rows, at_fault.found, "gradient there");
-                }
-                const std::string text = typegrad::detail::cat(
-                    {"typegrad: ", when, " at step ", typegrad::detail::decimal(steps_), ": the gradient of '", element,
-                     "' is ", std::isnan(grads_[p.offset + i]) ? "NaN" : "infinite", from, "; no parameter was changed",
-                     anomaly_text(report)});
-                return non_finite_error(text, steps_, element, std::move(rows), std::move(report));
-            }
-        }
-        typegrad::detail::raise(std::logic_error("typegrad: report_gradient found every gradient finite"));
+                faults().raise_gradient(batch, when);
     }
     void check_values() const {
         for (std::size_t i = 0; i < total; ++i)
             if (!std::isfinite(values_[i]))
-                report_value();
-    }
-    [[noreturn, gnu::cold, gnu::noinline]] void report_value() const { typegrad::detail::raise(value_error()); }
-    [[gnu::cold, gnu::noinline]] non_finite_error value_error() const {
-        for (const auto& p : layout::slots)
-            for (std::size_t i = 0; i < p.size; ++i)
-                if (!std::isfinite(values_[p.offset + i])) {
-                    const std::string element = typegrad::detail::cat({p.name, "[", typegrad::detail::decimal(i), "]"});
-                    return non_finite_error(
-                        typegrad::detail::cat({"typegrad: step() ", typegrad::detail::decimal(steps_),
-                                               " made the value of '", element, "' ",
-                                               std::isnan(values_[p.offset + i]) ? "NaN" : "infinite",
-                                               " from finite gradients (an overflow: lower the learning rate)"}),
-                        steps_, element, {});
-                }
-        typegrad::detail::raise(std::logic_error("typegrad: report_value found every value finite"));
+                faults().raise_value();
     }
 
     T* values_ = nullptr;
