@@ -17,21 +17,11 @@
 #include <typegrad/data/feed.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/parameters.hpp>
+#include <typegrad/predict.hpp>  // detail::uses_params_of
 
 namespace TYPEGRAD_NS {
 
 namespace detail {
-template <class P, class All>
-struct is_one_of;
-template <class P, class... A>
-struct is_one_of<P, type_list<A...>> : std::bool_constant<(std::is_same_v<P, A> || ...)> {};
-template <class Sub, class All>
-struct all_of_in;
-template <class... S, class All>
-struct all_of_in<type_list<S...>, All> : std::bool_constant<(is_one_of<S, All>::value && ...)> {};
-template <class Expr, class L>
-inline constexpr bool reads_params_of = all_of_in<typename autodiff::graph<std::remove_cv_t<Expr>>::params,
-                                                  typename autodiff::graph<std::remove_cv_t<L>>::params>::value;
 template <class Expr, class L, class T>
 using input_gradient_over = autodiff::input_gradient_of<Expr, T, typename autodiff::graph<std::remove_cv_t<L>>::params>;
 }  // namespace detail
@@ -52,7 +42,7 @@ void input_gradient(Expr, const Parameters<L, T>& params, const data::batch_view
     static_assert(root::shape_type::size == 1,
                   "typegrad: input_gradient: the expression must be a scalar per sample (sum a model's outputs "
                   "with tg::sum, or pick one with tg::dot)");
-    static_assert(detail::reads_params_of<Expr, L>,
+    static_assert(detail::uses_params_of<Expr, L>,
                   "typegrad: input_gradient: the expression uses a parameter that these Parameters do not hold");
     using sweep = detail::input_gradient_over<Expr, L, T>;
     if (out.size() < rows.size() * sweep::width)

@@ -30,21 +30,11 @@ namespace gradient_of_input {
 
 //! The input leaf X, with an adjoint.
 template <class X>
-struct sensitive_input : expr_base {
-    static constexpr leaf_kind kind = leaf_kind::input;
-    static constexpr auto name = X::name;
-    using shape_type = typename X::shape_type;
-    using children = type_list<>;
-};
+struct sensitive_input : named_leaf<leaf_kind::input, X::name, typename X::shape_type> {};
 
 //! The parameter leaf P, read as P is, without an adjoint.
 template <class P>
-struct frozen_param : expr_base {
-    static constexpr leaf_kind kind = leaf_kind::param;
-    static constexpr auto name = P::name;
-    using shape_type = typename P::shape_type;
-    using children = type_list<>;
-};
+struct frozen_param : named_leaf<leaf_kind::param, P::name, typename P::shape_type> {};
 
 //! The op Op without its block kernels (which only ever write a parameter's gradient).
 template <class Op>

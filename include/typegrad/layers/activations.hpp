@@ -14,9 +14,7 @@ namespace layers {
 //! A layer applying the elementwise op `Op` (any width in, the same width out); the expression it
 //! gives is exactly the builder's, e.g. `tg::Tanh` gives `tg::tanh(x)`.
 template <class Op>
-struct elementwise : module {
-    static constexpr std::size_t in_features = any_width;
-    static constexpr std::size_t out_features = any_width;
+struct elementwise : same_width {
     template <auto Name, Expression X>
     static constexpr auto apply(X) {
         return node<Op, X>{};

@@ -27,6 +27,13 @@ struct module {};
 //! The width of a layer that takes any input width and gives back the same (activations).
 inline constexpr std::size_t any_width = static_cast<std::size_t>(-1);
 
+//! Base of a layer that takes any width and gives back the same (activations): it then states only
+//! its `apply`.
+struct same_width : module {
+    static constexpr std::size_t in_features = any_width;
+    static constexpr std::size_t out_features = any_width;
+};
+
 //! A type that `tg::sequential` accepts as a layer.
 template <class L>
 concept Layer = std::is_base_of_v<module, L> && std::is_empty_v<L> && requires {

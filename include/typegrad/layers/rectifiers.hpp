@@ -17,9 +17,7 @@ namespace TYPEGRAD_NS {
 //! Elementwise GELU: `tg::GELU<>` the exact erf form, `tg::GELU<"tanh">` the tanh approximation.
 //! torch: `torch.nn.GELU()`, `torch.nn.GELU(approximate="tanh")`.
 template <fixed_string Approximate = "none">
-struct GELU : layers::module {
-    static constexpr std::size_t in_features = layers::any_width;
-    static constexpr std::size_t out_features = layers::any_width;
+struct GELU : layers::same_width {
     template <auto Name, Expression X>
     static constexpr auto apply(X x) {
         return gelu<Approximate>(x);
@@ -27,9 +25,7 @@ struct GELU : layers::module {
 };
 
 //! Elementwise x σ(x). torch: `torch.nn.SiLU()`.
-struct SiLU : layers::module {
-    static constexpr std::size_t in_features = layers::any_width;
-    static constexpr std::size_t out_features = layers::any_width;
+struct SiLU : layers::same_width {
     template <auto Name, Expression X>
     static constexpr auto apply(X x) {
         return silu(x);
@@ -39,9 +35,7 @@ struct SiLU : layers::module {
 //! Elementwise ELU with α a compile-time constant: `tg::ELU<>` (α = 1), `tg::ELU<0.5_c>`.
 //! torch: `torch.nn.ELU()`, `torch.nn.ELU(alpha=0.5)`.
 template <auto Alpha = detail::default_elu_alpha{}>
-struct ELU : layers::module {
-    static constexpr std::size_t in_features = layers::any_width;
-    static constexpr std::size_t out_features = layers::any_width;
+struct ELU : layers::same_width {
     template <auto Name, Expression X>
     static constexpr auto apply(X x) {
         return elu(x, Alpha);
@@ -51,9 +45,7 @@ struct ELU : layers::module {
 //! Elementwise leaky ReLU with the slope a compile-time constant: `tg::LeakyReLU<>` (0.01),
 //! `tg::LeakyReLU<0.2_c>`. torch: `torch.nn.LeakyReLU()`, `torch.nn.LeakyReLU(negative_slope=0.2)`.
 template <auto NegativeSlope = detail::default_negative_slope{}>
-struct LeakyReLU : layers::module {
-    static constexpr std::size_t in_features = layers::any_width;
-    static constexpr std::size_t out_features = layers::any_width;
+struct LeakyReLU : layers::same_width {
     template <auto Name, Expression X>
     static constexpr auto apply(X x) {
         return leaky_relu(x, NegativeSlope);

@@ -12,9 +12,7 @@ namespace TYPEGRAD_NS {
 
 //! The softmax of a sample's features, eˣⁱ / Σ eˣʲ (same width). torch: `torch.nn.Softmax(dim=-1)`
 //! (the features of each sample of a batch [N, F]: `dim=1` there too).
-struct Softmax : layers::module {
-    static constexpr std::size_t in_features = layers::any_width;
-    static constexpr std::size_t out_features = layers::any_width;
+struct Softmax : layers::same_width {
     template <auto Name, Expression X>
     static constexpr auto apply(X x) {
         return softmax(x);

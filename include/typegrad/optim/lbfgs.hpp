@@ -367,17 +367,19 @@ private:
         T bracket[2] = {0, 0}, bracket_gtd[2] = {0, 0};
         double bracket_f[2] = {0, 0};
         std::size_t size = 0;
-        auto two = [&] {
-            bracket[0] = t_prev;
-            bracket[1] = t;
-            bracket_f[0] = f_prev;
-            bracket_f[1] = f_new;
-            bracket_g[0] = g_prev;
-            bracket_g[1] = g_new;
-            bracket_gtd[0] = gtd_prev;
-            bracket_gtd[1] = gtd_new;
+        // The bracket [a, b]: each end's step, loss, gradient and directional derivative.
+        auto two_ends = [&](T ta, double fa, T* ga, T gtda, T tb, double fb, T* gb, T gtdb) {
+            bracket[0] = ta;
+            bracket[1] = tb;
+            bracket_f[0] = fa;
+            bracket_f[1] = fb;
+            bracket_g[0] = ga;
+            bracket_g[1] = gb;
+            bracket_gtd[0] = gtda;
+            bracket_gtd[1] = gtdb;
             size = 2;
         };
+        auto two = [&] { two_ends(t_prev, f_prev, g_prev, gtd_prev, t, f_new, g_new, gtd_new); };
         while (ls_iter < max_ls) {
             if (f_new > f + c1 * t * gtd || (ls_iter > 1 && f_new >= f_prev)) {
                 two();
@@ -409,15 +411,8 @@ private:
             gtd_new = dot(g_new, d_.data());
             ++ls_iter;
         }
-        if (ls_iter == max_ls) {
-            bracket[0] = 0;
-            bracket[1] = t;
-            bracket_f[0] = f;
-            bracket_f[1] = f_new;
-            bracket_g[0] = g0;
-            bracket_g[1] = g_new;
-            size = 2;
-        }
+        if (ls_iter == max_ls)  // torch leaves the derivatives as they were: the zoom does not run
+            two_ends(0, f, g0, bracket_gtd[0], t, f_new, g_new, bracket_gtd[1]);
         g_prev = g_new = nullptr;  // from here on only the bracket's gradients are held
 
         // Zoom: shrink the bracket until a point meets the conditions.
