@@ -6,7 +6,8 @@ docs/performance.md.
 
     /usr/bin/python3 bench/report.py build/bench/cpp.json build/bench/deploy.json build/bench/pytorch.json \
         [--png docs/perf_ratios.png] [--update-docs docs/performance.md] \
-        [--compiler "g++ 12.2.0"] [--flags "-O3 -march=native"]
+        [--compiler "g++ 12.2.0"] [--flags "-O3 -march=native"] \
+        [--extra x86-64=build/bench-x86-64/cpp.json] [--dispatch build/bench-dispatch/dispatch.json]
     /usr/bin/python3 bench/report.py --from-docs docs/performance.md --png docs/perf_ratios.png
 
 --from-docs reads the results already stored in the Markdown file instead of JSON (to redraw the
@@ -163,6 +164,58 @@ def table(results):
     return "\n".join(lines), present
 
 
+def load_dispatch(path):
+    """bench_dispatch's JSON: ({(workload, copy): entry}, dispatched target, [targets best first]),
+    copy being "dispatch" or a target's name (xsimd's: sse2, fma3+avx2, avx512bw, ...)."""
+    with open(path) as f:
+        doc = json.load(f)
+    context = doc.get("context", {})
+    results = {}
+    for b in doc.get("benchmarks", []):
+        m = re.fullmatch(r"BM_([A-Za-z0-9]+)_typegrad_(\S+?)(?:/.*)?", b.get("run_name", b["name"]))
+        if not m:
+            continue
+        entry = results.setdefault((m.group(1), m.group(2)), {"time": None, "error": None, "ref": None})
+        if b.get("error_occurred"):
+            entry["error"] = b.get("error_message", "error")
+        if b.get("aggregate_name") == "median" or (b.get("run_type") == "iteration" and entry["time"] is None
+                                                    and not b.get("error_occurred")):
+            scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[b.get("time_unit", "ns")]
+            entry["time"] = b[TIME_FIELD] * scale
+    targets = context.get("typegrad_dispatch_targets", "").split()
+    return results, context.get("typegrad_dispatch_target", "?"), targets
+
+
+def dispatch_table(dispatch, native, builds):
+    """The portable binary's typegrad rows beside the single-target builds' typegrad: per workload the
+    dispatched copy, the baseline copy of the same binary, then each build's `typegrad` (builds:
+    [(name, results)], native first); every time with its ratio to the native build's."""
+    results, picked, targets = dispatch
+    baseline = targets[-1] if len(targets) > 1 else None
+    columns = [(f"dispatched ({picked})", results, "dispatch")]
+    if baseline:
+        columns.append((f"baseline copy ({baseline})", results, baseline))
+    columns += [(f"build {name}", r, "typegrad") for name, r in builds]
+    lines = ["| workload | unit | " + " | ".join(c for c, _, _ in columns) + " |",
+             "| --- | --- | " + " | ".join("---:" for _ in columns) + " |"]
+    for w, what, unit in WORKLOADS:
+        if (w, "dispatch") not in results:
+            continue
+        ref = native.get((w, "typegrad")) if native else None
+        ref = ref["time"] if ref and not ref["error"] else None
+        out = []
+        for _, r, key in columns:
+            e = r.get((w, key))
+            if not e:
+                out.append("-")
+            elif e["error"] or e["time"] is None:
+                out.append("ERROR")
+            else:
+                out.append(fmt_time(e["time"]) + (f" ({e['time'] / ref:.2f}x)" if ref else ""))
+        lines.append(f"| {w}: {what} | {unit} | " + " | ".join(out) + " |")
+    return "\n".join(lines)
+
+
 def errors(results):
     return [f"BM_{w}_{c}: {e['error']}" for (w, c), e in sorted(results.items()) if e["error"]]
 
@@ -285,6 +338,9 @@ def main():
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=JSON",
                     help="bench_training's JSON from another build (e.g. x86-64=build/bench-x86-64/cpp.json): "
                     "a table of its own, ratios to that build's better hand loop")
+    ap.add_argument("--dispatch", metavar="JSON",
+                    help="bench_dispatch's JSON (the portable binary that picks its target at run time): a "
+                    "table of its typegrad rows beside those of the native build and the --extra builds")
     args = ap.parse_args()
 
     global TIME_FIELD
@@ -304,10 +360,11 @@ def main():
         print("\nTwo threads (ratio to the better one-thread hand loop) [the same contender's one-thread "
               "time / this one's: the speed-up]:\n")
         print(threaded)
-    extras = []
+    extras, builds = [], [("native", results)]
     for spec in args.extra:
         name, _, path = spec.partition("=")
         extra_results, _ = load([path])
+        builds.append((name, extra_results))
         extra_text, _ = table(extra_results)
         extra_threaded = threaded_table(extra_results)
         extras.append((name, extra_text, extra_threaded))
@@ -317,6 +374,16 @@ def main():
             print("\n" + extra_threaded)
         for p in errors(extra_results):
             print(f"error ({name}):", p, file=sys.stderr)
+    dispatched = ""
+    if args.dispatch:
+        dispatch = load_dispatch(args.dispatch)
+        dispatched = dispatch_table(dispatch, results, builds)
+        print("\nThe portable binary (bench_dispatch: built for the baseline, it trains with the copy of its "
+              "training code for the CPU's best target), typegrad only; ratios to the native build's typegrad:\n")
+        print(dispatched)
+        for (w, c), e in sorted(dispatch[0].items()):
+            if e["error"]:
+                print(f"error (bench_dispatch): BM_{w}_typegrad_{c}: {e['error']}", file=sys.stderr)
     problems = errors(results)
     for p in problems:
         print("error:", p, file=sys.stderr)
@@ -343,6 +410,9 @@ def main():
             *[line for name, extra_text, extra_threaded in extras for line in
               [f"Build `{name}` ({BUILD_FLAGS.get(name, name)}), the C++ contenders only, ratios to this "
                "build's better hand loop:", "", extra_text, ""] + ([extra_threaded, ""] if extra_threaded else [])],
+            *(["The portable binary `bench_dispatch` (built with no `-m` flag; it trains with the copy of its "
+               "training code built for the CPU's best target), typegrad only, beside each build's typegrad; "
+               "ratios to the native build's typegrad:", "", dispatched, ""] if dispatched else []),
             "![ratio to the better hand-written loop](perf_ratios.png)",
             "",
             ("Errors: " + "; ".join(problems)) if problems else "Every contender passed its training check.",

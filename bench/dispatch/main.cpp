@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <benchmark/benchmark.h>
 #include <xsimd/xsimd.hpp>
 
 #include "runner.hpp"
@@ -30,9 +31,18 @@ const std::vector<target>& targets() {
     static const std::vector<target> t = [] {
         std::vector<target> r = runnable();
         std::printf("bench_dispatch: the CPU runs %s (best of:", r.front().name);
-        for (const target& c : r)
+        std::string names;
+        for (const target& c : r) {
             std::printf(" %s", c.name);
+            if (!names.empty())
+                names.push_back(' ');
+            names.append(c.name);
+        }
         std::printf(")\n");
+        // In the JSON output's context too, for bench/report.py: the dispatched copy's target, and
+        // every copy the CPU runs, best first (the last is the baseline).
+        benchmark::AddCustomContext("typegrad_dispatch_target", r.front().name);
+        benchmark::AddCustomContext("typegrad_dispatch_targets", names);
         return r;
     }();
     return t;

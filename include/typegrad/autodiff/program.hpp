@@ -107,11 +107,14 @@ struct program : evaluator<Expr, T> {
     }
     static_assert(check());
 
+    //! Whether backward() broadcasts the parameters to lane values once per call (broadcast_once).
+    static constexpr bool broadcasts_params = broadcast_once<lane, layout::total>;
     //! Lane values of scratch that backward() needs: a per-lane accumulator for every parameter
     //! element, and as many again for the last, partly filled block of a batch; each followed by a
     //! vector's worth of zeros, so that the sums over lanes always read whole groups of vectors.
+    //! With broadcasts_params, then the parameters broadcast (written by every call, cleared at its end).
     static constexpr std::size_t accumulators = layout::total + lanes;
-    static constexpr std::size_t scratch_size = 2 * accumulators;
+    static constexpr std::size_t scratch_size = 2 * accumulators + (broadcasts_params ? layout::total : 0);
 
     //! The per-lane accumulators of the parameters, and their sums over lanes.
     using accumulator_runs = lane_accumulators<lane, T, reversed, typename base::graph_type::params>;
@@ -157,8 +160,14 @@ struct program : evaluator<Expr, T> {
             return T(0);
         lane* const acc = scratch;                  // every full block adds here
         lane* const tail = scratch + accumulators;  // the last, partly filled block, added under its mask
-        workspace_for<lane, T, Loss> ws;
+        workspace_for<lane, T, Loss, broadcasts_params> ws;
         ws.params = params;
+        if constexpr (broadcasts_params) {
+            lane* const wide = scratch + 2 * accumulators;
+            for (std::size_t i = 0; i < layout::total; ++i)
+                wide[i] = lane(params[i]);
+            ws.param_lanes = wide;
+        }
         ws.param_adjoints = acc;
         ws.param_grads = grads;
         ws.valid = lanes;
@@ -192,6 +201,11 @@ struct program : evaluator<Expr, T> {
         if constexpr (needs_adjoint_v<Loss>)
             flush_blocks(nodes{}, ws);
         accumulator_runs::add_sums(grads, acc);
+        if constexpr (broadcasts_params) {
+            lane* const wide = scratch + 2 * accumulators;
+            for (std::size_t i = 0; i < layout::total; ++i)
+                wide[i] = lane(T(0));
+        }
         return xsimd::hadd(loss_sum);
     }
 

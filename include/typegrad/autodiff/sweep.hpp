@@ -17,6 +17,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/xsimd.hpp>
 
 namespace TYPEGRAD_NS::autodiff {
 
@@ -78,22 +79,50 @@ struct stage_slot<V, node<Op, Args...>> {
     typename block_kernel<Op>::template stage<V, size_of<node<Op, Args...>>, size_of<Args>...> stage;
 };
 
-template <class V, class T, class Nodes, class Params>
+//! Whether a sweep over lanes V reads the Total parameter elements from copies broadcast to the lanes
+//! once per batch (`workspace::param_lanes`) instead of broadcasting an element at every read. Every
+//! block of samples reads every weight of a dense layer; on x86 before AVX (SSE2 to SSE4.2, the
+//! baseline of a portable binary) such a broadcast is a load and a shuffle for one multiply and one
+//! add, where a broadcast copy is a plain load the multiply takes as its operand. AVX broadcasts as
+//! it loads, and AVX-512 inside the multiply-add, so there the copies would only take cache. The
+//! copies (Total lane values) must stay in cache: at most 128 KB of them.
+template <class V, std::size_t Total>
+inline constexpr bool broadcast_once = false;
+template <class T, class A, std::size_t Total>
+inline constexpr bool broadcast_once<xsimd::batch<T, A>, Total> = [] {
+    constexpr bool before_avx = std::is_base_of_v<xsimd::sse2, A>;  // SSE2 to SSE4.2
+    return before_avx && Total * sizeof(xsimd::batch<T, A>) <= 128 * 1024;
+}();
+
+//! A parameter's values broadcast to the lanes beforehand (broadcast_once): element i is the lane
+//! value p[i].
+template <class V, std::size_t N>
+struct broadcast_lanes_view {
+    static constexpr std::size_t size = N;
+    const V* p;
+    V operator[](std::size_t i) const noexcept { return p[i]; }
+};
+
+template <class V, class T, class Nodes, class Params, bool BroadcastOnce = false>
 struct workspace;
 
-//! All the buffers of one evaluation of an expression.
-template <class V, class T, class... Ns, class Params>
-struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>..., stage_slot<V, Ns>... {
+//! All the buffers of one evaluation of an expression. With BroadcastOnce, parameters are read from
+//! `param_lanes` (see broadcast_once), otherwise from `params`, broadcast at each read.
+template <class V, class T, class... Ns, class Params, bool BroadcastOnce>
+struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns>..., stage_slot<V, Ns>... {
     using layout = param_layout<Params>;
     using lane_type = V;
-    const T* params = nullptr;    // flat values of every parameter
-    V* param_adjoints = nullptr;  // flat, one lane value per parameter element
-    T* param_grads = nullptr;     // flat gradients, for the block kernels (block_kernels.hpp)
-    std::size_t valid = 0;        // lanes [0, valid) hold samples (block kernels read no others)
+    const T* params = nullptr;       // flat values of every parameter
+    const V* param_lanes = nullptr;  // with BroadcastOnce: the same, each broadcast to a lane value
+    V* param_adjoints = nullptr;     // flat, one lane value per parameter element
+    T* param_grads = nullptr;        // flat gradients, for the block kernels (block_kernels.hpp)
+    std::size_t valid = 0;           // lanes [0, valid) hold samples (block kernels read no others)
 
     template <class N>
     constexpr decltype(auto) value() {
-        if constexpr (ParamLeaf<N>)
+        if constexpr (ParamLeaf<N> && BroadcastOnce)
+            return broadcast_lanes_view<V, size_of<N>>{param_lanes + layout::template offset_of<N>};
+        else if constexpr (ParamLeaf<N>)
             return detail::broadcast_view<V, T, size_of<N>>{params + layout::template offset_of<N>};
         else if constexpr (ConstantLeaf<N>)
             return detail::constant_value_view<V>{N::value};
@@ -117,8 +146,8 @@ struct workspace<V, T, type_list<Ns...>, Params> : slot_for<V, Ns>..., stage_slo
     }
 };
 
-template <class V, class T, Expression Loss>
-using workspace_for = workspace<V, T, typename graph<Loss>::nodes, typename graph<Loss>::params>;
+template <class V, class T, Expression Loss, bool BroadcastOnce = false>
+using workspace_for = workspace<V, T, typename graph<Loss>::nodes, typename graph<Loss>::params, BroadcastOnce>;
 
 template <class N, class WS>
 constexpr void forward_node(WS& ws) {
