@@ -139,12 +139,15 @@ private:
                     s += lane::load_unaligned(chunk(k) + i);
                 (lane::load_unaligned(grads + i) + s).store_unaligned(grads + i);
             }
-            for (; i < end; ++i) {
-                T s = chunk(0)[i];
-                for (std::size_t k = 1; k < chunks; ++k)
-                    s += chunk(k)[i];
-                grads[i] += s;
-            }
+            // Pieces are whole vectors but the last, which ends in total % lanes elements: none when
+            // total is a whole number of vectors (and GCC then sees no loop that could run past it).
+            if constexpr (total % lanes != 0)
+                for (; i < end; ++i) {
+                    T s = chunk(0)[i];
+                    for (std::size_t k = 1; k < chunks; ++k)
+                        s += chunk(k)[i];
+                    grads[i] += s;
+                }
         });
     }
 
