@@ -25,6 +25,11 @@ struct module {};
 //! The width of a layer that takes any input width and gives back the same (activations).
 inline constexpr std::size_t any_width = static_cast<std::size_t>(-1);
 
+//! The out_features of a layer whose output width follows from its input's shape (convolutions,
+//! pools, Flatten): the layer checks its input itself, and the width after it is known only once
+//! the stack is applied.
+inline constexpr std::size_t computed_width = static_cast<std::size_t>(-2);
+
 //! A type that `tg::sequential` accepts as a layer.
 template <class L>
 concept Layer = std::is_base_of_v<module, L> && std::is_empty_v<L> && requires {
