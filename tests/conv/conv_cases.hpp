@@ -65,8 +65,8 @@ struct adaptive_avg_pool2d : case_defaults {
 
 }  // namespace typegrad_test::conv_cases
 
-#define TYPEGRAD_CONV_CASES                                                                                         \
+#define TYPEGRAD_CONV_CASES                                                                                        \
     conv_cases::conv2d, conv_cases::conv2d_strided_padded, conv_cases::conv2d_dilated_no_bias, conv_cases::conv1d, \
-        conv_cases::conv_stack, conv_cases::max_pool2d, conv_cases::max_pool2d_overlapping_padded,                  \
-        conv_cases::avg_pool2d, conv_cases::avg_pool2d_overlapping_padded, conv_cases::max_pool1d,                  \
+        conv_cases::conv_stack, conv_cases::max_pool2d, conv_cases::max_pool2d_overlapping_padded,                 \
+        conv_cases::avg_pool2d, conv_cases::avg_pool2d_overlapping_padded, conv_cases::max_pool1d,                 \
         conv_cases::avg_pool1d, conv_cases::adaptive_avg_pool2d

@@ -123,8 +123,8 @@ struct spatial<shape<C, H, W>> {
 
 //! Where a sliding window of KH x KW taps (dilated by D, moved by S, over an input of H x W padded
 //! by PH and PW on both sides) lands: torch's output size floor((H + 2P - D(K-1) - 1) / S) + 1.
-template <std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t S, std::size_t PH,
-          std::size_t PW, std::size_t D>
+template <std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t S, std::size_t PH, std::size_t PW,
+          std::size_t D>
 struct window {
     static constexpr std::size_t h = H, w = W, kh = KH, kw = KW, stride = S, ph = PH, pw = PW, dilation = D;
     static constexpr bool positive = KH > 0 && KW > 0 && S > 0 && D > 0;
@@ -292,8 +292,8 @@ constexpr bool check_window() {
     using win = window_of<S, K, Stride, Padding, Dilation, OneD>;
     constexpr bool positive = win::positive;
     [[maybe_unused]] constexpr bool p = error::check<positive>(
-        error::fault<error::window_sizes_not_positive<error::kernel_size<K>, error::stride<Stride>,
-                                                      error::dilation<Dilation>>>);
+        error::fault<
+            error::window_sizes_not_positive<error::kernel_size<K>, error::stride<Stride>, error::dilation<Dilation>>>);
     constexpr bool fits = !shaped_ok || !positive || win::fits;
     [[maybe_unused]] constexpr bool f = error::check<fits>(
         error::fault<error::kernel_larger_than_input<error::kernel_size<K>, error::dilation<Dilation>,
@@ -305,8 +305,8 @@ constexpr bool check_window() {
 template <std::size_t C, bool OneD>
 using spatial_stand_in = error::stand_in<std::conditional_t<OneD, shape<C, 8>, shape<C, 8, 8>>>;
 
-template <fixed_string Name, std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride,
-          std::size_t Padding, std::size_t Dilation, bool Bias, bool OneD, Expression X>
+template <fixed_string Name, std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Padding,
+          std::size_t Dilation, bool Bias, bool OneD, Expression X>
 constexpr auto conv_builder(X) {
     using SX = typename X::shape_type;
     constexpr bool window_ok = check_window<SX, K, Stride, Padding, Dilation, OneD>();
