@@ -33,12 +33,12 @@ constexpr double min_test_accuracy = 0.96;
 constexpr std::size_t digits = 10;
 
 // [model]
-constexpr auto x = tg::input<"x", 64>;             // one image, 8x8 pixels row after row, standardised
-constexpr auto y = tg::class_target<"y", digits>;  // the digit it shows, 0..9
-using cnn = tg::sequential<tg::Unflatten<1, 8, 8>,                                        // [1, 8, 8]
-                           tg::Conv2d<1, 8, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,         // [8, 4, 4]
-                           tg::Conv2d<8, 16, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,        // [16, 2, 2]
-                           tg::Flatten, tg::Linear<64, digits>>;                          // [10]
+constexpr auto x = tg::input<"x", 64>;              // one image, 8x8 pixels row after row, standardised
+constexpr auto y = tg::class_target<"y", digits>;   // the digit it shows, 0..9
+using cnn = tg::sequential<tg::Unflatten<1, 8, 8>,  // [1, 8, 8]
+                           tg::Conv2d<1, 8, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,   // [8, 4, 4]
+                           tg::Conv2d<8, 16, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,  // [16, 2, 2]
+                           tg::Flatten, tg::Linear<64, digits>>;                    // [10]
 constexpr auto logits = cnn{}(x);  // 1.weight [8, 1, 3, 3], 1.bias, 4.weight [16, 8, 3, 3], 4.bias, 8.weight, 8.bias
 constexpr auto loss = tg::cross_entropy(logits, y);
 // [model]
