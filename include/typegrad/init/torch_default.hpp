@@ -1,10 +1,12 @@
 #pragma once
-// torch.nn.Linear's default initialisation: weight and bias uniform in ±1/√fan_in.
+// torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <typegrad/core/param_info.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/mt19937_64.hpp>
 #include <typegrad/parameters.hpp>
@@ -20,21 +22,28 @@ double unit_uniform(Engine& rng) {
 
 //! Fills every parameter with the rule of `torch.nn.Linear.reset_parameters`: `X.weight` [Out, In]
 //! uniform in ±1/√In (kaiming_uniform with a = √5), `X.bias` uniform in ±1/√In of its `X.weight`.
-//! Any other parameter takes fan_in = its last dimension. The draws come from std::mt19937_64(seed),
+//! A weight of more dimensions (a convolution's [Out, In, K, K]) takes torch's fan_in, the product of
+//! all but its first dimension (In·K·K), and so does its bias. Any other parameter takes fan_in =
+//! its last dimension. The draws come from std::mt19937_64(seed),
 //! parameter after parameter in order, element after element; they are not torch's random numbers
 //! (load torch's tensors by name to reproduce a torch run exactly).
+//! torch's fan_in of a parameter: size(1) · size(2) · ... for two dimensions or more.
+inline std::size_t fan_in_of(const param_info& p) {
+    return p.rank >= 2 && p.dims[0] > 0 ? p.size / p.dims[0] : p.columns;
+}
+
 template <class Loss, class T>
 void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
     const auto info = params.info();
     for (const auto& p : info) {
-        std::size_t fan_in = p.columns;
+        std::size_t fan_in = fan_in_of(p);
         const std::string_view name = p.name;
         if (name.ends_with(".bias")) {
             const std::string weight = std::string(name.substr(0, name.size() - 5)) + ".weight";
             for (const auto& q : info)
                 if (q.name == weight)
-                    fan_in = q.columns;
+                    fan_in = fan_in_of(q);
         }
         const double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
         auto values = params.value(p.name);

@@ -7,6 +7,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/activations.hpp>
+#include <typegrad/layers/conv.hpp>
 #include <typegrad/layers/linear.hpp>
 #include <typegrad/layers/rectifiers.hpp>
 #include <typegrad/layers/softmax.hpp>
@@ -18,9 +19,37 @@ namespace TYPEGRAD_NS::layers {
 template <template <std::size_t, std::size_t> class L>
 struct with_widths;
 
+// Convolution and pooling layers (layers/conv.hpp).
+//! Stands for `tg::Conv2d<InC, OutC, K, Stride, Padding, Dilation, Bias>` (and Conv1d).
+template <template <std::size_t, std::size_t, std::size_t, std::size_t, std::size_t, std::size_t, bool> class L>
+struct with_channels_and_kernel;
+//! Stands for `tg::MaxPool2d<K, Stride, Padding>` (and the other pools).
+template <template <std::size_t, std::size_t, std::size_t> class L>
+struct with_kernel;
+//! Stands for `tg::AdaptiveAvgPool2d<OutputSize>`.
+template <template <std::size_t> class L>
+struct with_output_size;
+//! Stands for `tg::Unflatten<C, H, W>`.
+template <template <std::size_t...> class L>
+struct with_dims;
+using spatial_catalogue =
+    type_list<with_channels_and_kernel<Conv2d>, with_channels_and_kernel<Conv1d>, with_kernel<MaxPool2d>,
+              with_kernel<AvgPool2d>, with_kernel<MaxPool1d>, with_kernel<AvgPool1d>,
+              with_output_size<AdaptiveAvgPool2d>, Flatten, with_dims<Unflatten>>;
+
+namespace detail {
+template <class A, class B>
+struct concat;
+template <class... A, class... B>
+struct concat<type_list<A...>, type_list<B...>> {
+    using type = type_list<A..., B...>;
+};
+}  // namespace detail
+
 //! Every layer of the library, in the order the documentation lists them (besides `tg::sequential`
 //! itself, and the user's own types derived from `module`).
-using catalogue =
-    type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax>;
+using catalogue = typename detail::concat<
+    type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax>,
+    spatial_catalogue>::type;
 
 }  // namespace TYPEGRAD_NS::layers

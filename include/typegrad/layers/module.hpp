@@ -34,6 +34,11 @@ struct same_width : module {
     static constexpr std::size_t out_features = any_width;
 };
 
+//! The out_features of a layer whose output width follows from its input's shape (convolutions,
+//! pools, Flatten): the layer checks its input itself, and the width after it is known only once
+//! the stack is applied.
+inline constexpr std::size_t computed_width = static_cast<std::size_t>(-2);
+
 //! A type that `tg::sequential` accepts as a layer.
 template <class L>
 concept Layer = std::is_base_of_v<module, L> && std::is_empty_v<L> && requires {

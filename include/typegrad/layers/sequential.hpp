@@ -51,13 +51,36 @@ constexpr fault first_fault(std::size_t width) {
     for (std::size_t i = 0; i < n; ++i)
         if (!is_layer[i])
             return {fault::not_a_layer, i, 0, 0};
+    bool computed = false;  // the width is known only once applied (after a convolution, pool, ...)
     for (std::size_t i = 0; i < n; ++i) {
         if (ins[i] != any_width && width != any_width && ins[i] != width)
             return {fault::width, i, ins[i], width};
-        if (outs[i] != any_width)
+        if (outs[i] == layers::computed_width) {
+            width = any_width;
+            computed = true;
+        } else if (outs[i] != any_width) {
+            width = outs[i];
+            computed = false;
+        }
+    }
+    return {fault::none, 0, 0, 0, computed ? layers::computed_width : width};
+}
+
+//! Whether the width reaching layer `i` is known before the stack is applied to an expression of
+//! width `width` (it is not after a layer of computed width), so that a mismatch there is reported
+//! by the stack's check rather than when the layer is applied.
+template <class... Ls>
+constexpr std::array<bool, sizeof...(Ls)> widths_known(std::size_t width) {
+    constexpr std::array<std::size_t, sizeof...(Ls)> outs{out_of<Ls>...};
+    std::array<bool, sizeof...(Ls)> known{};
+    for (std::size_t i = 0; i < sizeof...(Ls); ++i) {
+        known[i] = width != any_width;
+        if (outs[i] == layers::computed_width)
+            width = any_width;
+        else if (outs[i] != any_width)
             width = outs[i];
     }
-    return {fault::none, 0, 0, 0, width};
+    return known;
 }
 
 //! The input width a stack requires: that of its first layer stating one, unless a layer before it
@@ -97,15 +120,21 @@ template <class X>
 struct carry {
     using type = X;
 };
-template <auto Name, class L>
+template <auto Name, class L, std::size_t I, bool Checked>
 struct step {};
 
-template <class X, auto Name, class L>
-constexpr auto operator|(carry<X>, step<Name, L>) {
+template <class X, auto Name, class L, std::size_t I, bool Checked>
+constexpr auto operator|(carry<X>, step<Name, L, I, Checked>) {
     if constexpr (!layers::Layer<L>) {
         return carry<X>{};  // already reported; keep going quietly
     } else if constexpr (L::in_features == any_width || L::in_features == size_of<X>) {
         return carry<decltype(L::template apply<Name>(X{}))>{};
+    } else if constexpr (!Checked) {
+        // The width was computed by a layer before (a convolution, a pool, Flatten): first seen here.
+        [[maybe_unused]] constexpr bool reported = error::check<false>(
+            error::fault<error::sequential_width_mismatch<error::layer<I>, error::in_features<L::in_features>,
+                                                          error::previous_out_features<size_of<X>>>>);
+        return carry<decltype(L::template apply<Name>(error::stand_in<shape<L::in_features>>{}))>{};
     } else {
         // Already reported by the stack; a stand-in of the right width avoids a second message.
         return carry<decltype(L::template apply<Name>(error::stand_in<shape<L::in_features>>{}))>{};
@@ -139,7 +168,9 @@ struct sequential : layers::module {
         static_assert(check<size_of<X>>());
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             using namespace detail::seq;
-            return typename decltype((carry<X>{} | ... | step<child_name<Prefix, I>(), Layers>{}))::type{};
+            constexpr auto checked = widths_known<Layers...>(size_of<X>);
+            return
+                typename decltype((carry<X>{} | ... | step<child_name<Prefix, I>(), Layers, I, checked[I]>{}))::type{};
         }
         (std::index_sequence_for<Layers...>{});
     }

@@ -1,0 +1,81 @@
+// A small convolutional network reads handwritten digits: each row's 64 pixels as a 1x8x8 image,
+// two 3x3 convolutions (8 then 16 channels, zero padding 1) each followed by relu and a 2x2 max
+// pool, then the 16x2x2 features flattened into 10 scores; written as a type (tg::sequential,
+// torch.nn.Sequential's names) and trained with Adam on mini-batches of the cross-entropy by
+// trainer.fit, whose progress line (stderr) shows every epoch's held-out loss and accuracy; early
+// stopping on the held-out loss keeps the best epoch's weights. The pixels are standardised with
+// the training images' statistics, as examples/digits does.
+//
+// torch:
+//     nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+//                   nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64, 10))
+//
+// Usage: digits_cnn [--epochs N] [--data FILE] [--check]
+//   --check   exit non-zero unless the test accuracy ends at or above min_test_accuracy (below).
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+#include <typegrad/typegrad.hpp>
+
+#include "../common/cli.hpp"
+
+namespace tg = typegrad;
+
+namespace {
+
+// What --check demands of the last test accuracy. Measured with the defaults below (Adam lr 3e-3,
+// batches of 32, up to 40 epochs, init seed 0): 0.975 (9 of 360 test images wrong), the best
+// epoch 28. The initialisation's seed moves it: over seeds 0 to 7, 0.964 to 0.992 (median 0.975),
+// and likewise 0.967 to 0.986 with lr 2e-3; so this network does not reach 0.98 reliably.
+constexpr double min_test_accuracy = 0.96;
+
+constexpr std::size_t digits = 10;
+
+// [model]
+constexpr auto x = tg::input<"x", 64>;              // one image, 8x8 pixels row after row, standardised
+constexpr auto y = tg::class_target<"y", digits>;   // the digit it shows, 0..9
+using cnn = tg::sequential<tg::Unflatten<1, 8, 8>,  // [1, 8, 8]
+                           tg::Conv2d<1, 8, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,   // [8, 4, 4]
+                           tg::Conv2d<8, 16, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,  // [16, 2, 2]
+                           tg::Flatten, tg::Linear<64, digits>>;                    // [10]
+constexpr auto logits = cnn{}(x);  // 1.weight [8, 1, 3, 3], 1.bias, 4.weight [16, 8, 3, 3], 4.bias, 8.weight, 8.bias
+constexpr auto loss = tg::cross_entropy(logits, y);
+// [model]
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const example::options options =
+        example::parse(argc, argv, "digits_cnn", {.epochs = 40, .data = TYPEGRAD_EXAMPLE_DATA "/digits.csv"});
+
+    const auto data = tg::data::read_csv(options.data, {.target = "target"});
+    tg::data::check_class_targets(data, digits);
+    const auto [train_raw, test_raw] = tg::data::split(data, 0.8, /*seed=*/42);
+    const auto scale = tg::data::standardizer<float>::fit(train_raw);
+    const auto train = scale.apply(train_raw), test = scale.apply(test_raw);
+    std::printf("digits: %zu images of %zu pixels; %zu to train, %zu to test\n", data.rows(), data.cols(), train.rows(),
+                test.rows());
+
+    tg::Parameters params{loss};
+    tg::init::torch_default(params, /*seed=*/0);  // torch's rule: ±1/√fan_in, fan_in = In·K·K for a convolution
+    tg::Trainer<decltype(loss), tg::Adam> trainer{params, {.lr = 3e-3}};
+    std::printf("model conv(8)-pool-conv(16)-pool-linear, %zu parameters; Adam(lr=3e-3), batches of 32, %d epochs\n",
+                params.values().size(), options.epochs);
+
+    tg::validation_loss test_loss{test};
+    tg::validation test_accuracy{logits, params, test, "accuracy", tg::accuracy};
+    tg::early_stopping stop{{.monitor = "loss", .patience = 8}};
+    trainer.fit(train, {.epochs = static_cast<std::size_t>(options.epochs), .batch_size = 32}, tg::progress_bar{},
+                test_loss, test_accuracy, stop);
+    const double accuracy = tg::accuracy(tg::predict(logits, params, test.all()), test.targets());
+    std::printf("test loss %.4f  test accuracy %.3f (the parameters of epoch %zu)\n", trainer.loss(test), accuracy,
+                stop.best_epoch().value_or(0));
+
+    if (options.check) {
+        const bool learns = accuracy >= min_test_accuracy;
+        std::printf("\ncheck: test accuracy %.3f >= %.2f %s\n", accuracy, min_test_accuracy, learns ? "yes" : "NO");
+        return learns ? 0 : 1;
+    }
+    return 0;
+}

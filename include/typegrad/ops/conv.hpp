@@ -1,0 +1,370 @@
+#pragma once
+// Convolutions over images and signals (torch.nn.functional.conv2d, conv1d) and the views that turn
+// a feature vector into an image and back (x.view(C, H, W), torch.flatten).
+//
+// An image is an expression of shape `shape<C, H, W>` (channels, height, width), a signal one of
+// shape `shape<C, L>`, stored C-major as torch stores one sample of a batch: element
+// (c, y, x) at (c·H + y)·W + x. A feature vector becomes an image by `tg::view<C, H, W>(x)`.
+//
+// The loops run over channels and pixels at run time with compile-time bounds (no template
+// recursion), one sample per SIMD lane as every op.
+#include <cstddef>
+#include <type_traits>
+
+#include <typegrad/core/diagnostics.hpp>
+#include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
+#include <typegrad/core/shape.hpp>
+#include <typegrad/core/values.hpp>
+#include <typegrad/detail/arch.hpp>
+
+namespace TYPEGRAD_NS {
+
+namespace error {
+
+template <std::size_t... Dims>
+struct new_shape;
+template <std::size_t C>
+struct in_channels;
+template <std::size_t K>
+struct kernel_size;
+template <std::size_t S>
+struct stride;
+template <std::size_t P>
+struct padding;
+template <std::size_t D>
+struct dilation;
+
+template <class Shape, class Input>
+struct view_size_mismatch;
+template <bool Ok, class Shape, class Input>
+constexpr bool check(view_size_mismatch<Shape, Input>*) {
+    static_assert(Ok, "typegrad: view / Unflatten: the new shape holds another number of elements than the operand");
+    static_assert(show<Ok, view_size_mismatch<Shape, Input>>);
+    return Ok;
+}
+
+template <class Input>
+struct operand_is_not_an_image;
+template <bool Ok, class Input>
+constexpr bool check(operand_is_not_an_image<Input>*) {
+    static_assert(Ok,
+                  "typegrad: conv2d / pool2d: the operand must be an image of shape [C, H, W]: "
+                  "tg::view<C, H, W>(x), or tg::Unflatten<C, H, W> first in a stack");
+    static_assert(show<Ok, operand_is_not_an_image<Input>>);
+    return Ok;
+}
+
+template <class Input>
+struct operand_is_not_a_signal;
+template <bool Ok, class Input>
+constexpr bool check(operand_is_not_a_signal<Input>*) {
+    static_assert(Ok,
+                  "typegrad: conv1d / pool1d: the operand must be a signal of shape [C, L]: "
+                  "tg::view<C, L>(x), or tg::Unflatten<C, L> first in a stack");
+    static_assert(show<Ok, operand_is_not_a_signal<Input>>);
+    return Ok;
+}
+
+template <class Channels, class Input>
+struct conv_channel_mismatch;
+template <bool Ok, class Channels, class Input>
+constexpr bool check(conv_channel_mismatch<Channels, Input>*) {
+    static_assert(Ok, "typegrad: conv: the layer's in_channels differ from the channels of its input [C, ...]");
+    static_assert(show<Ok, conv_channel_mismatch<Channels, Input>>);
+    return Ok;
+}
+
+template <class Kernel, class Dilation, class Padding, class Input>
+struct kernel_larger_than_input;
+template <bool Ok, class Kernel, class Dilation, class Padding, class Input>
+constexpr bool check(kernel_larger_than_input<Kernel, Dilation, Padding, Input>*) {
+    static_assert(Ok,
+                  "typegrad: conv / pool: the kernel (its span dilation·(K-1)+1) is larger than the input plus "
+                  "its padding on both sides");
+    static_assert(show<Ok, kernel_larger_than_input<Kernel, Dilation, Padding, Input>>);
+    return Ok;
+}
+
+template <class Kernel, class Stride, class Dilation>
+struct window_sizes_not_positive;
+template <bool Ok, class Kernel, class Stride, class Dilation>
+constexpr bool check(window_sizes_not_positive<Kernel, Stride, Dilation>*) {
+    static_assert(Ok, "typegrad: conv / pool: the kernel size, stride and dilation must be positive");
+    static_assert(show<Ok, window_sizes_not_positive<Kernel, Stride, Dilation>>);
+    return Ok;
+}
+
+template <class Kernel, class Padding>
+struct pool_padding_too_large;
+template <bool Ok, class Kernel, class Padding>
+constexpr bool check(pool_padding_too_large<Kernel, Padding>*) {
+    static_assert(Ok, "typegrad: max_pool / avg_pool: the padding must be at most half the kernel size (torch's rule)");
+    static_assert(show<Ok, pool_padding_too_large<Kernel, Padding>>);
+    return Ok;
+}
+
+}  // namespace error
+
+namespace detail {
+
+//! The channels and spatial extents of an image [C, H, W] or a signal [C, L] (seen as [C, 1, L]).
+template <class S>
+struct spatial {
+    static constexpr std::size_t rank = S::rank, c = 1, h = 1, w = 1;
+};
+template <std::size_t C, std::size_t L>
+struct spatial<shape<C, L>> {
+    static constexpr std::size_t rank = 2, c = C, h = 1, w = L;
+};
+template <std::size_t C, std::size_t H, std::size_t W>
+struct spatial<shape<C, H, W>> {
+    static constexpr std::size_t rank = 3, c = C, h = H, w = W;
+};
+
+//! Where a sliding window of KH x KW taps (dilated by D, moved by S, over an input of H x W padded
+//! by PH and PW on both sides) lands: torch's output size floor((H + 2P - D(K-1) - 1) / S) + 1.
+template <std::size_t H, std::size_t W, std::size_t KH, std::size_t KW, std::size_t S, std::size_t PH, std::size_t PW,
+          std::size_t D>
+struct window {
+    static constexpr std::size_t h = H, w = W, kh = KH, kw = KW, stride = S, ph = PH, pw = PW, dilation = D;
+    static constexpr bool positive = KH > 0 && KW > 0 && S > 0 && D > 0;
+    static constexpr std::size_t span_h = positive ? D * (KH - 1) + 1 : 1, span_w = positive ? D * (KW - 1) + 1 : 1;
+    static constexpr bool fits = positive && H + 2 * PH >= span_h && W + 2 * PW >= span_w;
+    static constexpr std::size_t oh = fits ? (H + 2 * PH - span_h) / S + 1 : 1;
+    static constexpr std::size_t ow = fits ? (W + 2 * PW - span_w) / S + 1 : 1;
+
+    //! The input row of output row `oy`, tap `ky`, in [0, H), or H when it falls in the padding.
+    static constexpr std::size_t row(std::size_t oy, std::size_t ky) noexcept {
+        const std::size_t r = oy * S + ky * D;
+        return r < PH || r >= H + PH ? H : r - PH;
+    }
+    //! The input column of output column `ox`, tap `kx`, in [0, W), or W when it falls in the padding.
+    static constexpr std::size_t col(std::size_t ox, std::size_t kx) noexcept {
+        const std::size_t c = ox * S + kx * D;
+        return c < PW || c >= W + PW ? W : c - PW;
+    }
+};
+
+//! The window of a 2d (OneD false) or 1d layer of kernel K over an operand of shape S.
+template <class S, std::size_t K, std::size_t Stride, std::size_t Padding, std::size_t Dilation, bool OneD>
+using window_of = window<spatial<S>::h, spatial<S>::w, OneD ? 1 : K, K, Stride, OneD ? 0 : Padding, Padding, Dilation>;
+
+//! The shape of an image [C, OH, OW], or of a signal [C, OW] when OneD.
+template <std::size_t C, class Win, bool OneD>
+using spatial_shape = std::conditional_t<OneD, shape<C, Win::ow>, shape<C, Win::oh, Win::ow>>;
+
+template <class V>
+constexpr V lane_constant(double c) {
+    return V(static_cast<scalar_of_t<V>>(c));
+}
+
+}  // namespace detail
+
+namespace ops {
+
+//! The same elements under another shape (x.view(...), torch.flatten): y = x, dy/dx = 1.
+template <class To>
+struct reshape : detail::adds_each_once {
+    template <class S>
+    using result_shape = To;
+
+    template <class Y, class A>
+    static constexpr void forward(Y& y, const A& a) {
+        for (std::size_t i = 0; i < detail::extent<Y>; ++i)
+            y[i] = a[i];
+    }
+    template <std::size_t I, class GA, class GY, class Y, class A>
+    static constexpr void vjp(GA& ga, const GY& gy, const Y&, const A&) {
+        for (std::size_t i = 0; i < detail::extent<Y>; ++i)
+            ga[i] += gy[i];
+    }
+};
+
+//! Cross-correlation of an image x [C, H, W] with a weight [O, C, K, K] plus a bias [O] (optional
+//! third operand), torch's conv2d with zero padding; `Win` says where the window lands (a signal
+//! is the image of height 1 and a kernel of height 1). y[o, i, j] = b[o] + Σ_{c, u, v} w[o, c, u, v]
+//! x[c, i·S + u·D - P, j·S + v·D - P]. d/dx scatters w·gy back, d/dw = Σ gy x, d/db = Σ gy.
+template <std::size_t C, std::size_t O, class Win>
+struct conv {
+    // Every input element is read by several outputs, so its adjoint is added to, not written once.
+    template <std::size_t I>
+    static constexpr bool writes_once = false;
+    template <class SX, class SW, class... SB>
+    using result_shape = std::conditional_t<SW::rank == 3, shape<O, Win::ow>, shape<O, Win::oh, Win::ow>>;
+
+    static constexpr std::size_t H = Win::h, W = Win::w, KH = Win::kh, KW = Win::kw, OH = Win::oh, OW = Win::ow;
+
+    template <class Y, class X, class Wt, class... B>
+    static constexpr void forward(Y& y, const X& x, const Wt& w, const B&... b) {
+        using V = std::remove_cvref_t<decltype(y[0])>;
+        for (std::size_t o = 0; o < O; ++o) {
+            V bias = detail::lane_constant<V>(0);
+            if constexpr (sizeof...(B) == 1)
+                ((bias = b[o]), ...);
+            for (std::size_t oy = 0; oy < OH; ++oy)
+                for (std::size_t ox = 0; ox < OW; ++ox) {
+                    V acc = bias;
+                    for (std::size_t c = 0; c < C; ++c)
+                        for (std::size_t ky = 0; ky < KH; ++ky) {
+                            const std::size_t iy = Win::row(oy, ky);
+                            if (iy == H)
+                                continue;
+                            for (std::size_t kx = 0; kx < KW; ++kx) {
+                                const std::size_t ix = Win::col(ox, kx);
+                                if (ix == W)
+                                    continue;
+                                acc = detail::fma(V(w[((o * C + c) * KH + ky) * KW + kx]), V(x[(c * H + iy) * W + ix]),
+                                                  acc);
+                            }
+                        }
+                    y[(o * OH + oy) * OW + ox] = acc;
+                }
+        }
+    }
+
+    template <std::size_t I, class G, class GY, class Y, class X, class Wt, class... B>
+    static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const Wt& w, const B&...) {
+        using V = std::remove_cvref_t<decltype(gy[0])>;
+        if constexpr (I == 0) {
+            for (std::size_t o = 0; o < O; ++o)
+                for (std::size_t oy = 0; oy < OH; ++oy)
+                    for (std::size_t ox = 0; ox < OW; ++ox) {
+                        const V go = gy[(o * OH + oy) * OW + ox];
+                        for (std::size_t c = 0; c < C; ++c)
+                            for (std::size_t ky = 0; ky < KH; ++ky) {
+                                const std::size_t iy = Win::row(oy, ky);
+                                if (iy == H)
+                                    continue;
+                                for (std::size_t kx = 0; kx < KW; ++kx) {
+                                    const std::size_t ix = Win::col(ox, kx);
+                                    if (ix == W)
+                                        continue;
+                                    g[(c * H + iy) * W + ix] += V(w[((o * C + c) * KH + ky) * KW + kx]) * go;
+                                }
+                            }
+                    }
+        } else if constexpr (I == 1) {
+            for (std::size_t o = 0; o < O; ++o)
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t ky = 0; ky < KH; ++ky)
+                        for (std::size_t kx = 0; kx < KW; ++kx) {
+                            V acc = detail::lane_constant<V>(0);
+                            for (std::size_t oy = 0; oy < OH; ++oy) {
+                                const std::size_t iy = Win::row(oy, ky);
+                                if (iy == H)
+                                    continue;
+                                for (std::size_t ox = 0; ox < OW; ++ox) {
+                                    const std::size_t ix = Win::col(ox, kx);
+                                    if (ix == W)
+                                        continue;
+                                    acc = detail::fma(V(gy[(o * OH + oy) * OW + ox]), V(x[(c * H + iy) * W + ix]), acc);
+                                }
+                            }
+                            g[((o * C + c) * KH + ky) * KW + kx] += acc;
+                        }
+        } else {
+            for (std::size_t o = 0; o < O; ++o) {
+                V acc = gy[o * OH * OW];
+                for (std::size_t p = 1; p < OH * OW; ++p)
+                    acc += gy[o * OH * OW + p];
+                g[o] += acc;
+            }
+        }
+    }
+};
+
+}  // namespace ops
+
+namespace detail {
+
+//! The checks every windowed op makes of its operand of shape S; returns whether they hold.
+template <class S, std::size_t K, std::size_t Stride, std::size_t Padding, std::size_t Dilation, bool OneD>
+constexpr bool check_window() {
+    using sp = spatial<S>;
+    constexpr bool shaped_ok = sp::rank == (OneD ? 2 : 3);
+    if constexpr (OneD) {
+        [[maybe_unused]] constexpr bool c =
+            error::check<shaped_ok>(error::fault<error::operand_is_not_a_signal<error::shaped<error::input, S>>>);
+    } else {
+        [[maybe_unused]] constexpr bool c =
+            error::check<shaped_ok>(error::fault<error::operand_is_not_an_image<error::shaped<error::input, S>>>);
+    }
+    using win = window_of<S, K, Stride, Padding, Dilation, OneD>;
+    constexpr bool positive = win::positive;
+    [[maybe_unused]] constexpr bool p = error::check<positive>(
+        error::fault<
+            error::window_sizes_not_positive<error::kernel_size<K>, error::stride<Stride>, error::dilation<Dilation>>>);
+    constexpr bool fits = !shaped_ok || !positive || win::fits;
+    [[maybe_unused]] constexpr bool f = error::check<fits>(
+        error::fault<error::kernel_larger_than_input<error::kernel_size<K>, error::dilation<Dilation>,
+                                                     error::padding<Padding>, error::shaped<error::input, S>>>);
+    return shaped_ok && positive && fits;
+}
+
+//! A stand-in image or signal of C channels on which a failed builder goes on.
+template <std::size_t C, bool OneD>
+using spatial_stand_in = error::stand_in<std::conditional_t<OneD, shape<C, 8>, shape<C, 8, 8>>>;
+
+template <fixed_string Name, std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Padding,
+          std::size_t Dilation, bool Bias, bool OneD, Expression X>
+constexpr auto conv_builder(X) {
+    using SX = typename X::shape_type;
+    constexpr bool window_ok = check_window<SX, K, Stride, Padding, Dilation, OneD>();
+    constexpr bool channels_ok = !window_ok || spatial<SX>::c == InC;
+    [[maybe_unused]] constexpr bool checked = error::check<channels_ok>(
+        error::fault<error::conv_channel_mismatch<error::in_channels<InC>, error::shaped<error::input, SX>>>);
+    using W = std::conditional_t<OneD, shape<OutC, InC, K>, shape<OutC, InC, K, K>>;
+    using weight = param_leaf<Name + fixed_string(".weight"), W>;
+    using bias = param_leaf<Name + fixed_string(".bias"), shape<OutC>>;
+    using Xs = std::conditional_t<window_ok && channels_ok, X, spatial_stand_in<InC, OneD>>;
+    using op = ops::conv<InC, OutC, window_of<typename Xs::shape_type, K, Stride, Padding, Dilation, OneD>>;
+    if constexpr (Bias)
+        return node<op, Xs, weight, bias>{};
+    else
+        return node<op, Xs, weight>{};
+}
+
+}  // namespace detail
+
+//! The operand's elements under the shape [Dims...] (same count, C-major order): a feature vector of
+//! 64 as a 1x8x8 image is `tg::view<1, 8, 8>(x)`. torch: `x.view(-1, 1, 8, 8)` on a batch.
+template <std::size_t... Dims, Expression X>
+constexpr auto view(X) {
+    using SX = typename X::shape_type;
+    constexpr bool ok = shape<Dims...>::size == SX::size;
+    [[maybe_unused]] constexpr bool checked = error::check<ok>(
+        error::fault<error::view_size_mismatch<error::new_shape<Dims...>, error::shaped<error::input, SX>>>);
+    if constexpr (ok)
+        return node<ops::reshape<shape<Dims...>>, X>{};
+    else
+        return node<ops::reshape<shape<Dims...>>, error::stand_in<shape<Dims...>>>{};
+}
+
+//! The operand as a vector, in torch's C-major order. torch: `torch.flatten(x, 1)` on a batch
+//! (`nn.Flatten()`).
+template <Expression X>
+constexpr auto flatten(X) {
+    return node<ops::reshape<shape<size_of<X>>>, X>{};
+}
+
+//! A 2d convolution layer applied to an image x [InC, H, W]: parameters `Name.weight` [OutC, InC, K,
+//! K] and `Name.bias` [OutC] (if Bias), zero padding; gives [OutC, OH, OW] with OH = floor((H + 2P -
+//! D(K - 1) - 1) / S) + 1. torch: `torch.nn.Conv2d(InC, OutC, K, stride=S, padding=P, dilation=D,
+//! bias=Bias)`.
+template <fixed_string Name, std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1,
+          std::size_t Padding = 0, std::size_t Dilation = 1, bool Bias = true, Expression X>
+constexpr auto conv2d(X x) {
+    return detail::conv_builder<Name, InC, OutC, K, Stride, Padding, Dilation, Bias, false>(x);
+}
+
+//! A 1d convolution layer applied to a signal x [InC, L]: parameters `Name.weight` [OutC, InC, K] and
+//! `Name.bias` [OutC] (if Bias); gives [OutC, OL]. torch: `torch.nn.Conv1d(InC, OutC, K, stride=S,
+//! padding=P, dilation=D, bias=Bias)`.
+template <fixed_string Name, std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1,
+          std::size_t Padding = 0, std::size_t Dilation = 1, bool Bias = true, Expression X>
+constexpr auto conv1d(X x) {
+    return detail::conv_builder<Name, InC, OutC, K, Stride, Padding, Dilation, Bias, true>(x);
+}
+
+}  // namespace TYPEGRAD_NS
