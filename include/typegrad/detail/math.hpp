@@ -123,10 +123,26 @@ V via_math_batch(const V& x, F f) {
         return V(f(W(x.data)).data);
 }
 
+// xsimd's exp on double lanes (and the erf and tanh built on it) turns a multiple of the argument
+// into 64-bit integers; below AVX-512DQ that is a scalar cast, undefined for NaN, ±inf and
+// magnitudes past 2^63, even though xsimd then selects the right result (0, inf, NaN) anyway.
+// with_finite_argument clamps the argument to [-bound, bound], where f already has its limit
+// value, and computes NaN lanes on 0, putting the NaN back after: the same results, no such cast.
+template <class V, class F>
+V with_finite_argument(const V& x, double bound, F f) {
+    if constexpr (std::is_same_v<scalar_of_t<V>, double>) {
+        const auto nan = x != x;
+        const V b(bound);
+        return xsimd::select(nan, x, f(xsimd::select(nan, V(0.0), xsimd::min(xsimd::max(x, -b), b))));
+    } else {
+        return f(x);
+    }
+}
+
 template <class V>
 constexpr V exp(V x) {
     if constexpr (is_batch_v<V>) {
-        return xsimd::exp(x);
+        return with_finite_argument(x, 800.0, [](const V& v) { return V(xsimd::exp(v)); });  // e^±800: inf, 0
     } else {
         if (std::is_constant_evaluated())
             return static_cast<V>(cx::exp(x));
@@ -207,7 +223,7 @@ constexpr V tanh(V x) {
         if constexpr (std::is_same_v<scalar_of_t<V>, float>)
             return tanh_float(x);
         else
-            return xsimd::tanh(x);
+            return with_finite_argument(x, 30.0, [](const V& v) { return V(xsimd::tanh(v)); });  // tanh ±30: ±1
     } else {
         if (std::is_constant_evaluated()) {
             // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): no overflow for large |x|

@@ -56,7 +56,9 @@ constexpr double erf(double x) {
 template <class V>
 constexpr V erf(V x) {
     if constexpr (is_batch_v<V>) {
-        return via_math_batch(x, [](const auto& v) { return xsimd::erf(v); });
+        return with_finite_argument(x, 30.0, [](const V& v) {  // erf ±30: ±1
+            return via_math_batch(v, [](const auto& w) { return xsimd::erf(w); });
+        });
     } else {
         if (std::is_constant_evaluated())
             return static_cast<V>(cx::erf(x));
