@@ -87,17 +87,22 @@ TEMPLATE_TEST_CASE("load_first and store_first touch the first n elements only",
 }
 
 namespace {
+// N lane values, element n from values[n * L, (n + 1) * L).
+template <class B, std::size_t N, class T>
+tg::detail::lanes<B, N> as_lanes(const std::vector<T>& values) {
+    tg::detail::lanes<B, N> out;
+    for (std::size_t n = 0; n < N; ++n)
+        out[n] = B::load_unaligned(values.data() + n * B::size);
+    return out;
+}
+
 template <class T, std::size_t Out, std::size_t In>
 void check_outer(std::size_t valid) {
     using B = xsimd::batch<T>;
     constexpr std::size_t L = B::size;
     const auto gy_values = random_values<T>(Out * L, 3), x_values = random_values<T>(In * L, 4);
-    tg::detail::lanes<B, Out> gy;
-    tg::detail::lanes<B, In> x;
-    for (std::size_t o = 0; o < Out; ++o)
-        gy[o] = B::load_unaligned(gy_values.data() + o * L);
-    for (std::size_t i = 0; i < In; ++i)
-        x[i] = B::load_unaligned(x_values.data() + i * L);
+    const auto gy = as_lanes<B, Out>(gy_values);
+    const auto x = as_lanes<B, In>(x_values);
     auto g = random_values<T>(Out * In, 5);
     const auto before = g;
     tg::detail::outer_accumulate<Out, In, B>(g.data(), valid, gy, x);
@@ -135,13 +140,8 @@ void check_stage(std::size_t blocks, std::size_t last_valid) {
     auto g_blocks = g_stage;
     tg::detail::outer_stage<Out, In, B> stage;
     for (std::size_t b = 0; b < blocks; ++b) {
-        const auto gy_values = random_values<T>(Out * L, 10 + b), x_values = random_values<T>(In * L, 100 + b);
-        tg::detail::lanes<B, Out> gy;
-        tg::detail::lanes<B, In> x;
-        for (std::size_t o = 0; o < Out; ++o)
-            gy[o] = B::load_unaligned(gy_values.data() + o * L);
-        for (std::size_t i = 0; i < In; ++i)
-            x[i] = B::load_unaligned(x_values.data() + i * L);
+        const auto gy = as_lanes<B, Out>(random_values<T>(Out * L, 10 + b));
+        const auto x = as_lanes<B, In>(random_values<T>(In * L, 100 + b));
         const std::size_t valid = b + 1 == blocks ? last_valid : L;
         stage.add(g_stage.data(), valid, gy, x);
         tg::detail::outer_accumulate<Out, In, B>(g_blocks.data(), valid, gy, x);

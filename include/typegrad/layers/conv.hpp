@@ -20,6 +20,17 @@ struct spatial_module : module {
     static constexpr std::size_t in_features = any_width;
     static constexpr std::size_t out_features = computed_width;
 };
+
+//! A pooling layer: windows of K moved by Stride over Padding, the maximum or mean (`Pool`:
+//! ops::max_pool, ops::avg_pool) of an image or (OneD) a signal; the expression of its builder.
+template <template <std::size_t, class, bool> class Pool, std::size_t K, std::size_t Stride, std::size_t Padding,
+          bool OneD>
+struct pooling : spatial_module {
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return detail::pool_builder<Pool, K, Stride, Padding, OneD>(x);
+    }
+};
 }  // namespace layers
 
 //! A 2d convolution over an image [InC, H, W], giving [OutC, OH, OW]: parameters `<index>.weight`
@@ -48,40 +59,20 @@ struct Conv1d : layers::spatial_module {
 
 //! Max pooling of an image by K x K windows. torch: `torch.nn.MaxPool2d(K, Stride, Padding)`.
 template <std::size_t K, std::size_t Stride = K, std::size_t Padding = 0>
-struct MaxPool2d : layers::spatial_module {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return max_pool2d<K, Stride, Padding>(x);
-    }
-};
+struct MaxPool2d : layers::pooling<ops::max_pool, K, Stride, Padding, false> {};
 
 //! Average pooling of an image by K x K windows (padding counted). torch: `torch.nn.AvgPool2d(K,
 //! Stride, Padding)`.
 template <std::size_t K, std::size_t Stride = K, std::size_t Padding = 0>
-struct AvgPool2d : layers::spatial_module {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return avg_pool2d<K, Stride, Padding>(x);
-    }
-};
+struct AvgPool2d : layers::pooling<ops::avg_pool, K, Stride, Padding, false> {};
 
 //! Max pooling of a signal by windows of K. torch: `torch.nn.MaxPool1d(K, Stride, Padding)`.
 template <std::size_t K, std::size_t Stride = K, std::size_t Padding = 0>
-struct MaxPool1d : layers::spatial_module {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return max_pool1d<K, Stride, Padding>(x);
-    }
-};
+struct MaxPool1d : layers::pooling<ops::max_pool, K, Stride, Padding, true> {};
 
 //! Average pooling of a signal by windows of K. torch: `torch.nn.AvgPool1d(K, Stride, Padding)`.
 template <std::size_t K, std::size_t Stride = K, std::size_t Padding = 0>
-struct AvgPool1d : layers::spatial_module {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return avg_pool1d<K, Stride, Padding>(x);
-    }
-};
+struct AvgPool1d : layers::pooling<ops::avg_pool, K, Stride, Padding, true> {};
 
 //! The mean of each channel of an image, [C, 1, 1]; only OutputSize 1. torch:
 //! `torch.nn.AdaptiveAvgPool2d(1)`.
