@@ -100,7 +100,7 @@ struct gelu_tanh : detail::unary_elementwise<gelu_tanh> {
     static constexpr auto inner_tanh(const auto& x) {
         using V = std::remove_cvref_t<decltype(x)>;
         const V cube = V(x) * V(x) * V(x);
-        return detail::tanh(V(detail::splat<V>(beta) * (V(x) + detail::splat<V>(kappa) * cube)));
+        return detail::tanh_near_one(V(detail::splat<V>(beta) * (V(x) + detail::splat<V>(kappa) * cube)));
     }
     static constexpr auto f(const auto& x) {
         using V = std::remove_cvref_t<decltype(x)>;
