@@ -20,8 +20,10 @@ by at most D elementwise (relative to max(|x|, 1e-3)); rtol = max(1e-5, 10 D), a
 """
 import json
 import os
+import queue
 import socket
 import sys
+import time
 
 import torch
 import torch.distributed as dist
@@ -112,7 +114,9 @@ def worker(rank, port, dtype, out):
     dist.destroy_process_group()
 
 
-def run(dtype):
+def attempt(dtype, seconds):
+    """One recording by two fresh processes on a fresh port; None if a worker failed or the two did
+    not finish within `seconds` (both are then ended)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -121,12 +125,36 @@ def run(dtype):
     procs = [ctx.Process(target=worker, args=(r, port, dtype, q)) for r in range(WORLD)]
     for p in procs:
         p.start()
-    res = q.get(timeout=300)
+    deadline = time.monotonic() + seconds
+    res = None
+    while res is None:
+        try:
+            res = q.get(timeout=1)
+        except queue.Empty:
+            failed = any(p.exitcode not in (None, 0) for p in procs)
+            if failed or time.monotonic() > deadline:
+                for p in procs:
+                    p.kill()
+                    p.join()
+                why = "a worker failed" if failed else f"no result within {seconds} s"
+                print(f"record_ddp.py: {why} (port {port}); starting again", file=sys.stderr)
+                return None
     for p in procs:
         p.join()
         if p.exitcode != 0:
             raise SystemExit(f"record_ddp.py: a worker exited with {p.exitcode}")
     return res
+
+
+def run(dtype):
+    # The port is free when chosen but may be taken before rank 0 listens on it, and a loaded
+    # machine may stall the rendezvous: a run takes seconds, so a failed or stalled one is started
+    # again on a new port, three times at most, within ctest's 300 s.
+    for _ in range(3):
+        res = attempt(dtype, 80)
+        if res is not None:
+            return res
+    raise SystemExit("record_ddp.py: three runs of the two processes failed")
 
 
 def deviation(a, b):
