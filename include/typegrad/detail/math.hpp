@@ -269,7 +269,7 @@ constexpr V tanh_near_one(V x) {
     if constexpr (is_batch_v<V> && std::is_same_v<scalar_of_t<V>, float>)
         return tanh_float_expm1(x);
     else
-        return tanh(x);
+        return detail::tanh(x);  // qualified: unqualified, xsimd::tanh of a batch wins by argument lookup
 }
 
 template <class V>
