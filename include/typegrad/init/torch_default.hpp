@@ -1,11 +1,18 @@
 #pragma once
-// torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in.
+// torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in;
+// the constants of the ops that state their parameters' initial values (LayerNorm's ones and zeros).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
 
+#include <typegrad/autodiff/graph.hpp>
+#include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/mt19937_64.hpp>
@@ -20,13 +27,40 @@ double unit_uniform(Engine& rng) {
     return static_cast<double>(rng() >> 11) * 0x1.0p-53;
 }
 
+namespace detail {
+//! The parameters of node N whose op states their initial value (`Op::initial_value<I>` for operand
+//! I, as torch.nn.LayerNorm's weight 1 and bias 0), each given to `set(name, value)`.
+template <class N, class Set>
+void stated_initial_values_of(Set& set) {
+    if constexpr (!Leaf<N>) {
+        [&]<class Op, class... Args>(node<Op, Args...>*) {
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                (
+                    [&] {
+                        using A = std::tuple_element_t<I, std::tuple<Args...>>;
+                        if constexpr (ParamLeaf<A> && requires { Op::template initial_value<I>; })
+                            set(A::name.view(), Op::template initial_value<I>);
+                    }(),
+                    ...);
+            }
+            (std::index_sequence_for<Args...>{});
+        }(static_cast<N*>(nullptr));
+    }
+}
+template <class... Ns, class Set>
+void stated_initial_values(type_list<Ns...>, Set set) {
+    (stated_initial_values_of<Ns>(set), ...);
+}
+}  // namespace detail
+
 //! Fills every parameter with the rule of `torch.nn.Linear.reset_parameters`: `X.weight` [Out, In]
 //! uniform in ±1/√In (kaiming_uniform with a = √5), `X.bias` uniform in ±1/√In of its `X.weight`.
 //! A weight of more dimensions (a convolution's [Out, In, K, K]) takes torch's fan_in, the product of
 //! all but its first dimension (In·K·K), and so does its bias. Any other parameter takes fan_in =
 //! its last dimension. The draws come from std::mt19937_64(seed),
 //! parameter after parameter in order, element after element; they are not torch's random numbers
-//! (load torch's tensors by name to reproduce a torch run exactly).
+//! (load torch's tensors by name to reproduce a torch run exactly). A parameter whose op states its
+//! initial value takes that value and no draw: torch.nn.LayerNorm's `weight` 1 and `bias` 0.
 //! torch's fan_in of a parameter: size(1) · size(2) · ... for two dimensions or more.
 inline std::size_t fan_in_of(const param_info& p) {
     return p.rank >= 2 && p.dims[0] > 0 ? p.size / p.dims[0] : p.columns;
@@ -35,8 +69,16 @@ inline std::size_t fan_in_of(const param_info& p) {
 template <class Loss, class T>
 void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
+    std::vector<std::string_view> stated;
+    detail::stated_initial_values(typename autodiff::graph<Loss>::nodes{}, [&](std::string_view name, double v) {
+        stated.push_back(name);
+        for (auto& x : params.value(name))
+            x = static_cast<T>(v);
+    });
     const auto info = params.info();
     for (const auto& p : info) {
+        if (std::find(stated.begin(), stated.end(), p.name) != stated.end())
+            continue;
         std::size_t fan_in = fan_in_of(p);
         const std::string_view name = p.name;
         if (name.ends_with(".bias")) {
