@@ -27,6 +27,7 @@
 #include <typegrad/ops/norm.hpp>
 #include <typegrad/optim.hpp>
 #include <typegrad/predict.hpp>
+#include <typegrad/to_string.hpp>
 #include <typegrad/train/trainer.hpp>
 
 #include "datasets.hpp"
@@ -76,6 +77,16 @@ constexpr bool standard_input_unchanged() {
     return y[0] == -shrink && y[1] == shrink;
 }
 static_assert(standard_input_unchanged());
+
+// Written back as the builder: the name and normalized shape, eps when not torch's default.
+constexpr auto p23 = tg::param<"p", 2, 3>;
+static_assert(tg::expression_text<decltype(tg::layer_norm<"ln", 6>(h))> ==
+              tg::fixed_string("layer_norm<\"ln\", 6>(h)"));
+static_assert(tg::expression_text<decltype(tg::layer_norm<"ln", 2, 3>(p23, 1e-3_c))> ==
+              tg::fixed_string("layer_norm<\"ln\", 2, 3>(p, 0.001)"));
+static_assert(tg::expression_text<decltype(tg::layer_norm<"ln", 3>(p23, 1e-5_c, tg::elementwise_affine<false>))> ==
+              tg::fixed_string("layer_norm<\"\", 3>(p, 0.00001, elementwise_affine<false>)"));
+static_assert(tg::op_name(tg::layer_norm<"ln", 6>(h)) == "layer_norm");
 }  // namespace expressions
 
 // The gradient laws: the op after a linear layer (so that its input's gradient reaches a
