@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -28,28 +27,38 @@ double unit_uniform(Engine& rng) {
 }
 
 namespace detail {
-//! The parameters of node N whose op states their initial value (`Op::initial_value<I>` for operand
-//! I, as torch.nn.LayerNorm's weight 1 and bias 0), each given to `set(name, value)`.
-template <class N, class Set>
-void stated_initial_values_of(Set& set) {
-    if constexpr (!Leaf<N>) {
-        [&]<class Op, class... Args>(node<Op, Args...>*) {
-            [&]<std::size_t... I>(std::index_sequence<I...>) {
-                (
-                    [&] {
-                        using A = std::tuple_element_t<I, std::tuple<Args...>>;
-                        if constexpr (ParamLeaf<A> && requires { Op::template initial_value<I>; })
-                            set(A::name.view(), Op::template initial_value<I>);
-                    }(),
-                    ...);
-            }
-            (std::index_sequence_for<Args...>{});
-        }(static_cast<N*>(nullptr));
+// The parameters whose op states their initial value (`Op::initial_value<I>` for operand I, as
+// torch.nn.LayerNorm's weight 1 and bias 0), each given to `set(name, value)`. Function templates
+// and a partial specialisation rather than nested generic lambdas: Clang 14 looks up a member in a
+// discarded `if constexpr` branch of a lambda nested in a generic lambda.
+template <class Op, std::size_t I, class A, class Set>
+void set_stated_value(Set& set) {
+    if constexpr (ParamLeaf<A>) {
+        if constexpr (requires { Op::template initial_value<I>; })
+            set(A::name.view(), Op::template initial_value<I>);
     }
 }
+template <class N>
+struct stated_values_of {
+    template <class Set>
+    static void apply(Set&) {}
+};
+template <class Op, class... Args>
+struct stated_values_of<node<Op, Args...>> {
+    template <class Set>
+    static void apply(Set& set) {
+        each(set, std::index_sequence_for<Args...>{});
+    }
+    template <class Set, std::size_t... I>
+    static void each(Set& set, std::index_sequence<I...>) {
+        (set_stated_value<Op, I, Args>(set), ...);
+    }
+};
+// An array initialiser rather than a fold: Clang 14 caps a fold's nesting at 256 operands.
 template <class... Ns, class Set>
 void stated_initial_values(type_list<Ns...>, Set set) {
-    (stated_initial_values_of<Ns>(set), ...);
+    const int in_order[] = {0, (stated_values_of<Ns>::apply(set), 0)...};
+    (void)in_order;
 }
 }  // namespace detail
 
