@@ -164,13 +164,16 @@ void set(P& params, std::string_view name, const std::vector<double>& v) {
 }
 
 //! How far typegrad's T result may be from torch's float64 one: 64 ulp of T of the largest value
-//! of the vector, plus the float64 recording's own error, 32 ulp of double amplified by the
-//! condition of the normalisation (the largest |x| over the smallest σ of the groups).
+//! of the vector (or of the upstream gradient c, the scale of a gradient that is 0, as the
+//! weight's of a constant input), plus the float64 recording's own error, 32 ulp of double
+//! amplified by the condition of the normalisation (the largest |x| over the smallest σ of the
+//! groups).
 template <class T>
 struct tolerance_of {
     double kappa = 1;
+    double scale = 0;
     double operator()(const std::vector<double>& want) const {
-        double largest = 0;
+        double largest = scale;
         for (const double w : want)
             largest = std::max(largest, std::fabs(w));
         return largest * (64 * std::numeric_limits<T>::epsilon() + 32 * std::numeric_limits<double>::epsilon() * kappa);
@@ -216,7 +219,10 @@ void check_case(const std::string& name, Make make) {
             n *= e.template get<std::size_t>();
         return n;
     }();
-    const tolerance_of<T> tol{condition(numbers(d.at("x")), group, c.at("eps").template get<double>())};
+    double largest_c = 0;
+    for (const double v : cs)
+        largest_c = std::max(largest_c, std::fabs(v));
+    const tolerance_of<T> tol{condition(numbers(d.at("x")), group, c.at("eps").template get<double>()), largest_c};
     const auto want_y = numbers(d.at("y")), want_gx = numbers(d.at("grad_x"));
 
     constexpr auto model = decltype(make(tg::input<"x", S>)){};
