@@ -24,6 +24,7 @@
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
+#include <typegrad/ops/norm.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -91,6 +92,8 @@ template <>
 inline constexpr std::string_view op_name<ops::bce_with_logits> = "bce_with_logits";
 template <>
 inline constexpr std::string_view op_name<ops::nll> = "nll";
+template <std::size_t G, std::size_t N, std::uint64_t E>
+inline constexpr std::string_view op_name<ops::layer_norm<G, N, E>> = "layer_norm";
 
 // A number as text: at most 32 characters.
 struct number {
@@ -469,6 +472,62 @@ struct printer<node<ops::nll, node<ops::log_softmax, L>, Y>> {
     template <class Sink>
     static constexpr void print(Sink& out) {
         print_call<L, Y>(out, "cross_entropy");
+    }
+};
+
+// tg::layer_norm<"ln", Dims...>(x[, eps][, elementwise_affine<false>]): the name and normalized
+// shape from the weight; without one, any name gives the same node, and the shape is x's trailing
+// dimensions of N elements.
+template <class X, class... P>
+struct layer_norm_spelling;
+template <class X, fixed_string Weight, class NS, class B>
+struct layer_norm_spelling<X, param_leaf<Weight, NS>, B> {
+    static constexpr std::string_view name = Weight.view().substr(0, Weight.size() - 7);  // less ".weight"
+    using normalized = NS;
+};
+template <class X>
+struct layer_norm_spelling<X> {
+    static constexpr std::string_view name = "";
+    using normalized = void;
+};
+template <class Sink, std::size_t... D>
+constexpr void print_dims(Sink& out, shape<D...>*) {
+    ((out.put(", "), print_unsigned(out, D)), ...);
+}
+template <class Sink, std::size_t... D>
+constexpr void print_trailing_dims(Sink& out, std::size_t n, shape<D...>*) {
+    constexpr std::size_t rank = sizeof...(D);
+    const std::size_t dims[rank + 1] = {D..., 1};
+    std::size_t k = rank, size = 1;
+    while (k > 0 && size < n)
+        size *= dims[--k];
+    for (; k < rank; ++k) {
+        out.put(", ");
+        print_unsigned(out, dims[k]);
+    }
+}
+template <std::size_t G, std::size_t N, std::uint64_t EpsBits, class X, class... P>
+struct printer<node<ops::layer_norm<G, N, EpsBits>, X, P...>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        using spelling = layer_norm_spelling<X, P...>;
+        constexpr double eps = ops::layer_norm<G, N, EpsBits>::eps;
+        out.put("layer_norm<\"");
+        out.put(spelling::name);
+        out.put("\"");
+        if constexpr (sizeof...(P) == 2)
+            print_dims(out, static_cast<typename spelling::normalized*>(nullptr));
+        else
+            print_trailing_dims(out, N, static_cast<typename X::shape_type*>(nullptr));
+        out.put(">(");
+        detail::text::print<X>(out);
+        if (eps != 1e-5 || sizeof...(P) == 0) {
+            out.put(", ");
+            print_number(out, eps);
+        }
+        if (sizeof...(P) == 0)
+            out.put(", elementwise_affine<false>");
+        out.put(")");
     }
 };
 

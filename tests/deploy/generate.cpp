@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
     tg::export_header(dir / "zoo_b.hpp", dm::zoo_b, zoo);
     tg::export_header(dir / "zoo_c.hpp", dm::zoo_c, zoo, {.namespace_name = "zoo::scalar"});
 
+    tg::Parameters norm{dm::zoo_d_loss};
+    dm::set_fixed_weights(norm);
+    tg::export_header(dir / "zoo_d.hpp", dm::zoo_d, norm);
+
     tg::Parameters<decltype(dm::zoo_loss), double> zoo64;
     tg::init::torch_default(zoo64, 7);
     tg::export_header(dir / "zoo_b_double.hpp", dm::zoo_b, zoo64);

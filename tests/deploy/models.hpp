@@ -67,5 +67,9 @@ constexpr auto zoo_b = tg::log_softmax(tg::max(zoo_u, -zoo_u * 0.5_c) + tg::min(
 // Reductions to a scalar: logsumexp, dot, mean, sum; a parameter used as a value (not a layer's).
 constexpr auto zoo_c = tg::logsumexp(zoo_u) + tg::dot(zoo_u, tg::param<"d", 4>) + tg::mean(zoo_u) * tg::sum(zoo_x);
 constexpr auto zoo_loss = tg::mse(tg::sum(zoo_a) + tg::sum(zoo_b) + zoo_c, tg::target<"y">);
+// Layer normalisation, with weight and bias, and without them and with another eps.
+constexpr auto zoo_d = tg::layer_norm<"m", 6>(tg::tanh(tg::layer_norm<"n", 6>(tg::linear<"e", 5, 6>(zoo_x))), 1e-3_c,
+                                              tg::elementwise_affine<false>);
+constexpr auto zoo_d_loss = tg::mse(tg::sum(zoo_d), tg::target<"y">);
 
 }  // namespace deploy_models

@@ -25,6 +25,7 @@
 #include "zoo_b.hpp"
 #include "zoo_b_double.hpp"
 #include "zoo_c.hpp"
+#include "zoo_d.hpp"
 
 namespace tg = typegrad;
 namespace dm = deploy_models;
@@ -110,6 +111,10 @@ TEST_CASE("deployed models predict as tg::predict does, on many random inputs") 
     CHECK(max_difference<5, 6>("zoo_a", zoo_a::predict, dm::zoo_a, zoo, x) <= 1e-5);
     CHECK(max_difference<5, 4>("zoo_b", zoo_b::predict, dm::zoo_b, zoo, x) <= 1e-4);  // values up to ~40
     CHECK(max_difference<5, 1>("zoo_c", zoo::scalar::predict, dm::zoo_c, zoo, x) <= 1e-5);
+
+    tg::Parameters norm{dm::zoo_d_loss};
+    dm::set_fixed_weights(norm);
+    CHECK(max_difference<5, 6>("zoo_d", zoo_d::predict, dm::zoo_d, norm, x) <= 1e-5);
 
     tg::Parameters<decltype(dm::zoo_loss), double> zoo64;
     tg::init::torch_default(zoo64, 7);

@@ -20,6 +20,7 @@
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/minmax.hpp>
+#include <typegrad/ops/norm.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -353,6 +354,42 @@ struct emit<ops::softmax> {
         c.line("}", 2);
         c.line("for (std::size_t i = 0; i < " + std::to_string(y.size) + "; ++i)", 2);
         c.line(y.at("i") + " /= s;", 3);
+        c.line("}");
+    }
+};
+
+// Layer normalisation (ops/norm.hpp): per group of N, the mean as shift + offset and the biased
+// variance of the differences, as the op computes them; the square root in double, rounded.
+template <std::size_t G, std::size_t N, std::uint64_t EpsBits>
+struct emit<ops::layer_norm<G, N, EpsBits>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "layer_norm";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand& x = in[0];
+        const std::string n = std::to_string(N), base = "g * " + n;
+        const auto xs = [&](std::string_view j) { return x.at(base + " + " + std::string(j)); };
+        c.line("for (std::size_t g = 0; g < " + std::to_string(G) + "; ++g) {");
+        c.line("const value_type shift = " + xs("0") + ";", 2);
+        c.line("value_type s = value_type(0);", 2);
+        c.line("for (std::size_t j = 0; j < " + n + "; ++j)", 2);
+        c.line("s += " + xs("j") + " - shift;", 3);
+        c.line("const value_type offset = s / value_type(" + n + ");", 2);
+        c.line("value_type q = value_type(0);", 2);
+        c.line("for (std::size_t j = 0; j < " + n + "; ++j) {", 2);
+        c.line("const value_type d = (" + xs("j") + " - shift) - offset;", 3);
+        c.line("q += d * d;", 3);
+        c.line("}", 2);
+        c.line("const value_type rstd = value_type(1) / " +
+                   c.call("sqrt", math_sqrt,
+                          "q / value_type(" + n + ") + value_type(" + literal(c, ops::layer_norm<G, N, EpsBits>::eps) +
+                              ")") +
+                   ";",
+               2);
+        c.line("for (std::size_t j = 0; j < " + n + "; ++j)", 2);
+        std::string value = "((" + xs("j") + " - shift) - offset) * rstd";
+        if (in.size() == 3)
+            value = value + " * " + in[1].at("j") + " + " + in[2].at("j");
+        c.line(y.at(base + " + j") + " = " + value + ";", 3);
         c.line("}");
     }
 };

@@ -1,11 +1,17 @@
 #pragma once
-// torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in.
+// torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in;
+// the constants of the ops that state their parameters' initial values (LayerNorm's ones and zeros).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include <typegrad/autodiff/graph.hpp>
+#include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/mt19937_64.hpp>
@@ -20,13 +26,50 @@ double unit_uniform(Engine& rng) {
     return static_cast<double>(rng() >> 11) * 0x1.0p-53;
 }
 
+namespace detail {
+// The parameters whose op states their initial value (`Op::initial_value<I>` for operand I, as
+// torch.nn.LayerNorm's weight 1 and bias 0), each given to `set(name, value)`. Function templates
+// and a partial specialisation rather than nested generic lambdas: Clang 14 looks up a member in a
+// discarded `if constexpr` branch of a lambda nested in a generic lambda.
+template <class Op, std::size_t I, class A, class Set>
+void set_stated_value(Set& set) {
+    if constexpr (ParamLeaf<A>) {
+        if constexpr (requires { Op::template initial_value<I>; })
+            set(A::name.view(), Op::template initial_value<I>);
+    }
+}
+template <class N>
+struct stated_values_of {
+    template <class Set>
+    static void apply(Set&) {}
+};
+template <class Op, class... Args>
+struct stated_values_of<node<Op, Args...>> {
+    template <class Set>
+    static void apply(Set& set) {
+        each(set, std::index_sequence_for<Args...>{});
+    }
+    template <class Set, std::size_t... I>
+    static void each(Set& set, std::index_sequence<I...>) {
+        (set_stated_value<Op, I, Args>(set), ...);
+    }
+};
+// An array initialiser rather than a fold: Clang 14 caps a fold's nesting at 256 operands.
+template <class... Ns, class Set>
+void stated_initial_values(type_list<Ns...>, Set set) {
+    const int in_order[] = {0, (stated_values_of<Ns>::apply(set), 0)...};
+    (void)in_order;
+}
+}  // namespace detail
+
 //! Fills every parameter with the rule of `torch.nn.Linear.reset_parameters`: `X.weight` [Out, In]
 //! uniform in ±1/√In (kaiming_uniform with a = √5), `X.bias` uniform in ±1/√In of its `X.weight`.
 //! A weight of more dimensions (a convolution's [Out, In, K, K]) takes torch's fan_in, the product of
 //! all but its first dimension (In·K·K), and so does its bias. Any other parameter takes fan_in =
 //! its last dimension. The draws come from std::mt19937_64(seed),
 //! parameter after parameter in order, element after element; they are not torch's random numbers
-//! (load torch's tensors by name to reproduce a torch run exactly).
+//! (load torch's tensors by name to reproduce a torch run exactly). A parameter whose op states its
+//! initial value takes that value and no draw: torch.nn.LayerNorm's `weight` 1 and `bias` 0.
 //! torch's fan_in of a parameter: size(1) · size(2) · ... for two dimensions or more.
 inline std::size_t fan_in_of(const param_info& p) {
     return p.rank >= 2 && p.dims[0] > 0 ? p.size / p.dims[0] : p.columns;
@@ -35,8 +78,16 @@ inline std::size_t fan_in_of(const param_info& p) {
 template <class Loss, class T>
 void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
+    std::vector<std::string_view> stated;
+    detail::stated_initial_values(typename autodiff::graph<Loss>::nodes{}, [&](std::string_view name, double v) {
+        stated.push_back(name);
+        for (auto& x : params.value(name))
+            x = static_cast<T>(v);
+    });
     const auto info = params.info();
     for (const auto& p : info) {
+        if (std::find(stated.begin(), stated.end(), p.name) != stated.end())
+            continue;
         std::size_t fan_in = fan_in_of(p);
         const std::string_view name = p.name;
         if (name.ends_with(".bias")) {

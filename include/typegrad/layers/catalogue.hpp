@@ -9,6 +9,7 @@
 #include <typegrad/layers/activations.hpp>
 #include <typegrad/layers/conv.hpp>
 #include <typegrad/layers/linear.hpp>
+#include <typegrad/layers/norm.hpp>
 #include <typegrad/layers/rectifiers.hpp>
 #include <typegrad/layers/softmax.hpp>
 
@@ -37,6 +38,11 @@ using spatial_catalogue =
               with_kernel<AvgPool2d>, with_kernel<MaxPool1d>, with_kernel<AvgPool1d>,
               with_output_size<AdaptiveAvgPool2d>, Flatten, with_dims<Unflatten>>;
 
+// Normalisation layers (layers/norm.hpp).
+//! Stands for `tg::LayerNorm<NormalizedShape, Eps, ElementwiseAffine>`.
+template <template <auto, auto, bool> class L>
+struct with_normalized_shape;
+
 namespace detail {
 template <class A, class B>
 struct concat;
@@ -48,8 +54,8 @@ struct concat<type_list<A...>, type_list<B...>> {
 
 //! Every layer of the library, in the order the documentation lists them (besides `tg::sequential`
 //! itself, and the user's own types derived from `module`).
-using catalogue = typename detail::concat<
-    type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax>,
-    spatial_catalogue>::type;
+using catalogue = typename detail::concat<type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU,
+                                                    ELU<>, LeakyReLU<>, Softmax, with_normalized_shape<LayerNorm>>,
+                                          spatial_catalogue>::type;
 
 }  // namespace TYPEGRAD_NS::layers
