@@ -21,6 +21,7 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/concat.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
@@ -91,6 +92,8 @@ template <>
 inline constexpr std::string_view op_name<ops::bce_with_logits> = "bce_with_logits";
 template <>
 inline constexpr std::string_view op_name<ops::nll> = "nll";
+template <>
+inline constexpr std::string_view op_name<ops::concat> = "concat";
 
 // A number as text: at most 32 characters.
 struct number {

@@ -68,4 +68,10 @@ constexpr auto zoo_b = tg::log_softmax(tg::max(zoo_u, -zoo_u * 0.5_c) + tg::min(
 constexpr auto zoo_c = tg::logsumexp(zoo_u) + tg::dot(zoo_u, tg::param<"d", 4>) + tg::mean(zoo_u) * tg::sum(zoo_x);
 constexpr auto zoo_loss = tg::mse(tg::sum(zoo_a) + tg::sum(zoo_b) + zoo_c, tg::target<"y">);
 
+// A residual block and two branches concatenated (layers/branches.hpp): the residual sum and concat.
+constexpr auto branches =
+    tg::sequential<tg::Linear<4, 6>, tg::Tanh, tg::residual<tg::Linear<6, 6>, tg::ReLU, tg::Linear<6, 6>>,
+                   tg::concat_branches<tg::Linear<6, 3>, tg::sequential<tg::Sigmoid>>, tg::Linear<9, 2>>{}(mlp_x);
+constexpr auto branches_loss = tg::mse(tg::sum(branches), tg::target<"y">);
+
 }  // namespace deploy_models

@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "branches.hpp"
 #include "linreg.hpp"
 #include "mlp.hpp"
 #include "models.hpp"
@@ -110,6 +111,11 @@ TEST_CASE("deployed models predict as tg::predict does, on many random inputs") 
     CHECK(max_difference<5, 6>("zoo_a", zoo_a::predict, dm::zoo_a, zoo, x) <= 1e-5);
     CHECK(max_difference<5, 4>("zoo_b", zoo_b::predict, dm::zoo_b, zoo, x) <= 1e-4);  // values up to ~40
     CHECK(max_difference<5, 1>("zoo_c", zoo::scalar::predict, dm::zoo_c, zoo, x) <= 1e-5);
+
+    tg::Parameters branches_params{dm::branches_loss};
+    tg::init::torch_default(branches_params, 5);
+    CHECK(max_difference<4, 2>("branches", branches::predict, dm::branches, branches_params,
+                               random_rows<4, float>(rows, 4)) <= 1e-5);
 
     tg::Parameters<decltype(dm::zoo_loss), double> zoo64;
     tg::init::torch_default(zoo64, 7);

@@ -7,6 +7,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/activations.hpp>
+#include <typegrad/layers/branches.hpp>
 #include <typegrad/layers/conv.hpp>
 #include <typegrad/layers/linear.hpp>
 #include <typegrad/layers/rectifiers.hpp>
@@ -37,6 +38,13 @@ using spatial_catalogue =
               with_kernel<AvgPool2d>, with_kernel<MaxPool1d>, with_kernel<AvgPool1d>,
               with_output_size<AdaptiveAvgPool2d>, Flatten, with_dims<Unflatten>>;
 
+// Layers that hold layers as branches (layers/branches.hpp).
+//! Stands for a layer template of layers: `with_layers<tg::residual>` reads as `tg::residual<Layers...>`,
+//! `with_layers<tg::concat_branches>` as `tg::concat_branches<BranchA, BranchB>`.
+template <template <class...> class L>
+struct with_layers;
+using branch_catalogue = type_list<with_layers<residual>, with_layers<concat_branches>>;
+
 namespace detail {
 template <class A, class B>
 struct concat;
@@ -50,6 +58,6 @@ struct concat<type_list<A...>, type_list<B...>> {
 //! itself, and the user's own types derived from `module`).
 using catalogue = typename detail::concat<
     type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax>,
-    spatial_catalogue>::type;
+    typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type;
 
 }  // namespace TYPEGRAD_NS::layers
