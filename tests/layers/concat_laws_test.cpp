@@ -45,6 +45,11 @@ struct images_along_channels : case_defaults {
     static constexpr auto loss = projected(
         tg::conv2d<"d", 3, 2, 1>(tg::concat(tg::conv2d<"c", 1, 2, 1>(image), tg::tanh(image* tg::param<"s">))));
 };
+// A residual block of convolutions over an image [2, 3, 3] (padding keeps the shape).
+struct residual_of_images : case_defaults {
+    static constexpr auto loss =
+        projected(tg::residual<tg::Conv2d<2, 2, 3, 1, 1>, tg::Tanh>{}(tg::view<2, 3, 3>(tg::input<"x", 18>)));
+};
 // A dense layer over the concatenation of two dense branches (the block kernel's shape).
 struct dense_after : case_defaults {
     static constexpr auto loss =
@@ -59,9 +64,10 @@ struct residual_and_branches : case_defaults {
 
 }  // namespace typegrad_test::concat_cases
 
-#define TYPEGRAD_CONCAT_CASES                                                                      \
-    concat_cases::param_and_value, concat_cases::scalar_and_vector, concat_cases::same_node_twice, \
-        concat_cases::images_along_channels, concat_cases::dense_after, concat_cases::residual_and_branches
+#define TYPEGRAD_CONCAT_CASES                                                                             \
+    concat_cases::param_and_value, concat_cases::scalar_and_vector, concat_cases::same_node_twice,        \
+        concat_cases::images_along_channels, concat_cases::residual_of_images, concat_cases::dense_after, \
+        concat_cases::residual_and_branches
 
 namespace typegrad_test {
 

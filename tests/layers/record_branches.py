@@ -17,7 +17,10 @@ concat_branches: Sequential(Linear(4, 8), Tanh(), ConcatBranches(Sequential(Line
 Each on tests/golden/data/iris_std.csv, F.cross_entropy over the whole set, Adam(lr=LR), STEPS
 steps of zero_grad / backward / step in float32: the parameter names in named_parameters() order,
 the initial parameters, the loss of every step, the gradient of the first step and the final
-parameters. Tolerances as record_torch.py derives them: the float64 run from the same initial
+parameters. Then the float32 run, model and Adam, is saved in typegrad's checkpoint layout by
+tools/interop/typegrad_torch.py (branches_<case>.safetensors: the names are the state_dict's) and
+trained CONTINUE steps more: the loss of each and the parameters after them. Tolerances as
+record_torch.py derives them: the float64 run from the same initial
 values deviates from the float32 one by at most D elementwise, relative to max(|x|, 1e-3);
 rtol = max(1e-5, 10 D), atol = max(1e-6, 10 D * 1e-3). Float32 numbers are written with 9
 significant digits (they read back to the same float).
@@ -25,6 +28,7 @@ significant digits (they read back to the same float).
 import json
 import os
 import sys
+import tempfile
 
 try:
     import torch
@@ -35,8 +39,11 @@ except ImportError:
     sys.exit(77)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "interop"))
+import typegrad_torch  # noqa: E402
 DATA = os.path.join(HERE, "..", "golden", "data", "iris_std.csv")
 STEPS = 25
+CONTINUE = 5
 LR = 0.02
 torch.set_num_threads(1)
 
@@ -91,7 +98,21 @@ def load_iris(dtype):
     return x, y
 
 
-def train(name, seed, dtype, init=None):
+def run(model, opt, x, y, steps):
+    """steps steps of zero_grad / backward / step: the losses and the first step's gradient."""
+    losses, first_grad = [], None
+    for step in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        losses.append(loss.item())
+        if step == 0:
+            first_grad = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
+        opt.step()
+    return losses, first_grad
+
+
+def train(name, seed, dtype, init=None, checkpoint=None):
     torch.manual_seed(seed)
     model = MODELS[name]().to(dtype)
     if init is not None:
@@ -102,17 +123,15 @@ def train(name, seed, dtype, init=None):
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     names = [n for n, _ in model.named_parameters()]
     start = {n: numbers(p) for n, p in model.named_parameters()}
-    losses, first_grad = [], None
-    for step in range(STEPS):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        losses.append(loss.item())
-        if step == 0:
-            first_grad = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
-        opt.step()
+    losses, first_grad = run(model, opt, x, y, STEPS)
     final = {n: p.detach().clone() for n, p in model.named_parameters()}
-    return names, start, losses, first_grad, final
+    continued = None
+    if checkpoint is not None:
+        typegrad_torch.save(checkpoint, model, opt)
+        more, _ = run(model, opt, x, y, CONTINUE)
+        continued = {"loss_history": [number(v, dtype) for v in more],
+                     "final_params": {n: numbers(p) for n, p in model.named_parameters()}}
+    return names, start, losses, first_grad, final, continued
 
 
 def deviation(a, b):
@@ -121,12 +140,13 @@ def deviation(a, b):
     return float(((a - b).abs() / torch.clamp(b.abs(), min=1e-3)).max())
 
 
-def cases():
+def cases(folder):
     out = []
     for k, name in enumerate(MODELS):
         seed = 40 + k
-        names, init, losses, grad, final = train(name, seed, torch.float32)
-        _, _, losses64, grad64, final64 = train(name, seed, torch.float64, init)
+        checkpoint = os.path.join(folder, "branches_%s.safetensors" % name)
+        names, init, losses, grad, final, continued = train(name, seed, torch.float32, checkpoint=checkpoint)
+        _, _, losses64, grad64, final64, _ = train(name, seed, torch.float64, init)
         d = deviation(losses, losses64)
         for n in grad:
             d = max(d, deviation(grad[n], grad64[n]), deviation(final[n], final64[n]))
@@ -135,6 +155,7 @@ def cases():
             "loss_history": [number(v, torch.float32) for v in losses],
             "grad_first_step": {n: numbers(g) for n, g in grad.items()},
             "final_params": {n: numbers(p) for n, p in final.items()},
+            "checkpoint": os.path.basename(checkpoint), "continue_steps": CONTINUE, "continued": continued,
             "rtol": float("%.2g" % max(1e-5, 10 * d)), "atol": float("%.2g" % max(1e-6, 10 * d * 1e-3)),
         })
     return out
@@ -145,18 +166,29 @@ def main():
     check = "--check" in args
     args = [a for a in args if a != "--check"]
     folder = args[0] if args else HERE
-    content = {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": cases()}
-    text = json.dumps(content, separators=(",", ":")) + "\n"
-    path = os.path.join(folder, "branches.json")
-    if check:
-        with open(path) as f:
-            same = f.read() == text
-        print(("same: " if same else "DIFFERS: ") + path)
-        return 0 if same else 1
-    with open(path, "w") as f:
-        f.write(text)
-    print("wrote " + path)
-    return 0
+    if not check:
+        content = {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": cases(folder)}
+        path = os.path.join(folder, "branches.json")
+        with open(path, "w") as f:
+            f.write(json.dumps(content, separators=(",", ":")) + "\n")
+        print("wrote " + path)
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        content = {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": cases(scratch)}
+        written = {"branches.json": json.dumps(content, separators=(",", ":")) + "\n"}
+        failed = False
+        for name in ["branches.json"] + [c["checkpoint"] for c in content["cases"]]:
+            with open(os.path.join(folder, name), "rb") as f:
+                committed = f.read()
+            if name in written:
+                fresh = written[name].encode()
+            else:
+                with open(os.path.join(scratch, name), "rb") as f:
+                    fresh = f.read()
+            same = committed == fresh
+            print(("same: " if same else "DIFFERS: ") + os.path.join(folder, name))
+            failed = failed or not same
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
