@@ -21,6 +21,7 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/concat.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
@@ -94,6 +95,8 @@ template <>
 inline constexpr std::string_view op_name<ops::nll> = "nll";
 template <std::size_t G, std::size_t N, std::uint64_t E>
 inline constexpr std::string_view op_name<ops::layer_norm<G, N, E>> = "layer_norm";
+template <>
+inline constexpr std::string_view op_name<ops::concat> = "concat";
 
 // A number as text: at most 32 characters.
 struct number {

@@ -72,4 +72,10 @@ constexpr auto zoo_d = tg::layer_norm<"m", 6>(tg::tanh(tg::layer_norm<"n", 6>(tg
                                               tg::elementwise_affine<false>);
 constexpr auto zoo_d_loss = tg::mse(tg::sum(zoo_d), tg::target<"y">);
 
+// A residual block and two branches concatenated (layers/branches.hpp): the residual sum and concat.
+constexpr auto branches =
+    tg::sequential<tg::Linear<4, 6>, tg::Tanh, tg::residual<tg::Linear<6, 6>, tg::ReLU, tg::Linear<6, 6>>,
+                   tg::concat_branches<tg::Linear<6, 3>, tg::sequential<tg::Sigmoid>>, tg::Linear<9, 2>>{}(mlp_x);
+constexpr auto branches_loss = tg::mse(tg::sum(branches), tg::target<"y">);
+
 }  // namespace deploy_models

@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "branches.hpp"
 #include "linreg.hpp"
 #include "mlp.hpp"
 #include "models.hpp"
@@ -115,6 +116,10 @@ TEST_CASE("deployed models predict as tg::predict does, on many random inputs") 
     tg::Parameters norm{dm::zoo_d_loss};
     dm::set_fixed_weights(norm);
     CHECK(max_difference<5, 6>("zoo_d", zoo_d::predict, dm::zoo_d, norm, x) <= 1e-5);
+    tg::Parameters branches_params{dm::branches_loss};
+    tg::init::torch_default(branches_params, 5);
+    CHECK(max_difference<4, 2>("branches", branches::predict, dm::branches, branches_params,
+                               random_rows<4, float>(rows, 4)) <= 1e-5);
 
     tg::Parameters<decltype(dm::zoo_loss), double> zoo64;
     tg::init::torch_default(zoo64, 7);

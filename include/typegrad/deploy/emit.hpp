@@ -18,6 +18,7 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/concat.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
@@ -258,6 +259,22 @@ struct emit<ops::matvec> {
         }
         c.line(y.name + "[o] = s;", 2);
         c.line("}");
+    }
+};
+
+// Concatenation (ops/concat.hpp): a's elements, then b's.
+
+template <>
+struct emit<ops::concat> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "concat";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &a = in[0], &b = in[1];
+        const std::string offset = std::to_string(a.size);
+        c.each(a.size, [&](std::string_view i) { return y.name + "[" + std::string(i) + "] = " + a.at(i) + ";"; });
+        c.each(b.size, [&](std::string_view i) {
+            return y.name + "[" + offset + " + " + std::string(i) + "] = " + b.at(i) + ";";
+        });
     }
 };
 

@@ -7,6 +7,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/activations.hpp>
+#include <typegrad/layers/branches.hpp>
 #include <typegrad/layers/conv.hpp>
 #include <typegrad/layers/linear.hpp>
 #include <typegrad/layers/norm.hpp>
@@ -43,6 +44,13 @@ using spatial_catalogue =
 template <template <auto, auto, bool> class L>
 struct with_normalized_shape;
 
+// Layers that hold layers as branches (layers/branches.hpp).
+//! Stands for a layer template of layers: `with_layers<tg::residual>` reads as `tg::residual<Layers...>`,
+//! `with_layers<tg::concat_branches>` as `tg::concat_branches<BranchA, BranchB>`.
+template <template <class...> class L>
+struct with_layers;
+using branch_catalogue = type_list<with_layers<residual>, with_layers<concat_branches>>;
+
 namespace detail {
 template <class A, class B>
 struct concat;
@@ -56,6 +64,6 @@ struct concat<type_list<A...>, type_list<B...>> {
 //! itself, and the user's own types derived from `module`).
 using catalogue = typename detail::concat<type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU,
                                                     ELU<>, LeakyReLU<>, Softmax, with_normalized_shape<LayerNorm>>,
-                                          spatial_catalogue>::type;
+                                          typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type;
 
 }  // namespace TYPEGRAD_NS::layers
