@@ -176,6 +176,7 @@ struct param_layout<type_list<Ps...>> {
                               Ps::shape_type::rank, shape_dims<typename Ps::shape_type>::dims},
           offset += size_of<Ps>),
          ...);
+        static_cast<void>(offset), static_cast<void>(k);  // set but unread for a model without parameters
         return s;
     }();
 
