@@ -33,6 +33,7 @@
 #include "datasets.hpp"
 #include "ops/laws.hpp"
 #include "reference.hpp"
+#include "replay_adam.hpp"
 
 namespace typegrad_test {
 
@@ -325,41 +326,11 @@ namespace {
 template <class Norm>
 void replay(const std::string& name) {
     const auto& c = find("trajectories", name);
-    const double rtol = c.at("rtol").get<double>(), atol = c.at("atol").get<double>();
     constexpr auto loss =
         tg::cross_entropy(tg::sequential<tg::Linear<4, 8>, Norm, tg::Tanh, tg::Linear<8, 3>>{}(tg::input<"x", 4>),
                           tg::class_target<"y", 3>);
     tg::Parameters<decltype(loss)> params;
-    REQUIRE(params.count == c.at("init").size());
-    for (const auto& info : params.info())
-        set(params, info.name, numbers(c.at("init").at(std::string(info.name))));
-    const auto data = iris<float>();
-    tg::Trainer<decltype(loss), tg::Adam> trainer{params, {.lr = c.at("lr").get<double>()}};
-    const auto losses = numbers(c.at("loss_history"));
-    REQUIRE(losses.size() == c.at("steps").get<std::size_t>());
-
-    const auto check_named = [&](const char* what, const nlohmann::json& want, auto buffer_of) {
-        for (const auto& info : params.info()) {
-            const auto w = numbers(want.at(std::string(info.name)));
-            const auto got = buffer_of(info.name);
-            REQUIRE(w.size() == got.size());
-            for (std::size_t i = 0; i < w.size(); ++i) {
-                INFO(name << ": " << what << " " << info.name << "[" << i << "]: typegrad " << got[i] << ", torch "
-                          << w[i]);
-                CHECK(close(got[i], w[i], rtol, atol));
-            }
-        }
-    };
-    for (std::size_t step = 0; step < losses.size(); ++step) {
-        trainer.zero_grad();
-        const float l = trainer.backward(data.all());
-        INFO(name << ": step " << step << ": loss " << l << ", torch " << losses[step]);
-        CHECK(close(l, losses[step], rtol, atol));
-        if (step == 0)
-            check_named("first gradient", c.at("grad_first_step"), [&](std::string_view n) { return params.grad(n); });
-        trainer.step();
-    }
-    check_named("final", c.at("final_params"), [&](std::string_view n) { return params.value(n); });
+    replay_adam_on_iris(name, c, params);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <typegrad/train/trainer.hpp>
 
 #include "reference.hpp"
+#include "replay_adam.hpp"
 
 namespace {
 
@@ -39,43 +40,9 @@ const nlohmann::json& find_case(const std::string& name) {
 template <class Layer>
 void replay(const std::string& name) {
     const auto& c = find_case(name);
-    const double rtol = c.at("rtol").get<double>(), atol = c.at("atol").get<double>();
     constexpr auto loss = tg::cross_entropy(tg::sequential<tg::Linear<4, 8>, Layer, tg::Linear<8, 3>>{}(x), y);
     tg::Parameters<decltype(loss)> params;
-    for (const auto& info : params.info()) {
-        const auto init = numbers(c.at("init").at(std::string(info.name)));
-        REQUIRE(init.size() == info.size);
-        auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<float>(init[i]);
-    }
-    const auto data = typegrad_test::iris<float>();
-    tg::Trainer<decltype(loss), tg::Adam> trainer{params, {.lr = c.at("lr").get<double>()}};
-    const auto losses = numbers(c.at("loss_history"));
-    REQUIRE(losses.size() == c.at("steps").get<std::size_t>());
-
-    const auto check_named = [&](const char* what, const nlohmann::json& want, auto buffer_of) {
-        for (const auto& info : params.info()) {
-            const auto w = numbers(want.at(std::string(info.name)));
-            const auto got = buffer_of(info.name);
-            REQUIRE(w.size() == got.size());
-            for (std::size_t i = 0; i < w.size(); ++i) {
-                INFO(name << ": " << what << " " << info.name << "[" << i << "]: typegrad " << got[i] << ", torch "
-                          << w[i]);
-                CHECK(typegrad_test::close(got[i], w[i], rtol, atol));
-            }
-        }
-    };
-    for (std::size_t step = 0; step < losses.size(); ++step) {
-        trainer.zero_grad();
-        const float l = trainer.backward(data.all());
-        INFO(name << ": step " << step << ": loss " << l << ", torch " << losses[step]);
-        CHECK(typegrad_test::close(l, losses[step], rtol, atol));
-        if (step == 0)
-            check_named("first gradient", c.at("grad_first_step"), [&](std::string_view n) { return params.grad(n); });
-        trainer.step();
-    }
-    check_named("final", c.at("final_params"), [&](std::string_view n) { return params.value(n); });
+    typegrad_test::replay_adam_on_iris(name, c, params);
 }
 
 }  // namespace
