@@ -81,8 +81,8 @@ void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     std::vector<std::string_view> stated;
     detail::stated_initial_values(typename autodiff::graph<Loss>::nodes{}, [&](std::string_view name, double v) {
         stated.push_back(name);
-        for (auto& x : params.value(name))
-            x = static_cast<T>(v);
+        for (auto& element : params.value(name))
+            element = static_cast<T>(v);
     });
     const auto info = params.info();
     for (const auto& p : info) {
