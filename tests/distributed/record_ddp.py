@@ -18,6 +18,7 @@ Tolerances (rtol, atol per case): the same loop run in float64 deviates from the
 by at most D elementwise (relative to max(|x|, 1e-3)); rtol = max(1e-5, 10 D), atol = max(1e-6, 10 D
 * 1e-3), the floors of tests/golden/README.md. Usage: record_ddp.py [--check] [out.json]
 """
+import faulthandler
 import json
 import os
 import queue
@@ -139,9 +140,16 @@ def attempt(dtype, seconds):
                 why = "a worker failed" if failed else f"no result within {seconds} s"
                 print(f"record_ddp.py: {why} (port {port}); starting again", file=sys.stderr)
                 return None
+    # The result is whole once rank 0 has sent it (after the last collective), but a worker can
+    # still stall on its way out (gloo's teardown, the interpreter's exit) on a loaded machine: it
+    # gets until the deadline, at least 30 s, and is then ended; the result stands.
     for p in procs:
-        p.join()
-        if p.exitcode != 0:
+        p.join(max(30.0, deadline - time.monotonic()))
+        if p.exitcode is None:
+            print(f"record_ddp.py: a worker had not exited {seconds} s after its start; ended", file=sys.stderr)
+            p.kill()
+            p.join()
+        elif p.exitcode != 0:
             raise SystemExit(f"record_ddp.py: a worker exited with {p.exitcode}")
     return res
 
@@ -181,6 +189,8 @@ def record(with_float64=True):
 
 
 def main():
+    # Where the parent waits, should ctest's timeout come first (a hang then names its line).
+    faulthandler.dump_traceback_later(270, exit=False)
     args = [a for a in sys.argv[1:] if a != "--check"]
     path = args[0] if args else os.path.join(HERE, "ddp_torch.json")
     rec = record(with_float64="--check" not in sys.argv)
