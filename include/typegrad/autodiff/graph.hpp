@@ -9,8 +9,6 @@
 
 #include <utility>
 
-#include <boost/hana.hpp>
-
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/param_info.hpp>
@@ -104,22 +102,30 @@ struct postorder<node<Op, A, Args...>> {
     using type = typename append<operands, node<Op, A, Args...>>::type;
 };
 
-namespace hana = boost::hana;
-
-template <class... Ts>
-constexpr auto as_hana(type_list<Ts...>) {
-    return hana::tuple_t<Ts...>;
-}
-template <class Tuple>
-using as_list =
-    decltype(hana::unpack(std::declval<Tuple>(), [](auto... t) { return type_list<typename decltype(t)::type...>{}; }));
-
+// The list in reverse order.
 template <class L>
-using reverse = as_list<decltype(hana::reverse(as_hana(L{})))>;
+struct reverse_impl;
+template <class... Ts>
+struct reverse_impl<type_list<Ts...>> {
+    template <std::size_t... I>
+    static type_list<at<sizeof...(Ts) - 1 - I, Ts...>...> of(std::index_sequence<I...>);
+    using type = decltype(of(std::index_sequence_for<Ts...>{}));
+};
+template <class L>
+using reverse = typename reverse_impl<L>::type;
 
+// The elements of L for which Pred holds, in order. (Written without lambdas in unevaluated
+// operands, as the rest of the walk: Clang 14 crashes reading such an alias from a precompiled
+// header.)
 template <template <class> class Pred, class L>
-using filter = as_list<decltype(hana::filter(
-    as_hana(L{}), [](auto t) { return hana::bool_c<Pred<typename decltype(t)::type>::value>; }))>;
+struct filter_impl;
+template <template <class> class Pred, class... Ts>
+struct filter_impl<Pred, type_list<Ts...>> {
+    static constexpr auto kept_ = keep<sizeof...(Ts)>({Pred<Ts>::value..., false});
+    using type = select<type_list<>, kept_, Ts...>;
+};
+template <template <class> class Pred, class L>
+using filter = typename filter_impl<Pred, L>::type;
 
 template <class N>
 struct is_param : std::bool_constant<ParamLeaf<N>> {};
