@@ -56,10 +56,12 @@ inline reference_case read_case(const std::filesystem::path& file) {
     const json j = json::parse(in);
     reference_case c;
     c.name = j.at("name").get<std::string>();
-    c.data_file = file.parent_path() / "data" / j.at("data").get<std::string>();
+    c.data_file = file.parent_path() / j.value("data_dir", std::string("data")) / j.at("data").get<std::string>();
     c.model_kind = j.at("model").at("kind").get<std::string>();
-    c.layers = j.at("model").at("layers").get<std::vector<int>>();
-    c.activation = j.at("model").at("activation").get<std::string>();
+    if (c.model_kind != "sequential") {  // a module list instead (tools/replay/sequential.py)
+        c.layers = j.at("model").at("layers").get<std::vector<int>>();
+        c.activation = j.at("model").at("activation").get<std::string>();
+    }
     c.loss = j.at("loss").get<std::string>();
     c.optimizer = j.at("optimizer");
     c.scheduler = j.value("scheduler", json());

@@ -17,6 +17,11 @@ namespace {
 enum class outcome { pass, fail, unsupported };
 
 bool replay_case(const rp::reference_case& c, const typegrad::data::dataset& d, rp::trajectory& t, std::string& why) {
+    if (c.model_kind == "sequential")
+        return rp::replay_generated(c, d, t, why);
+#ifdef TYPEGRAD_REPLAY_ONE_ARCHITECTURE  // scripts/replay's program for one sequential architecture
+    return why = "this program replays one sequential architecture (scripts/replay)", false;
+#else
     if (c.model_kind == "linear")
         return rp::replay_linear(c, d, t, why);
     if (c.model_kind != "mlp")
@@ -26,6 +31,7 @@ bool replay_case(const rp::reference_case& c, const typegrad::data::dataset& d, 
     if (c.loss == "cross_entropy")
         return rp::replay_mlp_classes(c, d, t, why);
     return why = "loss " + c.loss + " is not supported", false;
+#endif
 }
 
 outcome check(const rp::reference_case& c, const rp::trajectory& t, std::string& message) {

@@ -85,10 +85,25 @@ bool replay_with(Loss loss, const reference_case& c, const typegrad::data::datas
     return known;
 }
 
+//! Replays `c` with the model and loss `loss` and the one policy `Policy`, which the case must
+//! name (the replays compiled on demand for one case's architecture hold only its optimiser).
+template <class Policy, class Loss>
+bool replay_with_policy(Loss loss, const reference_case& c, const typegrad::data::dataset& data, trajectory& t,
+                        std::string& why) {
+    const std::string name = c.optimizer.at("name").get<std::string>();
+    if (name != Policy::name)
+        return why = "optimizer " + name + ": this replay was compiled for " + std::string(Policy::name), false;
+    t = run<Loss, Policy>(loss, options_from_json<Policy>(c.optimizer), c, data);
+    return true;
+}
+
 //! The families of models the tool is compiled for; each returns false (with `why`) for a case it
 //! does not cover.
 bool replay_linear(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
 bool replay_mlp_regression(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
 bool replay_mlp_classes(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
+//! A model of kind "sequential" (a module list): compiled on demand per architecture by
+//! scripts/replay (tools/replay/sequential.py writes its definition); the tool itself has none.
+bool replay_generated(const reference_case&, const typegrad::data::dataset&, trajectory&, std::string& why);
 
 }  // namespace typegrad::replay

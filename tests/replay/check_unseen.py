@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""ctest's check of scripts/replay on architectures the replay tool is not compiled for.
+Usage: check_unseen.py CACHE_DIR CASE.json...
+
+1. Every case passes, each architecture compiled on demand into a fresh CACHE_DIR.
+2. Again: every case passes, and no architecture is compiled a second time (the cache serves).
+3. The first case with one module changed (GELU's approximation, or LeakyReLU's slope) fails:
+   the replay follows the recorded module list, not a model it would pass with anyway.
+"""
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def replay(cache, cases):
+    env = dict(os.environ, TYPEGRAD_REPLAY_CACHE=cache)
+    p = subprocess.run([os.path.join(ROOT, "scripts", "replay")] + cases, env=env, capture_output=True, text=True)
+    print(p.stdout + p.stderr)
+    return p
+
+
+def fail(why):
+    print(f"check_unseen.py: {why}")
+    sys.exit(1)
+
+
+def main():
+    cache, cases = sys.argv[1], sys.argv[2:]
+    shutil.rmtree(cache, ignore_errors=True)
+    first = replay(cache, cases)
+    if first.returncode != 0 or first.stdout.count("PASS ") != len(cases):
+        fail("the first replay did not pass every case")
+    if first.stderr.count("compiling architecture") != len(cases):
+        fail("the first replay did not compile each architecture once")
+    second = replay(cache, cases)
+    if second.returncode != 0 or second.stdout.count("PASS ") != len(cases):
+        fail("the second replay did not pass every case")
+    if "compiling" in second.stderr or second.stderr.count("compiled before") != len(cases):
+        fail("the second replay compiled again instead of using the cache")
+
+    with open(cases[0]) as f:
+        case = json.load(f)
+    changed = copy.deepcopy(case)
+    for m in changed["model"]["modules"]:
+        if m["type"] == "GELU":
+            m["approximate"] = "none" if m.get("approximate", "none") == "tanh" else "tanh"
+            break
+        if m["type"] == "LeakyReLU":
+            m["negative_slope"] = 0.01 if m["negative_slope"] != 0.01 else 0.2
+            break
+    else:
+        fail(f"{cases[0]} has no GELU or LeakyReLU to change")
+    mutated = os.path.join(cache, "changed_" + os.path.basename(cases[0]))
+    changed["data_dir"] = os.path.join(os.path.dirname(os.path.abspath(cases[0])), case.get("data_dir", "data"))
+    with open(mutated, "w") as f:
+        json.dump(changed, f)
+    third = replay(cache, [mutated])
+    if third.returncode == 0 or "FAIL " not in third.stdout:
+        fail("the case with a changed module passed: the replay does not follow the module list")
+    print("check_unseen.py: passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""A torch.nn.Sequential as typegrad sees it: the module list of a reference case
+(tests/golden/README.md, model kind "sequential"; docs/replay.md) and the typegrad model type.
+
+From Python, with a model in hand (needs torch):
+
+    import sequential
+    modules = sequential.modules_of(torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.GELU()))
+    print(sequential.typegrad_type(modules))   # tg::sequential<tg::Linear<4, 8>, tg::GELU<>>
+
+From the command line, with a case file (no torch needed):
+
+    sequential.py type CASE.json      the model type, as a C++ type
+    sequential.py source CASE.json    the C++ source the replay compiles for the case's
+                                      architecture, loss and optimiser (scripts/replay)
+    sequential.py key CASE.json       what the compiled replay is cached by
+
+A module typegrad does not have, or an option it does not take (a Linear without bias, a Softplus
+with beta), is refused with the module's index and what is not supported.
+"""
+import hashlib
+import json
+import sys
+
+
+class Unsupported(ValueError):
+    pass
+
+
+def _constant(v):
+    """A float as a typegrad compile-time constant literal (tg::literals): 0.2 -> 0.2_c."""
+    text = repr(float(v))
+    return text + "_c"
+
+
+def modules_of(seq):
+    """The case's module list for a torch.nn.Sequential (torch's argument names)."""
+    import torch.nn as nn
+
+    out = []
+    for i, m in enumerate(seq):
+        if isinstance(m, nn.Linear):
+            if m.bias is None:
+                raise Unsupported(f"module {i}: Linear without bias")
+            out.append({"type": "Linear", "in_features": m.in_features, "out_features": m.out_features})
+        elif isinstance(m, (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.SiLU)):
+            out.append({"type": type(m).__name__})
+        elif isinstance(m, nn.Softplus):
+            if m.beta != 1 or m.threshold != 20:
+                raise Unsupported(f"module {i}: Softplus with beta {m.beta}, threshold {m.threshold}")
+            out.append({"type": "Softplus"})
+        elif isinstance(m, nn.GELU):
+            out.append({"type": "GELU", "approximate": m.approximate})
+        elif isinstance(m, nn.ELU):
+            out.append({"type": "ELU", "alpha": m.alpha})
+        elif isinstance(m, nn.LeakyReLU):
+            out.append({"type": "LeakyReLU", "negative_slope": m.negative_slope})
+        elif isinstance(m, nn.Softmax):
+            if m.dim not in (-1, 1):
+                raise Unsupported(f"module {i}: Softmax over dim {m.dim} (typegrad: over the features)")
+            out.append({"type": "Softmax", "dim": -1})
+        elif isinstance(m, nn.LayerNorm):
+            out.append({"type": "LayerNorm", "normalized_shape": list(m.normalized_shape), "eps": m.eps,
+                        "elementwise_affine": m.elementwise_affine})
+        else:
+            raise Unsupported(f"module {i}: {type(m).__name__} is not a typegrad layer the exporter knows")
+    return out
+
+
+def _layer(i, m):
+    t = m["type"]
+    if t == "Linear":
+        return f"tg::Linear<{int(m['in_features'])}, {int(m['out_features'])}>"
+    if t in ("ReLU", "Tanh", "Sigmoid", "SiLU", "Softplus"):
+        return f"tg::{t}"
+    if t == "GELU":
+        approximate = m.get("approximate", "none")
+        if approximate not in ("none", "tanh"):
+            raise Unsupported(f"module {i}: GELU approximate={approximate!r}")
+        return "tg::GELU<>" if approximate == "none" else 'tg::GELU<"tanh">'
+    if t == "ELU":
+        return "tg::ELU<>" if m.get("alpha", 1.0) == 1.0 else f"tg::ELU<{_constant(m['alpha'])}>"
+    if t == "LeakyReLU":
+        slope = m.get("negative_slope", 0.01)
+        return "tg::LeakyReLU<>" if slope == 0.01 else f"tg::LeakyReLU<{_constant(slope)}>"
+    if t == "Softmax":
+        if m.get("dim", -1) not in (-1, 1):
+            raise Unsupported(f"module {i}: Softmax over dim {m['dim']}")
+        return "tg::Softmax"
+    if t == "LayerNorm":
+        shape = [int(d) for d in m["normalized_shape"]]
+        dims = str(shape[0]) if len(shape) == 1 else "tg::shape<" + ", ".join(map(str, shape)) + ">{}"
+        eps = m.get("eps", 1e-5)
+        affine = m.get("elementwise_affine", True)
+        if eps == 1e-5 and affine:
+            return f"tg::LayerNorm<{dims}>"
+        return f"tg::LayerNorm<{dims}, {_constant(eps)}, {'true' if affine else 'false'}>"
+    raise Unsupported(f"module {i}: {t} is not a typegrad layer the exporter knows")
+
+
+def typegrad_type(modules):
+    """The tg::sequential<...> type of a module list (needs `using namespace tg::literals;` where
+    it has constants)."""
+    return "tg::sequential<" + ", ".join(_layer(i, m) for i, m in enumerate(modules)) + ">"
+
+
+def _widths(modules):
+    """(input width, output width) of a module list, from its Linear layers."""
+    linears = [m for m in modules if m["type"] == "Linear"]
+    if not linears:
+        raise Unsupported("a sequential model needs a Linear layer to fix its widths")
+    return int(linears[0]["in_features"]), int(linears[-1]["out_features"])
+
+
+LOSSES = {
+    "mse": ("tg::mse", 'tg::target<"y">'),
+    "bce_with_logits": ("tg::bce_with_logits", 'tg::target<"y">'),
+    "cross_entropy": ("tg::cross_entropy", 'tg::class_target<"y", {out}>'),
+}
+POLICIES = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop")
+
+
+def source(case):
+    """The C++ translation unit that replays cases of this architecture, loss and optimiser."""
+    modules = case["model"]["modules"]
+    n_in, n_out = _widths(modules)
+    if case["loss"] not in LOSSES:
+        raise Unsupported(f"loss {case['loss']}")
+    optimizer = case["optimizer"]["name"]
+    if optimizer not in POLICIES:
+        raise Unsupported(f"optimizer {optimizer}")
+    loss, target = LOSSES[case["loss"]]
+    return f"""// Generated by tools/replay/sequential.py for {key(case)}: do not edit.
+#include "run.hpp"
+
+namespace typegrad::replay {{
+
+bool replay_generated(const reference_case& c, const data::dataset& d, trajectory& t, std::string& why) {{
+    namespace tg = typegrad;
+    using namespace tg::literals;
+    using model = {typegrad_type(modules)};
+    return replay_with_policy<tg::optim::{optimizer}>({loss}(model{{}}(tg::input<"x", {n_in}>), {target.format(out=n_out)}),
+                                                     c, d, t, why);
+}}
+
+}}  // namespace typegrad::replay
+"""
+
+
+def key(case):
+    """What a compiled replay serves: the modules, the loss and the optimiser's name."""
+    what = json.dumps([case["model"]["modules"], case["loss"], case["optimizer"]["name"]], sort_keys=True)
+    return hashlib.sha256(what.encode()).hexdigest()[:16]
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("type", "source", "key"):
+        print(__doc__.strip().split("\n\n")[2], file=sys.stderr)
+        return 2
+    with open(argv[2]) as f:
+        case = json.load(f)
+    if case.get("model", {}).get("kind") != "sequential":
+        print(f"sequential.py: {argv[2]}: model kind is not 'sequential'", file=sys.stderr)
+        return 2
+    try:
+        print({"type": lambda: typegrad_type(case["model"]["modules"]), "source": lambda: source(case),
+               "key": lambda: key(case)}[argv[1]](), end="" if argv[1] == "source" else "\n")
+    except Unsupported as e:
+        print(f"sequential.py: {argv[2]}: {e}", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
