@@ -165,33 +165,6 @@ struct leaky_relu : detail::unary_elementwise<leaky_relu<SlopeBits>> {
 
 }  // namespace ops
 
-namespace error {
-// The misuses of this file's builders (beside the ops, as the ops are beside core/: see
-// core/diagnostics.hpp for the pattern).
-struct gelu_approximate_is_unknown;
-template <bool Ok>
-constexpr bool check(gelu_approximate_is_unknown*) {
-    static_assert(Ok,
-                  "typegrad: gelu: approximate argument must be either none or tanh: tg::gelu<\"tanh\">(x), "
-                  "tg::GELU<\"tanh\">");
-    return Ok;
-}
-struct leaky_relu_slope_is_not_a_constant;
-template <bool Ok>
-constexpr bool check(leaky_relu_slope_is_not_a_constant*) {
-    static_assert(Ok,
-                  "typegrad: leaky_relu: negative_slope must be a compile-time constant: "
-                  "tg::leaky_relu(x, 0.2_c), tg::LeakyReLU<0.2_c>");
-    return Ok;
-}
-struct elu_alpha_is_not_a_constant;
-template <bool Ok>
-constexpr bool check(elu_alpha_is_not_a_constant*) {
-    static_assert(Ok, "typegrad: elu: alpha must be a compile-time constant: tg::elu(x, 0.5_c), tg::ELU<0.5_c>");
-    return Ok;
-}
-}  // namespace error
-
 //! Elementwise GELU. `tg::gelu(x)` is the exact form, torch's `F.gelu(x)` (approximate="none");
 //! `tg::gelu<"tanh">(x)` the tanh approximation, `F.gelu(x, approximate="tanh")`. Same shape as x.
 template <fixed_string Approximate = "none", Expression A>
