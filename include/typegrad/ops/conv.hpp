@@ -192,18 +192,22 @@ struct conv {
 
 namespace detail {
 
+//! Checks that an operand of shape S is a signal [C, L] (OneD) or an image [C, H, W]; returns whether
+//! it is.
+template <class S, bool OneD>
+constexpr bool check_spatial_rank() {
+    constexpr bool ok = spatial<S>::rank == (OneD ? 2 : 3);
+    using shaped_input = error::shaped<error::input, S>;
+    if constexpr (OneD)
+        return error::check<ok>(error::fault<error::operand_is_not_a_signal<shaped_input>>);
+    else
+        return error::check<ok>(error::fault<error::operand_is_not_an_image<shaped_input>>);
+}
+
 //! The checks every windowed op makes of its operand of shape S; returns whether they hold.
 template <class S, std::size_t K, std::size_t Stride, std::size_t Padding, std::size_t Dilation, bool OneD>
 constexpr bool check_window() {
-    using sp = spatial<S>;
-    constexpr bool shaped_ok = sp::rank == (OneD ? 2 : 3);
-    if constexpr (OneD) {
-        [[maybe_unused]] constexpr bool c =
-            error::check<shaped_ok>(error::fault<error::operand_is_not_a_signal<error::shaped<error::input, S>>>);
-    } else {
-        [[maybe_unused]] constexpr bool c =
-            error::check<shaped_ok>(error::fault<error::operand_is_not_an_image<error::shaped<error::input, S>>>);
-    }
+    constexpr bool shaped_ok = check_spatial_rank<S, OneD>();
     using win = window_of<S, K, Stride, Padding, Dilation, OneD>;
     constexpr bool positive = win::positive;
     [[maybe_unused]] constexpr bool p = error::check<positive>(
