@@ -17,6 +17,7 @@
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/ops/activations.hpp>
 
 namespace TYPEGRAD_NS {
 
@@ -189,22 +190,16 @@ constexpr auto silu(A) {
 //! Elementwise ELU with the compile-time constant α (default 1): `tg::elu(x)`, `tg::elu(x, 0.5_c)`.
 //! Same shape as x. torch: `F.elu(x, alpha=α)`.
 template <Expression A, class Alpha = detail::default_elu_alpha>
-constexpr auto elu(A, Alpha = {}) {
-    if constexpr (error::check<ConstantLeaf<Alpha>>(error::fault<error::elu_alpha_is_not_a_constant>))
-        return node<ops::elu<std::bit_cast<std::uint64_t>(Alpha::value)>, A>{};
-    else
-        return error::stand_in<typename A::shape_type>{};
+constexpr auto elu(A a, Alpha = {}) {
+    return detail::with_constant<ops::elu, error::elu_alpha_is_not_a_constant, Alpha>(a);
 }
 
 //! Elementwise leaky ReLU with the compile-time constant slope s (default 0.01):
 //! `tg::leaky_relu(x)`, `tg::leaky_relu(x, 0.2_c)`. Same shape as x.
 //! torch: `F.leaky_relu(x, negative_slope=s)`.
 template <Expression A, class Slope = detail::default_negative_slope>
-constexpr auto leaky_relu(A, Slope = {}) {
-    if constexpr (error::check<ConstantLeaf<Slope>>(error::fault<error::leaky_relu_slope_is_not_a_constant>))
-        return node<ops::leaky_relu<std::bit_cast<std::uint64_t>(Slope::value)>, A>{};
-    else
-        return error::stand_in<typename A::shape_type>{};
+constexpr auto leaky_relu(A a, Slope = {}) {
+    return detail::with_constant<ops::leaky_relu, error::leaky_relu_slope_is_not_a_constant, Slope>(a);
 }
 
 }  // namespace TYPEGRAD_NS
