@@ -55,6 +55,22 @@ template <class... Layers>
 struct known_layers;
 template <class Policy>
 struct given_to;
+template <std::size_t... Dims>
+struct new_shape;
+template <std::size_t C>
+struct in_channels;
+template <std::size_t K>
+struct kernel_size;
+template <std::size_t S>
+struct stride;
+template <std::size_t P>
+struct padding;
+template <std::size_t D>
+struct dilation;
+template <std::size_t... Dims>
+struct normalized_shape;
+template <std::size_t... Dims>
+struct branch_output;
 
 //! The name of a parameter, spelled out as characters so that it shows in the compiler's message.
 template <char... Cs>
@@ -238,6 +254,161 @@ struct smooth_l1_beta_is_negative;
 template <bool Ok>
 constexpr bool check(smooth_l1_beta_is_negative*) {
     static_assert(Ok, "typegrad: smooth_l1: beta must not be negative");
+    return Ok;
+}
+
+// Activations (ops/rectifiers.hpp).
+
+struct gelu_approximate_is_unknown;
+template <bool Ok>
+constexpr bool check(gelu_approximate_is_unknown*) {
+    static_assert(Ok,
+                  "typegrad: gelu: approximate argument must be either none or tanh: tg::gelu<\"tanh\">(x), "
+                  "tg::GELU<\"tanh\">");
+    return Ok;
+}
+
+struct leaky_relu_slope_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(leaky_relu_slope_is_not_a_constant*) {
+    static_assert(Ok,
+                  "typegrad: leaky_relu: negative_slope must be a compile-time constant: "
+                  "tg::leaky_relu(x, 0.2_c), tg::LeakyReLU<0.2_c>");
+    return Ok;
+}
+
+struct elu_alpha_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(elu_alpha_is_not_a_constant*) {
+    static_assert(Ok, "typegrad: elu: alpha must be a compile-time constant: tg::elu(x, 0.5_c), tg::ELU<0.5_c>");
+    return Ok;
+}
+
+// Views, convolutions and pools (ops/conv.hpp, ops/pool.hpp).
+
+template <class Shape, class Input>
+struct view_size_mismatch;
+template <bool Ok, class Shape, class Input>
+constexpr bool check(view_size_mismatch<Shape, Input>*) {
+    static_assert(Ok, "typegrad: view / Unflatten: the new shape holds another number of elements than the operand");
+    static_assert(show<Ok, view_size_mismatch<Shape, Input>>);
+    return Ok;
+}
+
+template <class Input>
+struct operand_is_not_an_image;
+template <bool Ok, class Input>
+constexpr bool check(operand_is_not_an_image<Input>*) {
+    static_assert(Ok,
+                  "typegrad: conv2d / pool2d: the operand must be an image of shape [C, H, W]: "
+                  "tg::view<C, H, W>(x), or tg::Unflatten<C, H, W> first in a stack");
+    static_assert(show<Ok, operand_is_not_an_image<Input>>);
+    return Ok;
+}
+
+template <class Input>
+struct operand_is_not_a_signal;
+template <bool Ok, class Input>
+constexpr bool check(operand_is_not_a_signal<Input>*) {
+    static_assert(Ok,
+                  "typegrad: conv1d / pool1d: the operand must be a signal of shape [C, L]: "
+                  "tg::view<C, L>(x), or tg::Unflatten<C, L> first in a stack");
+    static_assert(show<Ok, operand_is_not_a_signal<Input>>);
+    return Ok;
+}
+
+template <class Channels, class Input>
+struct conv_channel_mismatch;
+template <bool Ok, class Channels, class Input>
+constexpr bool check(conv_channel_mismatch<Channels, Input>*) {
+    static_assert(Ok, "typegrad: conv: the layer's in_channels differ from the channels of its input [C, ...]");
+    static_assert(show<Ok, conv_channel_mismatch<Channels, Input>>);
+    return Ok;
+}
+
+template <class Kernel, class Dilation, class Padding, class Input>
+struct kernel_larger_than_input;
+template <bool Ok, class Kernel, class Dilation, class Padding, class Input>
+constexpr bool check(kernel_larger_than_input<Kernel, Dilation, Padding, Input>*) {
+    static_assert(Ok,
+                  "typegrad: conv / pool: the kernel (its span dilation·(K-1)+1) is larger than the input plus "
+                  "its padding on both sides");
+    static_assert(show<Ok, kernel_larger_than_input<Kernel, Dilation, Padding, Input>>);
+    return Ok;
+}
+
+template <class Kernel, class Stride, class Dilation>
+struct window_sizes_not_positive;
+template <bool Ok, class Kernel, class Stride, class Dilation>
+constexpr bool check(window_sizes_not_positive<Kernel, Stride, Dilation>*) {
+    static_assert(Ok, "typegrad: conv / pool: the kernel size, stride and dilation must be positive");
+    static_assert(show<Ok, window_sizes_not_positive<Kernel, Stride, Dilation>>);
+    return Ok;
+}
+
+template <class Kernel, class Padding>
+struct pool_padding_too_large;
+template <bool Ok, class Kernel, class Padding>
+constexpr bool check(pool_padding_too_large<Kernel, Padding>*) {
+    static_assert(Ok, "typegrad: max_pool / avg_pool: the padding must be at most half the kernel size (torch's rule)");
+    static_assert(show<Ok, pool_padding_too_large<Kernel, Padding>>);
+    return Ok;
+}
+
+// Layer normalisation (ops/norm.hpp).
+
+template <class Normalized, class Input>
+struct layer_norm_shape_mismatch;
+template <bool Ok, class Normalized, class Input>
+constexpr bool check(layer_norm_shape_mismatch<Normalized, Input>*) {
+    static_assert(Ok,
+                  "typegrad: layer_norm / LayerNorm: normalized_shape must be the input's shape or its trailing "
+                  "dimensions (an input [C, L] takes [C, L] or [L])");
+    static_assert(show<Ok, layer_norm_shape_mismatch<Normalized, Input>>);
+    return Ok;
+}
+
+struct layer_norm_eps_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(layer_norm_eps_is_not_a_constant*) {
+    static_assert(Ok,
+                  "typegrad: layer_norm: eps must be a compile-time constant: tg::layer_norm<\"ln\", 8>(x, 1e-6_c), "
+                  "tg::LayerNorm<8, 1e-6_c>");
+    return Ok;
+}
+
+// Concatenation and branches (ops/concat.hpp, layers/branches.hpp).
+
+template <class Lhs, class Rhs>
+struct concat_shape_mismatch;
+template <bool Ok, class Lhs, class Rhs>
+constexpr bool check(concat_shape_mismatch<Lhs, Rhs>*) {
+    static_assert(Ok,
+                  "typegrad: concat / concat_branches: the operands must be two vectors (or scalars), or two images "
+                  "[C, H, W] (signals [C, L]) of the same spatial size");
+    static_assert(show<Ok, concat_shape_mismatch<Lhs, Rhs>>);
+    return Ok;
+}
+
+template <class Input, class BranchOutput>
+struct residual_width_mismatch;
+template <bool Ok, class Input, class BranchOutput>
+constexpr bool check(residual_width_mismatch<Input, BranchOutput>*) {
+    static_assert(Ok,
+                  "typegrad: residual: the branch's output width differs from its input width (both named below: "
+                  "input<...>, branch_output<...>); x + f(x) needs f to give back the width it takes");
+    static_assert(show<Ok, residual_width_mismatch<Input, BranchOutput>>);
+    return Ok;
+}
+
+template <class Argument, class Type>
+struct concat_branch_is_not_a_layer;
+template <bool Ok, class Argument, class Type>
+constexpr bool check(concat_branch_is_not_a_layer<Argument, Type>*) {
+    static_assert(Ok,
+                  "typegrad: concat_branches: a branch is not a layer type; write each branch as a "
+                  "tg::sequential<...> (or one layer of the library)");
+    static_assert(show<Ok, concat_branch_is_not_a_layer<Argument, Type>>);
     return Ok;
 }
 

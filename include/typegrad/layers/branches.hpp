@@ -35,35 +35,6 @@ namespace TYPEGRAD_NS {
 template <class... Layers>
 struct sequential;
 
-namespace error {
-
-template <std::size_t... Dims>
-struct branch_output;
-
-template <class Input, class BranchOutput>
-struct residual_width_mismatch;
-template <bool Ok, class Input, class BranchOutput>
-constexpr bool check(residual_width_mismatch<Input, BranchOutput>*) {
-    static_assert(Ok,
-                  "typegrad: residual: the branch's output width differs from its input width (both named below: "
-                  "input<...>, branch_output<...>); x + f(x) needs f to give back the width it takes");
-    static_assert(show<Ok, residual_width_mismatch<Input, BranchOutput>>);
-    return Ok;
-}
-
-template <class Argument, class Type>
-struct concat_branch_is_not_a_layer;
-template <bool Ok, class Argument, class Type>
-constexpr bool check(concat_branch_is_not_a_layer<Argument, Type>*) {
-    static_assert(Ok,
-                  "typegrad: concat_branches: a branch is not a layer type; write each branch as a "
-                  "tg::sequential<...> (or one layer of the library)");
-    static_assert(show<Ok, concat_branch_is_not_a_layer<Argument, Type>>);
-    return Ok;
-}
-
-}  // namespace error
-
 namespace detail::branches {
 
 //! The name of the submodule `Child` of the module named `Prefix` ("3" and "body" give "3.body"; an

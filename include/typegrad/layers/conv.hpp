@@ -31,6 +31,17 @@ struct pooling : spatial_module {
         return detail::pool_builder<Pool, K, Stride, Padding, OneD>(x);
     }
 };
+
+//! A convolution layer over an image or (OneD) a signal, parameters `<index>.weight` and (Bias)
+//! `<index>.bias`; the expression of its builder, tg::conv2d or tg::conv1d.
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Padding,
+          std::size_t Dilation, bool Bias, bool OneD>
+struct convolution : spatial_module {
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return detail::conv_builder<Name, InC, OutC, K, Stride, Padding, Dilation, Bias, OneD>(x);
+    }
+};
 }  // namespace layers
 
 //! A 2d convolution over an image [InC, H, W], giving [OutC, OH, OW]: parameters `<index>.weight`
@@ -38,24 +49,14 @@ struct pooling : spatial_module {
 //! padding=Padding, dilation=Dilation, bias=Bias)`.
 template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1, std::size_t Padding = 0,
           std::size_t Dilation = 1, bool Bias = true>
-struct Conv2d : layers::spatial_module {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return conv2d<Name, InC, OutC, K, Stride, Padding, Dilation, Bias>(x);
-    }
-};
+struct Conv2d : layers::convolution<InC, OutC, K, Stride, Padding, Dilation, Bias, false> {};
 
 //! A 1d convolution over a signal [InC, L], giving [OutC, OL]: parameters `<index>.weight` [OutC,
 //! InC, K] and `<index>.bias` [OutC]. torch: `torch.nn.Conv1d(InC, OutC, K, stride=Stride,
 //! padding=Padding, dilation=Dilation, bias=Bias)`.
 template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1, std::size_t Padding = 0,
           std::size_t Dilation = 1, bool Bias = true>
-struct Conv1d : layers::spatial_module {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return conv1d<Name, InC, OutC, K, Stride, Padding, Dilation, Bias>(x);
-    }
-};
+struct Conv1d : layers::convolution<InC, OutC, K, Stride, Padding, Dilation, Bias, true> {};
 
 //! Max pooling of an image by K x K windows. torch: `torch.nn.MaxPool2d(K, Stride, Padding)`.
 template <std::size_t K, std::size_t Stride = K, std::size_t Padding = 0>

@@ -9,6 +9,7 @@
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/layers/activations.hpp>
 #include <typegrad/layers/module.hpp>
 #include <typegrad/ops/rectifiers.hpp>
 
@@ -25,12 +26,7 @@ struct GELU : layers::same_width {
 };
 
 //! Elementwise x σ(x). torch: `torch.nn.SiLU()`.
-struct SiLU : layers::same_width {
-    template <auto Name, Expression X>
-    static constexpr auto apply(X x) {
-        return silu(x);
-    }
-};
+struct SiLU : layers::elementwise<ops::silu> {};
 
 //! Elementwise ELU with α a compile-time constant: `tg::ELU<>` (α = 1), `tg::ELU<0.5_c>`.
 //! torch: `torch.nn.ELU()`, `torch.nn.ELU(alpha=0.5)`.

@@ -133,6 +133,17 @@ namespace detail {
 //! arguments).
 template <ConstantLeaf C>
 inline constexpr std::uint64_t bits_of = std::bit_cast<std::uint64_t>(C::value);
+
+//! The builder of an elementwise op with a compile-time constant parameter C (pow's exponent, elu's
+//! alpha, leaky_relu's slope): the node of `Op<bits of C>` over A; when C is not a constant,
+//! `NotConstant`'s message and a stand-in of A's shape.
+template <template <std::uint64_t> class Op, class NotConstant, class C, Expression A>
+constexpr auto with_constant(A) {
+    if constexpr (error::check<ConstantLeaf<C>>(error::fault<NotConstant>))
+        return node<Op<bits_of<C>>, A>{};
+    else
+        return error::stand_in<typename A::shape_type>{};
+}
 }  // namespace detail
 
 //! Elementwise x². torch: `torch.square(x)`.
@@ -184,11 +195,8 @@ constexpr auto sqrt(A) {
 //! Elementwise xᶜ for a compile-time constant c: `tg::pow(x, 3_c)`, `tg::pow(x, -0.5_c)`. Same shape
 //! as x. torch: `torch.pow(x, c)`.
 template <Expression A, Expression C>
-constexpr auto pow(A, C) {
-    if constexpr (error::check<ConstantLeaf<C>>(error::fault<error::pow_exponent_is_not_a_constant>))
-        return node<ops::pow<detail::bits_of<C>>, A>{};
-    else
-        return error::stand_in<typename A::shape_type>{};
+constexpr auto pow(A a, C) {
+    return detail::with_constant<ops::pow, error::pow_exponent_is_not_a_constant, C>(a);
 }
 //! Elementwise xᴺ for an integer N: `tg::pow<3>(x)`. torch: `torch.pow(x, N)`.
 template <long long N, Expression A>

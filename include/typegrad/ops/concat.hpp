@@ -13,21 +13,6 @@
 
 namespace TYPEGRAD_NS {
 
-namespace error {
-
-template <class Lhs, class Rhs>
-struct concat_shape_mismatch;
-template <bool Ok, class Lhs, class Rhs>
-constexpr bool check(concat_shape_mismatch<Lhs, Rhs>*) {
-    static_assert(Ok,
-                  "typegrad: concat / concat_branches: the operands must be two vectors (or scalars), or two images "
-                  "[C, H, W] (signals [C, L]) of the same spatial size");
-    static_assert(show<Ok, concat_shape_mismatch<Lhs, Rhs>>);
-    return Ok;
-}
-
-}  // namespace error
-
 namespace detail {
 
 //! The shape of a concatenation: vectors and scalars give a vector of both lengths; images and

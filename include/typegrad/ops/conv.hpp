@@ -20,92 +20,6 @@
 
 namespace TYPEGRAD_NS {
 
-namespace error {
-
-template <std::size_t... Dims>
-struct new_shape;
-template <std::size_t C>
-struct in_channels;
-template <std::size_t K>
-struct kernel_size;
-template <std::size_t S>
-struct stride;
-template <std::size_t P>
-struct padding;
-template <std::size_t D>
-struct dilation;
-
-template <class Shape, class Input>
-struct view_size_mismatch;
-template <bool Ok, class Shape, class Input>
-constexpr bool check(view_size_mismatch<Shape, Input>*) {
-    static_assert(Ok, "typegrad: view / Unflatten: the new shape holds another number of elements than the operand");
-    static_assert(show<Ok, view_size_mismatch<Shape, Input>>);
-    return Ok;
-}
-
-template <class Input>
-struct operand_is_not_an_image;
-template <bool Ok, class Input>
-constexpr bool check(operand_is_not_an_image<Input>*) {
-    static_assert(Ok,
-                  "typegrad: conv2d / pool2d: the operand must be an image of shape [C, H, W]: "
-                  "tg::view<C, H, W>(x), or tg::Unflatten<C, H, W> first in a stack");
-    static_assert(show<Ok, operand_is_not_an_image<Input>>);
-    return Ok;
-}
-
-template <class Input>
-struct operand_is_not_a_signal;
-template <bool Ok, class Input>
-constexpr bool check(operand_is_not_a_signal<Input>*) {
-    static_assert(Ok,
-                  "typegrad: conv1d / pool1d: the operand must be a signal of shape [C, L]: "
-                  "tg::view<C, L>(x), or tg::Unflatten<C, L> first in a stack");
-    static_assert(show<Ok, operand_is_not_a_signal<Input>>);
-    return Ok;
-}
-
-template <class Channels, class Input>
-struct conv_channel_mismatch;
-template <bool Ok, class Channels, class Input>
-constexpr bool check(conv_channel_mismatch<Channels, Input>*) {
-    static_assert(Ok, "typegrad: conv: the layer's in_channels differ from the channels of its input [C, ...]");
-    static_assert(show<Ok, conv_channel_mismatch<Channels, Input>>);
-    return Ok;
-}
-
-template <class Kernel, class Dilation, class Padding, class Input>
-struct kernel_larger_than_input;
-template <bool Ok, class Kernel, class Dilation, class Padding, class Input>
-constexpr bool check(kernel_larger_than_input<Kernel, Dilation, Padding, Input>*) {
-    static_assert(Ok,
-                  "typegrad: conv / pool: the kernel (its span dilation·(K-1)+1) is larger than the input plus "
-                  "its padding on both sides");
-    static_assert(show<Ok, kernel_larger_than_input<Kernel, Dilation, Padding, Input>>);
-    return Ok;
-}
-
-template <class Kernel, class Stride, class Dilation>
-struct window_sizes_not_positive;
-template <bool Ok, class Kernel, class Stride, class Dilation>
-constexpr bool check(window_sizes_not_positive<Kernel, Stride, Dilation>*) {
-    static_assert(Ok, "typegrad: conv / pool: the kernel size, stride and dilation must be positive");
-    static_assert(show<Ok, window_sizes_not_positive<Kernel, Stride, Dilation>>);
-    return Ok;
-}
-
-template <class Kernel, class Padding>
-struct pool_padding_too_large;
-template <bool Ok, class Kernel, class Padding>
-constexpr bool check(pool_padding_too_large<Kernel, Padding>*) {
-    static_assert(Ok, "typegrad: max_pool / avg_pool: the padding must be at most half the kernel size (torch's rule)");
-    static_assert(show<Ok, pool_padding_too_large<Kernel, Padding>>);
-    return Ok;
-}
-
-}  // namespace error
-
 namespace detail {
 
 //! The channels and spatial extents of an image [C, H, W] or a signal [C, L] (seen as [C, 1, L]).
@@ -278,18 +192,22 @@ struct conv {
 
 namespace detail {
 
+//! Checks that an operand of shape S is a signal [C, L] (OneD) or an image [C, H, W]; returns whether
+//! it is.
+template <class S, bool OneD>
+constexpr bool check_spatial_rank() {
+    constexpr bool ok = spatial<S>::rank == (OneD ? 2 : 3);
+    using shaped_input = error::shaped<error::input, S>;
+    if constexpr (OneD)
+        return error::check<ok>(error::fault<error::operand_is_not_a_signal<shaped_input>>);
+    else
+        return error::check<ok>(error::fault<error::operand_is_not_an_image<shaped_input>>);
+}
+
 //! The checks every windowed op makes of its operand of shape S; returns whether they hold.
 template <class S, std::size_t K, std::size_t Stride, std::size_t Padding, std::size_t Dilation, bool OneD>
 constexpr bool check_window() {
-    using sp = spatial<S>;
-    constexpr bool shaped_ok = sp::rank == (OneD ? 2 : 3);
-    if constexpr (OneD) {
-        [[maybe_unused]] constexpr bool c =
-            error::check<shaped_ok>(error::fault<error::operand_is_not_a_signal<error::shaped<error::input, S>>>);
-    } else {
-        [[maybe_unused]] constexpr bool c =
-            error::check<shaped_ok>(error::fault<error::operand_is_not_an_image<error::shaped<error::input, S>>>);
-    }
+    constexpr bool shaped_ok = check_spatial_rank<S, OneD>();
     using win = window_of<S, K, Stride, Padding, Dilation, OneD>;
     constexpr bool positive = win::positive;
     [[maybe_unused]] constexpr bool p = error::check<positive>(

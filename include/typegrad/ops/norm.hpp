@@ -22,33 +22,6 @@
 
 namespace TYPEGRAD_NS {
 
-namespace error {
-
-template <std::size_t... Dims>
-struct normalized_shape;
-
-template <class Normalized, class Input>
-struct layer_norm_shape_mismatch;
-template <bool Ok, class Normalized, class Input>
-constexpr bool check(layer_norm_shape_mismatch<Normalized, Input>*) {
-    static_assert(Ok,
-                  "typegrad: layer_norm / LayerNorm: normalized_shape must be the input's shape or its trailing "
-                  "dimensions (an input [C, L] takes [C, L] or [L])");
-    static_assert(show<Ok, layer_norm_shape_mismatch<Normalized, Input>>);
-    return Ok;
-}
-
-struct layer_norm_eps_is_not_a_constant;
-template <bool Ok>
-constexpr bool check(layer_norm_eps_is_not_a_constant*) {
-    static_assert(Ok,
-                  "typegrad: layer_norm: eps must be a compile-time constant: tg::layer_norm<\"ln\", 8>(x, 1e-6_c), "
-                  "tg::LayerNorm<8, 1e-6_c>");
-    return Ok;
-}
-
-}  // namespace error
-
 namespace detail {
 
 //! torch's default `eps` of `nn.LayerNorm` and `F.layer_norm`.

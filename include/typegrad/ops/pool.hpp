@@ -187,14 +187,7 @@ constexpr auto pool_builder(X) {
 template <bool OneD, Expression X>
 constexpr auto global_avg_builder(X) {
     using SX = typename X::shape_type;
-    constexpr bool ok = spatial<SX>::rank == (OneD ? 2 : 3);
-    if constexpr (OneD) {
-        [[maybe_unused]] constexpr bool c =
-            error::check<ok>(error::fault<error::operand_is_not_a_signal<error::shaped<error::input, SX>>>);
-    } else {
-        [[maybe_unused]] constexpr bool c =
-            error::check<ok>(error::fault<error::operand_is_not_an_image<error::shaped<error::input, SX>>>);
-    }
+    constexpr bool ok = check_spatial_rank<SX, OneD>();
     using Xs = std::conditional_t<ok, X, spatial_stand_in<1, OneD>>;
     using sp = spatial<typename Xs::shape_type>;
     return node<ops::global_avg_pool<sp::c, sp::h * sp::w, OneD>, Xs>{};

@@ -17,6 +17,7 @@
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/ops/activations.hpp>
 
 namespace TYPEGRAD_NS {
 
@@ -165,33 +166,6 @@ struct leaky_relu : detail::unary_elementwise<leaky_relu<SlopeBits>> {
 
 }  // namespace ops
 
-namespace error {
-// The misuses of this file's builders (beside the ops, as the ops are beside core/: see
-// core/diagnostics.hpp for the pattern).
-struct gelu_approximate_is_unknown;
-template <bool Ok>
-constexpr bool check(gelu_approximate_is_unknown*) {
-    static_assert(Ok,
-                  "typegrad: gelu: approximate argument must be either none or tanh: tg::gelu<\"tanh\">(x), "
-                  "tg::GELU<\"tanh\">");
-    return Ok;
-}
-struct leaky_relu_slope_is_not_a_constant;
-template <bool Ok>
-constexpr bool check(leaky_relu_slope_is_not_a_constant*) {
-    static_assert(Ok,
-                  "typegrad: leaky_relu: negative_slope must be a compile-time constant: "
-                  "tg::leaky_relu(x, 0.2_c), tg::LeakyReLU<0.2_c>");
-    return Ok;
-}
-struct elu_alpha_is_not_a_constant;
-template <bool Ok>
-constexpr bool check(elu_alpha_is_not_a_constant*) {
-    static_assert(Ok, "typegrad: elu: alpha must be a compile-time constant: tg::elu(x, 0.5_c), tg::ELU<0.5_c>");
-    return Ok;
-}
-}  // namespace error
-
 //! Elementwise GELU. `tg::gelu(x)` is the exact form, torch's `F.gelu(x)` (approximate="none");
 //! `tg::gelu<"tanh">(x)` the tanh approximation, `F.gelu(x, approximate="tanh")`. Same shape as x.
 template <fixed_string Approximate = "none", Expression A>
@@ -216,22 +190,16 @@ constexpr auto silu(A) {
 //! Elementwise ELU with the compile-time constant α (default 1): `tg::elu(x)`, `tg::elu(x, 0.5_c)`.
 //! Same shape as x. torch: `F.elu(x, alpha=α)`.
 template <Expression A, class Alpha = detail::default_elu_alpha>
-constexpr auto elu(A, Alpha = {}) {
-    if constexpr (error::check<ConstantLeaf<Alpha>>(error::fault<error::elu_alpha_is_not_a_constant>))
-        return node<ops::elu<std::bit_cast<std::uint64_t>(Alpha::value)>, A>{};
-    else
-        return error::stand_in<typename A::shape_type>{};
+constexpr auto elu(A a, Alpha = {}) {
+    return detail::with_constant<ops::elu, error::elu_alpha_is_not_a_constant, Alpha>(a);
 }
 
 //! Elementwise leaky ReLU with the compile-time constant slope s (default 0.01):
 //! `tg::leaky_relu(x)`, `tg::leaky_relu(x, 0.2_c)`. Same shape as x.
 //! torch: `F.leaky_relu(x, negative_slope=s)`.
 template <Expression A, class Slope = detail::default_negative_slope>
-constexpr auto leaky_relu(A, Slope = {}) {
-    if constexpr (error::check<ConstantLeaf<Slope>>(error::fault<error::leaky_relu_slope_is_not_a_constant>))
-        return node<ops::leaky_relu<std::bit_cast<std::uint64_t>(Slope::value)>, A>{};
-    else
-        return error::stand_in<typename A::shape_type>{};
+constexpr auto leaky_relu(A a, Slope = {}) {
+    return detail::with_constant<ops::leaky_relu, error::leaky_relu_slope_is_not_a_constant, Slope>(a);
 }
 
 }  // namespace TYPEGRAD_NS

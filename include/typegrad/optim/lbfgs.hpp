@@ -353,10 +353,17 @@ private:
         T** bracket_g = held + 2;
 
         T t = t_;
-        g_new = fresh();
-        double f_new = evaluate(closure, t, g_new);
-        int ls_func_evals = 1;
-        T gtd_new = dot(g_new, d_.data());
+        double f_new = 0;
+        T gtd_new = 0;
+        int ls_func_evals = 0;
+        // The point at step t, in a buffer no one holds: its loss, gradient and directional derivative.
+        auto evaluate_new = [&] {
+            g_new = fresh();
+            f_new = evaluate(closure, t, g_new);
+            ++ls_func_evals;
+            gtd_new = dot(g_new, d_.data());
+        };
+        evaluate_new();
 
         T t_prev = 0;
         double f_prev = f;
@@ -405,10 +412,7 @@ private:
             g_prev = g_new;
             gtd_prev = gtd_new;
             g_new = nullptr;
-            g_new = fresh();
-            f_new = evaluate(closure, t, g_new);
-            ++ls_func_evals;
-            gtd_new = dot(g_new, d_.data());
+            evaluate_new();
             ++ls_iter;
         }
         if (ls_iter == max_ls)  // torch leaves the derivatives as they were: the zoom does not run
@@ -434,10 +438,7 @@ private:
             } else {
                 insuf_progress = false;
             }
-            g_new = fresh();
-            f_new = evaluate(closure, t, g_new);
-            ++ls_func_evals;
-            gtd_new = dot(g_new, d_.data());
+            evaluate_new();
             ++ls_iter;
 
             if (f_new > f + c1 * t * gtd || f_new >= bracket_f[low]) {
