@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <typegrad/checkpoint.hpp>
+#include <typegrad/deploy/export_header.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include "datasets.hpp"
@@ -263,8 +264,8 @@ TEMPLATE_TEST_CASE("the mask does not depend on the lane: SIMD equals per-sample
     T sum = 0;
     const T weight = T(1) / static_cast<T>(f.rows.count);
     for (std::size_t r = 0; r < f.rows.count; ++r)
-        sum += program::backward_sum(single.values().data(), single.grads().data(), f.scratch.data(),
-                                     f.rows.part(r, 1), weight);
+        sum += program::backward_sum(single.values().data(), single.grads().data(), f.scratch.data(), f.rows.part(r, 1),
+                                     weight);
     CHECK(loss == Approx(sum / static_cast<T>(f.rows.count)).epsilon(1e-5));
     // The same rows in another order: each row lands in another lane.
     std::vector<std::uint32_t> order(f.rows.count);
@@ -299,9 +300,9 @@ TEMPLATE_TEST_CASE("a resumed run with dropout equals the uninterrupted one, bit
                    float, double) {
     using T = TestType;
     const auto data = regression<T>(40, 10);
-    const auto path = std::filesystem::temp_directory_path() /
-                      (sizeof(T) == 4 ? "typegrad_dropout_resume_float.safetensors"
-                                      : "typegrad_dropout_resume_double.safetensors");
+    const auto path =
+        std::filesystem::temp_directory_path() /
+        (sizeof(T) == 4 ? "typegrad_dropout_resume_float.safetensors" : "typegrad_dropout_resume_double.safetensors");
     tg::Parameters<with_type, T> a;
     randomize(a, 11);
     tg::Trainer<with_type, tg::Adam, T> ta{a, {.lr = 0.01}};
@@ -333,4 +334,16 @@ TEMPLATE_TEST_CASE("a resumed run with dropout equals the uninterrupted one, bit
     for (std::size_t k = 0; k < a.total; ++k)
         differs = differs || a.values()[k] != c.values()[k];
     CHECK(differs);
+}
+
+TEST_CASE("export_header writes dropout as the identity", "[dropout][deploy]") {
+    tg::Parameters<with_type, float> a;
+    randomize(a, 12);
+    const auto model = tg::linear<"fc2", 8, 1>(tg::dropout(hidden, 0.5_c));
+    const auto h = tg::header_source(model, a, {.namespace_name = "m"});
+    INFO(h);
+    // The node list names the op; its code copies its operand (v5 the tanh, v6 the dropout).
+    CHECK(h.find("//   v6 [8] = dropout(v5)") != std::string::npos);
+    CHECK(h.find("v6[i] = v5[i];") != std::string::npos);
+    CHECK(h.find("matvec(v6, fc2_weight)") != std::string::npos);
 }

@@ -85,7 +85,8 @@ constexpr bool check(dropout_probability_out_of_range*) {
 struct dropout_probability_is_not_a_constant;
 template <bool Ok>
 constexpr bool check(dropout_probability_is_not_a_constant*) {
-    static_assert(Ok, "typegrad: dropout: p must be a compile-time constant: tg::dropout(x, 0.5_c), tg::Dropout<0.5_c>");
+    static_assert(Ok,
+                  "typegrad: dropout: p must be a compile-time constant: tg::dropout(x, 0.5_c), tg::Dropout<0.5_c>");
     return Ok;
 }
 }  // namespace error
