@@ -206,15 +206,22 @@ struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns
 template <class V, class T, Expression Loss, bool BroadcastOnce = false>
 using workspace_for = workspace<V, T, typename graph<Loss>::nodes, typename graph<Loss>::params, BroadcastOnce>;
 
+// Through a function template: Clang 14 looks up the members of a discarded `if constexpr` branch
+// inside a generic lambda.
+template <class N, class Op, class... Args, class WS>
+constexpr void node_forward(WS& ws) {
+    if constexpr (mode_dependent<Op>)
+        Op::forward(ws.template mode_of<N>(), ws.template saved<N>(), ws.template value<N>(),
+                    ws.template value<Args>()...);
+    else
+        Op::forward(ws.template value<N>(), ws.template value<Args>()...);
+}
+
 template <class N, class WS>
 constexpr void forward_node(WS& ws) {
     if constexpr (!Leaf<N>) {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
-            if constexpr (mode_dependent<Op>)
-                Op::forward(ws.template mode_of<N>(), ws.template saved<N>(), ws.template value<N>(),
-                            ws.template value<Args>()...);
-            else
-                Op::forward(ws.template value<N>(), ws.template value<Args>()...);
+            node_forward<N, Op, Args...>(ws);
         }(static_cast<N*>(nullptr));
     }
 }
