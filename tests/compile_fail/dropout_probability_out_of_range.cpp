@@ -1,5 +1,5 @@
 // tg::Dropout with a probability above 1: p must be in [0, 1], as torch's nn.Dropout checks.
-// expect: typegrad: dropout: p must be a probability in [0, 1]
+// expect: typegrad: dropout: p must be a probability in .0, 1.
 #include <typegrad/typegrad.hpp>
 
 namespace tg = typegrad;
