@@ -13,7 +13,7 @@ template <class T>
 typegrad::data::basic_dataset<T> make_dataset(std::size_t width, std::vector<T> features, std::vector<T> targets) {
     std::vector<std::string> names;
     for (std::size_t c = 0; c < width; ++c)
-        names.push_back("f" + std::to_string(c));
+        names.push_back(std::string("f").append(std::to_string(c)));  // not operator+: GCC 12's -Wrestrict (bug 105651)
     return typegrad::data::basic_dataset<T>(std::move(names), "y", std::move(features), std::move(targets));
 }
 }  // namespace typegrad_test

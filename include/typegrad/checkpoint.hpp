@@ -18,7 +18,8 @@
 //   scaler's as `target_scaler.mean`, `target_scaler.std` (F64, shape [1]);
 // - in `__metadata__`: `format` (typegrad.checkpoint), `format.version` (1), `parameters` (their
 //   names in order, JSON), `optimizer` (torch's class name), `optimizer.param_groups` (JSON: each
-//   group's options by torch's names and its parameters by name), `trainer.steps`, `scheduler`
+//   group's options by torch's names and its parameters by name), `trainer.steps`, `trainer.seed`
+//   (the seed of dropout's masks, for a model with dropout), `scheduler`
 //   (JSON {"name", "state"}: torch's state_dict entries that change as it steps), `training`
 //   (JSON {"epoch", "batch", "seed"}), and the user's own entries as `user.<key>`.
 //
@@ -251,6 +252,8 @@ void save_trainer(io::tensor_writer& w, const Trainer<L, P, T>& trainer) {
     w.metadata("optimizer", std::string(P::name));
     w.metadata("optimizer.param_groups", groups.dump());
     w.metadata("trainer.steps", std::to_string(trainer.steps()));
+    if constexpr (std::remove_cvref_t<decltype(trainer)>::has_training_mode)
+        w.metadata("trainer.seed", std::to_string(trainer.seed()));
 
     const auto& st = opt.state();
     for (std::size_t i = 0; i < layout.size(); ++i) {
@@ -407,6 +410,9 @@ void check_trainer(reading& r, const Trainer<L, P, T>& trainer,
     if (const std::string* steps = r.meta("trainer.steps");
         steps && (steps->empty() || steps->find_first_not_of("0123456789") != std::string::npos))
         r.differ("metadata 'trainer.steps': expected a count, found '" + *steps + "'");
+    if (const std::string* seed = r.meta("trainer.seed");
+        seed && (seed->empty() || seed->find_first_not_of("0123456789") != std::string::npos))
+        r.differ("metadata 'trainer.seed': expected a count, found '" + *seed + "'");
 
     const auto& opt = trainer.optimizer();
     const auto layout = opt.layout();
@@ -457,6 +463,9 @@ void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const fil
     }
     if (const auto it = f.metadata().find("trainer.steps"); it != f.metadata().end())
         trainer.set_steps(std::stoull(it->second));
+    if constexpr (std::remove_cvref_t<decltype(trainer)>::has_training_mode)
+        if (const auto it = f.metadata().find("trainer.seed"); it != f.metadata().end())
+            trainer.set_seed(std::stoull(it->second));
 
     auto& st = opt.state();
     for (std::size_t i = 0; i < layout.size(); ++i) {

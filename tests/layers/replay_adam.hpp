@@ -1,5 +1,5 @@
 #pragma once
-// One recorded torch trajectory replayed: a model trained on iris (float, the whole set as one
+// One recorded torch trajectory replayed: a model trained on iris (float or double, the whole set as one
 // batch) with Adam from the recording's initial parameters, every step's loss, the first step's
 // gradients and the final parameters compared within the recording's rtol and atol. The layer
 // recordings of this folder (record_torch.py, record_layernorm.py, record_branches.py) write these
@@ -18,9 +18,17 @@
 
 namespace typegrad_test {
 
-//! Replays case `c` (named `name` in the messages) on `params`, whose names are torch's.
-template <class Loss>
-void replay_adam_on_iris(const std::string& name, const nlohmann::json& c, typegrad::Parameters<Loss>& params) {
+//! What replay_adam_on_iris runs before each step's backward() by default: nothing.
+struct no_hook {
+    template <class Trainer>
+    void operator()(Trainer&, std::size_t) const noexcept {}
+};
+
+//! Replays case `c` (named `name` in the messages) on `params`, whose names are torch's, in T;
+//! `before(trainer, step)` runs before each step's backward() (dropout's tests inject torch's masks).
+template <class Loss, class T = float, class Before = no_hook>
+void replay_adam_on_iris(const std::string& name, const nlohmann::json& c, typegrad::Parameters<Loss, T>& params,
+                         Before before = {}) {
     const double rtol = c.at("rtol").get<double>(), atol = c.at("atol").get<double>();
     REQUIRE(params.count == c.at("init").size());
     for (const auto& info : params.info()) {
@@ -28,10 +36,10 @@ void replay_adam_on_iris(const std::string& name, const nlohmann::json& c, typeg
         REQUIRE(init.size() == info.size);
         auto values = params.value(info.name);
         for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<float>(init[i]);
+            values[i] = static_cast<T>(init[i]);
     }
-    const auto data = iris<float>();
-    typegrad::Trainer<Loss, typegrad::Adam> trainer{params, {.lr = c.at("lr").get<double>()}};
+    const auto data = iris<T>();
+    typegrad::Trainer<Loss, typegrad::Adam, T> trainer{params, {.lr = c.at("lr").get<double>()}};
     const auto losses = numbers(c.at("loss_history"));
     REQUIRE(losses.size() == c.at("steps").get<std::size_t>());
 
@@ -49,7 +57,8 @@ void replay_adam_on_iris(const std::string& name, const nlohmann::json& c, typeg
     };
     for (std::size_t step = 0; step < losses.size(); ++step) {
         trainer.zero_grad();
-        const float l = trainer.backward(data.all());
+        before(trainer, step);
+        const T l = trainer.backward(data.all());
         INFO(name << ": step " << step << ": loss " << l << ", torch " << losses[step]);
         CHECK(close(l, losses[step], rtol, atol));
         if (step == 0)

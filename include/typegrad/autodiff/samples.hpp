@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/mode.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/xsimd.hpp>
@@ -25,8 +26,9 @@ struct sample_source {
     const std::uint32_t* index = nullptr;  // row of each sample, or null for rows first, first + 1, ...
     std::size_t first = 0;
     std::size_t count = 0;
-    const T* columns = nullptr;  // optional feature-major copy [cols][rows] of the features
-    std::size_t rows = 0;        // rows of the whole dataset (the stride of `columns`)
+    const T* columns = nullptr;        // optional feature-major copy [cols][rows] of the features
+    std::size_t rows = 0;              // rows of the whole dataset (the stride of `columns`)
+    const mode_state* mode = nullptr;  // training and its random ops' counters; null: evaluation
 
     constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
     //! The samples [begin, begin + n) of these, as a source of their own.
@@ -75,6 +77,8 @@ struct sample_loader {
     template <class WS>
     static std::size_t load_block(WS& ws, const sample_source<T>& rows, std::size_t start) {
         const std::size_t valid = std::min(rows.count - start, lanes);
+        if constexpr (WS::has_mode)
+            load_mode(ws, rows, start, valid);
         if (!rows.index && valid == lanes) {
             // A full block of consecutive rows: the targets are one vector load, and so is each
             // feature when the dataset keeps a feature-major copy.
@@ -112,6 +116,16 @@ struct sample_loader {
         for (std::size_t l = 0; l < lanes; ++l)
             ids[l] = static_cast<T>(l);
         return lane::load_aligned(ids) < lane(static_cast<T>(valid));
+    }
+
+    //! The mode of `rows` into a workspace whose expression depends on it, and in training the
+    //! dataset row of each lane (a padded lane repeats the last sample's).
+    template <class WS>
+    static void load_mode(WS& ws, const sample_source<T>& rows, std::size_t start, std::size_t valid) {
+        ws.mode = rows.mode;
+        if (rows.mode && rows.mode->training)
+            for (std::size_t l = 0; l < lanes; ++l)
+                ws.mode_rows[l] = rows.row(start + std::min(l, valid - 1));
     }
 
 private:

@@ -8,6 +8,7 @@
 // per-lane accumulators that the caller sums over lanes once per batch.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -15,6 +16,7 @@
 #include <typegrad/autodiff/block_kernels.hpp>
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/mode.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
@@ -103,15 +105,61 @@ struct broadcast_lanes_view {
     V operator[](std::size_t i) const noexcept { return p[i]; }
 };
 
+//! The buffer a mode-dependent op keeps from its forward sweep to its vjp (`Op::saved`: dropout's
+//! noise), if it is one.
+template <class V, class N>
+struct saved_slot {};
+template <class V, class Op, class... Args>
+requires mode_dependent<Op>
+struct saved_slot<V, node<Op, Args...>> {
+    typename Op::template saved<V, size_of<node<Op, Args...>>> saved;
+};
+
+template <class N>
+inline constexpr bool is_mode_dependent = false;
+template <class Op, class... Args>
+inline constexpr bool is_mode_dependent<node<Op, Args...>> = mode_dependent<Op>;
+
+//! Whether some node of the list depends on the mode (core/mode.hpp). Known at compile time: a
+//! workspace without such a node carries no mode state and its sweeps pass none.
+template <class Nodes>
+inline constexpr bool has_mode_dependent = false;
+template <class... Ns>
+inline constexpr bool has_mode_dependent<type_list<Ns...>> = (is_mode_dependent<Ns> || ...);
+
+//! Node N's site: how many mode-dependent nodes come before it in the list (its random stream).
+template <class N, class... Ns>
+constexpr std::size_t site_of(type_list<Ns...>) {
+    std::size_t before = 0;
+    bool found = false;
+    const int each[] = {0, (found = found || std::is_same_v<N, Ns>, before += !found && is_mode_dependent<Ns>, 0)...};
+    (void)each;
+    return before;
+}
+
+//! The mode of a sweep over lanes V: the mode_state (null: evaluation) and the dataset row of the
+//! sample in each lane, when the expression has mode-dependent nodes; nothing otherwise.
+template <class V, bool Has>
+struct mode_slot {};
+template <class V>
+struct mode_slot<V, true> {
+    const mode_state* mode = nullptr;
+    std::uint64_t mode_rows[detail::lane_count<V>] = {};
+};
+
 template <class V, class T, class Nodes, class Params, bool BroadcastOnce = false>
 struct workspace;
 
 //! All the buffers of one evaluation of an expression. With BroadcastOnce, parameters are read from
 //! `param_lanes` (see broadcast_once), otherwise from `params`, broadcast at each read.
 template <class V, class T, class... Ns, class Params, bool BroadcastOnce>
-struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns>..., stage_slot<V, Ns>... {
+struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns>...,
+                                                                  stage_slot<V, Ns>...,
+                                                                  saved_slot<V, Ns>...,
+                                                                  mode_slot<V, has_mode_dependent<type_list<Ns...>>> {
     using layout = param_layout<Params>;
     using lane_type = V;
+    static constexpr bool has_mode = has_mode_dependent<type_list<Ns...>>;
     const T* params = nullptr;       // flat values of every parameter
     const V* param_lanes = nullptr;  // with BroadcastOnce: the same, each broadcast to a lane value
     V* param_adjoints = nullptr;     // flat, one lane value per parameter element
@@ -133,6 +181,15 @@ struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns
     constexpr auto& stage() {
         return static_cast<stage_slot<V, N>&>(*this).stage;
     }
+    template <class N>
+    constexpr auto& saved() {
+        return static_cast<saved_slot<V, N>&>(*this).saved;
+    }
+    //! What the mode-dependent node N sees of the sweep's mode.
+    template <class N>
+    constexpr mode_view mode_of() const {
+        return {this->mode, this->mode_rows, site_of<N>(type_list<Ns...>{})};
+    }
     template <class P>
     T* param_grad() const noexcept {
         return param_grads + layout::template offset_of<P>;
@@ -149,11 +206,22 @@ struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns
 template <class V, class T, Expression Loss, bool BroadcastOnce = false>
 using workspace_for = workspace<V, T, typename graph<Loss>::nodes, typename graph<Loss>::params, BroadcastOnce>;
 
+// Through a function template: Clang 14 looks up the members of a discarded `if constexpr` branch
+// inside a generic lambda.
+template <class N, class Op, class... Args, class WS>
+constexpr void node_forward(WS& ws) {
+    if constexpr (mode_dependent<Op>)
+        Op::forward(ws.template mode_of<N>(), ws.template saved<N>(), ws.template value<N>(),
+                    ws.template value<Args>()...);
+    else
+        Op::forward(ws.template value<N>(), ws.template value<Args>()...);
+}
+
 template <class N, class WS>
 constexpr void forward_node(WS& ws) {
     if constexpr (!Leaf<N>) {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
-            Op::forward(ws.template value<N>(), ws.template value<Args>()...);
+            node_forward<N, Op, Args...>(ws);
         }(static_cast<N*>(nullptr));
     }
 }
@@ -256,6 +324,16 @@ public:
     static constexpr bool lane_accumulated = table.lane_accumulated[position<P>];
 };
 
+//! Node N's vjp<I>, given its saved buffer first when its op has one (mode-dependent ops).
+template <class N, std::size_t I, class WS, class... Xs>
+constexpr void node_vjp(WS& ws, Xs&&... xs) {
+    using Op = typename N::op;
+    if constexpr (mode_dependent<Op>)
+        Op::template vjp<I>(ws.template saved<N>(), std::forward<Xs>(xs)...);
+    else
+        Op::template vjp<I>(std::forward<Xs>(xs)...);
+}
+
 template <class N, class Reversed, class WS>
 constexpr void reverse_node(WS& ws) {
     if constexpr (!Leaf<N> && needs_adjoint_v<N>) {
@@ -273,9 +351,9 @@ constexpr void reverse_node(WS& ws) {
                             using plan = reverse_plan<typename WS::lane_type, Reversed>;
                             if constexpr (plan::template assigned_first<A> && plan::template is_first<A, N, I>) {
                                 detail::first_write<std::remove_cvref_t<decltype(ga)>> assign{ga};
-                                Op::template vjp<I>(assign, gy, result, ws.template value<Args>()...);
+                                node_vjp<N, I>(ws, assign, gy, result, ws.template value<Args>()...);
                             } else {
-                                Op::template vjp<I>(ga, gy, result, ws.template value<Args>()...);
+                                node_vjp<N, I>(ws, ga, gy, result, ws.template value<Args>()...);
                             }
                         }
                     }(),

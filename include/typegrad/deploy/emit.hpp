@@ -19,6 +19,7 @@
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/concat.hpp>
+#include <typegrad/ops/dropout.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
@@ -107,6 +108,13 @@ struct binary_elementwise {
         c.each(y.size,
                [&](std::string_view i) { return y.at(i) + " = " + Derived::f(c, in[0].at(i), in[1].at(i)) + ";"; });
     }
+};
+
+// Dropout (ops/dropout.hpp): an exported model evaluates, and there dropout is the identity.
+template <std::uint64_t PBits>
+struct emit<ops::dropout<PBits>> : unary_elementwise<emit<ops::dropout<PBits>>> {
+    static constexpr std::string_view name = "dropout";
+    static std::string f(code&, const std::string& a) { return a; }
 };
 
 // Elementwise functions (ops/activations.hpp).

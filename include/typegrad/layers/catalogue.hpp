@@ -9,6 +9,7 @@
 #include <typegrad/layers/activations.hpp>
 #include <typegrad/layers/branches.hpp>
 #include <typegrad/layers/conv.hpp>
+#include <typegrad/layers/dropout.hpp>
 #include <typegrad/layers/linear.hpp>
 #include <typegrad/layers/norm.hpp>
 #include <typegrad/layers/rectifiers.hpp>
@@ -44,6 +45,11 @@ using spatial_catalogue =
 template <template <auto, auto, bool> class L>
 struct with_normalized_shape;
 
+// Regularisation layers (layers/dropout.hpp).
+//! Stands for `tg::Dropout<P>`.
+template <template <auto> class L>
+struct with_probability;
+
 // Layers that hold layers as branches (layers/branches.hpp).
 //! Stands for a layer template of layers: `with_layers<tg::residual>` reads as `tg::residual<Layers...>`,
 //! `with_layers<tg::concat_branches>` as `tg::concat_branches<BranchA, BranchB>`.
@@ -62,8 +68,9 @@ struct concat<type_list<A...>, type_list<B...>> {
 
 //! Every layer of the library, in the order the documentation lists them (besides `tg::sequential`
 //! itself, and the user's own types derived from `module`).
-using catalogue = typename detail::concat<type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU,
-                                                    ELU<>, LeakyReLU<>, Softmax, with_normalized_shape<LayerNorm>>,
-                                          typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type;
+using catalogue = typename detail::concat<
+    type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax,
+              with_normalized_shape<LayerNorm>, with_probability<Dropout>>,
+    typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type;
 
 }  // namespace TYPEGRAD_NS::layers

@@ -157,7 +157,8 @@ struct checked {
             const elements<T> before = adjoints<A>(ws);
             const bool finite_before = first_non_finite(before) == none;
             auto&& ga = ws.template adjoint<A>();  // a view for a parameter, the node's lanes otherwise
-            Op::template vjp<I>(ga, ws.template adjoint<N>(), ws.template value<N>(), ws.template value<Args>()...);
+            autodiff::node_vjp<N, I>(ws, ga, ws.template adjoint<N>(), ws.template value<N>(),
+                                     ws.template value<Args>()...);
             const std::size_t bad = first_non_finite(adjoints<A>(ws));
             if (!finite_before || bad == none)
                 return false;

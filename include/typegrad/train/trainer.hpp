@@ -25,6 +25,7 @@
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/mode.hpp>
 #include <typegrad/core/param_info.hpp>
 #include <typegrad/data/dataset.hpp>
 #include <typegrad/data/feed.hpp>
@@ -330,7 +331,7 @@ public:
     T backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
             detail::fail_unzeroed();
-        const auto rows = feed(batch, "Trainer::backward");
+        const auto rows = training(feed(batch, "Trainer::backward"));
         const T loss = engine_.backward(values_, grads_, rows);
         if (!std::isfinite(loss))
             faults().raise_loss(batch, loss);
@@ -348,7 +349,7 @@ public:
     result<T, non_finite_error> try_backward(const batch_type& batch) {
         if (checks_.zero_grad && stepped_since_zero_)
             detail::fail_unzeroed();
-        const auto rows = feed(batch, "Trainer::backward");
+        const auto rows = training(feed(batch, "Trainer::backward"));
         const T loss = engine_.backward(values_, grads_, rows);
         if (!std::isfinite(loss))
             return faults().loss_error(batch, loss);
@@ -405,6 +406,24 @@ public:
     //! Sets the count of steps made, for a resumed run (tg::load does it from the checkpoint).
     void set_steps(std::size_t n) noexcept { steps_ = n; }
 
+    //! Whether the model has ops that train differently from how they evaluate (tg::Dropout):
+    //! backward() runs them in training mode (torch's `model.train()`), loss() and everything
+    //! else in evaluation mode (`model.eval()`). Known at compile time; false costs nothing.
+    static constexpr bool has_training_mode = autodiff::has_mode_dependent<typename program::nodes>;
+    //! Sets the seed of the random ops (dropout's masks; 0 by default). A mask is a function of the
+    //! seed, steps(), the op's place in the model, the sample's row in its dataset and the element:
+    //! the same for every thread count, and resumed exactly from a checkpoint (which keeps both).
+    void set_seed(std::uint64_t seed) noexcept { mode_.seed = seed; }
+    std::uint64_t seed() const noexcept { return mode_.seed; }
+    //! A test hook: `keep(context, site, row, element)` decides which elements the dropout at
+    //! `site` (its place among the model's dropouts) keeps for the sample of dataset row `row`,
+    //! instead of the generator; null restores the generator. Replays torch's recorded masks.
+    void set_dropout_masks(bool (*keep)(const void*, std::size_t, std::uint64_t, std::size_t),
+                           const void* context) noexcept {
+        mode_.keep = keep;
+        mode_.keep_context = context;
+    }
+
     //! Runs `options.epochs` epochs over `train` (shuffle, zero_grad(), backward(), step() per batch),
     //! calling the callbacks' hooks (tg::progress_bar, tg::validation, tg::early_stopping, ... or
     //! any struct with some of them): see train/fit.hpp and docs/fit.md.
@@ -453,6 +472,15 @@ private:
     autodiff::sample_source<T> feed(const batch_type& batch, std::string_view who) const {
         return data::feed<typename program::input, typename program::target>(batch, who, {checks_.finite_data});
     }
+    // backward()'s rows: in training mode, at this step, when the model has a mode-dependent op.
+    autodiff::sample_source<T> training(autodiff::sample_source<T> rows) {
+        if constexpr (has_training_mode) {
+            mode_.training = true;
+            mode_.step = steps_;
+            rows.mode = &mode_;
+        }
+        return rows;
+    }
 
     // What the failure paths (detail::trainer_faults, one copy per T) need of this trainer.
     typegrad::detail::trainer_faults<T> faults() const noexcept {
@@ -491,6 +519,7 @@ private:
     trainer_checks checks_{};
     anomaly_detector anomaly_ = nullptr;
     std::size_t steps_ = 0;
+    mode_state mode_{};  // backward()'s mode: training, the seed, the step
     bool stepped_since_zero_ = false;
 };
 
