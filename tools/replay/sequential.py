@@ -59,6 +59,8 @@ def modules_of(seq):
             if m.dim not in (-1, 1):
                 raise Unsupported(f"module {i}: Softmax over dim {m.dim} (typegrad: over the features)")
             out.append({"type": "Softmax", "dim": -1})
+        elif isinstance(m, nn.Dropout):
+            out.append({"type": "Dropout", "p": m.p})
         elif isinstance(m, nn.LayerNorm):
             out.append({"type": "LayerNorm", "normalized_shape": list(m.normalized_shape), "eps": m.eps,
                         "elementwise_affine": m.elementwise_affine})
@@ -87,6 +89,8 @@ def _layer(i, m):
         if m.get("dim", -1) not in (-1, 1):
             raise Unsupported(f"module {i}: Softmax over dim {m['dim']}")
         return "tg::Softmax"
+    if t == "Dropout":
+        return "tg::Dropout<>" if m.get("p", 0.5) == 0.5 else f"tg::Dropout<{_constant(m['p'])}>"
     if t == "LayerNorm":
         shape = [int(d) for d in m["normalized_shape"]]
         dims = str(shape[0]) if len(shape) == 1 else "tg::shape<" + ", ".join(map(str, shape)) + ">{}"

@@ -284,6 +284,25 @@ constexpr bool check(elu_alpha_is_not_a_constant*) {
     return Ok;
 }
 
+// Dropout (ops/dropout.hpp).
+
+struct dropout_probability_out_of_range;
+template <bool Ok>
+constexpr bool check(dropout_probability_out_of_range*) {
+    static_assert(Ok,
+                  "typegrad: dropout: p must be a probability in [0, 1] (torch: \"dropout probability has to be "
+                  "between 0 and 1\"): tg::dropout(x, 0.5_c), tg::Dropout<0.2_c>");
+    return Ok;
+}
+
+struct dropout_probability_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(dropout_probability_is_not_a_constant*) {
+    static_assert(Ok,
+                  "typegrad: dropout: p must be a compile-time constant: tg::dropout(x, 0.5_c), tg::Dropout<0.5_c>");
+    return Ok;
+}
+
 // Views, convolutions and pools (ops/conv.hpp, ops/pool.hpp).
 
 template <class Shape, class Input>

@@ -73,24 +73,6 @@ struct dropout : detail::adds_each_once {
 
 }  // namespace ops
 
-namespace error {
-struct dropout_probability_out_of_range;
-template <bool Ok>
-constexpr bool check(dropout_probability_out_of_range*) {
-    static_assert(Ok,
-                  "typegrad: dropout: p must be a probability in [0, 1] (torch: \"dropout probability has to be "
-                  "between 0 and 1\"): tg::dropout(x, 0.5_c), tg::Dropout<0.2_c>");
-    return Ok;
-}
-struct dropout_probability_is_not_a_constant;
-template <bool Ok>
-constexpr bool check(dropout_probability_is_not_a_constant*) {
-    static_assert(Ok,
-                  "typegrad: dropout: p must be a compile-time constant: tg::dropout(x, 0.5_c), tg::Dropout<0.5_c>");
-    return Ok;
-}
-}  // namespace error
-
 namespace detail {
 //! torch's default: `nn.Dropout(p=0.5)`.
 using default_dropout_p = constant_leaf<std::bit_cast<std::uint64_t>(0.5)>;
