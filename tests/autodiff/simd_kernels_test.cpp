@@ -221,3 +221,55 @@ TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[
             REQUIRE(xsimd::all(v == typename program::lane(T(0))));
     }
 }
+
+namespace {
+// A dense layer's product and input VJP on lanes of samples, the weights read from a parameter's
+// flat values (before AVX: a row's weights a vector at a time, each lane broadcast in the register)
+// against the same op reading weights already broadcast (one broadcast per weight): the same bits,
+// and the product within rounding of the sum in double.
+template <class T, std::size_t Out, std::size_t In>
+void check_matvec() {
+    using B = xsimd::batch<T>;
+    constexpr std::size_t L = B::size;
+    const auto w = random_values<T>(Out * In, 11);
+    std::vector<B> w_lanes(Out * In);
+    for (std::size_t k = 0; k < Out * In; ++k)
+        w_lanes[k] = B(w[k]);
+    const tg::detail::broadcast_view<B, T, Out * In> flat{w.data()};
+    const tg::autodiff::broadcast_lanes_view<B, Out * In> broadcast{w_lanes.data()};
+    const auto x_values = random_values<T>(In * L, 12);
+    const auto x = as_lanes<B, In>(x_values);
+    const auto gy = as_lanes<B, Out>(random_values<T>(Out * L, 13));
+    INFO("Out " << Out << ", In " << In);
+
+    tg::detail::lanes<B, Out> y_flat, y_broadcast;
+    tg::ops::matvec::forward(y_flat, x, flat);
+    tg::ops::matvec::forward(y_broadcast, x, broadcast);
+    auto g_flat = as_lanes<B, In>(random_values<T>(In * L, 14));
+    auto g_broadcast = g_flat;
+    tg::ops::matvec::vjp<0>(g_flat, gy, y_flat, x, flat);
+    tg::ops::matvec::vjp<0>(g_broadcast, gy, y_broadcast, x, broadcast);
+    for (std::size_t o = 0; o < Out; ++o) {
+        REQUIRE(xsimd::all(y_flat[o] == y_broadcast[o]));
+        for (std::size_t l = 0; l < L; ++l) {
+            double expected = 0;
+            for (std::size_t i = 0; i < In; ++i)
+                expected += double(w[o * In + i]) * double(x_values[i * L + l]);
+            CHECK(y_flat[o].get(l) == Approx(expected).epsilon(tolerance<T> * 10).margin(tolerance<T> * 10));
+        }
+    }
+    for (std::size_t i = 0; i < In; ++i)
+        REQUIRE(xsimd::all(g_flat[i] == g_broadcast[i]));
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("matvec on lanes reading a parameter's flat weights has the bits of broadcast weights", "[simd]",
+                   float, double) {
+    constexpr std::size_t L = xsimd::batch<TestType>::size;
+    check_matvec<TestType, 10, 13>();        // a tile and 2 rows; vectors of a row, one left, a tail
+    check_matvec<TestType, 2, 9>();          // 2 rows: each sum split in 2
+    check_matvec<TestType, 1, 8>();          // 1 row: each sum split in 4
+    check_matvec<TestType, 9, L>();          // one vector per row
+    check_matvec<TestType, 3, 2 * L + 1>();  // rows of 3: one sum each
+    check_matvec<TestType, 16, 64>();        // a hidden layer
+}

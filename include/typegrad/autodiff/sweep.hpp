@@ -19,6 +19,7 @@
 #include <typegrad/core/mode.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/broadcast.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 namespace TYPEGRAD_NS::autodiff {
@@ -91,10 +92,8 @@ struct stage_slot<V, node<Op, Args...>> {
 template <class V, std::size_t Total>
 inline constexpr bool broadcast_once = false;
 template <class T, class A, std::size_t Total>
-inline constexpr bool broadcast_once<xsimd::batch<T, A>, Total> = [] {
-    constexpr bool before_avx = std::is_base_of_v<xsimd::sse2, A>;  // SSE2 to SSE4.2
-    return before_avx && Total * sizeof(xsimd::batch<T, A>) <= 128 * 1024;
-}();
+inline constexpr bool broadcast_once<xsimd::batch<T, A>, Total> =
+    detail::broadcast_shuffles<xsimd::batch<T, A>>&& Total * sizeof(xsimd::batch<T, A>) <= 128 * 1024;
 
 //! A parameter's values broadcast to the lanes beforehand (broadcast_once): element i is the lane
 //! value p[i].

@@ -12,6 +12,7 @@
 // gradient crosses the cache once per few blocks, not once per block.
 #include <cstddef>
 
+#include <typegrad/detail/broadcast.hpp>
 #include <typegrad/detail/partial.hpp>
 #include <typegrad/detail/shuffle.hpp>
 #include <typegrad/detail/xsimd.hpp>
@@ -98,13 +99,14 @@ inline void row_block(T* g, std::size_t o0, std::size_t n, const T (*gys)[S], co
 template <std::size_t Out, std::size_t In, std::size_t L, std::size_t S, class B, class T>
 inline void rows(T* g, std::size_t n, const T (*gys)[S], const T (*xt)[(In + L - 1) / L * L]) {
     constexpr std::size_t C = (In + L - 1) / L;
-    // R x CB accumulators, CB input vectors and a broadcast live at once, within the registers: tiles
-    // of 6 x 4 vectors with AVX-512, 4 x 3 with 16 registers; fewer columns, more rows, for narrow
-    // layers. A tile as wide as the row where the row is short, so each row is read once per block.
-    constexpr std::size_t regs = vector_registers<B>;
+    // R x CB accumulators, CB input vectors and a broadcast live at once, within the registers, and
+    // before AVX a product too (an instruction overwrites an operand): tiles of 6 x 4 vectors with
+    // AVX-512, 4 x 3 with AVX2, 3 x 3 with SSE2; fewer columns, more rows, for narrow layers. A tile
+    // as wide as the row where the row is short, so each row is read once per block.
+    constexpr std::size_t regs = vector_registers<B>, spare = broadcast_shuffles<B> ? 2 : 1;
     constexpr std::size_t wide = regs == 32 ? 4 : 3;
     constexpr std::size_t CB = C < wide ? C : wide;
-    constexpr std::size_t fit = (regs - 1 - CB) / CB;
+    constexpr std::size_t fit = (regs - spare - CB) / CB;
     constexpr std::size_t R = fit < 1 ? 1 : fit > 8 ? 8 : fit;
     constexpr std::size_t whole = Out / R * R;
     for (std::size_t o = 0; o < whole; o += R)

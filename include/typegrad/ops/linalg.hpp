@@ -2,12 +2,15 @@
 // Products: dot (vector · vector), matvec (matrix × vector), and the linear layer built on them.
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/elementwise.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/broadcast.hpp>
+#include <typegrad/detail/shuffle.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 
 namespace TYPEGRAD_NS {
@@ -108,6 +111,71 @@ struct matvec {
             g[i0 + r] += acc[r];
     }
 
+    // Whether the input's adjoint reads W's rows as vectors (input_vjp_rows): where a broadcast from
+    // memory is a load and a shuffle (detail::broadcast_shuffles), the weights a parameter's flat
+    // values and a row at least a vector long.
+    template <class V, class W, std::size_t In>
+    static constexpr bool row_loads = [] {
+        if constexpr (detail::broadcast_shuffles<V> && detail::flat_rows<W>)
+            return In >= V::size;
+        else
+            return false;
+    }();
+
+    // g[i] += Σₒ w[o·in + i] gy[o] for i in [i0, i0 + K·L), lanes V of L samples, where
+    // row_loads: K vectors of each row of W loaded as they are and multiplied by gy[o]'s lanes,
+    // each broadcast within the register, so that a broadcast serves K vectors and a weight is
+    // loaded once for L samples. acc[k][s] holds sample s's sums for inputs i0 + k·L + [0, L), added
+    // in the order of o as input_vjp_tile adds them, then transposed into lanes of samples.
+    template <std::size_t K, std::size_t Out, std::size_t In, class G, class GY, class T, std::size_t... s>
+    static void input_vjp_row_vectors(G& g, std::size_t i0, const GY& gy, const T* w, std::index_sequence<s...>) {
+        using V = std::remove_cvref_t<decltype(gy[0])>;
+        constexpr std::size_t L = V::size;
+        V acc[K][L];
+        {
+            const V go = gy[0];
+#pragma GCC unroll 4
+            for (std::size_t k = 0; k < K; ++k) {
+                const V wv = V::load_unaligned(w + i0 + k * L);
+                ((acc[k][s] = wv * detail::broadcast_lane<s>(go)), ...);
+            }
+        }
+        for (std::size_t o = 1; o < Out; ++o) {
+            const V go = gy[o];
+            (
+                [&] {
+                    const V b = detail::broadcast_lane<s>(go);
+#pragma GCC unroll 4
+                    for (std::size_t k = 0; k < K; ++k)
+                        acc[k][s] = detail::fma(V::load_unaligned(w + o * In + i0 + k * L), b, acc[k][s]);
+                }(),
+                ...);
+        }
+#pragma GCC unroll 4
+        for (std::size_t k = 0; k < K; ++k) {
+            detail::transpose(acc[k]);
+#pragma GCC unroll 16
+            for (std::size_t j = 0; j < L; ++j)
+                g[i0 + k * L + j] += acc[k][j];
+        }
+    }
+
+    // The input's adjoint with row_loads: tiles of 2 vectors of inputs (8 accumulators, the 2
+    // vectors of the row, gy[o], a broadcast and a product within 16 registers; 3 would spill), then
+    // the vector left, then the inputs past the last whole vector as input_vjp_tile takes them.
+    template <std::size_t Out, std::size_t In, class G, class GY, class T>
+    static void input_vjp_rows(G& g, const GY& gy, const T* w) {
+        using V = std::remove_cvref_t<decltype(gy[0])>;
+        constexpr std::size_t L = V::size, K = 2, vectors = In / L, whole = vectors / K * K;
+        constexpr auto lanes = std::make_index_sequence<L>{};
+        for (std::size_t c = 0; c < whole; c += K)
+            input_vjp_row_vectors<K, Out, In>(g, c * L, gy, w, lanes);
+        if constexpr (whole < vectors)
+            input_vjp_row_vectors<vectors - whole, Out, In>(g, whole * L, gy, w, lanes);
+        if constexpr (vectors * L < In)
+            input_vjp_tile<In - vectors * L, Out, In>(g, vectors * L, gy, detail::broadcast_view<V, T, Out * In>{w});
+    }
+
     template <class Y, class X, class W>
     static constexpr void forward(Y& y, const X& x, const W& w) {
         constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>, whole = out / tile * tile;
@@ -119,7 +187,9 @@ struct matvec {
     template <std::size_t I, class G, class GY, class Y, class X, class W>
     static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const W& w) {
         constexpr std::size_t out = detail::extent<Y>, in = detail::extent<X>;
-        if constexpr (I == 0) {
+        if constexpr (I == 0 && row_loads<std::remove_cvref_t<decltype(gy[0])>, W, in>) {
+            input_vjp_rows<out, in>(g, gy, w.p);
+        } else if constexpr (I == 0) {
             constexpr std::size_t whole = in / tile * tile;
             for (std::size_t i = 0; i < whole; i += tile)
                 input_vjp_tile<tile, out, in>(g, i, gy, w);
