@@ -474,6 +474,14 @@ inline void check_delimiter(const char* function, char delim) {
                           decimal(first + 1), " and ", decimal(column), ")"}));
 }
 
+// The first column called `name`, or names.size(): a loop, which instantiates nothing.
+inline std::size_t column_named(const std::vector<std::string>& names, std::string_view name) {
+    std::size_t c = 0;
+    while (c < names.size() && names[c] != name)
+        ++c;
+    return c;
+}
+
 // The reader proper, shared by read_csv and parse_csv: `file` only names the text in messages.
 template <class T>
 result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const std::filesystem::path& file,
@@ -498,18 +506,16 @@ result<basic_dataset<T>, csv_error> parse_csv_text(std::string_view text, const 
     std::size_t target_col = width;
     {
         // The first fault in column order: an empty name, or a name an earlier column has.
-        const std::size_t empty =
-            static_cast<std::size_t>(std::find(names.begin(), names.end(), std::string()) - names.begin());
+        const std::size_t empty = column_named(names, "");
         const auto [first, repeat] = first_repeated_name(names);
         if (empty < repeat)
             return csv_name_fail(file, empty + 1, width, names[empty], 0);
         if (repeat != width)
             return csv_name_fail(file, repeat + 1, width, names[repeat], first);
         if (options.target) {
-            const auto it = std::find(names.begin(), names.end(), *options.target);
-            if (it == names.end())
+            target_col = column_named(names, *options.target);
+            if (target_col == width)
                 return csv_fail(file, 1, 0, missing_target_message(*options.target, names));
-            target_col = static_cast<std::size_t>(it - names.begin());
         }
     }
     const std::size_t feature_cols = target_col == width ? width : width - 1;

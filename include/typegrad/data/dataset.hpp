@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -72,24 +73,32 @@ inline constexpr std::string_view csv_line_note = " of its CSV file, if read by 
              ", expected a finite value (the check can be turned off: trainer_checks::finite_data)"})));
 }
 
+// qsort's order of two columns: by name, then by column (the names' addresses in their vector).
+inline int compare_columns(const void* a, const void* b) noexcept {
+    const std::string* x = *static_cast<const std::string* const*>(a);
+    const std::string* y = *static_cast<const std::string* const*>(b);
+    const int k = x->compare(*y);
+    return k != 0 ? k : (x < y ? -1 : x > y ? 1 : 0);
+}
+
 // The first column, in column order, whose name an earlier column has: {that earlier column, it},
-// or {n, n} when the n names are distinct. One sort of the indices: the CSV reader and the dataset
-// share it.
+// or {n, n} when the n names are distinct. One sort of the columns: the CSV reader and the dataset
+// share it. The sort is the C library's: a total order gives the same permutation as std::sort,
+// and nothing is instantiated in every program that reads a dataset.
 [[gnu::noinline]] inline std::pair<std::size_t, std::size_t> first_repeated_name(
     const std::vector<std::string>& names) {
     const std::size_t n = names.size();
-    std::vector<std::size_t> order(n);
+    std::vector<const std::string*> order(n);
     for (std::size_t c = 0; c < n; ++c)
-        order[c] = c;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const int k = names[a].compare(names[b]);
-        return k < 0 || (k == 0 && a < b);
-    });
+        order[c] = names.data() + c;
+    if (n > 1)
+        std::qsort(order.data(), n, sizeof(const std::string*), compare_columns);
     std::pair<std::size_t, std::size_t> found{n, n};
-    for (std::size_t k = 1; k < n; ++k)
-        if (names[order[k - 1]] == names[order[k]] && (k < 2 || names[order[k - 2]] != names[order[k]]) &&
-            order[k] < found.second)
-            found = {order[k - 1], order[k]};
+    for (std::size_t k = 1; k < n; ++k) {
+        const auto column = static_cast<std::size_t>(order[k] - names.data());
+        if (*order[k - 1] == *order[k] && (k < 2 || *order[k - 2] != *order[k]) && column < found.second)
+            found = {static_cast<std::size_t>(order[k - 1] - names.data()), column};
+    }
     return found;
 }
 

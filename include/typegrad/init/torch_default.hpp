@@ -1,7 +1,6 @@
 #pragma once
 // torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in;
 // the constants of the ops that state their parameters' initial values (LayerNorm's ones and zeros).
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +74,16 @@ inline std::size_t fan_in_of(const param_info& p) {
     return p.rank >= 2 && p.dims[0] > 0 ? p.size / p.dims[0] : p.columns;
 }
 
+namespace detail {
+// Whether `name` is among `names`: a loop, one function for every model.
+inline bool listed(const std::vector<std::string_view>& names, std::string_view name) noexcept {
+    for (const std::string_view n : names)
+        if (n == name)
+            return true;
+    return false;
+}
+}  // namespace detail
+
 template <class Loss, class T>
 void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
@@ -86,7 +95,7 @@ void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     });
     const auto info = params.info();
     for (const auto& p : info) {
-        if (std::find(stated.begin(), stated.end(), p.name) != stated.end())
+        if (detail::listed(stated, p.name))
             continue;
         std::size_t fan_in = fan_in_of(p);
         const std::string_view name = p.name;

@@ -198,13 +198,13 @@ struct trainer_faults {
                     "earlier batch, or code that wrote them)";
                 if (!batch.empty()) {
                     std::vector<T> g(total);
-                    const auto at_fault = rows_where(batch, [&](std::size_t r) {
+                    auto at_fault = rows_where(batch, [&](std::size_t r) {
                         sample_loss(trainer, batch, r, g.data());
                         return !std::isfinite(g[p.offset + i]);
                     });
-                    rows = at_fault.rows;
                     report = anomaly_of(batch, at_fault);
                     from = cat({"; ", rows_text(at_fault.rows, at_fault.found, "gradient there")});
+                    rows = std::move(at_fault.rows);
                 }
                 const std::string text = cat({"typegrad: ", when, " at step ", decimal(steps), ": the gradient of '",
                                               element, "' is ", std::isnan(grads[p.offset + i]) ? "NaN" : "infinite",
