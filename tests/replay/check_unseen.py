@@ -2,9 +2,10 @@
 """ctest's check of scripts/replay on architectures the replay tool is not compiled for.
 Usage: check_unseen.py CACHE_DIR CASE.json...
 
-1. Every case passes, each architecture compiled on demand into a fresh CACHE_DIR.
+1. Every case passes, each architecture compiled on demand into a fresh CACHE_DIR (module lists,
+   and a golden kind of model with an optimiser the replay tool is not compiled for).
 2. Again: every case passes, and no architecture is compiled a second time (the cache serves).
-3. The first case with one module changed (GELU's approximation, or LeakyReLU's slope) fails:
+3. The first module-list case with one module changed (GELU's approximation, or LeakyReLU's slope) fails:
    the replay follows the recorded module list, not a model it would pass with anyway.
 """
 import copy
@@ -43,7 +44,8 @@ def main():
     if "compiling" in second.stderr or second.stderr.count("compiled before") != len(cases):
         fail("the second replay compiled again instead of using the cache")
 
-    with open(cases[0]) as f:
+    first_case = next(c for c in cases if json.load(open(c))["model"]["kind"] == "sequential")
+    with open(first_case) as f:
         case = json.load(f)
     changed = copy.deepcopy(case)
     for m in changed["model"]["modules"]:
@@ -54,9 +56,9 @@ def main():
             m["negative_slope"] = 0.01 if m["negative_slope"] != 0.01 else 0.2
             break
     else:
-        fail(f"{cases[0]} has no GELU or LeakyReLU to change")
-    mutated = os.path.join(cache, "changed_" + os.path.basename(cases[0]))
-    changed["data_dir"] = os.path.join(os.path.dirname(os.path.abspath(cases[0])), case.get("data_dir", "data"))
+        fail(f"{first_case} has no GELU or LeakyReLU to change")
+    mutated = os.path.join(cache, "changed_" + os.path.basename(first_case))
+    changed["data_dir"] = os.path.join(os.path.dirname(os.path.abspath(first_case)), case.get("data_dir", "data"))
     with open(mutated, "w") as f:
         json.dump(changed, f)
     third = replay(cache, [mutated])

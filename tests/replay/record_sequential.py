@@ -6,7 +6,8 @@ replay tool is not compiled for, so that scripts/replay compiles each on demand
     record_sequential.py [--check] [folder]   (default: this script's folder)
 
 writes <case>.json in the golden cases' format (tests/golden/README.md) with model kind
-"sequential" and its module list, or with --check records again and compares with the committed
+"sequential" and its module list (or a golden kind the tool lacks the optimiser for), or with
+--check records again and compares with the committed
 files (exit 1 on a difference, 77 without torch).
 
 The loop is the golden cases' loop (full batch, zero_grad, backward, step) in float32, one thread.
@@ -40,6 +41,10 @@ def iris_silu_leaky():
     return nn.Sequential(nn.Linear(4, 10), nn.SiLU(), nn.Linear(10, 10), nn.LeakyReLU(0.2), nn.Linear(10, 3))
 
 
+def iris_mlp_tanh():
+    return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+
+
 CASES = [
     {"name": "iris_layernorm_gelu_adam", "make": iris_layernorm_gelu, "data": "iris_std.csv",
      "loss": "cross_entropy", "optimizer": ("Adam", {"lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-08,
@@ -49,6 +54,12 @@ CASES = [
      "loss": "cross_entropy", "optimizer": ("RMSprop", {"lr": 0.005, "alpha": 0.99, "eps": 1e-08, "weight_decay": 0,
                                                         "momentum": 0.5, "centered": False, "maximize": False}),
      "steps": 15, "seed": 11},
+    # A golden kind of model ("mlp") with widths and an optimiser the replay tool is not compiled
+    # for: scripts/replay compiles it on demand as the module list it stands for.
+    {"name": "iris_mlp_tanh_adagrad", "make": iris_mlp_tanh, "data": "iris_std.csv", "loss": "cross_entropy",
+     "optimizer": ("Adagrad", {"lr": 0.05, "lr_decay": 0, "weight_decay": 0, "initial_accumulator_value": 0,
+                               "eps": 1e-10, "maximize": False}),
+     "steps": 15, "seed": 5, "model": {"kind": "mlp", "layers": [4, 8, 3], "activation": "tanh"}},
 ]
 
 
@@ -125,7 +136,8 @@ def record(case):
     first = next(iter(r32["init"]))
     return {
         "name": case["name"], "torch_version": torch.__version__, "dtype": "float32", "data": case["data"],
-        "data_dir": DATA_DIR, "model": {"kind": "sequential", "modules": r32["modules"]}, "loss": case["loss"],
+        "data_dir": DATA_DIR, "model": case.get("model", {"kind": "sequential", "modules": r32["modules"]}),
+        "loss": case["loss"],
         "seed": case["seed"], "init": r32["init"], "optimizer": dict({"name": name}, **kwargs),
         "batches": [list(range(r32["rows"]))] * case["steps"], "accumulate": 1, "zero_grad": True,
         "steps": case["steps"], "loss_history": [f32(v) for v in r32["loss_history"]],

@@ -1,6 +1,5 @@
 // MLPs with one output trained with mse, as the reference cases use them: [10, 16, 1] with tanh and
-// [10, 32, 1] with relu. A model compiles with all eleven policies (each a Trainer of its own), so
-// the tool holds only the models some case needs; a new case's model is one more line here.
+// Adam, [10, 32, 1] with relu and SGD (see linear.cpp for why the tool holds only these pairs).
 #include "run.hpp"
 
 namespace typegrad::replay {
@@ -13,11 +12,11 @@ bool replay_mlp_regression(const reference_case& c, const data::dataset& d, traj
     constexpr auto y = tg::target<"y">;
     const auto& l = c.layers;
     if (l == std::vector<int>{10, 16, 1} && c.activation == "tanh")
-        return replay_with(tg::mse(tg::sequential<tg::Linear<10, 16>, tg::Tanh, tg::Linear<16, 1>>{}(x), y), c, d, t,
-                           why);
+        return replay_with_policy<tg::optim::Adam>(
+            tg::mse(tg::sequential<tg::Linear<10, 16>, tg::Tanh, tg::Linear<16, 1>>{}(x), y), c, d, t, why);
     if (l == std::vector<int>{10, 32, 1} && c.activation == "relu")
-        return replay_with(tg::mse(tg::sequential<tg::Linear<10, 32>, tg::ReLU, tg::Linear<32, 1>>{}(x), y), c, d, t,
-                           why);
+        return replay_with_policy<tg::optim::SGD>(
+            tg::mse(tg::sequential<tg::Linear<10, 32>, tg::ReLU, tg::Linear<32, 1>>{}(x), y), c, d, t, why);
     return why = "no compiled MLP for these layers and activation", false;
 }
 

@@ -86,13 +86,15 @@ bool replay_with(Loss loss, const reference_case& c, const typegrad::data::datas
 }
 
 //! Replays `c` with the model and loss `loss` and the one policy `Policy`, which the case must
-//! name (the replays compiled on demand for one case's architecture hold only its optimiser).
+//! name (a model the tool holds for one golden case, and the programs scripts/replay compiles on
+//! demand for one architecture, hold only their optimiser).
 template <class Policy, class Loss>
 bool replay_with_policy(Loss loss, const reference_case& c, const typegrad::data::dataset& data, trajectory& t,
                         std::string& why) {
     const std::string name = c.optimizer.at("name").get<std::string>();
     if (name != Policy::name)
-        return why = "optimizer " + name + ": this replay was compiled for " + std::string(Policy::name), false;
+        return why = "optimizer " + name + ": this model is compiled with " + std::string(Policy::name) + " only",
+               false;
     t = run<Loss, Policy>(loss, options_from_json<Policy>(c.optimizer), c, data);
     return true;
 }

@@ -8,7 +8,8 @@ From Python, with a model in hand (needs torch):
     modules = sequential.modules_of(torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.GELU()))
     print(sequential.typegrad_type(modules))   # tg::sequential<tg::Linear<4, 8>, tg::GELU<>>
 
-From the command line, with a case file (no torch needed):
+From the command line, with a case file (no torch needed; the golden kinds "linear" and "mlp" are
+read as the module lists they stand for):
 
     sequential.py type CASE.json      the model type, as a C++ type
     sequential.py source CASE.json    the C++ source the replay compiles for the case's
@@ -124,9 +125,31 @@ LOSSES = {
 POLICIES = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop")
 
 
+ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid"}
+
+
+def case_modules(case):
+    """A case's module list: its own (kind "sequential"), or the golden kinds' "linear" and "mlp"
+    (Linear layers of `layers`, `activation` after every one but the last) spelled as one."""
+    model = case["model"]
+    if model["kind"] == "sequential":
+        return model["modules"]
+    if model["kind"] not in ("linear", "mlp"):
+        raise Unsupported(f"model kind {model['kind']}")
+    widths, act = model["layers"], model.get("activation", "none")
+    if model["kind"] == "mlp" and act not in ACTIVATIONS:
+        raise Unsupported(f"activation {act}")
+    out = []
+    for i in range(len(widths) - 1):
+        if i:
+            out.append({"type": ACTIVATIONS[act]})
+        out.append({"type": "Linear", "in_features": widths[i], "out_features": widths[i + 1]})
+    return out
+
+
 def source(case):
     """The C++ translation unit that replays cases of this architecture, loss and optimiser."""
-    modules = case["model"]["modules"]
+    modules = case_modules(case)
     n_in, n_out = _widths(modules)
     if case["loss"] not in LOSSES:
         raise Unsupported(f"loss {case['loss']}")
@@ -153,7 +176,7 @@ bool replay_generated(const reference_case& c, const data::dataset& d, trajector
 
 def key(case):
     """What a compiled replay serves: the modules, the loss and the optimiser's name."""
-    what = json.dumps([case["model"]["modules"], case["loss"], case["optimizer"]["name"]], sort_keys=True)
+    what = json.dumps([case_modules(case), case["loss"], case["optimizer"]["name"]], sort_keys=True)
     return hashlib.sha256(what.encode()).hexdigest()[:16]
 
 
@@ -163,11 +186,8 @@ def main(argv):
         return 2
     with open(argv[2]) as f:
         case = json.load(f)
-    if case.get("model", {}).get("kind") != "sequential":
-        print(f"sequential.py: {argv[2]}: model kind is not 'sequential'", file=sys.stderr)
-        return 2
     try:
-        print({"type": lambda: typegrad_type(case["model"]["modules"]), "source": lambda: source(case),
+        print({"type": lambda: typegrad_type(case_modules(case)), "source": lambda: source(case),
                "key": lambda: key(case)}[argv[1]](), end="" if argv[1] == "source" else "\n")
     except Unsupported as e:
         print(f"sequential.py: {argv[2]}: {e}", file=sys.stderr)
