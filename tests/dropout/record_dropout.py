@@ -20,39 +20,25 @@ trajectories: Sequential(Linear(4, 12), Tanh(), Dropout(0.2), Linear(12, 12), Ta
 
 float32 numbers are written with 9 significant digits (they read back to the same float).
 """
-import json
 import os
 import sys
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("record_dropout.py: no torch (python3-torch): skipped")
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import recording  # noqa: E402
+from recording import load_golden, number, numbers  # noqa: E402
+
+torch = recording.torch_or_skip("record_dropout.py")
+import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "golden", "data", "iris_std.csv")
 STEPS = 15
 P = (0.2, 0.5)
 torch.set_num_threads(1)
 
 
-def number(v, dtype):
-    return float("%.9g" % v) if dtype == torch.float32 else v
-
-
-def numbers(t):
-    return [number(v, t.dtype) for v in t.detach().reshape(-1).tolist()]
-
 
 def load_iris(dtype):
-    with open(DATA) as f:
-        next(f)
-        rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
-    x = torch.tensor([r[:-1] for r in rows], dtype=torch.float32).to(dtype)
-    y = torch.tensor([int(r[-1]) for r in rows], dtype=torch.long)
-    return x, y
+    return load_golden("iris_std.csv", dtype)
 
 
 class Replayed(torch.nn.Module):
@@ -79,10 +65,7 @@ def named(model, what):
 def train(seed, dtype, masks=None, init=None):
     dropouts = [torch.nn.Dropout(p) for p in P] if masks is None else [Replayed(p) for p in P]
     model = model_of(seed, dropouts).to(dtype)
-    if init is not None:
-        with torch.no_grad():
-            for n, p in model.named_parameters():
-                p.copy_(torch.tensor(init[n], dtype=dtype).reshape(p.shape))
+    recording.load_init(model, init, dtype)
     drawn = []
     if masks is None:
         def record(module, inputs, output):
@@ -92,22 +75,17 @@ def train(seed, dtype, masks=None, init=None):
             d.register_forward_hook(record)
     x, y = load_iris(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=0.05)
-    losses, first_grad = [], None
     start = named(model, lambda p: p)
     model.train()
-    for step in range(STEPS):
+
+    def masks_of(step):
         if masks is None:
             drawn.append([])
         else:
             for d, m in zip(dropouts, masks[step]):
                 d.mask = torch.tensor([int(c) for c in m], dtype=torch.float64).reshape(x.shape[0], 12)
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        losses.append(loss.item())
-        if step == 0:
-            first_grad = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
-        opt.step()
+
+    losses, first_grad = recording.cross_entropy_steps(model, opt, x, y, STEPS, masks_of)
     final = {n: p.detach().clone() for n, p in model.named_parameters()}
     model.eval()
     with torch.no_grad():
@@ -139,22 +117,8 @@ def trajectories():
 
 
 def main():
-    args = sys.argv[1:]
-    check = "--check" in args
-    args = [a for a in args if a != "--check"]
-    folder = args[0] if args else HERE
     content = {"torch_version": torch.__version__, "data": "iris_std.csv", "trajectories": trajectories()}
-    text = json.dumps(content, separators=(",", ":")) + "\n"
-    path = os.path.join(folder, "dropout.json")
-    if check:
-        with open(path) as f:
-            same = f.read() == text
-        print(("same: " if same else "DIFFERS: ") + path)
-        return 0 if same else 1
-    with open(path, "w") as f:
-        f.write(text)
-    print("wrote " + path)
-    return 0
+    return recording.write_or_check({"dropout.json": content}, recording.folder_and_check(HERE))
 
 
 if __name__ == "__main__":

@@ -25,23 +25,20 @@ values deviates from the float32 one by at most D elementwise, relative to max(|
 rtol = max(1e-5, 10 D), atol = max(1e-6, 10 D * 1e-3). Float32 numbers are written with 9
 significant digits (they read back to the same float).
 """
-import json
 import os
 import sys
 import tempfile
 
-try:
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-except ImportError:
-    print("record_branches.py: no torch (python3-torch): skipped")
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import recording  # noqa: E402
+from recording import load_golden, number, numbers  # noqa: E402
+
+torch = recording.torch_or_skip("record_branches.py")
+from torch import nn  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "interop"))
 import typegrad_torch  # noqa: E402
-DATA = os.path.join(HERE, "..", "golden", "data", "iris_std.csv")
 STEPS = 25
 CONTINUE = 5
 LR = 0.02
@@ -81,54 +78,25 @@ MODELS = {
 }
 
 
-def number(v, dtype):
-    return float("%.9g" % v) if dtype == torch.float32 else v
-
-
-def numbers(t):
-    return [number(v, t.dtype) for v in t.detach().reshape(-1).tolist()]
-
 
 def load_iris(dtype):
-    with open(DATA) as f:
-        next(f)
-        rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
-    x = torch.tensor([r[:-1] for r in rows], dtype=torch.float32).to(dtype)
-    y = torch.tensor([int(r[-1]) for r in rows], dtype=torch.long)
-    return x, y
-
-
-def run(model, opt, x, y, steps):
-    """steps steps of zero_grad / backward / step: the losses and the first step's gradient."""
-    losses, first_grad = [], None
-    for step in range(steps):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        losses.append(loss.item())
-        if step == 0:
-            first_grad = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
-        opt.step()
-    return losses, first_grad
+    return load_golden("iris_std.csv", dtype)
 
 
 def train(name, seed, dtype, init=None, checkpoint=None):
     torch.manual_seed(seed)
     model = MODELS[name]().to(dtype)
-    if init is not None:
-        with torch.no_grad():
-            for n, p in model.named_parameters():
-                p.copy_(torch.tensor(init[n], dtype=dtype).reshape(p.shape))
+    recording.load_init(model, init, dtype)
     x, y = load_iris(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     names = [n for n, _ in model.named_parameters()]
     start = {n: numbers(p) for n, p in model.named_parameters()}
-    losses, first_grad = run(model, opt, x, y, STEPS)
+    losses, first_grad = recording.cross_entropy_steps(model, opt, x, y, STEPS)
     final = {n: p.detach().clone() for n, p in model.named_parameters()}
     continued = None
     if checkpoint is not None:
         typegrad_torch.save(checkpoint, model, opt)
-        more, _ = run(model, opt, x, y, CONTINUE)
+        more, _ = recording.cross_entropy_steps(model, opt, x, y, CONTINUE)
         continued = {"loss_history": [number(v, dtype) for v in more],
                      "final_params": {n: numbers(p) for n, p in model.named_parameters()}}
     return names, start, losses, first_grad, final, continued
@@ -162,20 +130,17 @@ def cases(folder):
 
 
 def main():
-    args = sys.argv[1:]
-    check = "--check" in args
-    args = [a for a in args if a != "--check"]
-    folder = args[0] if args else HERE
+    folder, check = recording.folder_and_check(HERE)
     if not check:
         content = {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": cases(folder)}
         path = os.path.join(folder, "branches.json")
         with open(path, "w") as f:
-            f.write(json.dumps(content, separators=(",", ":")) + "\n")
+            f.write(recording.dumps(content))
         print("wrote " + path)
         return 0
     with tempfile.TemporaryDirectory() as scratch:
         content = {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": cases(scratch)}
-        written = {"branches.json": json.dumps(content, separators=(",", ":")) + "\n"}
+        written = {"branches.json": recording.dumps(content)}
         failed = False
         for name in ["branches.json"] + [c["checkpoint"] for c in content["cases"]]:
             with open(os.path.join(folder, name), "rb") as f:

@@ -27,20 +27,18 @@ input_gradient.json: Sequential(Linear(4, 8), GELU(), Linear(8, 3)) with torch's
 Non-finite numbers are written as the strings "nan", "inf", "-inf"; float32 numbers with 9
 significant digits (they read back to the same float).
 """
-import json
 import math
 import os
 import sys
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("record_torch.py: no torch (python3-torch): skipped")
-    sys.exit(77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import recording  # noqa: E402
+from recording import load_golden, number, numbers  # noqa: E402
+
+torch = recording.torch_or_skip("record_torch.py")
+import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "golden", "data", "iris_std.csv")
 STEPS = 25
 ROWS = 12
 torch.set_num_threads(1)
@@ -73,17 +71,6 @@ LAYERS = {
 }
 
 
-def number(v, dtype):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return float("%.9g" % v) if dtype == torch.float32 else v
-
-
-def numbers(t):
-    return [number(v, t.dtype) for v in t.detach().reshape(-1).tolist()]
-
 
 def activations():
     out = []
@@ -104,12 +91,7 @@ def activations():
 
 
 def load_iris(dtype):
-    with open(DATA) as f:
-        next(f)
-        rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
-    x = torch.tensor([r[:-1] for r in rows], dtype=torch.float32).to(dtype)
-    y = torch.tensor([int(r[-1]) for r in rows], dtype=torch.long)
-    return x, y
+    return load_golden("iris_std.csv", dtype)
 
 
 def model_of(act, seed):
@@ -123,22 +105,11 @@ def named(model, what):
 
 def train(act, seed, dtype, init=None):
     model = model_of(act, seed).to(dtype)
-    if init is not None:
-        with torch.no_grad():
-            for n, p in model.named_parameters():
-                p.copy_(torch.tensor(init[n], dtype=dtype).reshape(p.shape))
+    recording.load_init(model, init, dtype)
     x, y = load_iris(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=0.05)
-    losses, first_grad = [], None
     start = named(model, lambda p: p)
-    for step in range(STEPS):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        losses.append(loss.item())
-        if step == 0:
-            first_grad = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
-        opt.step()
+    losses, first_grad = recording.cross_entropy_steps(model, opt, x, y, STEPS)
     final = {n: p.detach().clone() for n, p in model.named_parameters()}
     return start, losses, first_grad, final
 
@@ -182,29 +153,12 @@ def input_gradients():
 
 
 def main():
-    args = sys.argv[1:]
-    check = "--check" in args
-    args = [a for a in args if a != "--check"]
-    folder = args[0] if args else HERE
     files = {
         "activations.json": {"torch_version": torch.__version__, "cases": activations()},
         "trajectories.json": {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": trajectories()},
         "input_gradient.json": {"torch_version": torch.__version__, "data": "iris_std.csv", "cases": input_gradients()},
     }
-    failed = False
-    for name, content in files.items():
-        text = json.dumps(content, separators=(",", ":")) + "\n"
-        path = os.path.join(folder, name)
-        if check:
-            with open(path) as f:
-                same = f.read() == text
-            print(("same: " if same else "DIFFERS: ") + path)
-            failed = failed or not same
-        else:
-            with open(path, "w") as f:
-                f.write(text)
-            print("wrote " + path)
-    return 1 if failed else 0
+    return recording.write_or_check(files, recording.folder_and_check(HERE))
 
 
 if __name__ == "__main__":

@@ -18,17 +18,15 @@ import json
 import os
 import sys
 
-try:
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except ImportError:
-    print("record_sequential.py: no torch (python3-torch): skipped")
-    sys.exit(77)
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "replay"))
+import recording  # noqa: E402
 import sequential  # noqa: E402
+
+torch = recording.torch_or_skip("record_sequential.py")
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 DATA_DIR = "../golden/data"
 
@@ -71,22 +69,14 @@ def flat(t):
     return [f32(v) for v in t.detach().double().flatten().tolist()]
 
 
-def load(name, dtype):
-    with open(os.path.join(HERE, DATA_DIR, name)) as f:
-        next(f)
-        rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
-    x = torch.tensor([r[:-1] for r in rows], dtype=torch.float32).to(dtype)
-    y = torch.tensor([r[-1] for r in rows], dtype=torch.float32)
-    return x, y
-
-
 def run(case, dtype):
     torch.manual_seed(case["seed"])
     model = case["make"]()
     init = {n: flat(p) for n, p in model.named_parameters()}
     model = model.to(dtype)
-    x, y = load(case["data"], dtype)
-    target = y.long() if case["loss"] == "cross_entropy" else y.to(dtype).unsqueeze(1)
+    classes = case["loss"] == "cross_entropy"
+    x, y = recording.load_golden(case["data"], dtype, classes=classes)
+    target = y if classes else y.unsqueeze(1)
     loss_fn = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss,
                "bce_with_logits": F.binary_cross_entropy_with_logits}[case["loss"]]
     name, kwargs = case["optimizer"]
