@@ -187,7 +187,8 @@ struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns
     //! What the mode-dependent node N sees of the sweep's mode.
     template <class N>
     constexpr mode_view mode_of() const {
-        return {this->mode, this->mode_rows, site_of<N>(type_list<Ns...>{})};
+        constexpr std::size_t site = site_of<N>(type_list<Ns...>{});
+        return {this->mode, this->mode_rows, site};
     }
     template <class P>
     T* param_grad() const noexcept {

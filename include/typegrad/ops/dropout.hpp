@@ -50,19 +50,24 @@ struct dropout : detail::adds_each_once {
         std::uint64_t stream[L];
         for (std::size_t l = 0; l < L; ++l)
             stream[l] = detail::counter_stream(s.seed, s.step, mode.site, mode.rows[l]);
-        alignas(64) T lane_noise[L];
-        for (std::size_t i = 0; i < detail::extent<Y>; ++i) {
-            for (std::size_t l = 0; l < L; ++l) {
-                const bool kept = s.keep ? s.keep(s.keep_context, mode.site, mode.rows[l], i)
-                                         : detail::counter_uniform53(stream[l], i) < keep_below;
-                lane_noise[l] = kept ? scale : T(0);
+        // The element loop, with whether lane l keeps element i decided by `kept(i, l)`: the test
+        // hook and the generator each get a loop of their own, no branch on the hook per element.
+        const auto fill = [&](auto kept) {
+            alignas(64) T lane_noise[L];
+            for (std::size_t i = 0; i < detail::extent<Y>; ++i) {
+                for (std::size_t l = 0; l < L; ++l)
+                    lane_noise[l] = kept(i, l) ? scale : T(0);
+                if constexpr (detail::is_batch_v<V>)
+                    noise[i] = V::load_aligned(lane_noise);
+                else
+                    noise[i] = lane_noise[0];
+                y[i] = a[i] * noise[i];
             }
-            if constexpr (detail::is_batch_v<V>)
-                noise[i] = V::load_aligned(lane_noise);
-            else
-                noise[i] = lane_noise[0];
-            y[i] = a[i] * noise[i];
-        }
+        };
+        if (s.keep)
+            fill([&](std::size_t i, std::size_t l) { return s.keep(s.keep_context, mode.site, mode.rows[l], i); });
+        else
+            fill([&](std::size_t i, std::size_t l) { return detail::counter_uniform53(stream[l], i) < keep_below; });
     }
     template <std::size_t I, class Noise, class GA, class GY, class Y, class A>
     static constexpr void vjp(const Noise& noise, GA& ga, const GY& gy, const Y&, const A&) {
