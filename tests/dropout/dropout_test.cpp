@@ -49,7 +49,7 @@ template <class T>
 std::vector<T> noise_of(std::size_t rows, std::uint64_t seed, std::uint64_t step) {
     using program = tg::autodiff::program<probe_type, T>;
     const auto d = ones<T>(rows);
-    tg::mode_state mode{.training = true, .seed = seed, .step = step};
+    tg::mode_state mode{.seed = seed, .step = step};
     auto all = rows_of<probe_type>(d);
     all.mode = &mode;
     tg::Parameters<probe_type, T> params;
@@ -203,7 +203,7 @@ template <class T>
 struct fixed_mask {
     using program = tg::autodiff::program<with_type, T>;
     tg::data::basic_dataset<T> data = regression<T>(3 * program::lanes + 3, 5);
-    tg::mode_state mode{.training = true, .seed = 11, .step = 2};
+    tg::mode_state mode{.seed = 11, .step = 2};
     tg::autodiff::sample_source<T> rows = [this] {
         auto r = rows_of<with_type>(data);
         r.mode = &mode;

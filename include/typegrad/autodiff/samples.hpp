@@ -28,7 +28,7 @@ struct sample_source {
     std::size_t count = 0;
     const T* columns = nullptr;        // optional feature-major copy [cols][rows] of the features
     std::size_t rows = 0;              // rows of the whole dataset (the stride of `columns`)
-    const mode_state* mode = nullptr;  // training and its random ops' counters; null: evaluation
+    const mode_state* mode = nullptr;  // set: training, with its random ops' counters; null: evaluation
 
     constexpr std::size_t row(std::size_t i) const noexcept { return index ? index[i] : first + i; }
     //! The samples [begin, begin + n) of these, as a source of their own.
@@ -123,7 +123,7 @@ struct sample_loader {
     template <class WS>
     static void load_mode(WS& ws, const sample_source<T>& rows, std::size_t start, std::size_t valid) {
         ws.mode = rows.mode;
-        if (rows.mode && rows.mode->training)
+        if (rows.mode)
             for (std::size_t l = 0; l < lanes; ++l)
                 ws.mode_rows[l] = rows.row(start + std::min(l, valid - 1));
     }

@@ -17,10 +17,10 @@
 
 namespace TYPEGRAD_NS {
 
-//! The mode of a sweep, and what its random ops draw from. A sweep without one (a null pointer,
-//! as `loss()`, `predict` and `input_gradient` run) evaluates.
+//! What the random ops of a training sweep draw from. A sweep given one trains (the trainer's
+//! backward()); a sweep without one (a null pointer, as `loss()`, `predict` and `input_gradient`
+//! run) evaluates.
 struct mode_state {
-    bool training = false;
     std::uint64_t seed = 0;  //!< the trainer's seed (Trainer::set_seed)
     std::uint64_t step = 0;  //!< the trainer's step count at backward() (Trainer::steps())
     //! A test hook: when set, `keep(keep_context, site, row, element)` decides which elements a
@@ -44,7 +44,7 @@ struct mode_view {
     const mode_state* state = nullptr;
     const std::uint64_t* rows = nullptr;
     std::size_t site = 0;
-    constexpr bool training() const noexcept { return state && state->training; }
+    constexpr bool training() const noexcept { return state != nullptr; }
 };
 
 namespace detail {

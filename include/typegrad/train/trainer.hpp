@@ -475,7 +475,6 @@ private:
     // backward()'s rows: in training mode, at this step, when the model has a mode-dependent op.
     autodiff::sample_source<T> training(autodiff::sample_source<T> rows) {
         if constexpr (has_training_mode) {
-            mode_.training = true;
             mode_.step = steps_;
             rows.mode = &mode_;
         }
@@ -519,7 +518,7 @@ private:
     trainer_checks checks_{};
     anomaly_detector anomaly_ = nullptr;
     std::size_t steps_ = 0;
-    mode_state mode_{};  // backward()'s mode: training, the seed, the step
+    mode_state mode_{};  // what backward()'s training sweeps draw from: the seed, the step
     bool stepped_since_zero_ = false;
 };
 
