@@ -68,8 +68,7 @@ struct fit {
     tg::LBFGS<T> lbfgs;
     const tg::data::basic_dataset<T>& d;
 
-    fit(const tg::data::basic_dataset<T>& dataset, tg::lbfgs_options o, double init)
-        : lbfgs(params, o), d(dataset) {
+    fit(const tg::data::basic_dataset<T>& dataset, tg::lbfgs_options o, double init) : lbfgs(params, o), d(dataset) {
         fill(params, init);
     }
     T step() {
@@ -137,7 +136,8 @@ TEMPLATE_TEST_CASE("LBFGS resumes from a checkpoint bit for bit", "", float, dou
     if (full) {
         REQUIRE(saved.history() == 3);
         REQUIRE(after_first.history() == 3);
-        CHECK(std::vector<T>(saved.old_stps.begin(), saved.old_stps.begin() + static_cast<std::ptrdiff_t>(first.lbfgs.size())) !=
+        CHECK(std::vector<T>(saved.old_stps.begin(),
+                             saved.old_stps.begin() + static_cast<std::ptrdiff_t>(first.lbfgs.size())) !=
               std::vector<T>(after_first.old_stps.begin(),
                              after_first.old_stps.begin() + static_cast<std::ptrdiff_t>(first.lbfgs.size())));
     } else {
