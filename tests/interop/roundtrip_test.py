@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "interop"))
 import safetensors_io  # noqa: E402
 import typegrad_torch  # noqa: E402
+import exchange  # noqa: E402  (beside this file: its step of mse, LBFGS's included)
 
 torch.set_num_threads(1)
 K = 12
@@ -76,15 +77,7 @@ def train(model, opt, sched, steps):
     x, y = x.to(next(model.parameters()).dtype), y.to(next(model.parameters()).dtype)
     losses = []
     for _ in range(steps):
-        def closure():
-            opt.zero_grad()
-            loss = torch.nn.functional.mse_loss(model(x), y)
-            loss.backward()
-            return loss
-        # LBFGS calls the closure, possibly many times; its step returns the first call's loss.
-        loss = opt.step(closure) if isinstance(opt, torch.optim.LBFGS) else closure()
-        if not isinstance(opt, torch.optim.LBFGS):
-            opt.step()
+        loss = exchange.mse_step(model, opt, x, y)
         if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
             sched.step(loss.item())
         elif sched is not None:
