@@ -307,3 +307,42 @@ TEST_CASE("LBFGS::set_state refuses a state that does not fit") {
     CHECK(lbfgs.history() == 2);
     CHECK(lbfgs.n_iter() == 3);
 }
+
+TEST_CASE("LBFGS checkpoints with an empty history, and after a step that stopped at once") {
+    const auto d = data<double>();
+    // One iteration: d, t and the previous gradient, no pair yet ([0, n] and [0] in the file).
+    const tg::lbfgs_options o{.max_iter = 1, .tolerance_grad = 0, .tolerance_change = 0, .history_size = 5};
+    fit<double> whole(d, o, 0.5), first(d, o, 0.5);
+    std::vector<double> losses;
+    for (int s = 0; s < 3; ++s)
+        losses.push_back(whole.step());
+    CHECK(first.step() == losses[0]);
+    REQUIRE(first.lbfgs.history() == 0);
+    const auto path = temp("empty.safetensors");
+    tg::save(path, first.params, first.lbfgs);
+    CHECK(tg::io::tensor_file::load(path).find("optimizer.state.0.weight.old_dirs")->shape ==
+          std::vector<std::size_t>{0, first.lbfgs.size()});
+    fit<double> resumed(d, o, -0.3);
+    tg::load(path, resumed.params, resumed.lbfgs);
+    check_same_state(resumed.lbfgs.state(), first.lbfgs.state());
+    CHECK(resumed.step() == losses[1]);
+    CHECK(resumed.step() == losses[2]);
+    CHECK(resumed.values() == whole.values());
+
+    // max|g| <= tolerance_grad at the first call: torch's state holds the two counts only.
+    fit<double> stopped(d, {.tolerance_grad = 1e9}, 0.5);
+    stopped.step();
+    REQUIRE(stopped.lbfgs.func_evals() == 1);
+    REQUIRE(stopped.lbfgs.n_iter() == 0);
+    tg::save(path, stopped.params, stopped.lbfgs);
+    std::size_t state_tensors = 0;
+    const auto file = tg::io::tensor_file::load(path);
+    for (const auto& t : file.tensors())
+        state_tensors += t.name.starts_with("optimizer.state.") ? 1 : 0;
+    CHECK(state_tensors == 2);
+    fit<double> again(d, {.tolerance_grad = 1e9}, -0.3);
+    tg::load(path, again.params, again.lbfgs);
+    CHECK(again.lbfgs.func_evals() == 1);
+    CHECK(again.lbfgs.n_iter() == 0);
+    CHECK(again.values() == stopped.values());
+}
