@@ -52,8 +52,10 @@ void predict(Expr, const Parameters<L, T>& params, const data::batch_view<T>& ro
     if (out.size() < rows.size() * size_of<std::remove_cv_t<Expr>>)
         typegrad::detail::raise(
             std::invalid_argument("typegrad: predict: the output span is smaller than rows x outputs"));
-    eval::predict(params.values().data(),
-                  data::feed<typename eval::input, typename eval::target>(rows, "predict", checks), out.data());
+    eval::predict(
+        params.values().data(),
+        data::feed<typename eval::input, typename eval::target, typename eval::index_columns>(rows, "predict", checks),
+        out.data());
 }
 
 //! The value of `expr` for each row of `rows`, as a vector of rows x size_of<Expr> values.

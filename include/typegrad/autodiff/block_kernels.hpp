@@ -7,12 +7,16 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/detail/xsimd.hpp>
+
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/outer.hpp>
 
 namespace TYPEGRAD_NS::ops {
 struct matvec;
+template <std::size_t Num, std::size_t Dim>
+struct embedding;
 }  // namespace TYPEGRAD_NS::ops
 
 namespace TYPEGRAD_NS::autodiff {
@@ -48,6 +52,37 @@ struct block_kernel<ops::matvec> {
     static void flush(Stage& stage, T* g) {
         stage.flush(g);
     }
+};
+
+//! Embeddings: the table's gradient is a scatter-add of each sample's gy into the one row its index
+//! names, lane after lane, straight into the gradient. Per-lane accumulators would be Num x Dim lane
+//! values, summed over the lanes after every batch, for Dim numbers per sample.
+template <std::size_t Num, std::size_t Dim>
+struct block_kernel<ops::embedding<Num, Dim>> {
+    template <std::size_t I, class V, std::size_t, std::size_t, std::size_t>
+    static constexpr bool wanted = I == 1 && detail::is_batch_v<V>;
+
+    struct nothing_kept {};
+    template <class V, std::size_t, std::size_t, std::size_t>
+    using stage = nothing_kept;
+
+    template <std::size_t I, class Stage, class T, class GY, class Y, class X, class W>
+    static void run(Stage&, T* g, std::size_t valid, const GY& gy, const Y&, const X& index, const W&) {
+        using V = std::remove_cvref_t<decltype(gy[0])>;
+        alignas(64) T ids[V::size];
+        alignas(64) T rows[Dim][V::size];
+        V(index[0]).store_aligned(ids);
+        for (std::size_t d = 0; d < Dim; ++d)
+            V(gy[d]).store_aligned(rows[d]);
+        for (std::size_t l = 0; l < valid; ++l) {
+            const std::size_t r = ops::embedding<Num, Dim>::row(ids[l]);
+            if (r < Num)
+                for (std::size_t d = 0; d < Dim; ++d)
+                    g[r * Dim + d] += rows[d][l];
+        }
+    }
+    template <class Stage, class T>
+    static void flush(Stage&, T*) {}
 };
 
 }  // namespace TYPEGRAD_NS::autodiff
