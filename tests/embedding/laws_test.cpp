@@ -30,21 +30,20 @@ struct beside_numeric : case_defaults {
 // Two tables, columns 0 (5 rows) and 2 (2 rows), through tanh and a dot product.
 struct two_tables : case_defaults {
     static constexpr std::array<std::size_t, 4> index_bounds{5, 0, 2, 0};
-    static constexpr auto loss =
-        tg::mse(tg::dot(tg::tanh(tg::concat(tg::embedding<"a", 5, 3>(tg::column<0>(x)),
-                                            tg::embedding<"b", 2, 4>(tg::column<2>(x)))),
-                        tg::param<"v", 7>) +
-                    tg::dot(tg::columns<1, 3>(x), tg::param<"u", 2>),
-                y);
+    static constexpr auto loss = tg::mse(tg::dot(tg::tanh(tg::concat(tg::embedding<"a", 5, 3>(tg::column<0>(x)),
+                                                                     tg::embedding<"b", 2, 4>(tg::column<2>(x)))),
+                                                 tg::param<"v", 7>) +
+                                             tg::dot(tg::columns<1, 3>(x), tg::param<"u", 2>),
+                                         y);
 };
 
 // One table read at two columns (shared weights): both lookups add into its gradient.
 struct shared_table : case_defaults {
     static constexpr std::array<std::size_t, 4> index_bounds{4, 0, 0, 4};
-    static constexpr auto loss = tg::mse(
-        tg::dot(tg::embedding<"emb", 4, 3>(tg::column<0>(x)) * tg::embedding<"emb", 4, 3>(tg::column<3>(x)),
-                tg::param<"v", 3>),
-        y);
+    static constexpr auto loss =
+        tg::mse(tg::dot(tg::embedding<"emb", 4, 3>(tg::column<0>(x)) * tg::embedding<"emb", 4, 3>(tg::column<3>(x)),
+                        tg::param<"v", 3>),
+                y);
 };
 
 // The layers: a stack whose first layer concatenates the embedded column 2 with columns 0, 1, 3.
@@ -67,16 +66,15 @@ struct classifier : case_defaults {
 
 namespace typegrad_test {
 
-#define TYPEGRAD_EMBEDDING_CASES                                                                            \
-    embedding_cases::beside_numeric, embedding_cases::two_tables, embedding_cases::shared_table,            \
+#define TYPEGRAD_EMBEDDING_CASES                                                                 \
+    embedding_cases::beside_numeric, embedding_cases::two_tables, embedding_cases::shared_table, \
         embedding_cases::stacked, embedding_cases::classifier
 
-TEMPLATE_TEST_CASE("embedding: the gradient matches central differences (double)", "[laws]",
-                   TYPEGRAD_EMBEDDING_CASES) {
+TEMPLATE_TEST_CASE("embedding: the gradient matches central differences (double)", "[laws]", TYPEGRAD_EMBEDDING_CASES) {
     gradient_matches_central_differences<TestType>();
 }
-TEMPLATE_PRODUCT_TEST_CASE("embedding: backward twice accumulates twice the gradient", "[laws]",
-                           (in_float, in_double), (TYPEGRAD_EMBEDDING_CASES)) {
+TEMPLATE_PRODUCT_TEST_CASE("embedding: backward twice accumulates twice the gradient", "[laws]", (in_float, in_double),
+                           (TYPEGRAD_EMBEDDING_CASES)) {
     backward_twice_doubles_the_gradient<TestType>();
 }
 TEMPLATE_PRODUCT_TEST_CASE("embedding: zero_grad resets the gradient", "[laws]", (in_float, in_double),

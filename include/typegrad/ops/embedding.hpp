@@ -162,8 +162,8 @@ template <std::size_t C, Expression X>
 constexpr auto column(X) {
     using SX = typename X::shape_type;
     constexpr bool ok = SX::rank == 1 && C < SX::size;
-    if constexpr (error::check<ok>(error::fault<error::column_outside_the_input<error::column<C>,
-                                                                                error::shaped<error::input, SX>>>))
+    if constexpr (error::check<ok>(
+                      error::fault<error::column_outside_the_input<error::column<C>, error::shaped<error::input, SX>>>))
         return node<ops::take<C>, X>{};
     else
         return error::stand_in<shape<1>>{};
@@ -176,7 +176,8 @@ constexpr auto columns(X) {
     using SX = typename X::shape_type;
     constexpr bool ok = SX::rank == 1 && sizeof...(Cs) > 0 && ((Cs < SX::size) && ...);
     if constexpr (!error::check<ok>(
-                      error::fault<error::column_outside_the_input<error::column<Cs...>, error::shaped<error::input, SX>>>))
+                      error::fault<
+                          error::column_outside_the_input<error::column<Cs...>, error::shaped<error::input, SX>>>))
         return error::stand_in<shape<sizeof...(Cs)>>{};
     else if constexpr (!error::check<detail::distinct_columns<Cs...>()>(
                            error::fault<error::column_selected_twice<error::column<Cs...>>>))
