@@ -24,7 +24,8 @@ namespace tg = typegrad;
 
 constexpr auto x = tg::input<"x", 3>;
 constexpr auto y = tg::target<"y">;
-constexpr auto model = tg::linear<"fc", 4, 1>(tg::concat(tg::embedding<"emb", 2, 2>(tg::column<1>(x)), tg::columns<0, 2>(x)));
+constexpr auto model =
+    tg::linear<"fc", 4, 1>(tg::concat(tg::embedding<"emb", 2, 2>(tg::column<1>(x)), tg::columns<0, 2>(x)));
 constexpr auto loss = tg::mse(model, y);
 using loss_type = std::remove_cv_t<decltype(loss)>;
 
@@ -142,8 +143,9 @@ TEST_CASE("embedding: the table's gradient goes straight into .grad, not through
 }
 
 TEST_CASE("embedding: the layers give the builders' expressions, with torch.nn.Sequential's names") {
-    using stack = tg::sequential<tg::concat_branches<tg::sequential<tg::Column<1>, tg::Embedding<2, 2>>, tg::Columns<0, 2>>,
-                                 tg::Linear<4, 1>>;
+    using stack =
+        tg::sequential<tg::concat_branches<tg::sequential<tg::Column<1>, tg::Embedding<2, 2>>, tg::Columns<0, 2>>,
+                       tg::Linear<4, 1>>;
     constexpr auto by_layers = stack{}(x);
     constexpr auto by_hand = tg::linear<"1", 4, 1>(
         tg::concat(tg::embedding<"0.branches.0.1", 2, 2>(tg::column<1>(x)), tg::columns<0, 2>(x)));

@@ -191,6 +191,8 @@ template <class X>
 inline constexpr bool is_input_column = false;
 template <std::size_t C, InputLeaf X>
 inline constexpr bool is_input_column<node<ops::take<C>, X>> = true;
+template <>
+inline constexpr bool is_input_column<error::stand_in<shape<1>>> = true;  // a column already reported
 }  // namespace detail
 
 //! A lookup table of `Num` rows of `Dim` numbers, `<Name>.weight` [Num, Dim], read at the index in
