@@ -47,7 +47,8 @@ tg::data::basic_dataset<T> data(std::size_t shift = 0) {
     std::vector<T> features(f.begin(), f.end());
     for (std::size_t r = 0; r < features.size() / 4; ++r)
         features[r * 4 + 1] = static_cast<T>(static_cast<std::size_t>(features[r * 4 + 1] + shift) % 5);
-    return tg::data::basic_dataset<T>({"a", "i", "b", "j"}, "y", std::move(features), std::vector<T>(t.begin(), t.end()));
+    return tg::data::basic_dataset<T>({"a", "i", "b", "j"}, "y", std::move(features),
+                                      std::vector<T>(t.begin(), t.end()));
 }
 
 //! Trains `Loss` on `d` with Adam from the recording's initial parameters and returns the largest
