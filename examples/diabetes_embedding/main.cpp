@@ -66,8 +66,8 @@ tg::data::dataset with_sex_index(tg::data::dataset standardised, const tg::data:
 }  // namespace
 
 int main(int argc, char** argv) try {
-    const example::options options = example::parse(argc, argv, "diabetes_embedding",
-                                                    {.epochs = 50, .data = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv"});
+    const example::options options =
+        example::parse(argc, argv, "diabetes_embedding", {.epochs = 50, .data = TYPEGRAD_EXAMPLE_DATA "/diabetes.csv"});
     const auto data = tg::data::read_csv(options.data, {.target = "target"});
     const auto [train_raw, test_raw] = tg::data::split(data, 0.8, /*seed=*/42);
     const auto scale = tg::data::standardizer<float>::fit(train_raw);  // the training rows' statistics only
@@ -93,8 +93,7 @@ int main(int argc, char** argv) try {
         const std::vector<float> predicted = target.inverted(tg::predict(prediction, params, test.all()));
         r2 = tg::r2(predicted, test.targets());
         if (epoch % 10 == 9 || epoch + 1 == options.epochs)
-            std::printf("  epoch %3d  test mse %8.1f  test R² %6.3f\n", epoch, tg::mse(predicted, test.targets()),
-                        r2);
+            std::printf("  epoch %3d  test mse %8.1f  test R² %6.3f\n", epoch, tg::mse(predicted, test.targets()), r2);
     }
     const auto table = params.value<"0.branches.0.1.weight">();
     std::printf("the table: sex 1 -> (%.3f, %.3f, %.3f, %.3f), sex 2 -> (%.3f, %.3f, %.3f, %.3f)\n", table[0], table[1],
