@@ -154,6 +154,14 @@ TEST_CASE("embedding: the layers give the builders' expressions, with torch.nn.S
     STATIC_REQUIRE(stack::out_features == 1);
     STATIC_REQUIRE(tg::Embedding<5, 3>::in_features == 1);
     STATIC_REQUIRE(tg::Embedding<5, 3>::out_features == 3);
+    // An input of one column is the index itself: torch's Sequential(Embedding(5, 3), Linear(3, 1)).
+    constexpr auto i = tg::input<"i", 1>;
+    constexpr auto first = tg::sequential<tg::Embedding<5, 3>, tg::Linear<3, 1>>{}(i);
+    STATIC_REQUIRE(std::is_same_v<std::remove_cv_t<decltype(first)>,
+                                  decltype(tg::linear<"1", 3, 1>(tg::embedding<"0", 5, 3>(i)))>);
+    using first_loss = std::remove_cv_t<decltype(tg::mse(first, y))>;
+    STATIC_REQUIRE(std::is_same_v<typename tg::autodiff::program<first_loss, float>::index_columns,
+                                  tg::type_list<tg::autodiff::index_column<0, 5, "0.weight">>>);
     using S = typename std::remove_cv_t<decltype(tg::columns<2, 0>(x))>::shape_type;
     STATIC_REQUIRE(std::is_same_v<S, tg::shape<2>>);
 }

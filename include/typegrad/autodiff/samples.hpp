@@ -71,6 +71,14 @@ requires requires {
     static constexpr bool found = true;
     using type = index_column<Select::columns[0], Op::index_bound, W::name>;
 };
+// The same op reading an input of one column: the input is the index.
+template <class Op, class X, class W>
+requires requires {
+    Op::index_bound;
+} && InputLeaf<X> && ParamLeaf<W> &&(size_of<X> == 1) struct index_column_of<node<Op, X, W>> {
+    static constexpr bool found = true;
+    using type = index_column<0, Op::index_bound, W::name>;
+};
 }  // namespace detail
 
 //! The index columns (index_column) that the nodes `Nodes` (a type_list) read, in node order. Picked

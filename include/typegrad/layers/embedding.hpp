@@ -40,7 +40,9 @@ struct Columns : layers::module {
 };
 
 //! A lookup table of Num rows of Dim numbers, `<index>.weight` [Num, Dim], read at the index its
-//! input holds (a `tg::Column<C>` before it): in_features 1, out_features Dim. torch:
+//! input holds (a `tg::Column<C>` before it, or an input of one column: `tg::sequential<
+//! tg::Embedding<5, 3>, tg::Linear<3, 1>>{}(tg::input<"i", 1>)` is torch's `nn.Sequential(
+//! nn.Embedding(5, 3), nn.Linear(3, 1))` on a vector of indices): in_features 1, out_features Dim. torch:
 //! `torch.nn.Embedding(Num, Dim)`, its weight drawn from N(0, 1) by `tg::init::torch_default`.
 template <std::size_t Num, std::size_t Dim>
 struct Embedding : layers::module {

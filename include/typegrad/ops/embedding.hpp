@@ -191,6 +191,8 @@ template <class X>
 inline constexpr bool is_input_column = false;
 template <std::size_t C, InputLeaf X>
 inline constexpr bool is_input_column<node<ops::take<C>, X>> = true;
+template <fixed_string Name>
+inline constexpr bool is_input_column<input_leaf<Name, 1>> = true;  // an input of one column: the index
 template <>
 inline constexpr bool is_input_column<error::stand_in<shape<1>>> = true;  // a column already reported
 }  // namespace detail
@@ -198,7 +200,8 @@ inline constexpr bool is_input_column<error::stand_in<shape<1>>> = true;  // a c
 //! A lookup table of `Num` rows of `Dim` numbers, `<Name>.weight` [Num, Dim], read at the index in
 //! one column of the input row: `tg::embedding<"emb", 2, 4>(tg::column<1>(x))` is row x[1] of
 //! `emb.weight`, a vector of 4. Each value of that column must be an integer in [0, Num); the data is
-//! checked once per dataset, and a value outside is an error naming its row and column.
+//! checked once per dataset, and a value outside is an error naming its row and column. An input
+//! of one column is itself an index: `tg::embedding<"emb", 5, 3>(tg::input<"i", 1>)`.
 //! torch: `torch.nn.Embedding(Num, Dim)(x[:, C].long())`, its weight drawn from N(0, 1).
 template <fixed_string Name, std::size_t Num, std::size_t Dim, Expression X>
 constexpr auto embedding(X) {
