@@ -166,16 +166,25 @@ TEST_CASE("embedding: the layers give the builders' expressions, with torch.nn.S
     STATIC_REQUIRE(std::is_same_v<S, tg::shape<2>>);
 }
 
-TEST_CASE("embedding: a row never checked gives NaN instead of reading outside the table") {
+TEST_CASE("embedding: predict_one checks the row's indices; a sweep never checked gives NaN, not a read outside") {
     tg::Parameters<loss_type, double> params;
     tg::init::torch_default(params, 3);
     const std::vector<double> good{0.5, 1.0, 2.0}, bad{0.5, 2.0, 2.0}, fraction{0.5, 0.25, 2.0};
     CHECK(std::isfinite(tg::predict_one(model, params, good)[0]));
-    CHECK(std::isnan(tg::predict_one(model, params, bad)[0]));
-    CHECK(std::isnan(tg::predict_one(model, params, fraction)[0]));
+    CHECK_THROWS_WITH(tg::predict_one(model, params, bad),
+                      "typegrad: predict_one: feature 1 is 2, expected an integer index in [0, 2) into the rows of "
+                      "'emb.weight'");
+    CHECK_THROWS_WITH(tg::predict_one(model, params, fraction), Catch::Matchers::Contains("feature 1 is 0.25"));
     // The functional form: the same value by hand.
     const auto t = params.value<"emb.weight">();
     const auto w = params.value<"fc.weight">();
     const double by_hand = w[0] * t[2] + w[1] * t[3] + w[2] * 0.5 + w[3] * 2.0 + params.value<"fc.bias">()[0];
     CHECK(tg::predict_one(model, params, good)[0] == Approx(by_hand).epsilon(1e-12));
+    // The one-sample sweep itself, given a row no one checked: NaN, and nothing added to the table.
+    using program = tg::autodiff::program<loss_type, double>;
+    params.zero_grad();
+    const double l = program::sample_backward(params.values().data(), params.grads().data(), bad.data(), 1.0, 1.0);
+    CHECK(std::isnan(l));
+    for (const double g : params.grad<"emb.weight">())
+        CHECK(g == 0.0);
 }
