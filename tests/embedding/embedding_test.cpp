@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <typegrad/to_string.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include "datasets.hpp"
@@ -140,6 +141,13 @@ TEST_CASE("embedding: the table's gradient goes straight into .grad, not through
     CHECK(g[1] != 0.0f);
     CHECK(g[2] == 0.0f);
     CHECK(g[3] == 0.0f);
+}
+
+TEST_CASE("embedding: an expression is written back as its builders") {
+    CHECK(tg::to_string(model) ==
+          "linear<\"fc\", 4, 1>(concat(embedding<\"emb\", 2, 2>(column<1>(x)), columns<0, 2>(x)))");
+    STATIC_REQUIRE(tg::op_name(tg::column<2>(x)) == "column");
+    STATIC_REQUIRE(tg::op_name(tg::embedding<"emb", 2, 2>(tg::column<1>(x))) == "embedding");
 }
 
 TEST_CASE("embedding: the layers give the builders' expressions, with torch.nn.Sequential's names") {
