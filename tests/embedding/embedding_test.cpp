@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <typegrad/autodiff/data_parallel.hpp>
 #include <typegrad/to_string.hpp>
 #include <typegrad/typegrad.hpp>
 
@@ -195,4 +196,26 @@ TEST_CASE("embedding: predict_one checks the row's indices; a sweep never checke
     CHECK(std::isnan(l));
     for (const double g : params.grad<"emb.weight">())
         CHECK(g == 0.0);
+}
+
+TEST_CASE("embedding: a batch is cut into chunks by the work of its samples, not by the table's size") {
+    constexpr auto big = tg::mse(tg::linear<"fc", 32, 1>(tg::embedding<"emb", 10000, 32>(tg::column<0>(x))), y);
+    using program = tg::autodiff::program<std::remove_cv_t<decltype(big)>, float>;
+    using engine = tg::autodiff::data_parallel<program>;
+    STATIC_REQUIRE(engine::total == 10000 * 32 + 32 + 1);
+    STATIC_REQUIRE(engine::work_per_sample == 32 + 32 + 1);  // one row of the table, and fc
+    const engine e;
+    // By the parameters alone, 256 rows would be 16 chunks of 16, each zeroing and adding a buffer of
+    // 320 033 numbers for 16 samples' sweeps; a chunk's work must pay for its buffer.
+    CHECK(tg::autodiff::chunking::of(256, engine::total, program::lanes).chunks > 1);
+    CHECK(e.chunks_of(256).chunks == 1);
+    CHECK(e.chunks_of(1 << 20).chunks > 1);  // a batch large enough is still shared
+    // A model without a table is cut as before.
+    using dense = tg::autodiff::data_parallel<tg::autodiff::program<loss_type, float>>;
+    STATIC_REQUIRE(dense::work_per_sample == dense::total - 2);  // the table [2, 2]: one row read
+    using plain = tg::autodiff::program<std::remove_cv_t<decltype(tg::mse(tg::linear<"fc", 3, 1>(x), y))>, float>;
+    using plain_engine = tg::autodiff::data_parallel<plain>;
+    STATIC_REQUIRE(plain_engine::work_per_sample == plain_engine::total);
+    CHECK(plain_engine{}.chunks_of(300).chunks ==
+          tg::autodiff::chunking::of(300, plain_engine::total, plain::lanes).chunks);
 }

@@ -9,6 +9,7 @@
 
 #include <typegrad/detail/xsimd.hpp>
 
+#include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/outer.hpp>
@@ -84,5 +85,25 @@ struct block_kernel<ops::embedding<Num, Dim>> {
     template <class Stage, class T>
     static void flush(Stage&, T*) {}
 };
+
+//! The parameter elements of a lookup node N that one sample does not read: a table's rows but the
+//! one its index names (an op with `index_bound` rows over its parameter operand 1), 0 for any
+//! other node. A sample's work is the model's parameters less these (data_parallel's chunking).
+template <class N>
+inline constexpr std::size_t unread_per_sample = 0;
+template <class Op, class I, class W>
+requires requires { Op::index_bound; } && ParamLeaf<W>
+inline constexpr std::size_t unread_per_sample<node<Op, I, W>> = size_of<W> - size_of<W> / Op::index_bound;
+
+//! unread_per_sample summed over the nodes of a list (an array, not a fold: Clang 14 caps a fold's
+//! nesting at 256 operands).
+template <class... Ns>
+constexpr std::size_t unread_per_sample_of(type_list<Ns...>) {
+    const std::size_t each[] = {0, unread_per_sample<Ns>...};
+    std::size_t sum = 0;
+    for (const std::size_t n : each)
+        sum += n;
+    return sum;
+}
 
 }  // namespace TYPEGRAD_NS::autodiff
