@@ -219,3 +219,20 @@ TEST_CASE("embedding: a batch is cut into chunks by the work of its samples, not
     CHECK(plain_engine{}.chunks_of(300).chunks ==
           tg::autodiff::chunking::of(300, plain_engine::total, plain::lanes).chunks);
 }
+
+TEST_CASE("embedding: a classifier's class targets and index columns are each checked once") {
+    constexpr auto classifier = tg::cross_entropy(tg::linear<"fc", 3, 3>(tg::embedding<"emb", 2, 3>(tg::column<1>(x))),
+                                                  tg::class_target<"y", 3>);
+    using L = std::remove_cv_t<decltype(classifier)>;
+    tg::Parameters<L, float> params;
+    tg::Trainer<L, tg::SGD> trainer{params, {.lr = 0.1}};
+    auto data = rows({0, 1, 1, 0});  // targets 0, 1, 2, 3: the last is no class of 3
+    CHECK_THROWS_WITH(trainer.backward(data.all()), Catch::Matchers::Contains("check_class_targets: data row 3"));
+    data.update([](std::span<float>, std::span<float> t) { t[3] = 2; });
+    CHECK_NOTHROW(trainer.backward(data.all()));
+    const std::uint64_t stamp = data.checked().get();
+    CHECK(((stamp >> 8) & 0xffffff) == 3 + 1);  // the class count checked
+    CHECK((stamp >> 32) != 0);                  // and the index columns
+    CHECK_NOTHROW(trainer.backward(data.all()));
+    CHECK(data.checked().get() == stamp);
+}
