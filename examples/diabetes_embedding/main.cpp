@@ -36,10 +36,10 @@ namespace tg = typegrad;
 
 namespace {
 
-// What --check demands of the last epoch's test R² (GCC 12 and Clang 14 alike: 0.548 after the default
-// 50 epochs, within 0.53-0.56 from epoch 20 on, about what the same network without the embedding
-// reaches, examples/mlp_regression: sex is a weak predictor of this target). A model that predicts
-// the training mean scores about 0; 0.50 is well clear of that.
+// What --check demands of the last epoch's test R² (GCC 12 and Clang 14 alike: 0.548 after the
+// default 50 epochs, within 0.53-0.56 from epoch 20 on, about what the same network without the
+// embedding reaches, examples/mlp_regression: sex is a weak predictor of this target). A model that
+// predicts the training mean scores about 0; 0.50 is well clear of that.
 constexpr double min_test_r2 = 0.50;
 
 constexpr std::size_t sex = 1;  // the column embedded
