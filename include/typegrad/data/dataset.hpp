@@ -65,6 +65,12 @@ inline constexpr std::string_view csv_line_note = " of its CSV file, if read by 
                                    decimal(row + 2), csv_line_note, " has target '", name, "' = ", shortest_text(y),
                                    ", expected an integer class index in [0, ", decimal(classes), ")"})));
 }
+//! Whether v is an index into `bound` rows: an integer in [0, bound).
+template <class T>
+bool is_index(T v, std::size_t bound) noexcept {
+    return std::isfinite(v) && v >= T(0) && std::trunc(v) == v &&
+           static_cast<long double>(v) < static_cast<long double>(bound);
+}
 [[noreturn, gnu::cold, gnu::noinline]] inline void fail_index_column(std::size_t column, std::size_t cols) {
     typegrad::detail::raise(
         std::invalid_argument(cat({"typegrad: check_index_column: column ", decimal(column),
@@ -466,9 +472,7 @@ void check_index_column(const basic_dataset<T>& d, std::size_t column, std::size
         detail::fail_index_column(column, d.cols());
     for (std::size_t r = 0; r < d.rows(); ++r) {
         const T v = d.row(r)[column];
-        const bool is_index = std::isfinite(v) && v >= T(0) && std::trunc(v) == v &&
-                              static_cast<long double>(v) < static_cast<long double>(bound);
-        if (!is_index)
+        if (!detail::is_index(v, bound))
             detail::fail_index(r, column, d.feature_names()[column], static_cast<double>(v), bound, table);
     }
 }

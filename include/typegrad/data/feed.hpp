@@ -5,7 +5,6 @@
 // class indices, and (unless turned off) every value is finite. The trainer, tg::predict and
 // tg::gradcheck all feed their sweeps through it. Checks that cost more than O(1) run once per
 // dataset: the dataset records them and forgets them when its values change.
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -58,6 +57,15 @@ void check_index_columns(const basic_dataset<T>& d, type_list<Columns...>) {
         cat({"typegrad: ", who, ": feature ", decimal(column), " is ", shortest_text(v),
              ", expected an integer index in [0, ", decimal(bound), ") into the rows of '", table, "'"})));
 }
+template <class T>
+void check_row_index(T v, std::size_t column, std::size_t bound, std::string_view table, std::string_view who) {
+    if (!is_index(v, bound))
+        fail_row_index(who, column, static_cast<double>(v), bound, table);
+}
+template <class T, class... Columns>
+void check_row_indices(const T* row, std::string_view who, type_list<Columns...>) {
+    (check_row_index(row[Columns::column], Columns::column, Columns::bound, Columns::table.view(), who), ...);
+}
 
 // The feed's errors, built out of line: feed() is compiled for each model that reads data, and its
 // failure paths need not be compiled and optimised with it.
@@ -83,17 +91,9 @@ void check_index_columns(const basic_dataset<T>& d, type_list<Columns...>) {
 //! Checks the index columns `Indices` (as feed's) of one row of features, `row`, given without a
 //! dataset (predict_one): throws std::invalid_argument naming `who`, the column and the value.
 template <class Indices, class T>
-void check_row_indices(const T* row, std::string_view who) {
-    [&]<class... Columns>(type_list<Columns...>) {
-        const auto one = [&](std::size_t column, std::size_t bound, std::string_view table) {
-            const T v = row[column];
-            const bool is_index = std::isfinite(v) && v >= T(0) && std::trunc(v) == v &&
-                                  static_cast<long double>(v) < static_cast<long double>(bound);
-            if (!is_index)
-                detail::fail_row_index(who, column, static_cast<double>(v), bound, table);
-        };
-        (one(Columns::column, Columns::bound, Columns::table.view()), ...);
-    }(Indices{});
+void check_row_indices([[maybe_unused]] const T* row, [[maybe_unused]] std::string_view who) {
+    if constexpr (!std::is_same_v<Indices, type_list<>>)
+        detail::check_row_indices(row, who, Indices{});
 }
 
 //! The rows of `batch` as a sweep of a model whose input leaf is `Input` and whose target leaf is
