@@ -164,7 +164,8 @@ gradcheck_result gradcheck(Loss, const Parameters<L, T>& params, const data::bat
                            const gradcheck_options& options = {}) {
     using loss_type = std::remove_cv_t<Loss>;
     using program = autodiff::program<loss_type, double>;
-    const auto source = data::feed<typename program::input, typename program::target>(rows, "gradcheck");
+    const auto source = data::feed<typename program::input, typename program::target, typename program::index_columns>(
+        rows, "gradcheck");
     if (source.count == 0)
         typegrad::detail::raise(
             std::invalid_argument("typegrad: gradcheck: expected at least one row of data, found none"));

@@ -49,7 +49,8 @@ void input_gradient(Expr, const Parameters<L, T>& params, const data::batch_view
         typegrad::detail::raise(
             std::invalid_argument("typegrad: input_gradient: the output span is smaller than rows x features"));
     sweep::run(params.values().data(),
-               data::feed<typename sweep::input, typename sweep::eval::target>(rows, "input_gradient", checks),
+               data::feed<typename sweep::input, typename sweep::eval::target, typename sweep::eval::index_columns>(
+                   rows, "input_gradient", checks),
                out.data());
 }
 

@@ -52,8 +52,10 @@ void predict(Expr, const Parameters<L, T>& params, const data::batch_view<T>& ro
     if (out.size() < rows.size() * size_of<std::remove_cv_t<Expr>>)
         typegrad::detail::raise(
             std::invalid_argument("typegrad: predict: the output span is smaller than rows x outputs"));
-    eval::predict(params.values().data(),
-                  data::feed<typename eval::input, typename eval::target>(rows, "predict", checks), out.data());
+    eval::predict(
+        params.values().data(),
+        data::feed<typename eval::input, typename eval::target, typename eval::index_columns>(rows, "predict", checks),
+        out.data());
 }
 
 //! The value of `expr` for each row of `rows`, as a vector of rows x size_of<Expr> values.
@@ -78,7 +80,8 @@ template <Expression Expr, class L, class T>
 //! pays off from a few rows on). `features` holds the model input's features in column order (any
 //! contiguous range: std::array, std::vector, T[N], std::span), already standardised as the
 //! training rows were. Throws std::invalid_argument when it
-//! holds another number of values or, with `checks.finite` (on by default), a non-finite one.
+//! holds another number of values, an index column (an embedding's) a value that is not an index
+//! into its table or, with `checks.finite` (on by default), a non-finite one.
 //! torch: `with torch.no_grad(): out = model(x.unsqueeze(0))[0]`.
 template <Expression Expr, class L, class T>
 [[nodiscard]] std::array<T, size_of<std::remove_cv_t<Expr>>> predict_one(
@@ -108,6 +111,7 @@ template <Expression Expr, class L, class T>
                                                               std::to_string(static_cast<double>(features[c])) +
                                                               ", expected a finite value (the check can be turned off: "
                                                               "feed_checks::finite)"));
+    data::check_row_indices<typename eval::index_columns>(features.data(), "predict_one");
     using root = std::remove_cv_t<Expr>;
     autodiff::workspace<T, T, typename eval::nodes, typename autodiff::graph<std::remove_cv_t<L>>::params> ws;
     ws.params = params.values().data();

@@ -24,6 +24,7 @@
 #include <typegrad/ops/concat.hpp>
 #include <typegrad/ops/conv.hpp>
 #include <typegrad/ops/dropout.hpp>
+#include <typegrad/ops/embedding.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
@@ -101,6 +102,10 @@ template <std::size_t G, std::size_t N, std::uint64_t E>
 inline constexpr std::string_view op_name<ops::layer_norm<G, N, E>> = "layer_norm";
 template <>
 inline constexpr std::string_view op_name<ops::concat> = "concat";
+template <std::size_t... Cs>
+inline constexpr std::string_view op_name<ops::take<Cs...>> = sizeof...(Cs) == 1 ? "column" : "columns";
+template <std::size_t Num, std::size_t Dim>
+inline constexpr std::string_view op_name<ops::embedding<Num, Dim>> = "embedding";
 template <>
 inline constexpr std::string_view op_name<ops::gelu> = "gelu";
 template <>
@@ -436,6 +441,41 @@ struct printer<node<ops::add, node<ops::matvec, X, param_leaf<Weight, shape<Out,
         print_unsigned(out, Out);
         out.put(">(");
         detail::text::print<X>(out);
+        out.put(")");
+    }
+};
+
+// tg::column<C>(x), tg::columns<C...>(x) and tg::embedding<"emb", Num, Dim>(index).
+template <std::size_t... Cs, class X>
+struct printer<node<ops::take<Cs...>, X>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        out.put(sizeof...(Cs) == 1 ? "column<" : "columns<");
+        bool first = true;
+        for (const std::size_t c : {Cs...}) {
+            if (!first)
+                out.put(", ");
+            first = false;
+            print_unsigned(out, c);
+        }
+        out.put(">(");
+        detail::text::print<X>(out);
+        out.put(")");
+    }
+};
+template <std::size_t Num, std::size_t Dim, class I, fixed_string Weight>
+requires(Weight.view().ends_with(
+    ".weight")) struct printer<node<ops::embedding<Num, Dim>, I, param_leaf<Weight, shape<Num, Dim>>>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        out.put("embedding<\"");
+        out.put(Weight.view().substr(0, Weight.size() - 7));
+        out.put("\", ");
+        print_unsigned(out, Num);
+        out.put(", ");
+        print_unsigned(out, Dim);
+        out.put(">(");
+        detail::text::print<I>(out);
         out.put(")");
     }
 };

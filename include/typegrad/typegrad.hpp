@@ -16,6 +16,7 @@
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/concat.hpp>
+#include <typegrad/ops/embedding.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>

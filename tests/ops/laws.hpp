@@ -4,7 +4,8 @@
 // An op case is a type with `static constexpr auto loss` (a small scalar loss using the op, with
 // parameters and usually the input `x` and a target) and the range [lo, hi] its random parameters
 // and features are drawn from (derive from `case_defaults`, override what the op needs: a positive
-// range for log, sqrt, division; `binary` for 0/1 targets). A class target is detected from the loss.
+// range for log, sqrt, division; `binary` for 0/1 targets; `index_bounds`, one per input column, for
+// columns read as indices in [0, bound), 0 for the others). A class target is detected from the loss.
 //
 // The laws:
 // (a) gradient_matches_central_differences: tg::gradcheck in double on random parameters and rows;
@@ -81,10 +82,19 @@ struct fixture {
         for (auto& v : p.values())
             v = uniform();
     }
+    //! A feature of column c: an index in [0, bound) for a column the case reads as indices
+    //! (`Case::index_bounds`, 0 for the others), else a uniform draw.
+    T feature(std::size_t c) {
+        if constexpr (requires { Case::index_bounds; }) {
+            if (const std::size_t bound = Case::index_bounds[c]; bound > 0)
+                return static_cast<T>(std::uniform_int_distribution<std::size_t>(0, bound - 1)(rng));
+        }
+        return uniform();
+    }
     template <class Features, class Targets>
     void fill(Features& features, Targets& targets) {
-        for (auto& v : features)
-            v = uniform();
+        for (std::size_t k = 0; k < features.size(); ++k)
+            features[k] = feature(k % width);
         for (auto& v : targets)
             v = target_value();
     }

@@ -17,7 +17,9 @@ read as the module lists they stand for):
     sequential.py key CASE.json       what the compiled replay is cached by
 
 A module typegrad does not have, or an option it does not take (a Linear without bias, a Softplus
-with beta), is refused with the module's index and what is not supported.
+with beta, an Embedding with padding_idx), is refused with the module's index and what is not
+supported. An Embedding comes first: the model then reads one column, the indices (torch's input
+of shape [batch], integers as numbers in the data), as `tg::Embedding` on `tg::input<"x", 1>`.
 """
 import hashlib
 import json
@@ -65,6 +67,13 @@ def modules_of(seq):
         elif isinstance(m, nn.LayerNorm):
             out.append({"type": "LayerNorm", "normalized_shape": list(m.normalized_shape), "eps": m.eps,
                         "elementwise_affine": m.elementwise_affine})
+        elif isinstance(m, nn.Embedding):
+            if i != 0:
+                raise Unsupported(f"module {i}: Embedding after another module (typegrad: first, on a column of indices)")
+            for option, default in (("padding_idx", None), ("max_norm", None), ("scale_grad_by_freq", False)):
+                if getattr(m, option) != default:
+                    raise Unsupported(f"module {i}: Embedding with {option}={getattr(m, option)!r}")
+            out.append({"type": "Embedding", "num_embeddings": m.num_embeddings, "embedding_dim": m.embedding_dim})
         else:
             raise Unsupported(f"module {i}: {type(m).__name__} is not a typegrad layer the exporter knows")
     return out
@@ -74,6 +83,10 @@ def _layer(i, m):
     t = m["type"]
     if t == "Linear":
         return f"tg::Linear<{int(m['in_features'])}, {int(m['out_features'])}>"
+    if t == "Embedding":
+        if i != 0:
+            raise Unsupported(f"module {i}: Embedding after another module")
+        return f"tg::Embedding<{int(m['num_embeddings'])}, {int(m['embedding_dim'])}>"
     if t in ("ReLU", "Tanh", "Sigmoid", "SiLU", "Softplus"):
         return f"tg::{t}"
     if t == "GELU":
@@ -110,11 +123,13 @@ def typegrad_type(modules):
 
 
 def _widths(modules):
-    """(input width, output width) of a module list, from its Linear layers."""
+    """(input width, output width) of a module list, from its Linear layers; a list that starts with
+    an Embedding reads one column, the indices."""
     linears = [m for m in modules if m["type"] == "Linear"]
     if not linears:
         raise Unsupported("a sequential model needs a Linear layer to fix its widths")
-    return int(linears[0]["in_features"]), int(linears[-1]["out_features"])
+    n_in = 1 if modules[0]["type"] == "Embedding" else int(linears[0]["in_features"])
+    return n_in, int(linears[-1]["out_features"])
 
 
 LOSSES = {

@@ -7,12 +7,17 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <typegrad/detail/xsimd.hpp>
+
+#include <typegrad/core/expr.hpp>
 #include <typegrad/core/values.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/outer.hpp>
 
 namespace TYPEGRAD_NS::ops {
 struct matvec;
+template <std::size_t Num, std::size_t Dim>
+struct embedding;
 }  // namespace TYPEGRAD_NS::ops
 
 namespace TYPEGRAD_NS::autodiff {
@@ -49,5 +54,56 @@ struct block_kernel<ops::matvec> {
         stage.flush(g);
     }
 };
+
+//! Embeddings: the table's gradient is a scatter-add of each sample's gy into the one row its index
+//! names, lane after lane, straight into the gradient. Per-lane accumulators would be Num x Dim lane
+//! values, summed over the lanes after every batch, for Dim numbers per sample.
+template <std::size_t Num, std::size_t Dim>
+struct block_kernel<ops::embedding<Num, Dim>> {
+    template <std::size_t I, class V, std::size_t, std::size_t, std::size_t>
+    static constexpr bool wanted = I == 1 && detail::is_batch_v<V>;
+
+    struct nothing_kept {};
+    template <class V, std::size_t, std::size_t, std::size_t>
+    using stage = nothing_kept;
+
+    template <std::size_t I, class Stage, class T, class GY, class Y, class X, class W>
+    static void run(Stage&, T* g, std::size_t valid, const GY& gy, const Y&, const X& index, const W&) {
+        using V = std::remove_cvref_t<decltype(gy[0])>;
+        alignas(64) T ids[V::size];
+        alignas(64) T rows[Dim][V::size];
+        V(index[0]).store_aligned(ids);
+        for (std::size_t d = 0; d < Dim; ++d)
+            V(gy[d]).store_aligned(rows[d]);
+        for (std::size_t l = 0; l < valid; ++l) {
+            const std::size_t r = ops::embedding<Num, Dim>::row(ids[l]);
+            if (r < Num)
+                for (std::size_t d = 0; d < Dim; ++d)
+                    g[r * Dim + d] += rows[d][l];
+        }
+    }
+    template <class Stage, class T>
+    static void flush(Stage&, T*) {}
+};
+
+//! The parameter elements of a lookup node N that one sample does not read: a table's rows but the
+//! one its index names (an op with `index_bound` rows over its parameter operand 1), 0 for any
+//! other node. A sample's work is the model's parameters less these (data_parallel's chunking).
+template <class N>
+inline constexpr std::size_t unread_per_sample = 0;
+template <class Op, class I, class W>
+requires requires { Op::index_bound; } && ParamLeaf<W>
+inline constexpr std::size_t unread_per_sample<node<Op, I, W>> = size_of<W> - size_of<W> / Op::index_bound;
+
+//! unread_per_sample summed over the nodes of a list (an array, not a fold: Clang 14 caps a fold's
+//! nesting at 256 operands).
+template <class... Ns>
+constexpr std::size_t unread_per_sample_of(type_list<Ns...>) {
+    const std::size_t each[] = {0, unread_per_sample<Ns>...};
+    std::size_t sum = 0;
+    for (const std::size_t n : each)
+        sum += n;
+    return sum;
+}
 
 }  // namespace TYPEGRAD_NS::autodiff

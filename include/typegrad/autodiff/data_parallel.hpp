@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 
+#include <typegrad/autodiff/block_kernels.hpp>
 #include <typegrad/autodiff/program.hpp>
 #include <typegrad/autodiff/samples.hpp>
 #include <typegrad/detail/xsimd.hpp>
@@ -77,8 +78,26 @@ public:
     void set_min_chunk_rows(std::size_t rows) noexcept { min_chunk_rows_ = rows; }
     std::size_t min_chunk_rows() const noexcept { return min_chunk_rows_; }
 
-    //! How a batch of `rows` rows is cut.
-    chunking chunks_of(std::size_t rows) const noexcept { return chunking::of(rows, total, lanes, min_chunk_rows_); }
+    //! The parameter elements one sample's sweep reads: all but the rows of embedding tables its
+    //! indices do not name (all of them, for a table read at several columns).
+    static constexpr std::size_t work_per_sample = [] {
+        constexpr std::size_t unread = unread_per_sample_of(typename Program::nodes{});
+        return unread < total ? total - unread : total;
+    }();
+
+    //! How a batch of `rows` rows is cut. With embedding tables, a chunk's work is its rows times
+    //! work_per_sample, and it is also at least four times its buffer (zeroed, then added: two
+    //! passes over every parameter), which a large table would otherwise make cost more than the
+    //! chunk's own sweep.
+    chunking chunks_of(std::size_t rows) const noexcept {
+        if constexpr (work_per_sample == total) {
+            return chunking::of(rows, total, lanes, min_chunk_rows_);
+        } else {
+            const std::size_t fewest = std::max(chunking::min_work, 4 * total) / work_per_sample;
+            return chunking::of(rows, total, lanes,
+                                min_chunk_rows_ ? min_chunk_rows_ : std::max<std::size_t>(fewest, 1));
+        }
+    }
 
     //! grads += d(mean loss over rows)/d(params); returns the mean loss (program::backward).
     value_type backward(const value_type* params, value_type* grads, const sample_source<value_type>& rows) {

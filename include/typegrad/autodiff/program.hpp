@@ -50,6 +50,8 @@ struct evaluator : sample_loader<typename first_or_void<typename graph<std::remo
     using layout = param_layout<Params>;
     using input = typename first_or_void<typename graph_type::inputs>::type;
     using target = typename first_or_void<typename graph_type::targets>::type;
+    //! The columns of the input that the expression reads as indices (data/feed.hpp checks them).
+    using index_columns = typename index_columns_of<nodes>::type;
     //! The loader of this expression's input and target lanes (load_block, mask).
     using loader = sample_loader<input, target, T>;
     using loader::lanes;

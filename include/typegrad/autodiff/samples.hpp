@@ -4,11 +4,15 @@
 // so that program.hpp only orchestrates the sweeps; the one place that makes a sample_source from a
 // dataset, and checks it, is data/feed.hpp.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/mode.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/partial.hpp>
@@ -41,6 +45,70 @@ struct sample_source {
         p.count = n;
         return p;
     }
+};
+
+//! A column of the input row that a model reads as indices (an embedding's): its values must be
+//! integers in [0, Bound), the rows of the parameter `Table`. data/feed.hpp checks them.
+template <std::size_t Column, std::size_t Bound, fixed_string Table>
+struct index_column {
+    static constexpr std::size_t column = Column;
+    static constexpr std::size_t bound = Bound;
+    static constexpr auto table = Table;
+};
+
+namespace detail {
+template <class N>
+struct index_column_of {
+    static constexpr bool found = false;
+};
+// A node whose op takes indices below `index_bound` from operand 0, which selects one element of the
+// input (`columns`, of one), into the rows of the parameter operand 1.
+template <class Op, class Select, class X, class W>
+requires requires {
+    Op::index_bound;
+    Select::columns;
+} && InputLeaf<X> && ParamLeaf<W> &&(Select::columns.size() == 1) struct index_column_of<node<Op, node<Select, X>, W>> {
+    static constexpr bool found = true;
+    using type = index_column<Select::columns[0], Op::index_bound, W::name>;
+};
+// The same op reading an input of one column: the input is the index.
+template <class Op, class X, class W>
+requires requires {
+    Op::index_bound;
+} && InputLeaf<X> && ParamLeaf<W> &&(size_of<X> == 1) struct index_column_of<node<Op, X, W>> {
+    static constexpr bool found = true;
+    using type = index_column<0, Op::index_bound, W::name>;
+};
+}  // namespace detail
+
+//! The index columns (index_column) that the nodes `Nodes` (a type_list) read, in node order. Picked
+//! by position from a table rather than by recursion over the list, whose length is the model's.
+template <class Nodes>
+struct index_columns_of;
+template <class... Ns>
+struct index_columns_of<type_list<Ns...>> {
+private:
+    static constexpr std::array<bool, sizeof...(Ns) + 1> found{detail::index_column_of<Ns>::found..., false};
+    static constexpr std::size_t count = [] {
+        std::size_t n = 0;
+        for (const bool f : found)
+            n += f;
+        return n;
+    }();
+    static constexpr std::array<std::size_t, count + 1> where = [] {
+        std::array<std::size_t, count + 1> w{};
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < found.size(); ++i)
+            if (found[i])
+                w[n++] = i;
+        return w;
+    }();
+    template <std::size_t... K>
+    static auto pick(std::index_sequence<K...>)
+        -> type_list<typename detail::index_column_of<std::tuple_element_t<where[K], std::tuple<Ns...>>>::type...>;
+
+public:
+    using type = decltype(pick(std::make_index_sequence<count>{}));
 };
 
 namespace detail {

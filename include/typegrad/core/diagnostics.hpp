@@ -71,6 +71,8 @@ template <std::size_t... Dims>
 struct normalized_shape;
 template <std::size_t... Dims>
 struct branch_output;
+template <std::size_t... Columns>
+struct column;
 
 //! The name of a parameter, spelled out as characters so that it shows in the compiler's message.
 template <char... Cs>
@@ -428,6 +430,37 @@ constexpr bool check(concat_branch_is_not_a_layer<Argument, Type>*) {
                   "typegrad: concat_branches: a branch is not a layer type; write each branch as a "
                   "tg::sequential<...> (or one layer of the library)");
     static_assert(show<Ok, concat_branch_is_not_a_layer<Argument, Type>>);
+    return Ok;
+}
+
+// Column selection and embeddings (ops/embedding.hpp, layers/embedding.hpp).
+
+template <class Columns, class Input>
+struct column_outside_the_input;
+template <bool Ok, class Columns, class Input>
+constexpr bool check(column_outside_the_input<Columns, Input>*) {
+    static_assert(Ok,
+                  "typegrad: column / columns: a selected column is outside the input vector (columns count from 0; "
+                  "both named below: column<...>, input<...>)");
+    static_assert(show<Ok, column_outside_the_input<Columns, Input>>);
+    return Ok;
+}
+
+template <class Columns>
+struct column_selected_twice;
+template <bool Ok, class Columns>
+constexpr bool check(column_selected_twice<Columns>*) {
+    static_assert(Ok, "typegrad: columns: a column is listed twice; list each column once");
+    static_assert(show<Ok, column_selected_twice<Columns>>);
+    return Ok;
+}
+
+struct embedding_index_is_not_an_input_column;
+template <bool Ok>
+constexpr bool check(embedding_index_is_not_an_input_column*) {
+    static_assert(Ok,
+                  "typegrad: embedding / Embedding: the index must be one column of the model's input, "
+                  "tg::column<C>(x) (tg::Column<C> before it in a stack), so that the data's indices are checked");
     return Ok;
 }
 

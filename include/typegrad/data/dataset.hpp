@@ -65,6 +65,25 @@ inline constexpr std::string_view csv_line_note = " of its CSV file, if read by 
                                    decimal(row + 2), csv_line_note, " has target '", name, "' = ", shortest_text(y),
                                    ", expected an integer class index in [0, ", decimal(classes), ")"})));
 }
+//! Whether v is an index into `bound` rows: an integer in [0, bound).
+template <class T>
+bool is_index(T v, std::size_t bound) noexcept {
+    return std::isfinite(v) && v >= T(0) && std::trunc(v) == v &&
+           static_cast<long double>(v) < static_cast<long double>(bound);
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_index_column(std::size_t column, std::size_t cols) {
+    typegrad::detail::raise(
+        std::invalid_argument(cat({"typegrad: check_index_column: column ", decimal(column),
+                                   " is outside a dataset of ", decimal(cols), " feature columns"})));
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fail_index(std::size_t row, std::size_t column,
+                                                              std::string_view name, double v, std::size_t bound,
+                                                              std::string_view table) {
+    typegrad::detail::raise(std::invalid_argument(
+        cat({"typegrad: check_index_column: data row ", decimal(row), " (line ", decimal(row + 2), csv_line_note,
+             " has feature '", name, "' (column ", decimal(column), ") = ", shortest_text(v),
+             ", expected an integer index in [0, ", decimal(bound), ") into the rows of '", table, "'"})));
+}
 [[noreturn, gnu::cold, gnu::noinline]] inline void fail_not_finite(std::size_t row, std::string_view kind,
                                                                    std::string_view name, double v) {
     typegrad::detail::raise(std::invalid_argument(
@@ -439,6 +458,22 @@ void check_class_targets(const basic_dataset<T>& d, std::size_t num_classes) {
                               static_cast<long double>(y) < static_cast<long double>(num_classes);
         if (!is_class)
             detail::fail_class_target(r, d.target_name(), static_cast<double>(y), num_classes);
+    }
+}
+
+//! Checks that every value of the feature column `column` of `d` is an index into a table of `bound`
+//! rows (an embedding's, named `table` in the message): an integer in [0, bound). Throws
+//! std::invalid_argument naming the first offending row (and CSV line, as for check_class_targets),
+//! the column (its name and number) and the value.
+template <class T>
+void check_index_column(const basic_dataset<T>& d, std::size_t column, std::size_t bound,
+                        std::string_view table = "the table") {
+    if (column >= d.cols())
+        detail::fail_index_column(column, d.cols());
+    for (std::size_t r = 0; r < d.rows(); ++r) {
+        const T v = d.row(r)[column];
+        if (!detail::is_index(v, bound))
+            detail::fail_index(r, column, d.feature_names()[column], static_cast<double>(v), bound, table);
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // torch.nn.Linear's and torch.nn.Conv*d's default initialisation: weight and bias uniform in ±1/√fan_in;
 // the constants of the ops that state their parameters' initial values (LayerNorm's ones and zeros).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -26,15 +27,23 @@ double unit_uniform(Engine& rng) {
 }
 
 namespace detail {
-// The parameters whose op states their initial value (`Op::initial_value<I>` for operand I, as
-// torch.nn.LayerNorm's weight 1 and bias 0), each given to `set(name, value)`. Function templates
+// What an op states of its parameter's initial values: a constant (`Op::initial_value<I>` for
+// operand I, as torch.nn.LayerNorm's weight 1 and bias 0) or a normal distribution of mean 0
+// (`Op::initial_normal_std<I>`, as torch.nn.Embedding's N(0, 1)).
+struct stated_init {
+    double value = 0;     // the constant, or the standard deviation
+    bool normal = false;  // drawn from N(0, value²)
+};
+// The parameters whose op states their initial values, each given to `set(name, stated_init)`. Function templates
 // and a partial specialisation rather than nested generic lambdas: Clang 14 looks up a member in a
 // discarded `if constexpr` branch of a lambda nested in a generic lambda.
 template <class Op, std::size_t I, class A, class Set>
 void set_stated_value(Set& set) {
     if constexpr (ParamLeaf<A>) {
         if constexpr (requires { Op::template initial_value<I>; })
-            set(A::name.view(), Op::template initial_value<I>);
+            set(A::name.view(), stated_init{Op::template initial_value<I>, false});
+        else if constexpr (requires { Op::template initial_normal_std<I>; })
+            set(A::name.view(), stated_init{Op::template initial_normal_std<I>, true});
     }
 }
 template <class N>
@@ -68,7 +77,9 @@ void stated_initial_values(type_list<Ns...>, Set set) {
 //! its last dimension. The draws come from std::mt19937_64(seed),
 //! parameter after parameter in order, element after element; they are not torch's random numbers
 //! (load torch's tensors by name to reproduce a torch run exactly). A parameter whose op states its
-//! initial value takes that value and no draw: torch.nn.LayerNorm's `weight` 1 and `bias` 0.
+//! initial value takes that value and no draw: torch.nn.LayerNorm's `weight` 1 and `bias` 0; one
+//! whose op states a normal distribution takes draws of it in its turn: torch.nn.Embedding's `weight`
+//! N(0, 1) (standard_normal, two draws per element).
 //! torch's fan_in of a parameter: size(1) · size(2) · ... for two dimensions or more.
 inline std::size_t fan_in_of(const param_info& p) {
     return p.rank >= 2 && p.dims[0] > 0 ? p.size / p.dims[0] : p.columns;
@@ -84,17 +95,36 @@ inline bool listed(const std::vector<std::string_view>& names, std::string_view 
 }
 }  // namespace detail
 
+//! A draw of N(0, 1) from two draws of `rng` (Box-Muller: √(-2 ln(1 - u)) cos(2πv)).
+template <class Engine>
+double standard_normal(Engine& rng) {
+    const double u = unit_uniform(rng), v = unit_uniform(rng);
+    return std::sqrt(-2.0 * std::log(1.0 - u)) * std::cos(6.283185307179586477 * v);
+}
+
 template <class Loss, class T>
 void torch_default(Parameters<Loss, T>& params, std::uint64_t seed) {
     typegrad::detail::mt19937_64 rng(seed);  // std::mt19937_64, without <random>
     std::vector<std::string_view> stated;
-    detail::stated_initial_values(typename autodiff::graph<Loss>::nodes{}, [&](std::string_view name, double v) {
-        stated.push_back(name);
-        for (auto& element : params.value(name))
-            element = static_cast<T>(v);
-    });
+    std::vector<std::pair<std::string_view, double>> normal;  // (name, standard deviation), drawn in order
+    detail::stated_initial_values(typename autodiff::graph<Loss>::nodes{},
+                                  [&](std::string_view name, detail::stated_init s) {
+                                      stated.push_back(name);
+                                      if (s.normal) {
+                                          normal.emplace_back(name, s.value);
+                                          return;
+                                      }
+                                      for (auto& element : params.value(name))
+                                          element = static_cast<T>(s.value);
+                                  });
     const auto info = params.info();
     for (const auto& p : info) {
+        const auto drawn = std::find_if(normal.begin(), normal.end(), [&](const auto& n) { return n.first == p.name; });
+        if (drawn != normal.end()) {
+            for (auto& v : params.value(p.name))
+                v = static_cast<T>(drawn->second * standard_normal(rng));
+            continue;
+        }
         if (detail::listed(stated, p.name))
             continue;
         std::size_t fan_in = fan_in_of(p);

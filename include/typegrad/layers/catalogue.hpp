@@ -10,6 +10,7 @@
 #include <typegrad/layers/branches.hpp>
 #include <typegrad/layers/conv.hpp>
 #include <typegrad/layers/dropout.hpp>
+#include <typegrad/layers/embedding.hpp>
 #include <typegrad/layers/linear.hpp>
 #include <typegrad/layers/norm.hpp>
 #include <typegrad/layers/rectifiers.hpp>
@@ -50,6 +51,18 @@ struct with_normalized_shape;
 template <template <auto> class L>
 struct with_probability;
 
+// Integer feature columns (layers/embedding.hpp).
+//! Stands for `tg::Column<C>`.
+template <template <std::size_t> class L>
+struct with_column;
+//! Stands for `tg::Columns<C...>`.
+template <template <std::size_t...> class L>
+struct with_columns;
+//! Stands for `tg::Embedding<Num, Dim>`.
+template <template <std::size_t, std::size_t> class L>
+struct with_num_and_dim;
+using column_catalogue = type_list<with_column<Column>, with_columns<Columns>, with_num_and_dim<Embedding>>;
+
 // Layers that hold layers as branches (layers/branches.hpp).
 //! Stands for a layer template of layers: `with_layers<tg::residual>` reads as `tg::residual<Layers...>`,
 //! `with_layers<tg::concat_branches>` as `tg::concat_branches<BranchA, BranchB>`.
@@ -71,6 +84,7 @@ struct concat<type_list<A...>, type_list<B...>> {
 using catalogue = typename detail::concat<
     type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax,
               with_normalized_shape<LayerNorm>, with_probability<Dropout>>,
-    typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type;
+    typename detail::concat<column_catalogue,
+                            typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type>::type;
 
 }  // namespace TYPEGRAD_NS::layers

@@ -470,7 +470,8 @@ public:
 
 private:
     autodiff::sample_source<T> feed(const batch_type& batch, std::string_view who) const {
-        return data::feed<typename program::input, typename program::target>(batch, who, {checks_.finite_data});
+        return data::feed<typename program::input, typename program::target, typename program::index_columns>(
+            batch, who, {checks_.finite_data});
     }
     // backward()'s rows: in training mode, at this step, when the model has a mode-dependent op.
     autodiff::sample_source<T> training(autodiff::sample_source<T> rows) {
