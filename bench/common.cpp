@@ -96,9 +96,27 @@ workload make(workload_id id) {
     const model_spec mlp_tanh{{10, 32, 1}, activation::tanh, loss_kind::mse};
     const model_spec mlp_digits{{64, 64, 10}, activation::relu, loss_kind::cross_entropy};
     const model_spec mlp_wide{{64, 256, 256, 10}, activation::relu, loss_kind::cross_entropy};
+    const model_spec digits_cnn{{64, 10}, activation::relu, loss_kind::cross_entropy, network::digits_cnn};
     const dataset* dia = &diabetes();
     const dataset* dig = &digits();
     const std::size_t n_dia = dia->rows();
+    // An epoch of Adam (lr 1e-3) over the digits in batches of `batch`.
+    const auto digits_epoch = [&](std::string_view name, const model_spec& m, std::size_t batch, int verify,
+                                  int quick_verify) {
+        workload w{id,
+                   name,
+                   "epoch",
+                   workload_kind::train,
+                   dig,
+                   m,
+                   optimiser::adam,
+                   1e-3f,
+                   batch,
+                   ceil_div(dig->rows(), batch),
+                   verify};
+        w.quick_verify_runs = quick_verify;
+        return w;
+    };
     switch (id) {
         case workload_id::w1:
             return {id, "W1", "step", workload_kind::train, dia, linear, optimiser::sgd, 1e-3f, n_dia, 1, 100};
@@ -111,39 +129,17 @@ workload make(workload_id id) {
                 id, "W3", "epoch", workload_kind::train, dia, mlp_tanh, optimiser::adam, 1e-3f, 32, ceil_div(n_dia, 32),
                 20};
         case workload_id::w4:
-            return {id,
-                    "W4",
-                    "epoch",
-                    workload_kind::train,
-                    dig,
-                    mlp_digits,
-                    optimiser::adam,
-                    1e-3f,
-                    64,
-                    ceil_div(dig->rows(), 64),
-                    5};
+            return digits_epoch("W4", mlp_digits, 64, 5, 0);
         case workload_id::w7: {
             workload w{id,          "W7", "step", workload_kind::train, dig, mlp_wide, optimiser::adam, 1e-3f,
                        dig->rows(), 1,    10};
             w.quick_verify_runs = 3;
             return w;
         }
-        case workload_id::w8: {
-            // 1797 rows: 7 steps of 256 and one of 5.
-            workload w{id,
-                       "W8",
-                       "epoch",
-                       workload_kind::train,
-                       dig,
-                       mlp_wide,
-                       optimiser::adam,
-                       1e-3f,
-                       256,
-                       ceil_div(dig->rows(), 256),
-                       2};
-            w.quick_verify_runs = 1;
-            return w;
-        }
+        case workload_id::w8:  // 1797 rows: 7 steps of 256 and one of 5
+            return digits_epoch("W8", mlp_wide, 256, 2, 1);
+        case workload_id::w9:  // examples/digits_cnn's network; 28 steps of 64 and one of 5
+            return digits_epoch("W9", digits_cnn, 64, 5, 1);
         case workload_id::w1fwd:
             return {id, "W1fwd", "forward", workload_kind::forward, dia, linear, optimiser::sgd, 0, n_dia, 1, 1};
         case workload_id::w5:
@@ -158,6 +154,8 @@ workload make(workload_id id) {
 
 // Seeds of the initial parameters, one per model (shared by the workloads using that model).
 std::uint64_t init_seed(const model_spec& m) {
+    if (m.net == network::digits_cnn)
+        return 14;
     if (m.sizes == std::vector<int>{10, 1})
         return 10;
     if (m.sizes == std::vector<int>{10, 32, 1})
@@ -174,8 +172,13 @@ std::uint64_t init_seed(const model_spec& m) {
 // (each weight row is used for the whole block while it is in cache, so that W7's 84,000
 // parameters take a fraction of a second per full pass); every inner loop is an axpy, which the
 // compiler vectorises without reassociating anything.
+double reference_cnn_batch(const workload& w, const std::vector<double>& p, std::size_t begin, std::size_t n,
+                           std::vector<double>* grad);
+
 double reference_batch(const workload& w, const std::vector<double>& p, std::size_t begin, std::size_t n,
                        std::vector<double>* grad) {
+    if (w.model.net == network::digits_cnn)
+        return reference_cnn_batch(w, p, begin, n, grad);
     constexpr std::size_t block = 8;
     const model_spec& m = w.model;
     const dataset& d = w.d();
@@ -282,6 +285,130 @@ double reference_batch(const workload& w, const std::vector<double>& p, std::siz
     return total;
 }
 
+// The digits CNN (common.hpp's cnn), one sample at a time in torch's C-major layout, every loop the
+// definition: a convolution's tap outside the image reads the zero padding (skipped), max pooling
+// keeps the first largest of its 2x2 window (torch's choice; ties only occur among relu's zeros,
+// whose gradient is zero either way).
+struct cnn_conv {
+    std::size_t in, out, side;  // channels in and out, the image's side (padding 1 keeps it)
+    // y[o][r][c] = b[o] + sum_{i,kr,kc} w[o][i][kr][kc] x[i][r+kr-1][c+kc-1]
+    void forward(const double* w, const double* b, const double* x, double* y) const {
+        for (std::size_t o = 0; o < out; ++o)
+            for (std::size_t r = 0; r < side; ++r)
+                for (std::size_t c = 0; c < side; ++c) {
+                    double s = b[o];
+                    visit(r, c, [&](std::size_t i, std::size_t tap, std::size_t at) {
+                        s += w[(o * in + i) * cnn::k * cnn::k + tap] * x[i * side * side + at];
+                    });
+                    y[(o * side + r) * side + c] = s;
+                }
+    }
+    // gw += dy x, gb += dy, dx (when given) = the transposed convolution of dy.
+    void backward(const double* w, const double* x, const double* dy, double* gw, double* gb, double* dx) const {
+        if (dx)
+            std::fill_n(dx, in * side * side, 0.0);
+        for (std::size_t o = 0; o < out; ++o)
+            for (std::size_t r = 0; r < side; ++r)
+                for (std::size_t c = 0; c < side; ++c) {
+                    const double d = dy[(o * side + r) * side + c];
+                    gb[o] += d;
+                    visit(r, c, [&](std::size_t i, std::size_t tap, std::size_t at) {
+                        gw[(o * in + i) * cnn::k * cnn::k + tap] += d * x[i * side * side + at];
+                        if (dx)
+                            dx[i * side * side + at] += d * w[(o * in + i) * cnn::k * cnn::k + tap];
+                    });
+                }
+    }
+    // f(input channel, tap kr * 3 + kc, input pixel r' * side + c') for the taps inside the image.
+    template <class F>
+    void visit(std::size_t r, std::size_t c, F f) const {
+        for (std::size_t i = 0; i < in; ++i)
+            for (std::size_t kr = 0; kr < cnn::k; ++kr)
+                for (std::size_t kc = 0; kc < cnn::k; ++kc) {
+                    const std::size_t rr = r + kr, cc = c + kc;  // padded coordinates
+                    if (rr >= 1 && rr <= side && cc >= 1 && cc <= side)
+                        f(i, kr * cnn::k + kc, (rr - 1) * side + (cc - 1));
+                }
+    }
+};
+
+// relu then 2x2 max pooling of `ch` images of side `side`: y and, per output, the input index kept.
+void relu_pool(const double* z, std::size_t ch, std::size_t side, double* y, std::size_t* from) {
+    const std::size_t half = side / 2;
+    for (std::size_t c = 0; c < ch; ++c)
+        for (std::size_t r = 0; r < half; ++r)
+            for (std::size_t q = 0; q < half; ++q) {
+                std::size_t best = (c * side + 2 * r) * side + 2 * q;
+                for (std::size_t dr = 0; dr < 2; ++dr)
+                    for (std::size_t dq = 0; dq < 2; ++dq) {
+                        const std::size_t at = (c * side + 2 * r + dr) * side + 2 * q + dq;
+                        if (z[at] > z[best])
+                            best = at;
+                    }
+                const std::size_t o = (c * half + r) * half + q;
+                y[o] = std::max(z[best], 0.0);
+                from[o] = best;
+            }
+}
+
+// The gradient of relu_pool: dz[from[o]] = dy[o] where that input was positive, 0 elsewhere.
+void relu_pool_backward(const double* z, const std::size_t* from, const double* dy, std::size_t outputs,
+                        std::size_t inputs, double* dz) {
+    std::fill_n(dz, inputs, 0.0);
+    for (std::size_t o = 0; o < outputs; ++o)
+        if (z[from[o]] > 0)
+            dz[from[o]] += dy[o];
+}
+
+double reference_cnn_batch(const workload& w, const std::vector<double>& p, std::size_t begin, std::size_t n,
+                           std::vector<double>* grad) {
+    using namespace cnn;
+    const dataset& d = w.d();
+    const cnn_conv conv1{1, c1, side}, conv2{c1, c2, side1};
+    constexpr std::size_t a0 = side * side, a1 = c1 * side * side, p1 = c1 * side1 * side1, a2 = c2 * side1 * side1;
+    std::vector<double> x(a0), z1(a1), h1(p1), z2(a2), h2(features), out(classes), g(classes);
+    std::vector<double> dh2(features), dz2(a2), dh1(p1), dz1(a1);
+    std::vector<std::size_t> from1(p1), from2(features);
+    double total = 0;
+    for (std::size_t s = begin; s < begin + n; ++s) {
+        std::copy_n(d.row(s), a0, x.begin());
+        conv1.forward(p.data() + w1, p.data() + b1, x.data(), z1.data());
+        relu_pool(z1.data(), c1, side, h1.data(), from1.data());
+        conv2.forward(p.data() + w2, p.data() + b2, h1.data(), z2.data());
+        relu_pool(z2.data(), c2, side1, h2.data(), from2.data());
+        for (std::size_t o = 0; o < classes; ++o) {
+            double v = p[b3 + o];
+            for (std::size_t j = 0; j < features; ++j)
+                v += p[w3 + o * features + j] * h2[j];
+            out[o] = v;
+        }
+        const auto cls = static_cast<std::size_t>(d.targets[s]);
+        const double mx = *std::max_element(out.begin(), out.end());
+        double sum = 0;
+        for (double v : out)
+            sum += std::exp(v - mx);
+        const double lse = mx + std::log(sum);
+        total += lse - out[cls];
+        if (!grad)
+            continue;
+        double* gp = grad->data();
+        std::fill(dh2.begin(), dh2.end(), 0.0);
+        for (std::size_t o = 0; o < classes; ++o) {
+            g[o] = (std::exp(out[o] - lse) - (o == cls ? 1.0 : 0.0)) / static_cast<double>(n);
+            gp[b3 + o] += g[o];
+            for (std::size_t j = 0; j < features; ++j) {
+                gp[w3 + o * features + j] += g[o] * h2[j];
+                dh2[j] += g[o] * p[w3 + o * features + j];
+            }
+        }
+        relu_pool_backward(z2.data(), from2.data(), dh2.data(), features, a2, dz2.data());
+        conv2.backward(p.data() + w2, h1.data(), dz2.data(), gp + w2, gp + b2, dh1.data());
+        relu_pool_backward(z1.data(), from1.data(), dh1.data(), p1, a1, dz1.data());
+        conv1.backward(p.data() + w1, x.data(), dz1.data(), gp + w1, gp + b1, nullptr);
+    }
+    return total;
+}
+
 std::vector<double> promoted(const std::vector<float>& v) { return {v.begin(), v.end()}; }
 
 double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
@@ -314,6 +441,8 @@ const dataset& digits() {
 }
 
 std::size_t model_spec::parameter_count() const {
+    if (net == network::digits_cnn)
+        return cnn::count;
     std::size_t n = 0;
     for (std::size_t l = 0; l + 1 < sizes.size(); ++l)
         n += static_cast<std::size_t>(sizes[l] * sizes[l + 1] + sizes[l + 1]);
@@ -342,6 +471,20 @@ std::string benchmark_name(workload_id id, std::string_view contender) {
 std::vector<float> initial_parameters(const workload& w) {
     splitmix64 rng{init_seed(w.model)};
     std::vector<float> p;
+    if (w.model.net == network::digits_cnn) {
+        // torch's rule for every layer, fan_in = in channels x 3 x 3 for a convolution, weight then bias.
+        using namespace cnn;
+        const std::pair<std::size_t, std::size_t> layers[] = {// {fan_in, weight and bias count}
+                                                              {k * k, w2 - w1},
+                                                              {c1 * k * k, w3 - w2},
+                                                              {features, count - w3}};
+        for (const auto& [fan_in, size] : layers) {
+            const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+            for (std::size_t i = 0; i < size; ++i)
+                p.push_back(static_cast<float>((2.0 * rng.uniform01() - 1.0) * bound));
+        }
+        return p;
+    }
     for (std::size_t l = 0; l < w.model.layers(); ++l) {
         const int in = w.model.sizes[l];
         const int out = w.model.sizes[l + 1];

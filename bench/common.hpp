@@ -66,21 +66,38 @@ enum class loss_kind { mse, cross_entropy };
 enum class optimiser { sgd, adam };
 enum class workload_kind { train, forward, gradient };
 
-enum class workload_id { w1, w2, w3, w4, w1fwd, w5, w3fwd, w3grad, w7, w8 };
+enum class workload_id { w1, w2, w3, w4, w1fwd, w5, w3fwd, w3grad, w7, w8, w9 };
 inline constexpr workload_id all_workloads[] = {
-    workload_id::w1, workload_id::w2,    workload_id::w3,     workload_id::w4, workload_id::w1fwd,
-    workload_id::w5, workload_id::w3fwd, workload_id::w3grad, workload_id::w7, workload_id::w8};
+    workload_id::w1,    workload_id::w2,     workload_id::w3, workload_id::w4, workload_id::w1fwd, workload_id::w5,
+    workload_id::w3fwd, workload_id::w3grad, workload_id::w7, workload_id::w8, workload_id::w9};
 // The wide two-hidden-layer MLP's workloads, which the two-thread contenders run.
 inline constexpr workload_id wide_workloads[] = {workload_id::w7, workload_id::w8};
 
+// mlp: Linear layers of `sizes`. digits_cnn: examples/digits_cnn's network (the shapes below).
+enum class network { mlp, digits_cnn };
+
 // sizes = {in, out} (linear) or {in, hidden, out}; the activation follows every layer but the last.
+// A digits_cnn's sizes are {64, 10} (its input and output), its activation relu.
 struct model_spec {
     std::vector<int> sizes;
     activation act = activation::none;
     loss_kind loss = loss_kind::mse;
+    network net = network::mlp;
     std::size_t layers() const { return sizes.size() - 1; }
     std::size_t parameter_count() const;
 };
+
+// examples/digits_cnn's network (W9): a row's 64 pixels as a 1x8x8 image, Conv2d(1, 8, 3, padding=1),
+// ReLU, MaxPool2d(2), Conv2d(8, 16, 3, padding=1), ReLU, MaxPool2d(2), Flatten (16x2x2), Linear(64, 10).
+// Parameters in torch's order: conv1.weight [8][1][3][3], conv1.bias, conv2.weight [16][8][3][3],
+// conv2.bias, linear.weight [10][64], linear.bias.
+namespace cnn {
+inline constexpr std::size_t side = 8, c1 = 8, c2 = 16, k = 3, classes = 10;
+inline constexpr std::size_t side1 = side / 2, side2 = side1 / 2;  // after each pool: 4, 2
+inline constexpr std::size_t features = c2 * side2 * side2;        // 64
+inline constexpr std::size_t w1 = 0, b1 = w1 + c1 * k * k, w2 = b1 + c1, b2 = w2 + c2 * c1 * k * k, w3 = b2 + c2,
+                             b3 = w3 + classes * features, count = b3 + classes;  // offsets; 1898 parameters
+}  // namespace cnn
 
 struct workload {
     workload_id id;

@@ -233,7 +233,8 @@ private:
 #if TYPEGRAD_BENCH_EIGEN_THREADS == 1
 const bool registered = [] {
     for (tb::workload_id id : tb::all_workloads)
-        tb::register_benchmark<eigen_model>(id, "eigen");
+        if (tb::get(id).model.net == tb::network::mlp)  // no convolutions here (W9)
+            tb::register_benchmark<eigen_model>(id, "eigen");
     return true;
 }();
 #else

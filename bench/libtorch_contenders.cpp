@@ -39,6 +39,22 @@ public:
             batches_.emplace_back(x_.narrow(0, static_cast<std::int64_t>(begin), static_cast<std::int64_t>(n)),
                                   y_.narrow(0, static_cast<std::int64_t>(begin), static_cast<std::int64_t>(n)));
         }
+        if (w.model.net == tb::network::digits_cnn) {  // common.hpp's cnn; the images [N, 1, 8, 8]
+            namespace nn = torch::nn;
+            constexpr auto side = static_cast<std::int64_t>(tb::cnn::side);
+            x_ = x_.view({rows, 1, side, side});
+            for (auto& [xb, yb] : batches_)
+                xb = xb.view({xb.size(0), 1, side, side});
+            model_->push_back(nn::Conv2d(nn::Conv2dOptions(1, tb::cnn::c1, tb::cnn::k).padding(1)));
+            model_->push_back(nn::ReLU());
+            model_->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+            model_->push_back(nn::Conv2d(nn::Conv2dOptions(tb::cnn::c1, tb::cnn::c2, tb::cnn::k).padding(1)));
+            model_->push_back(nn::ReLU());
+            model_->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+            model_->push_back(nn::Flatten());
+            model_->push_back(nn::Linear(tb::cnn::features, tb::cnn::classes));
+            return;
+        }
         for (std::size_t l = 0; l < w.model.layers(); ++l) {
             if (l > 0) {
                 if (w.model.act == tb::activation::tanh)

@@ -101,6 +101,8 @@ LINEAR = dict(sizes=(10, 1), act=None, loss="mse", seed=10)
 MLP_TANH = dict(sizes=(10, 32, 1), act="tanh", loss="mse", seed=11)
 MLP_DIGITS = dict(sizes=(64, 64, 10), act="relu", loss="cross_entropy", seed=12)
 MLP_WIDE = dict(sizes=(64, 256, 256, 10), act="relu", loss="cross_entropy", seed=13)
+# examples/digits_cnn's network (common.hpp's cnn); fans are the fan_in of each layer's rule.
+DIGITS_CNN = dict(sizes=(64, 10), act="relu", loss="cross_entropy", seed=14, cnn=True)
 
 # name: (kind, data, model, optimiser, lr, batch, verify_runs, unit)
 WORKLOADS = {
@@ -114,6 +116,7 @@ WORKLOADS = {
     "W3grad": ("gradient", "diabetes", MLP_TANH, None, 0, None, 1, "gradient"),
     "W7": ("train", "digits", MLP_WIDE, "adam", 1e-3, None, 10, "step"),
     "W8": ("train", "digits", MLP_WIDE, "adam", 1e-3, 256, 2, "epoch"),
+    "W9": ("train", "digits", DIGITS_CNN, "adam", 1e-3, 64, 5, "epoch"),
 }
 # Also timed on two threads (torch.set_num_threads(2) and OpenBLAS's pool), as BM_<name>_pytorch_2t.
 TWO_THREADS = ("W7", "W8")
@@ -130,10 +133,28 @@ def set_threads(n):
         pass
 
 
+def cnn_model():
+    """common.hpp's cnn: Conv2d(1, 8, 3, padding=1), ReLU, MaxPool2d(2), Conv2d(8, 16, 3, padding=1),
+    ReLU, MaxPool2d(2), Flatten, Linear(64, 10), on images [N, 1, 8, 8]."""
+    nn = torch.nn
+    return nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(64, 10))
+
+
 def initial_parameters(model):
-    """torch.nn.Linear's rule U(-1/sqrt(in), 1/sqrt(in)) from splitmix64, as common.cpp."""
+    """torch.nn.Linear's rule U(-1/sqrt(in), 1/sqrt(in)) from splitmix64, as common.cpp; for the
+    CNN fan_in = in channels x 3 x 3 for a convolution."""
     rng = SplitMix64(model["seed"])
     out = []
+    if model.get("cnn"):
+        for shape, fan_in in (((8, 1, 3, 3), 9), ((16, 8, 3, 3), 72), ((10, 64), 64)):
+            bound = 1.0 / math.sqrt(fan_in)
+            w = [(2.0 * rng.uniform01() - 1.0) * bound for _ in range(math.prod(shape))]
+            b = [(2.0 * rng.uniform01() - 1.0) * bound for _ in range(shape[0])]
+            out.append(torch.tensor(w, dtype=torch.float32).view(shape))
+            out.append(torch.tensor(b, dtype=torch.float32))
+        return out
     sizes = model["sizes"]
     for i, o in zip(sizes, sizes[1:]):
         bound = 1.0 / math.sqrt(i)
@@ -163,7 +184,7 @@ class Run:
             if l > 0:
                 layers.append(torch.nn.Tanh() if model["act"] == "tanh" else torch.nn.ReLU())
             layers.append(torch.nn.Linear(i, o))
-        self.model = torch.nn.Sequential(*layers).to(dtype)
+        self.model = (cnn_model() if model.get("cnn") else torch.nn.Sequential(*layers)).to(dtype)
         self.dtype = dtype
         self.criterion = (torch.nn.functional.mse_loss if model["loss"] == "mse"
                           else torch.nn.functional.cross_entropy)  # log_softmax + nll, mean

@@ -31,6 +31,7 @@ WORKLOADS = [
     ("W3grad", "gradient, W3's model, 442 rows", "us/gradient"),
     ("W7", "MLP 64-256-256-10 relu + CE, full batch, Adam", "us/step"),
     ("W8", "MLP 64-256-256-10 relu + CE, batch 256, Adam", "us/epoch"),
+    ("W9", "CNN of examples/digits_cnn + CE, batch 64, Adam", "us/epoch"),
     ("P1", "one-row predict, MLP 10-32-1 tanh (bench_deploy)", "us/call"),
 ]
 # W6: gradient cost / forward-only cost, per contender

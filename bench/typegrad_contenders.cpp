@@ -31,6 +31,11 @@ constexpr auto mlp_digits_ce = tg::cross_entropy(
 constexpr auto mlp_wide_ce = tg::cross_entropy(
     tg::sequential<tg::Linear<64, 256>, tg::ReLU, tg::Linear<256, 256>, tg::ReLU, tg::Linear<256, 10>>{}(x64),
     tg::class_target<"y", 10>);
+// examples/digits_cnn's network (bench/common.hpp's cnn), written as the example writes it.
+constexpr auto cnn_digits_ce = tg::cross_entropy(
+    tg::sequential<tg::Unflatten<1, 8, 8>, tg::Conv2d<1, 8, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,
+                   tg::Conv2d<8, 16, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>, tg::Flatten, tg::Linear<64, 10>>{}(x64),
+    tg::class_target<"y", 10>);
 
 tg::data::dataset to_dataset(const tb::dataset& d) {
     std::vector<std::string> names;
@@ -92,6 +97,7 @@ using linear_adam = runner<decltype(linear_mse), tg::Adam>;
 using mlp_adam = runner<decltype(mlp_tanh_mse), tg::Adam>;
 using digits_adam = runner<decltype(mlp_digits_ce), tg::Adam>;
 using wide_adam = runner<decltype(mlp_wide_ce), tg::Adam>;
+using cnn_adam = runner<decltype(cnn_digits_ce), tg::Adam>;
 
 #if TYPEGRAD_BENCH_TYPEGRAD_THREADS == 1
 const bool registered = [] {
@@ -105,6 +111,7 @@ const bool registered = [] {
     tb::register_benchmark<mlp_adam>(tb::workload_id::w3grad, "typegrad");
     tb::register_benchmark<wide_adam>(tb::workload_id::w7, "typegrad");
     tb::register_benchmark<wide_adam>(tb::workload_id::w8, "typegrad");
+    tb::register_benchmark<cnn_adam>(tb::workload_id::w9, "typegrad");
     return true;
 }();
 #else

@@ -110,6 +110,13 @@ for cxx in $compilers; do
     measure "diabetes: typegrad (examples/diabetes)" "$cxx" "$root/examples/diabetes/main.cpp" \
         -I"$include" -DTYPEGRAD_EXAMPLE_DATA="\"$root/examples/data\""
     measure "diabetes: Eigen" "$cxx" "$here/eigen_diabetes.cpp" -I"$eigen_include"
+    # The convolutional example, as it is and as examples/CMakeLists.txt builds it (the umbrella
+    # header precompiled, the data layer compiled once).
+    measure "digits_cnn: typegrad (examples/digits_cnn)" "$cxx" "$root/examples/digits_cnn/main.cpp" \
+        -I"$include" -DTYPEGRAD_EXAMPLE_DATA="\"$root/examples/data\""
+    use_pch data
+    measure "digits_cnn: both (as the examples build)" "$cxx" "$root/examples/digits_cnn/main.cpp" \
+        -I"$include" -DTYPEGRAD_EXAMPLE_DATA="\"$root/examples/data\"" -DTYPEGRAD_DATA_COMPILED "${pch_use[@]}"
     for depth in 6 32; do
         measure "MLP $depth layers: typegrad" "$cxx" "$here/mlp.cpp" -I"$include" -DDEPTH="$depth"
         measure "MLP $depth layers: Eigen" "$cxx" "$here/eigen_mlp.cpp" -I"$eigen_include" -DDEPTH="$depth"

@@ -35,6 +35,13 @@ struct conv2d_dilated_no_bias : case_defaults {
 struct conv1d : case_defaults {
     static constexpr auto loss = projected(tg::conv1d<"c", 2, 3, 3, 2, 1>(signal));
 };
+// Eight input channels and nine outputs: the convolution's blocks of 8 channels (forward and weight
+// gradient over the outputs, input gradient over the inputs) and the output left over after them.
+// Not in TYPEGRAD_CONV_CASES: laws_test.cpp runs its laws itself (see there).
+inline constexpr auto deep_image = tg::view<8, 3, 3>(tg::input<"x", 72>);
+struct conv2d_channel_blocks : case_defaults {
+    static constexpr auto loss = projected(tg::conv2d<"c", 8, 9, 3, 1, 1>(deep_image));
+};
 struct conv_stack : case_defaults {
     static constexpr auto loss = projected(tg::conv2d<"d", 3, 2, 2>(tg::conv2d<"c", 2, 3, 2, 1, 1>(image)));
 };

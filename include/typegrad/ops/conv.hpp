@@ -8,6 +8,7 @@
 //
 // The loops run over channels and pixels at run time with compile-time bounds (no template
 // recursion), one sample per SIMD lane as every op.
+#include <array>
 #include <cstddef>
 #include <type_traits>
 
@@ -58,6 +59,50 @@ struct window {
         const std::size_t c = ox * S + kx * D;
         return c < PW || c >= W + PW ? W : c - PW;
     }
+    //! [lo, hi): the taps of output row `oy` inside the image (rows, or columns when !Rows), or
+    //! with ByTap, the output rows (columns) whose tap `ky` (`kx`) is inside it; an interval either way.
+    struct interval {
+        std::size_t lo = 0, hi = 0;
+    };
+    template <bool Rows, bool ByTap>
+    static constexpr auto intervals = [] {
+        constexpr std::size_t outs = Rows ? oh : ow, taps = Rows ? kh : kw, n = ByTap ? taps : outs;
+        std::array<interval, n> r{};
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto inside = [&](std::size_t j) {
+                const std::size_t o = ByTap ? j : i, t = ByTap ? i : j;
+                return Rows ? row(o, t) != h : col(o, t) != w;
+            };
+            const std::size_t m = ByTap ? outs : taps;
+            std::size_t lo = 0;
+            while (lo < m && !inside(lo))
+                ++lo;
+            std::size_t hi = lo;
+            while (hi < m && inside(hi))
+                ++hi;
+            r[i] = {lo, hi};
+        }
+        return r;
+    }();
+
+    //! The (tap, output) pairs that read one input row (Rows) or column: at most kh (kw) of them,
+    //! by decreasing tap, that is by increasing output row (column).
+    struct readers {
+        std::size_t n = 0;
+        std::array<std::size_t, (KH > KW ? KH : KW)> tap{}, out{};
+    };
+    template <bool Rows>
+    static constexpr auto readers_of = [] {
+        std::array<readers, Rows ? H : W> r{};
+        for (std::size_t i = 0; i < (Rows ? H : W); ++i)
+            for (std::size_t t = Rows ? kh : kw; t-- > 0;)
+                for (std::size_t o = 0; o < (Rows ? oh : ow); ++o)
+                    if ((Rows ? row(o, t) : col(o, t)) == i) {
+                        r[i].tap[r[i].n] = t;
+                        r[i].out[r[i].n++] = o;
+                    }
+        return r;
+    }();
 };
 
 //! The window of a 2d (OneD false) or 1d layer of kernel K over an operand of shape S.
@@ -109,74 +154,42 @@ struct conv {
 
     static constexpr std::size_t H = Win::h, W = Win::w, KH = Win::kh, KW = Win::kw, OH = Win::oh, OW = Win::ow;
 
+    //! The output channels one pass computes at once: each its own accumulator, so that the
+    //! multiply-adds of B channels overlap instead of waiting on one chain, and each input element
+    //! loaded once serves B of them. Every output (and every weight's gradient) still sums its
+    //! terms in the order of the definition, so the blocking changes no result.
+    static constexpr std::size_t block = O >= 8 ? 8 : O >= 4 ? 4 : O >= 2 ? 2 : 1;
+
     template <class Y, class X, class Wt, class... B>
     static constexpr void forward(Y& y, const X& x, const Wt& w, const B&... b) {
-        using V = std::remove_cvref_t<decltype(y[0])>;
-        for (std::size_t o = 0; o < O; ++o) {
-            V bias = detail::lane_constant<V>(0);
-            if constexpr (sizeof...(B) == 1)
-                ((bias = b[o]), ...);
-            for (std::size_t oy = 0; oy < OH; ++oy)
-                for (std::size_t ox = 0; ox < OW; ++ox) {
-                    V acc = bias;
-                    for (std::size_t c = 0; c < C; ++c)
-                        for (std::size_t ky = 0; ky < KH; ++ky) {
-                            const std::size_t iy = Win::row(oy, ky);
-                            if (iy == H)
-                                continue;
-                            for (std::size_t kx = 0; kx < KW; ++kx) {
-                                const std::size_t ix = Win::col(ox, kx);
-                                if (ix == W)
-                                    continue;
-                                acc = detail::fma(V(w[((o * C + c) * KH + ky) * KW + kx]), V(x[(c * H + iy) * W + ix]),
-                                                  acc);
-                            }
-                        }
-                    y[(o * OH + oy) * OW + ox] = acc;
-                }
-        }
+        std::size_t o = 0;
+        for (; o + block <= O; o += block)
+            forward_block<block>(o, y, x, w, b...);
+        for (; o < O; ++o)
+            forward_block<1>(o, y, x, w, b...);
     }
 
     template <std::size_t I, class G, class GY, class Y, class X, class Wt, class... B>
     static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const Wt& w, const B&...) {
         using V = std::remove_cvref_t<decltype(gy[0])>;
         if constexpr (I == 0) {
-            for (std::size_t o = 0; o < O; ++o)
-                for (std::size_t oy = 0; oy < OH; ++oy)
-                    for (std::size_t ox = 0; ox < OW; ++ox) {
-                        const V go = gy[(o * OH + oy) * OW + ox];
-                        for (std::size_t c = 0; c < C; ++c)
-                            for (std::size_t ky = 0; ky < KH; ++ky) {
-                                const std::size_t iy = Win::row(oy, ky);
-                                if (iy == H)
-                                    continue;
-                                for (std::size_t kx = 0; kx < KW; ++kx) {
-                                    const std::size_t ix = Win::col(ox, kx);
-                                    if (ix == W)
-                                        continue;
-                                    g[(c * H + iy) * W + ix] += V(w[((o * C + c) * KH + ky) * KW + kx]) * go;
-                                }
-                            }
-                    }
+            // Gathered per input element, every input channel at once (one accumulator each); the
+            // terms in the order of the outputs that read it (o, then oy, then ox), as a scatter
+            // over the outputs would add them.
+            for (std::size_t c = 0; c < C; c += block_c)
+                for (std::size_t iy = 0; iy < H; ++iy)
+                    for (std::size_t ix = 0; ix < W; ++ix)
+                        input_gradient_block<V>(c, iy, ix, g, gy, w);
         } else if constexpr (I == 1) {
-            for (std::size_t o = 0; o < O; ++o)
-                for (std::size_t c = 0; c < C; ++c)
-                    for (std::size_t ky = 0; ky < KH; ++ky)
-                        for (std::size_t kx = 0; kx < KW; ++kx) {
-                            V acc = detail::lane_constant<V>(0);
-                            for (std::size_t oy = 0; oy < OH; ++oy) {
-                                const std::size_t iy = Win::row(oy, ky);
-                                if (iy == H)
-                                    continue;
-                                for (std::size_t ox = 0; ox < OW; ++ox) {
-                                    const std::size_t ix = Win::col(ox, kx);
-                                    if (ix == W)
-                                        continue;
-                                    acc = detail::fma(V(gy[(o * OH + oy) * OW + ox]), V(x[(c * H + iy) * W + ix]), acc);
-                                }
-                            }
-                            g[((o * C + c) * KH + ky) * KW + kx] += acc;
-                        }
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t ky = 0; ky < KH; ++ky)
+                    for (std::size_t kx = 0; kx < KW; ++kx) {
+                        std::size_t o = 0;
+                        for (; o + block <= O; o += block)
+                            weight_gradient_block<block, V>(o, c, ky, kx, g, gy, x);
+                        for (; o < O; ++o)
+                            weight_gradient_block<1, V>(o, c, ky, kx, g, gy, x);
+                    }
         } else {
             for (std::size_t o = 0; o < O; ++o) {
                 V acc = gy[o * OH * OW];
@@ -185,6 +198,86 @@ struct conv {
                 g[o] += acc;
             }
         }
+    }
+
+private:
+    //! The input channels the input gradient gathers at once (a divisor of C, at most 8).
+    static constexpr std::size_t block_c = C % 8 == 0 ? 8 : C % 4 == 0 ? 4 : C % 2 == 0 ? 2 : 1;
+
+    //! Outputs o0 .. o0 + Bk - 1 at every pixel.
+    template <std::size_t Bk, class Y, class X, class Wt, class... B>
+    static constexpr void forward_block(std::size_t o0, Y& y, const X& x, const Wt& w, const B&... b) {
+        using V = std::remove_cvref_t<decltype(y[0])>;
+        V bias[Bk];
+        for (std::size_t j = 0; j < Bk; ++j) {
+            bias[j] = detail::lane_constant<V>(0);
+            if constexpr (sizeof...(B) == 1)
+                ((bias[j] = b[o0 + j]), ...);
+        }
+        for (std::size_t oy = 0; oy < OH; ++oy)
+            for (std::size_t ox = 0; ox < OW; ++ox) {
+                V acc[Bk];
+                for (std::size_t j = 0; j < Bk; ++j)
+                    acc[j] = bias[j];
+                constexpr auto rows = Win::template intervals<true, false>;
+                constexpr auto cols = Win::template intervals<false, false>;
+                for (std::size_t c = 0; c < C; ++c)
+                    for (std::size_t ky = rows[oy].lo; ky < rows[oy].hi; ++ky) {
+                        const std::size_t iy = Win::row(oy, ky);
+                        for (std::size_t kx = cols[ox].lo; kx < cols[ox].hi; ++kx) {
+                            const V xv = x[(c * H + iy) * W + Win::col(ox, kx)];
+                            for (std::size_t j = 0; j < Bk; ++j)
+                                acc[j] = detail::fma(V(w[(((o0 + j) * C + c) * KH + ky) * KW + kx]), xv, acc[j]);
+                        }
+                    }
+                for (std::size_t j = 0; j < Bk; ++j)
+                    y[((o0 + j) * OH + oy) * OW + ox] = acc[j];
+            }
+    }
+
+    //! d/dw of weights (o0 .. o0 + Bk - 1, c, ky, kx): Σ over the outputs of gy · x, in pixel order.
+    template <std::size_t Bk, class V, class G, class GY, class X>
+    static constexpr void weight_gradient_block(std::size_t o0, std::size_t c, std::size_t ky, std::size_t kx, G& g,
+                                                const GY& gy, const X& x) {
+        V acc[Bk];
+        for (std::size_t j = 0; j < Bk; ++j)
+            acc[j] = detail::lane_constant<V>(0);
+        constexpr auto rows = Win::template intervals<true, true>;
+        constexpr auto cols = Win::template intervals<false, true>;
+        for (std::size_t oy = rows[ky].lo; oy < rows[ky].hi; ++oy) {
+            const std::size_t iy = Win::row(oy, ky);
+            for (std::size_t ox = cols[kx].lo; ox < cols[kx].hi; ++ox) {
+                const V xv = x[(c * H + iy) * W + Win::col(ox, kx)];
+                for (std::size_t j = 0; j < Bk; ++j)
+                    acc[j] = detail::fma(V(gy[((o0 + j) * OH + oy) * OW + ox]), xv, acc[j]);
+            }
+        }
+        for (std::size_t j = 0; j < Bk; ++j)
+            g[(((o0 + j) * C + c) * KH + ky) * KW + kx] += acc[j];
+    }
+
+    //! d/dx of input channels c0 .. c0 + block_c - 1 at pixel (iy, ix), added into g.
+    template <class V, class G, class GY, class Wt>
+    static constexpr void input_gradient_block(std::size_t c0, std::size_t iy, std::size_t ix, G& g, const GY& gy,
+                                               const Wt& w) {
+        V acc[block_c];
+        for (std::size_t j = 0; j < block_c; ++j)
+            acc[j] = g[((c0 + j) * H + iy) * W + ix];
+        // The outputs that read (iy, ix), by increasing oy and ox.
+        const auto& rows = Win::template readers_of<true>[iy];
+        const auto& cols = Win::template readers_of<false>[ix];
+        for (std::size_t o = 0; o < O; ++o)
+            for (std::size_t a = 0; a < rows.n; ++a) {
+                const std::size_t ky = rows.tap[a], oy = rows.out[a];
+                for (std::size_t b = 0; b < cols.n; ++b) {
+                    const std::size_t kx = cols.tap[b], ox = cols.out[b];
+                    const V go = gy[(o * OH + oy) * OW + ox];
+                    for (std::size_t j = 0; j < block_c; ++j)
+                        acc[j] += V(w[((o * C + c0 + j) * KH + ky) * KW + kx]) * go;
+                }
+            }
+        for (std::size_t j = 0; j < block_c; ++j)
+            g[((c0 + j) * H + iy) * W + ix] = acc[j];
     }
 };
 
