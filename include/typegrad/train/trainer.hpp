@@ -406,10 +406,11 @@ public:
     //! Sets the count of steps made, for a resumed run (tg::load does it from the checkpoint).
     void set_steps(std::size_t n) noexcept { steps_ = n; }
 
-    //! Whether the model has ops that train differently from how they evaluate (tg::Dropout):
+    //! Whether the model has ops that train differently from how they evaluate (tg::Dropout, tg::BatchNorm1d):
     //! backward() runs them in training mode (torch's `model.train()`), loss() and everything
     //! else in evaluation mode (`model.eval()`). Known at compile time; false costs nothing.
-    static constexpr bool has_training_mode = autodiff::has_mode_dependent<typename program::nodes>;
+    static constexpr bool has_training_mode =
+        autodiff::has_mode_dependent<typename program::nodes> || program::batch_level;
     //! Sets the seed of the random ops (dropout's masks; 0 by default). A mask is a function of the
     //! seed, steps(), the op's place in the model, the sample's row in its dataset and the element:
     //! the same for every thread count, and resumed exactly from a checkpoint (which keeps both).
@@ -476,6 +477,8 @@ private:
     autodiff::sample_source<T> training(autodiff::sample_source<T> rows) {
         if constexpr (has_training_mode) {
             mode_.step = steps_;
+            if constexpr (program::batch_level)
+                mode_.buffers = values_ + total;  // the running statistics, after the parameters
             rows.mode = &mode_;
         }
         return rows;
