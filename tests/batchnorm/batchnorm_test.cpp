@@ -29,8 +29,8 @@ constexpr auto model = tg::linear<"3", 3, 1>(tg::tanh(tg::batch_norm<"1", 3>(tg:
 constexpr auto loss = tg::mse(model, y);
 using loss_type = std::remove_cv_t<decltype(loss)>;
 // BatchNorm2d over [2, 3, 3] (its statistics over the batch and the 9 positions), layer "2".
-using image_model = tg::sequential<tg::Linear<4, 18>, tg::Unflatten<2, 3, 3>, tg::BatchNorm2d<2>, tg::Tanh,
-                                   tg::Flatten, tg::Linear<18, 1>>;
+using image_model = tg::sequential<tg::Linear<4, 18>, tg::Unflatten<2, 3, 3>, tg::BatchNorm2d<2>, tg::Tanh, tg::Flatten,
+                                   tg::Linear<18, 1>>;
 constexpr auto image_loss = tg::mse(image_model{}(x), y);
 using image_loss_type = std::remove_cv_t<decltype(image_loss)>;
 
@@ -149,8 +149,8 @@ TEMPLATE_TEST_CASE("backward() with batch_norm adds, zero_grad() clears", "[batc
         CHECK(g == T(0));
 }
 
-TEMPLATE_TEST_CASE("batch_norm's running statistics: torch's momentum update, and evaluation with them",
-                   "[batchnorm]", float, double) {
+TEMPLATE_TEST_CASE("batch_norm's running statistics: torch's momentum update, and evaluation with them", "[batchnorm]",
+                   float, double) {
     using T = TestType;
     const auto d = data<T>();
     tg::Parameters<loss_type, T> params;
@@ -218,7 +218,8 @@ TEMPLATE_TEST_CASE("a checkpoint keeps the running statistics under torch's name
                    "[batchnorm]", float, double) {
     using T = TestType;
     const auto d = data<T>(40);
-    const auto path = std::filesystem::temp_directory_path() / ("typegrad_batchnorm_" + std::string(sizeof(T) == 4 ? "f" : "d") + ".safetensors");
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("typegrad_batchnorm_" + std::string(sizeof(T) == 4 ? "f" : "d") + ".safetensors");
     const auto train = [&](auto& trainer, std::size_t from, std::size_t to) {
         for (std::size_t s = from; s < to; ++s) {
             trainer.zero_grad();

@@ -91,7 +91,8 @@ void replay(const char* name) {
     const auto& want = c.at(is_float ? "float32" : "float64");
     // float: the recording's tolerances (from the float32 run's distance to the float64 one);
     // double: torch's float64 run, apart from the order of the sums.
-    const double rtol = is_float ? c.at("rtol").get<double>() : 1e-9, atol = is_float ? c.at("atol").get<double>() : 1e-12;
+    const double rtol = is_float ? c.at("rtol").get<double>() : 1e-9,
+                 atol = is_float ? c.at("atol").get<double>() : 1e-12;
     INFO(name << (is_float ? " float" : " double"));
 
     tg::Parameters<Loss, T> params;
