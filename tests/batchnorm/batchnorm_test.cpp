@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -73,7 +74,7 @@ T training_loss(const tg::Parameters<Loss, T>& params, tg::autodiff::sample_sour
     rows.mode = &mode;
     std::vector<typename program::lane> scratch(program::scratch_size);
     return program::batch_sweep(params.values().data(), nullptr, scratch.data(), rows,
-                                T(1) / static_cast<T>(rows.count), nullptr, 0) /
+                                T(1) / static_cast<T>(rows.count), nullptr, 0, nullptr) /
            static_cast<T>(rows.count);
 }
 
@@ -195,6 +196,15 @@ TEMPLATE_TEST_CASE("batch_norm's running statistics: torch's momentum update, an
         sum += trainer.loss(tg::data::batch_view<T>(d, r, 1));
     }
     CHECK(all == Approx(sum / static_cast<T>(n)).epsilon(1e-5));
+    // tg::predict and tg::predict_one of the model read the same running statistics.
+    const auto predicted = tg::predict(model, params, d);
+    REQUIRE(predicted.size() == n);
+    double mse = 0;
+    for (std::size_t r = 0; r < n; ++r)
+        mse += std::pow(double(predicted[r]) - double(d.targets()[r]), 2) / double(n);
+    CHECK(all == Approx(mse).epsilon(1e-5));
+    const auto first = tg::predict_one(model, params, std::span<const T>(d.features().data(), 4));
+    CHECK(first[0] == Approx(predicted[0]).epsilon(1e-5));
 }
 
 TEST_CASE("batch_norm in training with a batch of one is torch's error", "[batchnorm]") {

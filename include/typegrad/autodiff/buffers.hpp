@@ -92,7 +92,6 @@ struct buffer_layout<type_list<Ns...>> {
         (void)each;
         return s;
     }();
-
 };
 
 }  // namespace TYPEGRAD_NS::autodiff

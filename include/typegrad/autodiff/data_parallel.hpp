@@ -54,6 +54,7 @@ template <class Program>
 struct block_storage<Program, true> {
     std::unique_ptr<typename Program::block_workspace[]> workspaces;
     std::size_t capacity = 0;
+    typename Program::lane::value_type* buffers = nullptr;  // the running statistics training updates
 };
 
 //! The compiled loss `Program` (autodiff::program) run on up to threads() threads: backward() and
@@ -79,6 +80,14 @@ public:
     }
     unsigned threads() const noexcept { return threads_; }
 
+    //! Where the running statistics of the loss's batch-level nodes are (the buffers after the
+    //! parameters' values, tg::Parameters::buffers()), which a training batch updates; nothing for
+    //! a loss without such a node.
+    void set_buffers([[maybe_unused]] value_type* buffers) noexcept {
+        if constexpr (Program::batch_level)
+            blocks_.buffers = buffers;
+    }
+
     //! Thread t's lane scratch (all zero between calls).
     lane* scratch(unsigned t = 0) const noexcept { return scratch_.get() + t * Program::scratch_size; }
 
@@ -103,7 +112,7 @@ public:
                 }
                 const T n = static_cast<T>(rows.count);
                 return Program::batch_sweep(params, grads, scratch(0), rows, T(1) / n, blocks_.workspaces.get(),
-                                            blocks_.capacity) /
+                                            blocks_.capacity, blocks_.buffers) /
                        n;
             }
         const chunking c = chunks_of(rows.count);

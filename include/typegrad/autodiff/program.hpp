@@ -162,7 +162,7 @@ struct program : evaluator<Expr, T> {
             return T(0);
         if constexpr (batch_level)
             if (rows.mode)
-                return batch_sweep(params, grads, scratch, rows, weight_value, nullptr, 0);
+                return batch_sweep(params, grads, scratch, rows, weight_value, nullptr, 0, nullptr);
         lane* const acc = scratch;                  // every full block adds here
         lane* const tail = scratch + accumulators;  // the last, partly filled block, added under its mask
         workspace_for<lane, T, Loss, broadcasts_params> ws;
@@ -223,13 +223,13 @@ struct program : evaluator<Expr, T> {
     static constexpr std::size_t blocks_of(std::size_t rows) noexcept { return (rows + lanes - 1) / lanes; }
 
     //! A training batch through a loss with batch-level nodes: the forward sweep over every block
-    //! (the batch-level nodes from the whole batch, their running statistics in
-    //! `rows.mode->buffers` updated unless null), and, with `grads`, the reverse sweep adding
+    //! (the batch-level nodes from the whole batch, their running statistics in `buffers`, the
+    //! buffers after the parameters' values, updated unless null), and, with `grads`, the reverse sweep adding
     //! weight · d(sum of the losses)/d(params) into grads. `ws` holds `capacity` workspaces; fewer
     //! than the batch's blocks (none) and this allocates them. `scratch` as backward()'s. Returns
     //! the sum of the rows' losses.
     static T batch_sweep(const T* params, T* grads, lane* scratch, const sample_source<T>& rows, T weight_value,
-                         block_workspace* ws, std::size_t capacity) {
+                         block_workspace* ws, std::size_t capacity, T* buffers) {
         const std::size_t blocks = blocks_of(rows.count);
         std::vector<block_workspace> own;
         if (capacity < blocks) {
@@ -252,7 +252,7 @@ struct program : evaluator<Expr, T> {
             w.param_adjoints = w.valid < lanes ? tail : acc;
         }
         batch_statistics<T, nodes> stats;
-        batch_forward(nodes{}, ws, blocks, stats, static_cast<T*>(rows.mode->buffers));
+        batch_forward(nodes{}, ws, blocks, stats, buffers);
         const lane weight(weight_value);
         lane loss_sum(T(0));
         for (std::size_t k = 0; k < blocks; ++k) {

@@ -27,10 +27,6 @@ struct mode_state {
     //! dropout keeps, instead of the generator (tests replay torch's recorded masks with it).
     bool (*keep)(const void* context, std::size_t site, std::uint64_t row, std::size_t element) = nullptr;
     const void* keep_context = nullptr;
-    //! The running statistics of the batch-level ops (batch normalisation), which a training sweep
-    //! updates: the buffers after the parameters' values (tg::Parameters), of the sweep's element
-    //! type; null leaves them alone.
-    void* buffers = nullptr;
 };
 
 //! Whether the op `Op` depends on the mode (it states `static constexpr bool mode_dependent = true`).

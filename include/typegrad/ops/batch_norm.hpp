@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include <typegrad/core/diagnostics.hpp>
@@ -156,15 +157,14 @@ struct batch_norm : detail::affine_normalisation {
         for (std::size_t c = 0; c < C; ++c) {
             // torch 1.13 (batch_norm_cpu_collect_stats, batch_norm_cpu_update_stats_template): the
             // mean rounded to T, the squared differences in T summed in double, the sum rounded to T.
-            const T mean = static_cast<T>(channel_sum(c, [](T v) { return static_cast<double>(v); }) /
-                                          static_cast<double>(m));
+            const T mean =
+                static_cast<T>(channel_sum(c, [](T v) { return static_cast<double>(v); }) / static_cast<double>(m));
             const T var_sum = static_cast<T>(channel_sum(c, [&](T v) {
                 const T d = v - mean;
                 return static_cast<double>(d * d);
             }));
             st.mean[c] = mean;
-            st.invstd[c] =
-                static_cast<T>(1.0 / std::sqrt(static_cast<double>(var_sum / static_cast<T>(m)) + eps));
+            st.invstd[c] = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var_sum / static_cast<T>(m)) + eps));
             if (buffer) {
                 buffer[c] = mom * mean + (T(1) - mom) * buffer[c];
                 const double unbiased = static_cast<double>(var_sum / static_cast<T>(m - 1));
@@ -220,8 +220,8 @@ struct batch_norm : detail::affine_normalisation {
                 auto& x = blocks.x(k);
                 auto& gy = blocks.gy(k);
                 for (std::size_t s = 0; s < S; ++s) {
-                    const V dx = (V(gy[c * S + s]) - V(grad_mean) - (V(x[c * S + s]) - V(mean)) * V(k_c)) *
-                                 V(invstd) * V(w[c]);
+                    const V dx =
+                        (V(gy[c * S + s]) - V(grad_mean) - (V(x[c * S + s]) - V(mean)) * V(k_c)) * V(invstd) * V(w[c]);
                     blocks.add_dx(k, c * S + s, dx);
                 }
             }
@@ -250,8 +250,8 @@ template <fixed_string Name, std::size_t C, std::size_t MinRank, std::size_t Max
           Expression X>
 constexpr auto batch_norm_builder(X) {
     using SX = typename X::shape_type;
-    constexpr bool constants = error::check<ConstantLeaf<Eps> && ConstantLeaf<Momentum>>(
-        error::fault<error::batch_norm_option_is_not_a_constant>);
+    constexpr bool constants = error::check < ConstantLeaf<Eps> &&
+                               ConstantLeaf < Momentum >> (error::fault<error::batch_norm_option_is_not_a_constant>);
     constexpr bool fits = batch_norm_fits<C, MinRank, MaxRank, SX>();
     [[maybe_unused]] constexpr bool checked = error::check<fits>(
         error::fault<error::batch_norm_shape_mismatch<error::num_features<C>, error::shaped<error::input, SX>>>);

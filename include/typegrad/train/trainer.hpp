@@ -269,7 +269,9 @@ public:
     //! A trainer over `params` (which must outlive it) with the optimiser's options.
     template <SameExpression<Loss> L>
     Trainer(Parameters<L, T>& params, options_type options = {})
-        : values_(params.values().data()), grads_(params.grads().data()), optimizer_(layout::slots, options) {}
+        : values_(params.values().data()), grads_(params.grads().data()), optimizer_(layout::slots, options) {
+        engine_.set_buffers(params.buffers().data());
+    }
 
     template <class P>
     requires(!Expression<Loss>) Trainer(P&&, options_type options = {})
@@ -477,8 +479,6 @@ private:
     autodiff::sample_source<T> training(autodiff::sample_source<T> rows) {
         if constexpr (has_training_mode) {
             mode_.step = steps_;
-            if constexpr (program::batch_level)
-                mode_.buffers = values_ + total;  // the running statistics, after the parameters
             rows.mode = &mode_;
         }
         return rows;
