@@ -35,6 +35,17 @@ using image_model = tg::sequential<tg::Linear<4, 18>, tg::Unflatten<2, 3, 3>, tg
 constexpr auto image_loss = tg::mse(image_model{}(x), y);
 using image_loss_type = std::remove_cv_t<decltype(image_loss)>;
 
+// Running statistics are found by position: predict takes a model whose batch normalisations are
+// its loss's first ones, in order, and refuses one that skips some.
+constexpr auto first_norm = tg::batch_norm<"a", 3>(tg::linear<"l", 4, 3>(x));
+constexpr auto two_norms = tg::mse(tg::sum(tg::batch_norm<"b", 3>(tg::tanh(first_norm))), y);
+template <class E>
+using nodes_of = typename tg::autodiff::graph<std::remove_cv_t<E>>::nodes;
+static_assert(tg::autodiff::buffers_prefix<nodes_of<decltype(first_norm)>, nodes_of<decltype(two_norms)>>);
+static_assert(tg::autodiff::buffers_prefix<nodes_of<decltype(model)>, nodes_of<decltype(loss)>>);
+static_assert(!tg::autodiff::buffers_prefix<nodes_of<decltype(tg::batch_norm<"b", 3>(tg::linear<"l", 4, 3>(x)))>,
+                                            nodes_of<decltype(two_norms)>>);
+
 // 21 rows: a partly filled last block for every lane width (4, 8, 16).
 template <class T>
 tg::data::basic_dataset<T> data(std::size_t rows = 21) {

@@ -22,7 +22,8 @@ using loss_type = std::remove_cv_t<decltype(loss)>;
 // The evaluation loss after each epoch reads the running statistics; the buffers end the trajectory.
 template <class T>
 std::vector<T> trajectory(unsigned threads) {
-    return typegrad_test::adam_trajectory<loss_type, T>(threads, [](auto&) {}, true);
+    return typegrad_test::adam_trajectory<loss_type, T>(
+        threads, [](auto&) {}, true);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/expr.hpp>
@@ -35,6 +36,26 @@ template <class Nodes>
 inline constexpr bool has_batch_level = false;
 template <class... Ns>
 inline constexpr bool has_batch_level<type_list<Ns...>> = (is_batch_level<Ns> || ...);
+
+template <class N>
+struct is_batch_level_node : std::bool_constant<is_batch_level<N>> {};
+
+//! Whether the batch-level nodes of the node list Sub are the first ones of the node list All, in
+//! its order: then an evaluation of Sub over All's parameters finds their buffers where All's
+//! Parameters keep them (a model inside its loss).
+template <class Sub, class All>
+inline constexpr bool buffers_prefix = [] {
+    return []<class... As, class... Bs>(type_list<As...>*, type_list<Bs...>*) {
+        if constexpr (sizeof...(As) > sizeof...(Bs))
+            return false;
+        else
+            return []<std::size_t... I>(std::index_sequence<I...>) {
+                return (std::is_same_v<As, walk::at<I, Bs...>> && ...);
+            }
+        (std::index_sequence_for<As...>{});
+    }(static_cast<walk::filter<is_batch_level_node, Sub>*>(nullptr),
+           static_cast<walk::filter<is_batch_level_node, All>*>(nullptr));
+}();
 
 template <class N>
 inline constexpr std::size_t buffer_size_of = 0;
