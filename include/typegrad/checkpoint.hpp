@@ -6,6 +6,7 @@
 //   tg::save("run.safetensors", params, trainer, scheduler, scaler, tg::data_position{epoch, 0, seed});
 //   ...                                                     // a new process, the same objects made
 //   tg::load("run.safetensors", params, trainer, scheduler, scaler, position);
+//   tg::save("fit.safetensors", params, lbfgs);           // an LBFGS instead of a Trainer
 //
 // What is written:
 // - each parameter under torch's state_dict name (`0.weight`), in its dtype (F32 or F64);
@@ -33,6 +34,7 @@
 #include <typegrad/data/target_scaler.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/io/safetensors.hpp>
+#include <typegrad/optim/lbfgs.hpp>
 #include <typegrad/optim/options.hpp>
 #include <typegrad/parameters.hpp>
 #include <typegrad/train/position.hpp>
@@ -109,6 +111,10 @@ struct trainer_options<X, R...>
     : std::conditional_t<is_trainer_v<std::remove_cv_t<X>>, options_of<X>, trainer_options<R...>> {};
 
 template <class X>
+inline constexpr bool is_lbfgs_v = false;
+template <class T>
+inline constexpr bool is_lbfgs_v<optim::LBFGS<T>> = true;
+template <class X>
 inline constexpr bool is_standardizer_v = false;
 template <class T>
 inline constexpr bool is_standardizer_v<data::standardizer<T>> = true;
@@ -130,14 +136,23 @@ concept Scheduler = requires(X& s, probe_visitor& v) {
 };
 
 template <class X>
-inline constexpr bool known_part_v = is_trainer_v<X> || is_standardizer_v<X> || is_target_scaler_v<X> || Scheduler<X> ||
-                                     std::is_same_v<X, data_position> || std::is_same_v<X, checkpoint_metadata>;
+inline constexpr bool known_part_v =
+    is_trainer_v<X> || is_lbfgs_v<X> || is_standardizer_v<X> || is_target_scaler_v<X> || Scheduler<X> ||
+    std::is_same_v<X, data_position> || std::is_same_v<X, checkpoint_metadata>;
 
 template <class X>
 constexpr bool check_part() {
     static_assert(known_part_v<X>,
-                  "typegrad: save and load take, after the parameters, a Trainer, a scheduler, a standardizer, "
-                  "a target_scaler, a tg::data_position and tg::checkpoint_metadata (each at most once, in any order)");
+                  "typegrad: save and load take, after the parameters, a Trainer or an LBFGS, a scheduler, a "
+                  "standardizer, a target_scaler, a tg::data_position and tg::checkpoint_metadata (each at most "
+                  "once, in any order)");
+    return true;
+}
+template <class... X>
+constexpr bool check_parts() {
+    static_assert((check_part<X>() && ...));
+    static_assert(((is_trainer_v<X> || is_lbfgs_v<X>)+... + 0) <= 1,
+                  "typegrad: save and load take at most one optimiser: a Trainer or an LBFGS");
     return true;
 }
 
@@ -551,6 +566,200 @@ void load_trainer(const io::tensor_file& f, Trainer<L, P, T>& trainer, const fil
     }
 }
 
+// ---- L-BFGS -------------------------------------------------------------------------------------
+// torch keeps LBFGS's state, which is global, under its first parameter; `d` and `prev_flat_grad`
+// are flat over every parameter, the pairs one [history, n] tensor each (torch's lists of tensors),
+// `ro` a [history] tensor, the scalars 0-d tensors (counts I64, prev_loss F64, torch's Python
+// numbers). The options are one group with torch's names; LBFGS's are fixed at construction, so
+// load checks them rather than sets them.
+
+// The state type of the first LBFGS among the parts (none_given when there is none).
+template <class X>
+struct state_of {
+    using type = optim::lbfgs_state<typename X::value_type>;
+};
+template <class... X>
+struct lbfgs_parts {
+    using type = none_given;
+};
+template <class X, class... R>
+struct lbfgs_parts<X, R...> : std::conditional_t<is_lbfgs_v<std::remove_cv_t<X>>, state_of<X>, lbfgs_parts<R...>> {};
+
+inline json lbfgs_group(const optim::lbfgs_options& o) {
+    return json{{"lr", o.lr},
+                {"max_iter", o.max_iter},
+                {"max_eval", o.max_eval ? *o.max_eval : o.max_iter * 5 / 4},
+                {"tolerance_grad", o.tolerance_grad},
+                {"tolerance_change", o.tolerance_change},
+                {"history_size", o.history_size},
+                {"line_search_fn",
+                 o.line_search_fn == optim::line_search::strong_wolfe ? json("strong_wolfe") : json(nullptr)}};
+}
+
+template <class L, class T>
+json parameter_names(const Parameters<L, T>& params) {
+    json names = json::array();
+    for (const auto& p : params.info())
+        names.push_back(std::string(p.name));
+    return names;
+}
+
+template <class L, class T>
+std::string lbfgs_size_difference(const Parameters<L, T>& params, std::size_t n) {
+    if (n == params.values().size())
+        return {};
+    return "LBFGS: over " + std::to_string(n) + " values, the model has " + std::to_string(params.values().size());
+}
+
+template <class L, class T, class U>
+void save_lbfgs(io::tensor_writer& w, const Parameters<L, T>& params, const optim::LBFGS<U>& lbfgs) {
+    if (const std::string d = lbfgs_size_difference(params, lbfgs.size()); !d.empty())
+        typegrad::detail::raise(std::invalid_argument("typegrad: save: " + d));
+    json group = lbfgs_group(lbfgs.get_options());
+    group["params"] = parameter_names(params);
+    w.metadata("optimizer", std::string(optim::LBFGS<U>::name));
+    w.metadata("optimizer.param_groups", json::array({std::move(group)}).dump());
+
+    const auto s = lbfgs.state();
+    if (s.func_evals == 0 && s.n_iter == 0)
+        return;  // torch's state is empty before the first step
+    const std::string first(params.info()[0].name);
+    const auto count = [&](std::string_view key, long v) {
+        const auto x = static_cast<std::int64_t>(v);
+        w.add(state_key(first, key), {}, std::span<const std::int64_t>(&x, 1));
+    };
+    const auto scalar = [&](std::string_view key, const auto& v) {
+        w.add(state_key(first, key), {}, std::span<const std::remove_cvref_t<decltype(v)>>(&v, 1));
+    };
+    count("func_evals", s.func_evals);
+    count("n_iter", s.n_iter);
+    if (s.n_iter == 0)
+        return;
+    const std::size_t n = lbfgs.size(), h = s.history();
+    w.add(state_key(first, "d"), {n}, std::span<const U>(s.d));
+    scalar("t", s.t);
+    w.add(state_key(first, "old_dirs"), {h, n}, std::span<const U>(s.old_dirs));
+    w.add(state_key(first, "old_stps"), {h, n}, std::span<const U>(s.old_stps));
+    w.add(state_key(first, "ro"), {h}, std::span<const U>(s.ro));
+    scalar("H_diag", s.h_diag);
+    w.add(state_key(first, "prev_flat_grad"), {n}, std::span<const U>(s.prev_flat_grad));
+    scalar("prev_loss", s.prev_loss);
+}
+
+// A 0-d entry of the optimiser's state as a double, from F32, F64 or I64 (torch's Python ints).
+inline double state_scalar(const io::tensor_file& f, std::string_view key) {
+    if (f.find(key)->type == io::dtype::i64) {
+        std::int64_t n = 0;
+        f.read(key, std::span<std::int64_t>(&n, 1));
+        return static_cast<double>(n);
+    }
+    double v = 0;
+    f.read(key, std::span<double>(&v, 1));
+    return v;
+}
+
+inline void check_lbfgs_options(reading& r, const json& groups, const json& names, const optim::lbfgs_options& o) {
+    if (!groups.is_array() || groups.size() != 1 || !groups[0].is_object())
+        return r.differ("optimizer.param_groups: expected a JSON list of one group (LBFGS has no others)");
+    const json& g = groups[0];
+    const json mine = lbfgs_group(o);
+    for (auto it = mine.begin(); it != mine.end(); ++it) {
+        const std::string where = "optimizer.param_groups[0]: option '" + it.key() + "'";
+        if (!g.contains(it.key()))
+            r.differ(where + ": missing in the file (LBFGS has it)");
+        else if (g[it.key()] != it.value() && !(it.value().is_number() && g[it.key()].is_number() &&
+                                                g[it.key()].get<double>() == it.value().get<double>()))
+            r.differ(where + ": " + g[it.key()].dump() + " in the file, " + it.value().dump() + " in the LBFGS");
+    }
+    for (auto it = g.begin(); it != g.end(); ++it)
+        if (it.key() != "params" && !mine.contains(it.key()))
+            r.differ("optimizer.param_groups[0]: option '" + it.key() + "' that LBFGS does not have");
+    if (!g.contains("params") || g["params"] != names)
+        r.differ("optimizer.param_groups[0]: params " + (g.contains("params") ? g["params"].dump() : "missing") +
+                 " in the file; LBFGS runs over all of the model's, " + names.dump());
+}
+
+// Checks the file's LBFGS options and state and reads the state into `out`.
+template <class L, class T, class U>
+void check_lbfgs(reading& r, const Parameters<L, T>& params, const optim::LBFGS<U>& lbfgs,
+                 std::optional<optim::lbfgs_state<U>>& out) {
+    const std::string* name = r.meta("optimizer");
+    if (!name)
+        return r.differ("metadata 'optimizer': missing in the file (it holds no optimiser)");
+    if (*name != optim::LBFGS<U>::name)
+        return r.differ("optimizer: " + *name + " in the file, LBFGS given");
+    if (const std::string d = lbfgs_size_difference(params, lbfgs.size()); !d.empty())
+        return r.differ(d);
+    if (const auto groups = r.meta_json("optimizer.param_groups"))
+        check_lbfgs_options(r, *groups, parameter_names(params), lbfgs.get_options());
+
+    const std::string first(params.info()[0].name);
+    const std::size_t before = r.differences.size(), n = lbfgs.size();
+    const std::array<std::size_t, 0> none{};
+    const auto scalar = [&](std::string_view key) {
+        const io::tensor_info* t = r.file.find(state_key(first, key));
+        if (!t) {
+            r.differ(state_key(first, key) + ": missing in the file (n_iter is not 0)");
+            return false;
+        }
+        return r.fits(*t, none, std::nullopt, "optimizer (a 0-d tensor)");
+    };
+    std::vector<std::string> expected;
+    for (std::string_view key :
+         {"func_evals", "n_iter", "d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss"})
+        expected.push_back(state_key(first, key));
+    for (const auto& t : r.file.tensors())
+        if (t.name.starts_with("optimizer.") && std::find(expected.begin(), expected.end(), t.name) == expected.end())
+            r.differ(t.name + ": unexpected (LBFGS keeps its state under the first parameter, '" + first + "')");
+
+    optim::lbfgs_state<U> s;
+    if (!r.file.find(expected[0]) && !r.file.find(expected[1]))
+        return void(out = s);  // before the first step: no state
+    if (!scalar("func_evals") || !scalar("n_iter"))
+        return;
+    const double evals = state_scalar(r.file, expected[0]), iters = state_scalar(r.file, expected[1]);
+    for (const auto& [key, v] : {std::pair{expected[0], evals}, std::pair{expected[1], iters}})
+        if (!(v >= 0 && v == static_cast<double>(static_cast<long>(v))))
+            r.differ(key + ": " + std::to_string(v) + " in the file, expected a count");
+    if (r.differences.size() != before)
+        return;
+    s.func_evals = static_cast<long>(evals);
+    s.n_iter = static_cast<long>(iters);
+    if (s.n_iter > 0) {
+        const auto vector = [&](std::string_view key, std::span<const std::size_t> shape) {
+            const io::tensor_info* t = r.file.find(state_key(first, key));
+            if (!t) {
+                r.differ(state_key(first, key) + ": missing in the file (n_iter is not 0)");
+                return false;
+            }
+            return r.fits(*t, shape, false, "LBFGS");
+        };
+        const io::tensor_info* dirs = r.file.find(state_key(first, "old_dirs"));
+        const std::size_t h = dirs && dirs->shape.size() == 2 ? dirs->shape[0] : 0;
+        const std::size_t flat[1] = {n}, pairs[2] = {h, n}, each[1] = {h};
+        // Each checked, so that every difference is listed.
+        const bool fit[] = {vector("d", flat),         vector("prev_flat_grad", flat),
+                            vector("old_dirs", pairs), vector("old_stps", pairs),
+                            vector("ro", each),        scalar("t"),
+                            scalar("H_diag"),          scalar("prev_loss")};
+        if (h > static_cast<std::size_t>(lbfgs.get_options().history_size))
+            r.differ(state_key(first, "old_dirs") + ": " + std::to_string(h) +
+                     " pairs in the file, more than the LBFGS's history_size " +
+                     std::to_string(lbfgs.get_options().history_size));
+        if (std::find(std::begin(fit), std::end(fit), false) != std::end(fit) || r.differences.size() != before)
+            return;
+        s.d = r.file.read_as<U>(expected[2]);
+        s.t = static_cast<U>(state_scalar(r.file, expected[3]));
+        s.old_dirs = r.file.read_as<U>(expected[4]);
+        s.old_stps = r.file.read_as<U>(expected[5]);
+        s.ro = r.file.read_as<U>(expected[6]);
+        s.h_diag = static_cast<U>(state_scalar(r.file, expected[7]));
+        s.prev_flat_grad = r.file.read_as<U>(expected[8]);
+        s.prev_loss = state_scalar(r.file, expected[9]);
+    }
+    out = std::move(s);
+}
+
 // ---- schedulers ---------------------------------------------------------------------------------
 
 // JSON has no infinity nor NaN (ReduceLROnPlateau's best starts at inf): such a number is written
@@ -743,13 +952,13 @@ inline void check_position(reading& r) {
 }  // namespace checkpoint_detail
 
 //! Saves `params` and, in any order, any of: the Trainer (optimiser state, every group's options,
-//! the step count), a scheduler, a standardizer, a tg::data_position, tg::checkpoint_metadata, to
-//! a safetensors file at `path`, atomically (a process killed during save leaves the previous file
-//! as it was) and with a CRC-32 checksum. Allocates; never call it inside a step. Throws
-//! io::file_error when the file cannot be written.
+//! the step count) or an LBFGS over `params` (its state and options), a scheduler, a standardizer, a tg::data_position,
+//! tg::checkpoint_metadata, to a safetensors file at `path`, atomically (a process killed during save leaves the
+//! previous file as it was) and with a CRC-32 checksum. Allocates; never call it inside a step. Throws io::file_error
+//! when the file cannot be written.
 template <class L, class T, class... Parts>
 void save(const std::filesystem::path& path, const Parameters<L, T>& params, const Parts&... parts) {
-    static_assert((checkpoint_detail::check_part<Parts>() && ...));
+    static_assert(checkpoint_detail::check_parts<Parts...>());
     namespace cd = checkpoint_detail;
     io::tensor_writer w;
     w.metadata("format", std::string(cd::format_name));
@@ -759,6 +968,8 @@ void save(const std::filesystem::path& path, const Parameters<L, T>& params, con
         using X = std::remove_cvref_t<decltype(part)>;
         if constexpr (cd::is_trainer_v<X>)
             cd::save_trainer(w, part);
+        else if constexpr (cd::is_lbfgs_v<X>)
+            cd::save_lbfgs(w, params, part);
         else if constexpr (cd::is_standardizer_v<X>)
             cd::save_standardizer(w, part);
         else if constexpr (cd::is_target_scaler_v<X>)
@@ -782,7 +993,7 @@ namespace checkpoint_detail {
 template <class L, class T, class... Parts>
 result<void, checkpoint_error> load_checked(const std::filesystem::path& path, Parameters<L, T>& params,
                                             Parts&... parts) {
-    static_assert((checkpoint_detail::check_part<Parts>() && ...));
+    static_assert(checkpoint_detail::check_parts<Parts...>());
     namespace cd = checkpoint_detail;
     const auto file = io::tensor_file::load(path);
     cd::reading r{file, {}};
@@ -797,10 +1008,13 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
 
     // Check every part, then apply them all.
     std::optional<cd::file_groups<typename cd::trainer_options<Parts...>::type>> groups;
+    std::optional<typename cd::lbfgs_parts<Parts...>::type> lbfgs_state;
     [[maybe_unused]] const auto check = [&](auto& part) {
         using X = std::remove_cvref_t<decltype(part)>;
         if constexpr (cd::is_trainer_v<X>)
             cd::check_trainer(r, part, groups);
+        else if constexpr (cd::is_lbfgs_v<X>)
+            cd::check_lbfgs(r, params, part, lbfgs_state);
         else if constexpr (cd::is_standardizer_v<X>)
             cd::check_standardizer(r);
         else if constexpr (cd::is_target_scaler_v<X>)
@@ -832,6 +1046,8 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
         using X = std::remove_cvref_t<decltype(part)>;
         if constexpr (cd::is_trainer_v<X>) {
             cd::load_trainer(file, part, *groups);
+        } else if constexpr (cd::is_lbfgs_v<X>) {
+            part.set_state(*lbfgs_state);
         } else if constexpr (cd::is_standardizer_v<X>) {
             part.mean = file.read_as<double>("standardizer.mean");
             part.std = file.read_as<double>("standardizer.std");
@@ -858,8 +1074,8 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
 
 //! Loads a checkpoint written by save (or by tools/interop/typegrad_torch.py) into `params` and
 //! the parts given, which must be made as for the run that saved it (the same model, policy,
-//! groups and scheduler; F64 values load into a float model rounded to nearest, F32 into double
-//! exactly). The file is read and checked whole first: io::file_error if it cannot be read,
+//! groups and scheduler; an LBFGS with the same options; F64 values load into a float model rounded to nearest, F32
+//! into double exactly). The file is read and checked whole first: io::file_error if it cannot be read,
 //! io::format_error if it is not a valid, uncorrupted safetensors file, checkpoint_error listing
 //! every difference if it does not fit; in each case nothing given is changed. Tensors the parts
 //! given do not read (e.g. the optimiser's, when no Trainer is given) are skipped.

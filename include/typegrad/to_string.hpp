@@ -22,10 +22,14 @@
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
 #include <typegrad/ops/concat.hpp>
+#include <typegrad/ops/conv.hpp>
+#include <typegrad/ops/dropout.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/loss.hpp>
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
+#include <typegrad/ops/pool.hpp>
+#include <typegrad/ops/rectifiers.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -97,6 +101,29 @@ template <std::size_t G, std::size_t N, std::uint64_t E>
 inline constexpr std::string_view op_name<ops::layer_norm<G, N, E>> = "layer_norm";
 template <>
 inline constexpr std::string_view op_name<ops::concat> = "concat";
+template <>
+inline constexpr std::string_view op_name<ops::gelu> = "gelu";
+template <>
+inline constexpr std::string_view op_name<ops::gelu_tanh> = "gelu";
+template <>
+inline constexpr std::string_view op_name<ops::silu> = "silu";
+template <std::uint64_t A>
+inline constexpr std::string_view op_name<ops::elu<A>> = "elu";
+template <std::uint64_t S>
+inline constexpr std::string_view op_name<ops::leaky_relu<S>> = "leaky_relu";
+template <std::uint64_t P>
+inline constexpr std::string_view op_name<ops::dropout<P>> = "dropout";
+template <class To>
+inline constexpr std::string_view op_name<ops::reshape<To>> = To::rank == 1 ? "flatten" : "view";
+template <std::size_t C, std::size_t O, class Win>
+inline constexpr std::string_view op_name<ops::conv<C, O, Win>> = "conv";
+template <std::size_t C, class Win, bool OneD>
+inline constexpr std::string_view op_name<ops::max_pool<C, Win, OneD>> = OneD ? "max_pool1d" : "max_pool2d";
+template <std::size_t C, class Win, bool OneD>
+inline constexpr std::string_view op_name<ops::avg_pool<C, Win, OneD>> = OneD ? "avg_pool1d" : "avg_pool2d";
+template <std::size_t C, std::size_t N, bool OneD>
+inline constexpr std::string_view op_name<ops::global_avg_pool<C, N, OneD>> =
+    OneD ? "adaptive_avg_pool1d" : "adaptive_avg_pool2d";
 
 // A number as text: at most 32 characters.
 struct number {
@@ -531,6 +558,139 @@ struct printer<node<ops::layer_norm<G, N, EpsBits>, X, P...>> {
         if (sizeof...(P) == 0)
             out.put(", elementwise_affine<false>");
         out.put(")");
+    }
+};
+
+// name(a) or name(a, c): the constant of elu, leaky_relu and dropout when it is not the builder's
+// default (the same node either way).
+template <class A, class Sink>
+constexpr void print_with_constant(Sink& out, std::string_view name, double value, double builder_default) {
+    out.put(name);
+    out.put("(");
+    print<A>(out);
+    if (value != builder_default) {
+        out.put(", ");
+        print_number(out, value);
+    }
+    out.put(")");
+}
+template <class A>
+struct printer<node<ops::gelu_tanh, A>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_call<A>(out, "gelu<\"tanh\">");
+    }
+};
+template <std::uint64_t Bits, class A>
+struct printer<node<ops::elu<Bits>, A>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_with_constant<A>(out, "elu", ops::elu<Bits>::alpha, detail::default_elu_alpha::value);
+    }
+};
+template <std::uint64_t Bits, class A>
+struct printer<node<ops::leaky_relu<Bits>, A>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_with_constant<A>(out, "leaky_relu", ops::leaky_relu<Bits>::slope, detail::default_negative_slope::value);
+    }
+};
+template <std::uint64_t Bits, class A>
+struct printer<node<ops::dropout<Bits>, A>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_with_constant<A>(out, "dropout", ops::dropout<Bits>::p, detail::default_dropout_p::value);
+    }
+};
+
+// name<"quoted", v0, v1, ...>(a): a name (if any), then the template arguments up to the last that
+// differs from its default (a default of `none` has none: always printed); the argument at
+// `boolean_at` as true or false.
+inline constexpr std::size_t none = ~std::size_t{0};
+template <class A, std::size_t N, class Sink>
+constexpr void print_builder(Sink& out, std::string_view name, std::string_view quoted, const std::size_t (&values)[N],
+                             const std::size_t (&defaults)[N], std::size_t boolean_at = none) {
+    std::size_t shown = N;
+    while (shown > 0 && values[shown - 1] == defaults[shown - 1])
+        --shown;
+    out.put(name);
+    out.put("<");
+    bool first = true;
+    if (!quoted.empty()) {
+        out.put("\"");
+        out.put(quoted);
+        out.put("\"");
+        first = false;
+    }
+    for (std::size_t k = 0; k < shown; ++k) {
+        out.put(first ? "" : ", ");
+        first = false;
+        if (k == boolean_at)
+            out.put(values[k] != 0 ? "true" : "false");
+        else
+            print_unsigned(out, values[k]);
+    }
+    out.put(">(");
+    print<A>(out);
+    out.put(")");
+}
+
+// tg::view<D...>(x), tg::flatten(x).
+template <std::size_t... D, class A>
+struct printer<node<ops::reshape<shape<D...>>, A>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        if constexpr (sizeof...(D) == 1) {
+            print_call<A>(out, "flatten");
+        } else {
+            const std::size_t dims[] = {D...};
+            print_builder<A>(out, "view", "", dims, {(static_cast<void>(D), none)...});
+        }
+    }
+};
+
+// tg::conv2d<"name", In, Out, K, Stride, Padding, Dilation, Bias>(x) (conv1d for a weight of rank 3),
+// when the parameters are named as the builder names them; other operands print as the op.
+template <fixed_string Weight, fixed_string Bias>
+inline constexpr bool conv_names = Weight.size() > 7 && Weight.view().substr(Weight.size() - 7) == ".weight" &&
+                                   (Bias.size() == 0 || linear_names<Weight, Bias>);
+template <class Win, std::size_t C, std::size_t O, bool OneD, bool HasBias, fixed_string Weight, class X>
+struct conv_printer {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_builder<X>(out, OneD ? "conv1d" : "conv2d", Weight.view().substr(0, Weight.size() - 7),
+                         {C, O, Win::kw, Win::stride, Win::pw, Win::dilation, HasBias ? 1u : 0u},
+                         {none, none, none, 1, 0, 1, 1}, /*boolean_at=*/6);
+    }
+};
+template <std::size_t C, std::size_t O, class Win, class X, fixed_string Weight, class WS, fixed_string Bias>
+requires conv_names<Weight, Bias>
+struct printer<node<ops::conv<C, O, Win>, X, param_leaf<Weight, WS>, param_leaf<Bias, shape<O>>>>
+    : conv_printer<Win, C, O, WS::rank == 3, true, Weight, X> {
+};
+template <std::size_t C, std::size_t O, class Win, class X, fixed_string Weight, class WS>
+requires conv_names<Weight, fixed_string("")>
+struct printer<node<ops::conv<C, O, Win>, X, param_leaf<Weight, WS>>>
+    : conv_printer<Win, C, O, WS::rank == 3, false, Weight, X> {
+};
+
+// tg::max_pool2d<K, Stride, Padding>(x) and the other pools; adaptive_avg_pool2d<1>(x).
+template <class Op, class Win, class A>
+struct pool_printer {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_builder<A>(out, op_name<Op>, "", {Win::kw, Win::stride, Win::pw}, {none, Win::kw, 0});
+    }
+};
+template <std::size_t C, class Win, bool OneD, class A>
+struct printer<node<ops::max_pool<C, Win, OneD>, A>> : pool_printer<ops::max_pool<C, Win, OneD>, Win, A> {};
+template <std::size_t C, class Win, bool OneD, class A>
+struct printer<node<ops::avg_pool<C, Win, OneD>, A>> : pool_printer<ops::avg_pool<C, Win, OneD>, Win, A> {};
+template <std::size_t C, std::size_t N, bool OneD, class A>
+struct printer<node<ops::global_avg_pool<C, N, OneD>, A>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        print_builder<A>(out, op_name<ops::global_avg_pool<C, N, OneD>>, "", {1}, {none});
     }
 };
 

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <typegrad/layers.hpp>
 #include <typegrad/to_string.hpp>
@@ -144,6 +145,52 @@ TEST_CASE("to_string: layers print as the expressions they expand to") {
     // A matvec and a bias named otherwise than a layer's are what was written.
     CHECK(tg::to_string(tg::matvec(tg::param<"fc.weight", 2, 3>, x) + tg::param<"other.bias", 2>) ==
           "matvec(fc.weight, x) + other.bias");
+}
+
+TEST_CASE("to_string: rectifiers and dropout, with their constant when it is not the default") {
+    CHECK_PRINTS(tg::gelu(x));
+    CHECK(tg::to_string(tg::gelu<"tanh">(x)) == "gelu<\"tanh\">(x)");
+    CHECK_PRINTS(tg::silu(x));
+    CHECK_PRINTS(tg::elu(x));
+    CHECK_PRINTS(tg::elu(x, 0.5_c));
+    CHECK_PRINTS(tg::leaky_relu(x));
+    CHECK_PRINTS(tg::leaky_relu(x, 0.2_c));
+    CHECK(tg::to_string(tg::leaky_relu(x, 0.01_c)) == "leaky_relu(x)");  // the default: the same node
+    CHECK_PRINTS(tg::dropout(x));
+    CHECK_PRINTS(tg::dropout(x, 0.25_c));
+}
+
+TEST_CASE("to_string: views, convolutions and pools print as their builders, defaults left out") {
+    constexpr auto img = tg::input<"img", 64>;
+    constexpr auto image = tg::view<1, 8, 8>(img);
+    CHECK_PRINTS(tg::view<1, 8, 8>(img));
+    CHECK_PRINTS(tg::flatten(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::conv2d<"c1", 1, 4, 3>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::conv2d<"c1", 1, 4, 3, 1, 1>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::conv2d<"c1", 1, 4, 3, 2, 1, 2>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::conv2d<"c1", 1, 4, 3, 1, 0, 1, false>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::conv1d<"c", 2, 3, 3, 1, 1>(tg::view<2, 32>(img)));
+    CHECK_PRINTS(tg::max_pool2d<2>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::max_pool2d<3, 2, 1>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::avg_pool2d<2, 1>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::max_pool1d<2>(tg::view<2, 32>(img)));
+    CHECK_PRINTS(tg::avg_pool1d<4, 2>(tg::view<2, 32>(img)));
+    CHECK_PRINTS(tg::adaptive_avg_pool2d<1>(tg::view<1, 8, 8>(img)));
+    CHECK_PRINTS(tg::adaptive_avg_pool1d<1>(tg::view<2, 32>(img)));
+    // The digits network of examples/digits_cnn, as layers.
+    using cnn = tg::sequential<tg::Unflatten<1, 8, 8>, tg::Conv2d<1, 8, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>,
+                               tg::Conv2d<8, 16, 3, 1, 1>, tg::ReLU, tg::MaxPool2d<2>, tg::Flatten, tg::Linear<64, 10>>;
+    CHECK(tg::to_string(cnn{}(img)) ==
+          "linear<\"8\", 64, 10>(flatten(max_pool2d<2>(relu(conv2d<\"4\", 8, 16, 3, 1, 1>(max_pool2d<2>(relu("
+          "conv2d<\"1\", 1, 8, 3, 1, 1>(view<1, 8, 8>(img)))))))))");
+    // A convolution whose parameters are not named as a layer's prints as the op.
+    CHECK(tg::to_string(tg::node<tg::ops::conv<1, 4, tg::detail::window_of<tg::shape<1, 8, 8>, 3, 1, 0, 1, false>>,
+                                 std::remove_const_t<decltype(image)>, tg::param_leaf<"k", tg::shape<4, 1, 3, 3>>>{}) ==
+          "conv(view<1, 8, 8>(img), k)");
+    static_assert(tg::op_name(tg::max_pool1d<2>(tg::view<2, 32>(img))) == "max_pool1d");
+    static_assert(tg::op_name(tg::flatten(image)) == "flatten");
+    static_assert(tg::op_name(tg::conv2d<"c", 1, 2, 3>(image)) == "conv");
+    static_assert(tg::op_name(tg::dropout(x)) == "dropout");
 }
 
 TEST_CASE("to_string: usable at compile time, and op_name names the top op") {

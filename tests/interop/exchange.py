@@ -22,7 +22,7 @@ Each comparison is per tensor, parameters and optimiser state: |x - ref| <= atol
 with the golden cases' rule (tests/golden/README.md): the tolerance covers 10 times the largest
 deviation of two variants of the reference run -- in float64, and with the rows in reverse
 order -- here with rtol held at its floor 1e-5 and atol = max(1e-6, 10 dev - 1e-5 |ref|).
-Integer scalars (step) must be equal. The groups' options in OUT must equal torch's. Prints the
+Integer scalars (step, LBFGS's n_iter and func_evals) must be equal. The groups' options in OUT must equal torch's. Prints the
 max abs/rel difference of every tensor; exits 1 on any mismatch or when PROGRAM fails.
 """
 
@@ -34,11 +34,14 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
-import torch
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import recording  # noqa: E402
+
+torch = recording.torch_or_skip("exchange.py")
+import numpy as np  # noqa: E402
+
 sys.path.insert(0, os.path.join(ROOT, "tools", "interop"))
 import safetensors_io  # noqa: E402
 import typegrad_torch  # noqa: E402
@@ -59,19 +62,29 @@ OPTIONS = {
     "Adamax": dict(lr=0.05),
     "ASGD": dict(lr=0.001, t0=10),
     "Rprop": dict(lr=0.01),
+    # A step of LBFGS is up to max_iter iterations: 3 steps fill the history and drop pairs.
+    "LBFGS": dict(lr=1, max_iter=5, history_size=4, line_search_fn="strong_wolfe"),
 }
+# Scalars that count (torch's Python ints): equal, not within a tolerance.
+COUNTS = (".step", ".n_iter", ".func_evals")
 DATA = os.path.join(ROOT, "tests", "golden", "data", "diabetes_std.csv")
 RTOL, ATOL_FLOOR = 1e-5, 1e-6
+# --dtype float64: the tolerance of tests/lbfgs/reference_test.cpp's float64 replay of torch for
+# the parameters (1e-8 absolute); for the state the same 1e-8 of the tensor's largest value (the
+# state's scales differ: gradients of hundreds, ro of thousands; and a rounding of an order of
+# summation is relative to the sum's scale, not to each entry's).
+PARAM_ATOL64, STATE_RTOL64 = 1e-8, 1e-8
 
 
-def read_csv(path):
-    """(X [rows, features], y [rows]) as float32: each value parsed as a double, cast to float."""
+def read_csv(path, dtype=torch.float32):
+    """(X [rows, features], y [rows]) as `dtype`: each value parsed as a double (then, for
+    float32, cast to float)."""
     with open(path) as f:
         header = f.readline().strip().split(",")
         rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
     if header[-1] != "target":
         raise ValueError(f"{path}: the last column is {header[-1]!r}, not 'target'")
-    a = np.array(rows, dtype=np.float64).astype(np.float32)
+    a = np.array(rows, dtype=np.float64).astype(np.float32 if dtype == torch.float32 else np.float64)
     return torch.from_numpy(a[:, :-1].copy()), torch.from_numpy(a[:, -1].copy())
 
 
@@ -91,17 +104,25 @@ def make(name, options, dtype=torch.float32):
     return model, getattr(torch.optim, name)(model.parameters(), **options)
 
 
-def train(model, opt, x, y, steps):
-    dtype = next(model.parameters()).dtype
-    x, target = x.to(dtype), y.to(dtype).unsqueeze(1)
-    losses = []
-    for _ in range(steps):
+def mse_step(model, opt, x, target):
+    """One step of mse on (x, target); returns the loss before it. LBFGS calls the closure itself,
+    maybe many times, and returns its first loss; the others compute it once, then step."""
+    def closure():
         opt.zero_grad()
         loss = torch.nn.functional.mse_loss(model(x), target)
         loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
+        return loss
+    if isinstance(opt, torch.optim.LBFGS):
+        return opt.step(closure)
+    loss = closure()
+    opt.step()
+    return loss
+
+
+def train(model, opt, x, y, steps):
+    dtype = next(model.parameters()).dtype
+    x, target = x.to(dtype), y.to(dtype).unsqueeze(1)
+    return [mse_step(model, opt, x, target).item() for _ in range(steps)]
 
 
 def snapshot(model, opt):
@@ -109,6 +130,8 @@ def snapshot(model, opt):
     out = {n: p.detach().double().numpy().copy() for n, p in model.named_parameters()}
     name_of = {id(p): n for n, p in model.named_parameters()}
     for p, st in opt.state.items():
+        if isinstance(opt, torch.optim.LBFGS):  # its lists as the file holds them
+            st = typegrad_torch.lbfgs_state_to_file(st)
         for key, v in st.items():
             if v is None:
                 continue
@@ -117,14 +140,16 @@ def snapshot(model, opt):
     return out
 
 
-def reference(name, options, x, y, k):
+def reference(name, options, x, y, k, dtype=torch.float32):
     """torch's run, after k and after 2k steps: (snapshots, per-tensor largest deviation of the
-    float64 and reversed-rows runs from it, losses)."""
-    model, opt = make(name, options)
+    float64 and reversed-rows runs from it (float32 only; None in float64), losses)."""
+    model, opt = make(name, options, dtype)
     losses = train(model, opt, x, y, k)
     ref = [snapshot(model, opt)]
     losses += train(model, opt, x, y, k)
     ref.append(snapshot(model, opt))
+    if dtype == torch.float64:
+        return ref, [None, None], losses
     dev = [{key: np.zeros_like(v) for key, v in r.items()} for r in ref]
     backwards = torch.arange(x.shape[0] - 1, -1, -1)
     for dtype, xs, ys in ((torch.float64, x, y), (torch.float32, x[backwards], y[backwards])):
@@ -136,7 +161,9 @@ def reference(name, options, x, y, k):
     return ref, dev, losses
 
 
-def compare(label, got, ref, dev):
+def compare(label, got, ref, dev, params=()):
+    """Each tensor of `got` against `ref`; `dev` the deviations of torch's variants (float32), or
+    None for float64's fixed tolerances (`params`: the names of the parameters)."""
     print(f"--- {label}")
     ok = True
     for k in sorted(set(got) | set(ref)):
@@ -151,14 +178,17 @@ def compare(label, got, ref, dev):
             continue
         diff = np.abs(g - r)
         rel = diff / np.maximum(np.abs(r), np.finfo(np.float32).tiny)
-        if k.endswith(".step"):
+        if k.endswith(COUNTS):
             atol, good = 0.0, bool(np.all(diff == 0))
+        elif dev is None:  # float64
+            atol = PARAM_ATOL64 if k in params else STATE_RTOL64 * float(np.max(np.abs(r), initial=0.0))
+            good = bool(np.all(diff <= atol))
         else:
             atol = max(ATOL_FLOOR, float(np.max(10 * dev[k] - RTOL * np.abs(r), initial=0.0)))
             good = bool(np.all(diff <= atol + RTOL * np.abs(r)))
         ok &= good
         print(f"  {'ok      ' if good else 'MISMATCH'} {k}: max abs {diff.max(initial=0):.3g}, "
-              f"max rel {rel.max(initial=0):.3g} (atol {atol:.3g}, rtol {RTOL:g})")
+              f"max rel {rel.max(initial=0):.3g} (atol {atol:.3g}, rtol {RTOL if dev is not None else 0:g})")
     return ok
 
 
@@ -216,6 +246,8 @@ def main(argv=None):
     ap.add_argument("--option", action="append", default=[], metavar="KEY=JSON",
                     help="override an optimiser option, e.g. --option lr=0.1 --option 'betas=[0.8,0.9]'")
     ap.add_argument("--data", default=DATA)
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                    help="the model's dtype; float64 compares with fixed tolerances")
     ap.add_argument("--keep", metavar="DIR", help="write IN/OUT here and keep them")
     args = ap.parse_args(argv)
 
@@ -224,11 +256,13 @@ def main(argv=None):
         key, _, value = item.partition("=")
         value = json.loads(value)
         options[key] = tuple(value) if isinstance(value, list) else value
-    x, y = read_csv(args.data)
+    dtype = getattr(torch, args.dtype)
+    x, y = read_csv(args.data, dtype)
+    names = [n for n, _ in make(args.optimizer, options)[0].named_parameters()]
     k = args.steps
     print(f"{args.optimizer}({', '.join(f'{a}={b}' for a, b in options.items())}), {args.direction}, "
-          f"K = {k}, {x.shape[0]} rows", flush=True)
-    (ref_k, ref_2k), (dev_k, dev_2k), losses_2k = reference(args.optimizer, options, x, y, k)
+          f"K = {k}, {x.shape[0]} rows, {args.dtype}", flush=True)
+    (ref_k, ref_2k), (dev_k, dev_2k), losses_2k = reference(args.optimizer, options, x, y, k, dtype)
     print(f"torch loss: {losses_2k[0]:.6g} at step 1, {losses_2k[k - 1]:.6g} at step {k}, "
           f"{losses_2k[-1]:.6g} at step {2 * k}")
 
@@ -238,7 +272,7 @@ def main(argv=None):
     src = os.path.join(folder, f"{args.optimizer}_{args.direction}_in.safetensors")
     dst = os.path.join(folder, f"{args.optimizer}_{args.direction}_out.safetensors")
     try:
-        model, opt = make(args.optimizer, options)
+        model, opt = make(args.optimizer, options, dtype)
         if args.direction == "torch_to_typegrad":
             train(model, opt, x, y, k)
         typegrad_torch.save(src, model, opt, metadata={"user.exchange": args.direction})
@@ -250,17 +284,17 @@ def main(argv=None):
             print(f"FAIL: {e}")
             return 1
         if args.direction == "torch_to_typegrad":
-            ok = compare(f"OUT (PROGRAM, steps {k + 1}..{2 * k}) vs torch after {2 * k} steps", got, ref_2k, dev_2k)
+            ok = compare(f"OUT (PROGRAM, steps {k + 1}..{2 * k}) vs torch after {2 * k} steps", got, ref_2k, dev_2k, names)
             ok &= compare_options(dst, meta, make(args.optimizer, options)[1])
         else:
-            ok = compare(f"OUT (PROGRAM, steps 1..{k}) vs torch after {k} steps", got, ref_k, dev_k)
+            ok = compare(f"OUT (PROGRAM, steps 1..{k}) vs torch after {k} steps", got, ref_k, dev_k, names)
             ok &= compare_options(dst, meta, make(args.optimizer, options)[1])
             # torch resumes from OUT, with default options: they must come from the file.
-            model, opt = make(args.optimizer, {"lr": 1e-3})
+            model, opt = make(args.optimizer, {"lr": 1e-3}, dtype)
             typegrad_torch.load(dst, model, opt)
             train(model, opt, x, y, k)
             ok &= compare(f"torch loaded OUT, steps {k + 1}..{2 * k}, vs torch after {2 * k} steps",
-                          snapshot(model, opt), ref_2k, dev_2k)
+                          snapshot(model, opt), ref_2k, dev_2k, names)
     finally:
         if tmp:
             tmp.cleanup()

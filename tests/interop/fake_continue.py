@@ -30,11 +30,13 @@ def main(argv):
         names = json.loads(meta["parameters"])
         shapes = [tensors[n].shape for n in names if n.endswith(".weight")]
         model = exchange.model_like(shapes)
+        if tensors[names[0]].dtype == "float64":
+            model = model.double()
         lr = json.loads(meta["optimizer.param_groups"])[0]["lr"]
         opt = getattr(torch.optim, meta["optimizer"])(model.parameters(), lr=lr)
         extra = {k: v for k, v in typegrad_torch.load(src, model, opt).items()
                  if k not in typegrad_torch.RESERVED_KEYS}
-        x, y = exchange.read_csv(data)
+        x, y = exchange.read_csv(data, next(model.parameters()).dtype)
         exchange.train(model, opt, x, y, steps)
         typegrad_torch.save(dst, model, opt, metadata=extra)
     except (OSError, ValueError, KeyError) as e:

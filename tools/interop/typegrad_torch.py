@@ -59,6 +59,14 @@ TORCH_SCALARS = {
     "Adadelta": {"step": "int"},
     "Rprop": {"step": "int"},
 }
+# LBFGS keeps one state for all its parameters, under the first: lists of tensors (the pairs, ro),
+# which the file holds as one tensor each, rows oldest first (old_dirs and old_stps [history, n],
+# ro [history]), `d` and `prev_flat_grad` flat over every parameter ([n]), and `al`, scratch that
+# every iteration writes before it reads it, which the file leaves out (torch makes it again).
+LBFGS_LISTS = ("old_dirs", "old_stps", "ro")
+LBFGS_FLAT = ("d", "prev_flat_grad")
+LBFGS_SCRATCH = ("al",)
+LBFGS_NUMBERS = {"func_evals": "int", "n_iter": "int", "prev_loss": "float"}
 # Options that choose torch's code path (multi-tensor, CUDA graphs, autograd through the step,
 # fused kernels), not the arithmetic: written as they are, never taken from a file on load.
 IMPLEMENTATION_OPTIONS = ("foreach", "capturable", "differentiable", "fused")
@@ -151,6 +159,45 @@ BUFFER_SUFFIXES = (".running_mean", ".running_var", ".num_batches_tracked")
 STATE_DTYPES = (torch.float32, torch.float64, torch.int64, torch.int32, torch.bool)
 
 
+def lbfgs_state_to_file(state):
+    """torch's LBFGS state (the entry of its first parameter) as the file holds it: the lists as
+    one tensor each (an empty history as [0, n] and [0]), ``al`` left out."""
+    out = {}
+    d = state.get("d")
+    n, dtype = (d.numel(), d.dtype) if torch.is_tensor(d) else (0, torch.get_default_dtype())
+    for key, value in state.items():
+        if key in LBFGS_SCRATCH:
+            continue
+        if key in LBFGS_LISTS:
+            rows = [torch.as_tensor(v).reshape(() if key == "ro" else (-1,)) for v in value]
+            out[key] = torch.stack(rows) if rows else torch.empty((0,) if key == "ro" else (0, n), dtype=dtype)
+        else:
+            out[key] = value
+    return out
+
+
+def _lbfgs_state_from_file(path, name, arrays, p, python_numbers):
+    """The file's LBFGS state (``arrays``: key -> array, of the first parameter ``name``) as torch
+    holds it: lists of tensors, Python numbers, tensors in the parameter's dtype."""
+    entries = {}
+    for key, array in arrays.items():
+        tname = f"{STATE_PREFIX}{name}.{key}"
+        if key in LBFGS_LISTS or key in LBFGS_FLAT:
+            rank = 2 if key in ("old_dirs", "old_stps") else 1
+            if array.ndim != rank or array.dtype.kind != "f":
+                _fail(path, f"{tname}: a {rank}-d float tensor expected (has {array.dtype} {list(array.shape)})")
+            t = torch.from_numpy(array.copy()).to(p.dtype)
+            entries[key] = [row.clone() for row in t.unbind(0)] if key in LBFGS_LISTS else t
+        elif key in LBFGS_NUMBERS:
+            entries[key] = _scalar(path, tname, array, LBFGS_NUMBERS[key])
+        elif key in ("t", "H_diag"):
+            kind = ("int" if array.dtype.kind in "iu" else "float") if tname in python_numbers else "generic"
+            entries[key] = _scalar(path, tname, array, kind)
+        else:
+            _fail(path, f"{tname}: not a key of LBFGS's state")
+    return entries
+
+
 def _optimizer_params(model, optimizer):
     """Names of the optimiser's parameters in its own order (torch's state_dict ids)."""
     name_of = {id(p): n for n, p in model.named_parameters()}
@@ -191,7 +238,10 @@ def save(path, model, optimizer=None, scheduler=None, metadata=None):
         sd = optimizer.state_dict()
         python_numbers = []
         for i, name in enumerate(order):
-            for key, value in sd["state"].get(i, {}).items():
+            entry = sd["state"].get(i, {})
+            if cls == "LBFGS":
+                entry = lbfgs_state_to_file(entry)
+            for key, value in entry.items():
                 if value is None:  # SGD's momentum_buffer without momentum: not state
                     continue
                 if "." in key:
@@ -342,6 +392,25 @@ def load(path, model, optimizer=None, scheduler=None, strict=True):
     return meta
 
 
+def _state_entries(path, n, arrays, p, scalars, python_numbers, exact):
+    """The file's state of parameter ``n`` as torch holds it; 0-d tensors also into ``exact``."""
+    entries = {}
+    for key, array in arrays.items():
+        tname = f"{STATE_PREFIX}{n}.{key}"
+        kind = scalars.get(key)
+        if tname in python_numbers:
+            kind = "int" if array.dtype.kind in "iu" else "float"
+        if kind is None and tuple(array.shape) == tuple(p.shape) and p.dim() > 0:
+            entries[key] = torch.from_numpy(array.copy()).to(p.dtype)
+        elif kind is not None or array.ndim == 0:
+            entries[key] = _scalar(path, tname, array, kind or "generic")
+            if torch.is_tensor(entries[key]):
+                exact[(id(p), key)] = entries[key]
+        else:
+            _fail(path, f"{tname}: shape {list(array.shape)}, parameter {n!r} has {list(p.shape)}")
+    return entries
+
+
 def _load_optimizer(path, meta, tensors, state, model, optimizer):
     cls = type(optimizer).__name__
     if "optimizer" not in meta:
@@ -370,20 +439,12 @@ def _load_optimizer(path, meta, tensors, state, model, optimizer):
         options["params"] = list(range(index, index + len(live_names)))
         new_groups.append(options)
         for p, n in zip(live["params"], live_names):
-            entries = {}
-            for key, array in state[n].items():
-                tname = f"{STATE_PREFIX}{n}.{key}"
-                kind = scalars.get(key)
-                if tname in python_numbers:
-                    kind = "int" if array.dtype.kind in "iu" else "float"
-                if kind is None and tuple(array.shape) == tuple(p.shape) and p.dim() > 0:
-                    entries[key] = torch.from_numpy(array.copy()).to(p.dtype)
-                elif kind is not None or array.ndim == 0:
-                    entries[key] = _scalar(path, tname, array, kind or "generic")
-                    if torch.is_tensor(entries[key]):
-                        exact[(id(p), key)] = entries[key]
-                else:
-                    _fail(path, f"{tname}: shape {list(array.shape)}, parameter {n!r} has {list(p.shape)}")
+            if cls != "LBFGS":
+                entries = _state_entries(path, n, state[n], p, scalars, python_numbers, exact)
+            elif index > 0 and state[n]:
+                _fail(path, f"LBFGS state under {n!r}: torch keeps it under the first parameter only")
+            else:
+                entries = _lbfgs_state_from_file(path, n, state[n], p, python_numbers)
             if entries:
                 new_state[index] = entries
             index += 1
@@ -392,7 +453,7 @@ def _load_optimizer(path, meta, tensors, state, model, optimizer):
     # 0-d scalar keeps the dtype torch made it in (NAdam's mu_product is float32 in a float64 model).
     for group in optimizer.param_groups:
         for p in group["params"]:
-            for key in list(optimizer.state[p]):
+            for key in list(optimizer.state.get(p, {})):  # get: no empty entry made (LBFGS)
                 if (id(p), key) in exact:
                     optimizer.state[p][key] = exact[(id(p), key)].to(p.device)
 

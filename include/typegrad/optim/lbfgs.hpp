@@ -36,6 +36,30 @@ struct lbfgs_options {
     line_search line_search_fn = line_search::none;
 };
 
+//! What LBFGS carries from one step() to the next: torch's `optimizer.state_dict()['state'][0]`
+//! under its own keys, the pairs oldest first. torch's `al` is left out: scratch, each entry read
+//! by the two-loop recursion was written earlier in the same pass. Of the rest a bit-identical
+//! resume needs n_iter (the first iteration ever is steepest descent with a scaled step), d and t
+//! (s = t·d of the next pair), prev_flat_grad (y = g − g_prev), the pairs and ro, and H_diag (kept
+//! when the next pair fails the curvature check); func_evals is a count that changes no number, and
+//! prev_loss is set before it is read in every iteration: both are kept as torch keeps them.
+template <class T>
+struct lbfgs_state {
+    long func_evals = 0;            //!< closure calls so far
+    long n_iter = 0;                //!< iterations so far; while 0 nothing below is read
+    std::vector<T> d;               //!< the last direction (as many values as the parameters)
+    T t = 0;                        //!< the last step length
+    std::vector<T> old_dirs;        //!< y = g − g_prev of the pairs held, oldest first: history() rows
+    std::vector<T> old_stps;        //!< s = t·d of the pairs held, in the same order
+    std::vector<T> ro;              //!< 1 / y·s of each pair held
+    T h_diag = 1;                   //!< the initial inverse Hessian scale y·s / y·y
+    std::vector<T> prev_flat_grad;  //!< the gradient at the start of the last iteration
+    double prev_loss = 0;           //!< the loss at the start of the last iteration
+
+    //! The pairs held.
+    std::size_t history() const noexcept { return ro.size(); }
+};
+
 namespace detail {
 //! Deliberate departures from torch, for tests that show a replay can tell them apart. Every field
 //! false is torch's algorithm.
@@ -205,6 +229,67 @@ public:
     std::span<const T> direction() const noexcept { return d_; }
     //! The loss at the start of the last iteration. torch: `state['prev_loss']`.
     double prev_loss() const noexcept { return prev_loss_; }
+    //! The number of values it optimises.
+    std::size_t size() const noexcept { return values_.size(); }
+
+    //! A copy of the state carried between step() calls (allocates), torch's `state_dict()`; after
+    //! an iteration, every vector filled (the pairs oldest first).
+    lbfgs_state<T> state() const {
+        lbfgs_state<T> s;
+        s.func_evals = func_evals_;
+        s.n_iter = n_iter_;
+        if (n_iter_ == 0)
+            return s;
+        const std::size_t n = values_.size();
+        s.d = d_;
+        s.t = t_;
+        for (std::size_t k = 0; k < count_; ++k) {
+            const std::size_t at = slot(k) * n;
+            s.old_dirs.insert(s.old_dirs.end(), dirs_.begin() + static_cast<std::ptrdiff_t>(at),
+                              dirs_.begin() + static_cast<std::ptrdiff_t>(at + n));
+            s.old_stps.insert(s.old_stps.end(), stps_.begin() + static_cast<std::ptrdiff_t>(at),
+                              stps_.begin() + static_cast<std::ptrdiff_t>(at + n));
+            s.ro.push_back(ro_[slot(k)]);
+        }
+        s.h_diag = h_diag_;
+        s.prev_flat_grad = prev_flat_grad_;
+        s.prev_loss = prev_loss_;
+        return s;
+    }
+
+    //! Replaces the state by `s` (torch's `load_state_dict`), so that the next step() goes on as the
+    //! run that made `s` would. Throws std::invalid_argument when `s` does not fit: negative counts,
+    //! or, after an iteration (n_iter > 0), vectors of other sizes or more pairs than history_size.
+    void set_state(const lbfgs_state<T>& s) {
+        const std::size_t n = values_.size(), h = s.history();
+        if (s.func_evals < 0 || s.n_iter < 0)
+            detail::invalid(name, "a state with negative counts (func_evals " + std::to_string(s.func_evals) +
+                                      ", n_iter " + std::to_string(s.n_iter) + ")");
+        if (s.n_iter > 0) {
+            if (s.d.size() != n || s.prev_flat_grad.size() != n || s.old_dirs.size() != h * n ||
+                s.old_stps.size() != h * n)
+                detail::invalid(name, "a state whose vectors are not of " + std::to_string(n) +
+                                          " values (the parameters') per pair or direction");
+            if (h > static_cast<std::size_t>(options_.history_size))
+                detail::invalid(name, "a state of " + std::to_string(h) + " pairs, more than history_size " +
+                                          std::to_string(options_.history_size));
+        }
+        func_evals_ = s.func_evals;
+        n_iter_ = s.n_iter;
+        start_ = 0;
+        count_ = 0;
+        if (s.n_iter == 0)
+            return;
+        std::copy(s.d.begin(), s.d.end(), d_.begin());
+        std::copy(s.prev_flat_grad.begin(), s.prev_flat_grad.end(), prev_flat_grad_.begin());
+        std::copy(s.old_dirs.begin(), s.old_dirs.end(), dirs_.begin());
+        std::copy(s.old_stps.begin(), s.old_stps.end(), stps_.begin());
+        std::copy(s.ro.begin(), s.ro.end(), ro_.begin());
+        count_ = h;
+        t_ = s.t;
+        h_diag_ = s.h_diag;
+        prev_loss_ = s.prev_loss;
+    }
 
 private:
     std::span<T> values_;
@@ -481,5 +566,6 @@ LBFGS(Params&, lbfgs_options = {}, detail::lbfgs_variant = {})
 namespace TYPEGRAD_NS {
 using optim::LBFGS;
 using optim::lbfgs_options;
+using optim::lbfgs_state;
 using optim::line_search;
 }  // namespace TYPEGRAD_NS
