@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <typegrad/checkpoint.hpp>
+#include <typegrad/to_string.hpp>
 #include <typegrad/typegrad.hpp>
 
 #include "datasets.hpp"
@@ -216,6 +217,12 @@ TEMPLATE_TEST_CASE("batch_norm's running statistics: torch's momentum update, an
     CHECK(all == Approx(mse).epsilon(1e-5));
     const auto first = tg::predict_one(model, params, std::span<const T>(d.features().data(), 4));
     CHECK(first[0] == Approx(predicted[0]).epsilon(1e-5));
+}
+
+TEST_CASE("batch_norm prints as its builder", "[batchnorm]") {
+    using namespace tg::literals;
+    CHECK(tg::to_string(first_norm) == "batch_norm<\"a\", 3>(" + tg::to_string(tg::linear<"l", 4, 3>(x)) + ")");
+    CHECK(tg::to_string(tg::batch_norm<"b", 4>(x, 1e-3_c, 0.01_c)) == "batch_norm<\"b\", 4>(x, 0.001, 0.01)");
 }
 
 TEST_CASE("batch_norm in training with a batch of one is torch's error", "[batchnorm]") {
