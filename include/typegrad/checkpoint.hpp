@@ -201,6 +201,27 @@ struct reading {
 
 // ---- parameters ---------------------------------------------------------------------------------
 
+// One tensor of the buffers of the batch-level layers, by torch's name: `1.running_mean` [C] and
+// `1.running_var` [C] in the parameters' dtype, `1.num_batches_tracked` a scalar I64.
+struct buffer_tensor {
+    std::string name;
+    std::vector<std::size_t> shape;
+    std::size_t offset = 0, size = 0;  // in params.buffers()
+    bool integer = false;
+};
+
+template <class L, class T>
+std::vector<buffer_tensor> buffer_tensors(const Parameters<L, T>&) {
+    std::vector<buffer_tensor> out;
+    for (const auto& b : Parameters<L, T>::buffer_layout::slots) {
+        const std::string layer(b.layer);
+        out.push_back({layer + ".running_mean", {b.channels}, b.offset, b.channels, false});
+        out.push_back({layer + ".running_var", {b.channels}, b.offset + b.channels, b.channels, false});
+        out.push_back({layer + ".num_batches_tracked", {}, b.offset + 2 * b.channels, 1, true});
+    }
+    return out;
+}
+
 template <class L, class T>
 void save_parameters(io::tensor_writer& w, const Parameters<L, T>& params) {
     json names = json::array();
@@ -211,6 +232,14 @@ void save_parameters(io::tensor_writer& w, const Parameters<L, T>& params) {
         names.push_back(std::string(p.name));
     }
     w.metadata("parameters", names.dump());
+    for (const auto& b : buffer_tensors(params)) {
+        if (b.integer) {
+            const auto v = static_cast<std::int64_t>(params.buffers()[b.offset]);
+            w.add(b.name, {}, std::span<const std::int64_t>(&v, 1));
+        } else {
+            w.add(b.name, b.shape, std::span<const T>(params.buffers().data() + b.offset, b.size));
+        }
+    }
 }
 
 template <class L, class T>
@@ -222,12 +251,28 @@ void check_parameters(reading& r, const Parameters<L, T>& params) {
         else
             r.fits(*t, p.shape(), false, "model");
     }
+    for (const auto& b : buffer_tensors(params)) {
+        const io::tensor_info* t = r.file.find(b.name);
+        if (!t)
+            r.differ(b.name + ": missing in the file (the model's running statistics, " + shape_text(b.shape) + ")");
+        else
+            r.fits(*t, b.shape, b.integer, "model");
+    }
 }
 
 template <class L, class T>
 void load_parameters(const io::tensor_file& f, Parameters<L, T>& params) {
     for (const auto& p : params.info())
         f.read(p.name, std::span<T>(params.values().data() + p.offset, p.size));
+    for (const auto& b : buffer_tensors(params)) {
+        if (b.integer) {
+            std::int64_t v = 0;
+            f.read(b.name, std::span<std::int64_t>(&v, 1));
+            params.buffers()[b.offset] = static_cast<T>(v);
+        } else {
+            f.read(b.name, std::span<T>(params.buffers().data() + b.offset, b.size));
+        }
+    }
 }
 
 // ---- the optimiser ------------------------------------------------------------------------------
@@ -983,8 +1028,10 @@ result<void, checkpoint_error> load_checked(const std::filesystem::path& path, P
     };
     (check(parts), ...);
     const auto names = params.info();
+    const auto buffers = cd::buffer_tensors(params);
     for (const auto& t : file.tensors()) {
-        const bool param = std::any_of(names.begin(), names.end(), [&](const auto& p) { return p.name == t.name; });
+        const bool param = std::any_of(names.begin(), names.end(), [&](const auto& p) { return p.name == t.name; }) ||
+                           std::any_of(buffers.begin(), buffers.end(), [&](const auto& b) { return b.name == t.name; });
         const bool known = t.name.starts_with("optimizer.") || t.name.starts_with("standardizer.") ||
                            t.name.starts_with("target_scaler.");
         if (!param && !known)

@@ -100,6 +100,8 @@ gradcheck_result gradcheck_rows(const Parameters<L, T>& params, std::size_t rows
     Parameters<L, double> p;
     for (std::size_t k = 0; k < p.total; ++k)
         p.values()[k] = static_cast<double>(params.values()[k]);
+    for (std::size_t k = 0; k < p.buffer_total; ++k)  // running statistics: an evaluation reads them
+        p.buffers()[k] = static_cast<double>(params.buffers()[k]);
     const auto mean_loss = [&] {
         double total = 0;
         for (std::size_t r = 0; r < rows; ++r)

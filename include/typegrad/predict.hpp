@@ -33,6 +33,11 @@ struct params_subset<type_list<S...>, All> : std::bool_constant<(holds<S, All>::
 template <class Expr, class L>
 inline constexpr bool uses_params_of = params_subset<typename autodiff::graph<std::remove_cv_t<Expr>>::params,
                                                      typename autodiff::graph<std::remove_cv_t<L>>::params>::value;
+// Whether the expression's batch normalisations are the loss L's first ones (their running
+// statistics are found by position).
+template <class Expr, class L>
+inline constexpr bool buffers_of = autodiff::buffers_prefix<typename autodiff::graph<std::remove_cv_t<Expr>>::nodes,
+                                                            typename autodiff::graph<std::remove_cv_t<L>>::nodes>;
 // The evaluator of the expression over the layout of L's Parameters.
 template <class Expr, class L, class T>
 using evaluator_over = autodiff::evaluator<Expr, T, typename autodiff::graph<std::remove_cv_t<L>>::params>;
@@ -48,6 +53,8 @@ void predict(Expr, const Parameters<L, T>& params, const data::batch_view<T>& ro
              data::feed_checks checks = {}) {
     static_assert(detail::uses_params_of<Expr, L>,
                   "typegrad: predict: the expression uses a parameter that these Parameters do not hold");
+    static_assert(detail::buffers_of<Expr, L>,
+                  "typegrad: predict: the expression's batch normalisations must be the first ones of the loss");
     using eval = detail::evaluator_over<Expr, L, T>;
     if (out.size() < rows.size() * size_of<std::remove_cv_t<Expr>>)
         typegrad::detail::raise(
@@ -89,6 +96,8 @@ template <Expression Expr, class L, class T>
     data::feed_checks checks = {}) {
     static_assert(detail::uses_params_of<Expr, L>,
                   "typegrad: predict_one: the expression uses a parameter that these Parameters do not hold");
+    static_assert(detail::buffers_of<Expr, L>,
+                  "typegrad: predict_one: the expression's batch normalisations must be the first ones of the loss");
     using eval = detail::evaluator_over<Expr, L, T>;
     using input = typename eval::input;
     static_assert(std::is_void_v<typename eval::target>,

@@ -21,6 +21,7 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/batch_norm.hpp>
 #include <typegrad/ops/concat.hpp>
 #include <typegrad/ops/conv.hpp>
 #include <typegrad/ops/dropout.hpp>
@@ -118,6 +119,8 @@ template <std::uint64_t S>
 inline constexpr std::string_view op_name<ops::leaky_relu<S>> = "leaky_relu";
 template <std::uint64_t P>
 inline constexpr std::string_view op_name<ops::dropout<P>> = "dropout";
+template <std::size_t C, std::size_t S, std::uint64_t E, std::uint64_t M>
+inline constexpr std::string_view op_name<ops::batch_norm<C, S, E, M>> = "batch_norm";
 template <class To>
 inline constexpr std::string_view op_name<ops::reshape<To>> = To::rank == 1 ? "flatten" : "view";
 template <std::size_t C, std::size_t O, class Win>
@@ -597,6 +600,30 @@ struct printer<node<ops::layer_norm<G, N, EpsBits>, X, P...>> {
         }
         if (sizeof...(P) == 0)
             out.put(", elementwise_affine<false>");
+        out.put(")");
+    }
+};
+
+// tg::batch_norm<"bn", C>(x[, eps, momentum]): the name from the weight, eps and momentum when
+// either is not the default.
+template <std::size_t C, std::size_t S, std::uint64_t E, std::uint64_t M, class X, fixed_string Weight, class W,
+          class B>
+struct printer<node<ops::batch_norm<C, S, E, M>, X, param_leaf<Weight, W>, B>> {
+    template <class Sink>
+    static constexpr void print(Sink& out) {
+        using op = ops::batch_norm<C, S, E, M>;
+        out.put("batch_norm<\"");
+        out.put(Weight.view().substr(0, Weight.size() - 7));  // less ".weight"
+        out.put("\", ");
+        print_unsigned(out, C);
+        out.put(">(");
+        detail::text::print<X>(out);
+        if (op::eps != 1e-5 || op::momentum != 0.1) {
+            out.put(", ");
+            print_number(out, op::eps);
+            out.put(", ");
+            print_number(out, op::momentum);
+        }
         out.put(")");
     }
 };

@@ -15,6 +15,7 @@
 #include <typegrad/metrics.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/batch_norm.hpp>
 #include <typegrad/ops/concat.hpp>
 #include <typegrad/ops/embedding.hpp>
 #include <typegrad/ops/linalg.hpp>

@@ -154,6 +154,8 @@ def _numpy(name, tensor, allowed):
 
 
 FLOATS = (torch.float32, torch.float64)
+# BatchNorm's buffers, kept under torch's state_dict names beside the parameters.
+BUFFER_SUFFIXES = (".running_mean", ".running_var", ".num_batches_tracked")
 STATE_DTYPES = (torch.float32, torch.float64, torch.int64, torch.int32, torch.bool)
 
 
@@ -210,8 +212,9 @@ def _optimizer_params(model, optimizer):
 
 
 def save(path, model, optimizer=None, scheduler=None, metadata=None):
-    """Writes ``model``'s parameters, ``optimizer``'s state and options and ``scheduler``'s state
-    to ``path`` in typegrad's checkpoint layout (atomically, with typegrad.crc32). ``metadata``:
+    """Writes ``model``'s parameters and BatchNorm buffers (``N.running_mean``, ``N.running_var``,
+    ``N.num_batches_tracked``), ``optimizer``'s state and options and ``scheduler``'s state to
+    ``path`` in typegrad's checkpoint layout (atomically, with typegrad.crc32). ``metadata``:
     extra string -> string entries (``user.*`` by convention), kept as they are."""
     extra = dict(metadata or {})
     clash = RESERVED_KEYS.intersection(extra)
@@ -225,6 +228,9 @@ def save(path, model, optimizer=None, scheduler=None, metadata=None):
                              "are the optimiser's")
         tensors[name] = _numpy(f"parameter {name!r}", p, FLOATS)
         names.append(name)
+    for name, b in model.named_buffers():
+        if name.endswith(BUFFER_SUFFIXES):
+            tensors[name] = _numpy(f"buffer {name!r}", b, FLOATS + (torch.int64,))
     meta = {"format": FORMAT, "format.version": FORMAT_VERSION, "parameters": _dumps(names)}
     if optimizer is not None:
         cls = type(optimizer).__name__
@@ -304,7 +310,7 @@ def check_layout(path, tensors, meta):
             _fail(path, f"parameter {n!r} is listed in 'parameters' but has no tensor")
     state = {n: {} for n in names}
     for tname, array in tensors.items():
-        if tname in state or tname.startswith(TYPEGRAD_ONLY_PREFIXES):
+        if tname in state or tname.startswith(TYPEGRAD_ONLY_PREFIXES) or tname.endswith(BUFFER_SUFFIXES):
             continue
         if not tname.startswith(STATE_PREFIX):
             _fail(path, f"tensor {tname!r} is neither a listed parameter nor optimizer state")
@@ -360,6 +366,16 @@ def load(path, model, optimizer=None, scheduler=None, strict=True):
             if array.dtype.kind != "f":
                 _fail(path, f"parameter {n!r}: dtype {array.dtype} is not floating point")
             p.copy_(torch.from_numpy(array))
+        for n, b in model.named_buffers():
+            if not n.endswith(BUFFER_SUFFIXES):
+                continue
+            if n not in tensors:
+                if strict:
+                    _fail(path, f"buffer {n!r}: missing in the file")
+                continue
+            if tuple(tensors[n].shape) != tuple(b.shape):
+                _fail(path, f"buffer {n!r}: shape {list(tensors[n].shape)}, the model's is {list(b.shape)}")
+            b.copy_(torch.from_numpy(tensors[n]))
     if optimizer is not None:
         _load_optimizer(path, meta, tensors, state, model, optimizer)
     if scheduler is not None:

@@ -47,6 +47,17 @@ struct chunking {
     }
 };
 
+//! A training batch's workspaces, one per block, for a loss with batch-level nodes (grown when a
+//! batch has more blocks than any before); nothing for any other loss.
+template <class Program, bool = Program::batch_level>
+struct block_storage {};
+template <class Program>
+struct block_storage<Program, true> {
+    std::unique_ptr<typename Program::block_workspace[]> workspaces;
+    std::size_t capacity = 0;
+    typename Program::lane::value_type* buffers = nullptr;  // the running statistics training updates
+};
+
 //! The compiled loss `Program` (autodiff::program) run on up to threads() threads: backward() and
 //! loss() with program's contracts, and the same results for every thread count. Owns the scratch
 //! of every thread and the chunks' gradient buffers; allocates when the thread count is set and the
@@ -69,6 +80,14 @@ public:
         threads_ = threads;
     }
     unsigned threads() const noexcept { return threads_; }
+
+    //! Where the running statistics of the loss's batch-level nodes are (the buffers after the
+    //! parameters' values, tg::Parameters::buffers()), which a training batch updates; nothing for
+    //! a loss without such a node.
+    void set_buffers([[maybe_unused]] value_type* buffers) noexcept {
+        if constexpr (Program::batch_level)
+            blocks_.buffers = buffers;
+    }
 
     //! Thread t's lane scratch (all zero between calls).
     lane* scratch(unsigned t = 0) const noexcept { return scratch_.get() + t * Program::scratch_size; }
@@ -102,6 +121,19 @@ public:
     //! grads += d(mean loss over rows)/d(params); returns the mean loss (program::backward).
     value_type backward(const value_type* params, value_type* grads, const sample_source<value_type>& rows) {
         using T = value_type;
+        if constexpr (Program::batch_level)
+            if (rows.mode && rows.count > 0) {
+                // A training batch through batch-level nodes is swept whole, on this thread.
+                const std::size_t blocks = Program::blocks_of(rows.count);
+                if (blocks > blocks_.capacity) {
+                    blocks_.workspaces = std::make_unique<typename Program::block_workspace[]>(blocks);
+                    blocks_.capacity = blocks;
+                }
+                const T n = static_cast<T>(rows.count);
+                return Program::batch_sweep(params, grads, scratch(0), rows, T(1) / n, blocks_.workspaces.get(),
+                                            blocks_.capacity, blocks_.buffers) /
+                       n;
+            }
         const chunking c = chunks_of(rows.count);
         if (c.chunks <= 1)
             return Program::backward(params, grads, scratch(0), rows);
@@ -189,6 +221,7 @@ private:
     std::unique_ptr<value_type[]> chunks_;
     std::size_t capacity_ = 0;
     std::array<value_type, chunking::max_chunks> losses_{};
+    [[no_unique_address]] block_storage<Program> blocks_;
 };
 
 }  // namespace TYPEGRAD_NS::autodiff

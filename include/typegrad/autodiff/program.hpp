@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/detail/xsimd.hpp>
 
 #include <typegrad/autodiff/accumulators.hpp>
+#include <typegrad/autodiff/batch.hpp>
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/autodiff/samples.hpp>
 #include <typegrad/autodiff/sweep.hpp>
@@ -160,6 +162,9 @@ struct program : evaluator<Expr, T> {
     static T backward_sum(const T* params, T* grads, lane* scratch, const sample_source<T>& rows, T weight_value) {
         if (rows.count == 0)
             return T(0);
+        if constexpr (batch_level)
+            if (rows.mode)
+                return batch_sweep(params, grads, scratch, rows, weight_value, nullptr, 0, nullptr);
         lane* const acc = scratch;                  // every full block adds here
         lane* const tail = scratch + accumulators;  // the last, partly filled block, added under its mask
         workspace_for<lane, T, Loss, broadcasts_params> ws;
@@ -208,6 +213,69 @@ struct program : evaluator<Expr, T> {
             for (std::size_t i = 0; i < layout::total; ++i)
                 wide[i] = lane(T(0));
         }
+        return xsimd::hadd(loss_sum);
+    }
+
+    //! Whether the loss has batch-level nodes (batch normalisation): then a training batch (rows
+    //! with a mode) is swept whole, one workspace per block (autodiff/batch.hpp).
+    static constexpr bool batch_level = has_batch_level<nodes>;
+    //! The workspace of one block of a training batch.
+    using block_workspace = workspace_for<lane, T, Loss, broadcasts_params>;
+    //! The blocks of lanes a batch of `rows` rows takes.
+    static constexpr std::size_t blocks_of(std::size_t rows) noexcept { return (rows + lanes - 1) / lanes; }
+
+    //! A training batch through a loss with batch-level nodes: the forward sweep over every block
+    //! (the batch-level nodes from the whole batch, their running statistics in `buffers`, the
+    //! buffers after the parameters' values, updated unless null), and, with `grads`, the reverse sweep adding
+    //! weight · d(sum of the losses)/d(params) into grads. `ws` holds `capacity` workspaces; fewer
+    //! than the batch's blocks (none) and this allocates them. `scratch` as backward()'s. Returns
+    //! the sum of the rows' losses.
+    static T batch_sweep(const T* params, T* grads, lane* scratch, const sample_source<T>& rows, T weight_value,
+                         block_workspace* ws, std::size_t capacity, T* buffers) {
+        const std::size_t blocks = blocks_of(rows.count);
+        std::vector<block_workspace> own;
+        if (capacity < blocks) {
+            own.resize(blocks);
+            ws = own.data();
+        }
+        lane* const acc = scratch;
+        lane* const tail = scratch + accumulators;
+        lane* const wide = scratch + 2 * accumulators;
+        if constexpr (broadcasts_params)
+            for (std::size_t i = 0; i < layout::total; ++i)
+                wide[i] = lane(params[i]);
+        for (std::size_t k = 0; k < blocks; ++k) {
+            block_workspace& w = ws[k];
+            w.params = params;
+            if constexpr (broadcasts_params)
+                w.param_lanes = wide;
+            w.param_grads = grads;
+            w.valid = load_block(w, rows, k * lanes);
+            w.param_adjoints = w.valid < lanes ? tail : acc;
+        }
+        batch_statistics<T, nodes> stats;
+        batch_forward(nodes{}, ws, blocks, stats, buffers);
+        const lane weight(weight_value);
+        lane loss_sum(T(0));
+        for (std::size_t k = 0; k < blocks; ++k) {
+            const auto valid = base::mask(ws[k].valid);
+            loss_sum += xsimd::select(valid, ws[k].template value<Loss>()[0], lane(T(0)));
+            if constexpr (needs_adjoint_v<Loss>)
+                ws[k].template adjoint<Loss>()[0] = xsimd::select(valid, weight, lane(T(0)));
+        }
+        if constexpr (needs_adjoint_v<Loss>) {
+            if (grads) {
+                batch_reverse<Loss>(reversed{}, ws, blocks, stats);
+                for (std::size_t k = 0; k < blocks; ++k)
+                    flush_blocks(nodes{}, ws[k]);
+                if (ws[blocks - 1].valid < lanes)
+                    accumulator_runs::merge_tail(acc, tail, base::mask(ws[blocks - 1].valid));
+                accumulator_runs::add_sums(grads, acc);
+            }
+        }
+        if constexpr (broadcasts_params)
+            for (std::size_t i = 0; i < layout::total; ++i)
+                wide[i] = lane(T(0));
         return xsimd::hadd(loss_sum);
     }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <typegrad/autodiff/block_kernels.hpp>
+#include <typegrad/autodiff/buffers.hpp>
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/expr.hpp>
 #include <typegrad/core/mode.hpp>
@@ -176,6 +177,13 @@ struct workspace<V, T, type_list<Ns...>, Params, BroadcastOnce> : slot_for<V, Ns
         else
             return (static_cast<slot<V, N>&>(*this).val);
     }
+    //! The buffer of the batch-level node N (its running statistics), after the parameters' values,
+    //! seen from the lanes.
+    template <class N>
+    constexpr auto running() const {
+        constexpr std::size_t offset = layout::total + buffer_layout<type_list<Ns...>>::template offset_of<N>;
+        return detail::broadcast_view<V, T, buffer_size_of<N>>{params + offset};
+    }
     template <class N>
     constexpr auto& stage() {
         return static_cast<stage_slot<V, N>&>(*this).stage;
@@ -213,6 +221,8 @@ constexpr void node_forward(WS& ws) {
     if constexpr (mode_dependent<Op>)
         Op::forward(ws.template mode_of<N>(), ws.template saved<N>(), ws.template value<N>(),
                     ws.template value<Args>()...);
+    else if constexpr (batch_level_op<Op>)
+        Op::forward(ws.template running<N>(), ws.template value<N>(), ws.template value<Args>()...);
     else
         Op::forward(ws.template value<N>(), ws.template value<Args>()...);
 }
@@ -324,12 +334,15 @@ public:
     static constexpr bool lane_accumulated = table.lane_accumulated[position<P>];
 };
 
-//! Node N's vjp<I>, given its saved buffer first when its op has one (mode-dependent ops).
+//! Node N's vjp<I>, given its saved buffer first when its op has one (mode-dependent ops), or its
+//! running statistics (a batch-level op swept a sample at a time: evaluation).
 template <class N, std::size_t I, class WS, class... Xs>
 constexpr void node_vjp(WS& ws, Xs&&... xs) {
     using Op = typename N::op;
     if constexpr (mode_dependent<Op>)
         Op::template vjp<I>(ws.template saved<N>(), std::forward<Xs>(xs)...);
+    else if constexpr (batch_level_op<Op>)
+        Op::template vjp<I>(ws.template running<N>(), std::forward<Xs>(xs)...);
     else
         Op::template vjp<I>(std::forward<Xs>(xs)...);
 }
@@ -403,6 +416,16 @@ constexpr void clear_adjoint(WS& ws) {
     }
 }
 
+//! Clears the adjoints of the reversed node list that the reverse sweep adds into before writing
+//! them: all but the root's (seeded) and those whose first contribution assigns them.
+template <class Root, class... Ns, class WS>
+constexpr void clear_adjoints(type_list<Ns...>, WS& ws) {
+    using plan = reverse_plan<typename WS::lane_type, type_list<Ns...>>;
+    const int cleared[] = {
+        0, ((std::is_same_v<Ns, Root> || plan::template assigned_first<Ns> ? void() : clear_adjoint<Ns>(ws)), 0)...};
+    (void)cleared;
+}
+
 //! Computes every node's value from the leaves already loaded into `ws`.
 // Array initialisers rather than comma folds: Clang 14 caps a fold's nesting at 256 operands,
 // fewer nodes than a 64-layer model has.
@@ -417,11 +440,8 @@ constexpr void forward(type_list<Ns...>, WS& ws) {
 template <class Root, class... Ns, class WS>
 constexpr void reverse(type_list<Ns...>, WS& ws) {
     using reversed = type_list<Ns...>;
-    using plan = reverse_plan<typename WS::lane_type, reversed>;
-    const int cleared[] = {
-        0, ((std::is_same_v<Ns, Root> || plan::template assigned_first<Ns> ? void() : clear_adjoint<Ns>(ws)), 0)...};
+    clear_adjoints<Root>(reversed{}, ws);
     const int in_order[] = {0, (reverse_node<Ns, reversed>(ws), 0)...};
-    (void)cleared;
     (void)in_order;
 }
 

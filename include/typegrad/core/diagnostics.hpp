@@ -67,6 +67,8 @@ template <std::size_t P>
 struct padding;
 template <std::size_t D>
 struct dilation;
+template <std::size_t C>
+struct num_features;
 template <std::size_t... Dims>
 struct normalized_shape;
 template <std::size_t... Dims>
@@ -395,6 +397,28 @@ constexpr bool check(layer_norm_eps_is_not_a_constant*) {
     static_assert(Ok,
                   "typegrad: layer_norm: eps must be a compile-time constant: tg::layer_norm<\"ln\", 8>(x, 1e-6_c), "
                   "tg::LayerNorm<8, 1e-6_c>");
+    return Ok;
+}
+
+// Batch normalisation (ops/batch_norm.hpp).
+
+template <class Features, class Input>
+struct batch_norm_shape_mismatch;
+template <bool Ok, class Features, class Input>
+constexpr bool check(batch_norm_shape_mismatch<Features, Input>*) {
+    static_assert(Ok,
+                  "typegrad: batch_norm / BatchNorm1d / BatchNorm2d: num_features must be the channels C of the "
+                  "input (BatchNorm1d: an input [C] or [C, L]; BatchNorm2d: an input [C, H, W])");
+    static_assert(show<Ok, batch_norm_shape_mismatch<Features, Input>>);
+    return Ok;
+}
+
+struct batch_norm_option_is_not_a_constant;
+template <bool Ok>
+constexpr bool check(batch_norm_option_is_not_a_constant*) {
+    static_assert(Ok,
+                  "typegrad: batch_norm: eps and momentum must be compile-time constants: "
+                  "tg::batch_norm<\"bn\", 8>(x, 1e-5_c, 0.1_c), tg::BatchNorm1d<8, 1e-5_c, 0.1_c>");
     return Ok;
 }
 

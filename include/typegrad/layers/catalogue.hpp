@@ -46,6 +46,10 @@ using spatial_catalogue =
 template <template <auto, auto, bool> class L>
 struct with_normalized_shape;
 
+//! Stands for `tg::BatchNorm1d<NumFeatures, Eps, Momentum>` (and BatchNorm2d).
+template <template <std::size_t, auto, auto> class L>
+struct with_num_features;
+
 // Regularisation layers (layers/dropout.hpp).
 //! Stands for `tg::Dropout<P>`.
 template <template <auto> class L>
@@ -83,7 +87,8 @@ struct concat<type_list<A...>, type_list<B...>> {
 //! itself, and the user's own types derived from `module`).
 using catalogue = typename detail::concat<
     type_list<with_widths<Linear>, Tanh, ReLU, Sigmoid, Softplus, GELU<>, SiLU, ELU<>, LeakyReLU<>, Softmax,
-              with_normalized_shape<LayerNorm>, with_probability<Dropout>>,
+              with_normalized_shape<LayerNorm>, with_num_features<BatchNorm1d>, with_num_features<BatchNorm2d>,
+              with_probability<Dropout>>,
     typename detail::concat<column_catalogue,
                             typename detail::concat<branch_catalogue, spatial_catalogue>::type>::type>::type;
 

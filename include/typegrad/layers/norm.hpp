@@ -1,7 +1,8 @@
 #pragma once
-// Layer normalisation as a type, `tg::LayerNorm<8>`, for `tg::sequential`: the module spelling of
-// the builder `tg::layer_norm<"1", 8>(x)`, which it applies. normalized_shape is a width (8) or a
-// shape value (`tg::shape<4, 8>{}`); the input's size is read from the expression it is applied to.
+// Normalisation layers as types, for `tg::sequential`: `tg::LayerNorm<8>`, the module spelling of
+// the builder `tg::layer_norm<"1", 8>(x)`, which it applies (normalized_shape is a width (8) or a
+// shape value (`tg::shape<4, 8>{}`); the input's size is read from the expression it is applied
+// to); `tg::BatchNorm1d<8>` and `tg::BatchNorm2d<8>`, spellings of `tg::batch_norm<"1", 8>(x)`.
 #include <cstddef>
 #include <type_traits>
 
@@ -9,6 +10,7 @@
 #include <typegrad/core/shape.hpp>
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/layers/module.hpp>
+#include <typegrad/ops/batch_norm.hpp>
 #include <typegrad/ops/norm.hpp>
 
 namespace TYPEGRAD_NS {
@@ -39,5 +41,34 @@ struct LayerNorm : layers::same_width {
             x);
     }
 };
+
+namespace layers {
+//! A batch normalisation layer of NumFeatures channels whose input has rank MinRank to MaxRank.
+template <std::size_t NumFeatures, auto Eps, auto Momentum, std::size_t MinRank, std::size_t MaxRank>
+struct batch_norm_layer : same_width {
+    template <auto Name, Expression X>
+    static constexpr auto apply(X x) {
+        return detail::batch_norm_builder<Name, NumFeatures, MinRank, MaxRank, std::remove_cv_t<decltype(Eps)>,
+                                          std::remove_cv_t<decltype(Momentum)>>(x);
+    }
+};
+}  // namespace layers
+
+//! Batch normalisation of NumFeatures features, x [C] (after a `tg::Linear<In, C>`) or [C, L]
+//! (channels of a signal), eps and momentum compile-time constants (1e-5, 0.1 by default):
+//! parameters `<index>.weight`, `<index>.bias` [C] (1 and 0 initially), buffers
+//! `<index>.running_mean`, `<index>.running_var`, `<index>.num_batches_tracked`. Batch statistics in
+//! the trainer's backward(), running statistics in loss(), predict and the rest. Same shape as its
+//! input. torch: `torch.nn.BatchNorm1d(NumFeatures, eps=Eps, momentum=Momentum)`.
+template <std::size_t NumFeatures, auto Eps = detail::default_batch_norm_eps{},
+          auto Momentum = detail::default_batch_norm_momentum{}>
+struct BatchNorm1d : layers::batch_norm_layer<NumFeatures, Eps, Momentum, 1, 2> {};
+
+//! Batch normalisation of the NumFeatures channels of an image [C, H, W] (after a `tg::Conv2d`),
+//! statistics per channel over the batch and the positions; otherwise as BatchNorm1d. torch:
+//! `torch.nn.BatchNorm2d(NumFeatures, eps=Eps, momentum=Momentum)`.
+template <std::size_t NumFeatures, auto Eps = detail::default_batch_norm_eps{},
+          auto Momentum = detail::default_batch_norm_momentum{}>
+struct BatchNorm2d : layers::batch_norm_layer<NumFeatures, Eps, Momentum, 3, 3> {};
 
 }  // namespace TYPEGRAD_NS

@@ -60,6 +60,19 @@ constexpr group_moments<V> moments(const X& x, std::size_t base, double eps) {
     return m;
 }
 
+//! What a normalisation op with operands (x, weight, bias) states alike: the result has x's shape;
+//! x's adjoint is written once per element, weight's and bias's are sums; torch's initial weight 1
+//! and bias 0 (`reset_parameters`).
+struct affine_normalisation {
+    template <std::size_t I>
+    static constexpr bool writes_once = I == 0;
+    template <class SX, class... SP>
+    using result_shape = SX;
+    //! The initial value of operand I: weight 1, bias 0.
+    template <std::size_t I>
+    static constexpr double initial_value = I == 1 ? 1.0 : 0.0;
+};
+
 }  // namespace detail
 
 namespace ops {
@@ -78,19 +91,9 @@ namespace ops {
 //! finite: dxⱼ = (gⱼ - mean(g)) / √eps, large (316 (gⱼ - mean(g)) for eps = 1e-5), as torch's;
 //! d/dweight = 0. With eps = 0 a constant group gives 0 · ∞ = NaN, as torch's.
 template <std::size_t Groups, std::size_t N, std::uint64_t EpsBits>
-struct layer_norm {
+struct layer_norm : detail::affine_normalisation {
     static constexpr double eps = std::bit_cast<double>(EpsBits);
     static constexpr std::size_t groups = Groups, normalized_size = N;
-
-    // x's adjoint is written once per element; weight and bias are summed over the groups.
-    template <std::size_t I>
-    static constexpr bool writes_once = I == 0;
-    template <class SX, class... SP>
-    using result_shape = SX;
-
-    //! The initial value of operand I, as torch's `reset_parameters`: weight 1, bias 0.
-    template <std::size_t I>
-    static constexpr double initial_value = I == 1 ? 1.0 : 0.0;
 
     template <class Y, class X, class... P>
     static constexpr void forward(Y& y, const X& x, const P&... p) {

@@ -269,7 +269,9 @@ public:
     //! A trainer over `params` (which must outlive it) with the optimiser's options.
     template <SameExpression<Loss> L>
     Trainer(Parameters<L, T>& params, options_type options = {})
-        : values_(params.values().data()), grads_(params.grads().data()), optimizer_(layout::slots, options) {}
+        : values_(params.values().data()), grads_(params.grads().data()), optimizer_(layout::slots, options) {
+        engine_.set_buffers(params.buffers().data());
+    }
 
     template <class P>
     requires(!Expression<Loss>) Trainer(P&&, options_type options = {})
@@ -406,10 +408,11 @@ public:
     //! Sets the count of steps made, for a resumed run (tg::load does it from the checkpoint).
     void set_steps(std::size_t n) noexcept { steps_ = n; }
 
-    //! Whether the model has ops that train differently from how they evaluate (tg::Dropout):
+    //! Whether the model has ops that train differently from how they evaluate (tg::Dropout, tg::BatchNorm1d):
     //! backward() runs them in training mode (torch's `model.train()`), loss() and everything
     //! else in evaluation mode (`model.eval()`). Known at compile time; false costs nothing.
-    static constexpr bool has_training_mode = autodiff::has_mode_dependent<typename program::nodes>;
+    static constexpr bool has_training_mode =
+        autodiff::has_mode_dependent<typename program::nodes> || program::batch_level;
     //! Sets the seed of the random ops (dropout's masks; 0 by default). A mask is a function of the
     //! seed, steps(), the op's place in the model, the sample's row in its dataset and the element:
     //! the same for every thread count, and resumed exactly from a checkpoint (which keeps both).
