@@ -17,25 +17,11 @@
 
 namespace TYPEGRAD_NS::autodiff {
 
-//! Whether the op `Op` is batch-level (it states `static constexpr bool batch_level = true`).
-template <class Op>
-inline constexpr bool batch_level_op = [] {
-    if constexpr (requires { Op::batch_level; })
-        return static_cast<bool>(Op::batch_level);
-    else
-        return false;
-}();
-
+//! Whether node N is batch-level, and whether some node of the list Nodes is.
 template <class N>
-inline constexpr bool is_batch_level = false;
-template <class Op, class... Args>
-inline constexpr bool is_batch_level<node<Op, Args...>> = batch_level_op<Op>;
-
-//! Whether some node of the list is batch-level.
+inline constexpr bool is_batch_level = node_states<op_property::batch_level, N>;
 template <class Nodes>
-inline constexpr bool has_batch_level = false;
-template <class... Ns>
-inline constexpr bool has_batch_level<type_list<Ns...>> = (is_batch_level<Ns> || ...);
+inline constexpr bool has_batch_level = any_node_states<op_property::batch_level, Nodes>;
 
 template <class N>
 struct is_batch_level_node : std::bool_constant<is_batch_level<N>> {};
@@ -98,12 +84,7 @@ struct buffer_layout<type_list<Ns...>> {
 
     //! The offset of node N's buffer among the buffers.
     template <class N>
-    static constexpr std::size_t offset_of = [] {
-        std::size_t offset = 0;
-        bool found = false;
-        ((found = found || std::is_same_v<N, Ns>, offset += found ? 0 : buffer_size_of<Ns>), ...);
-        return offset;
-    }();
+    static constexpr std::size_t offset_of = offset_before<N, Ns...>({buffer_size_of<Ns>...});
 
     //! Each batch-level node's buffer, in order.
     static constexpr std::array<buffer_info, count> slots = [] {

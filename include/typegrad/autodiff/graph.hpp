@@ -11,6 +11,7 @@
 
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/expr.hpp>
+#include <typegrad/core/mode.hpp>
 #include <typegrad/core/param_info.hpp>
 #include <typegrad/detail/arch.hpp>
 
@@ -168,6 +169,39 @@ struct shape_dims<shape<D...>> {
     }();
 };
 
+//! The sum of sizes[k] over the elements of Es before the first that is T (over all of them when
+//! none is): where T's slice starts when slices of Es... lie end to end.
+template <class T, class... Es>
+constexpr std::size_t offset_before(const std::array<std::size_t, sizeof...(Es)>& sizes) {
+    const bool is[] = {std::is_same_v<T, Es>..., false};
+    std::size_t offset = 0;
+    for (std::size_t k = 0; k < sizeof...(Es) && !is[k]; ++k)
+        offset += sizes[k];
+    return offset;
+}
+
+//! Whether the op `Op` is batch-level (it states `static constexpr bool batch_level = true`): it
+//! couples the samples of a batch (autodiff/batch.hpp).
+template <class Op>
+inline constexpr bool batch_level_op = requires {
+    requires static_cast<bool>(Op::batch_level);
+};
+
+//! What an op may state of itself beside its shape, forward and vjp: that it depends on the mode
+//! (`mode_dependent`, core/mode.hpp) or is batch-level (`batch_level`).
+enum class op_property { mode_dependent, batch_level };
+template <op_property P, class Op>
+inline constexpr bool op_states = P == op_property::mode_dependent ? mode_dependent<Op> : batch_level_op<Op>;
+//! Whether node N applies an op that states P, and whether some node of the list Nodes does.
+template <op_property P, class N>
+inline constexpr bool node_states = false;
+template <op_property P, class Op, class... Args>
+inline constexpr bool node_states<P, node<Op, Args...>> = op_states<P, Op>;
+template <op_property P, class Nodes>
+inline constexpr bool any_node_states = false;
+template <op_property P, class... Ns>
+inline constexpr bool any_node_states<P, type_list<Ns...>> = (node_states<P, Ns> || ...);
+
 template <class Params>
 struct param_layout;
 
@@ -188,12 +222,7 @@ struct param_layout<type_list<Ps...>> {
 
     //! Offset of parameter P in the flat buffers.
     template <class P>
-    static constexpr std::size_t offset_of = [] {
-        std::size_t offset = 0;
-        bool found = false;
-        ((found = found || std::is_same_v<P, Ps>, offset += found ? 0 : size_of<Ps>), ...);
-        return offset;
-    }();
+    static constexpr std::size_t offset_of = offset_before<P, Ps...>({size_of<Ps>...});
 
     //! Index of the parameter named `Name`, or `count` when there is none.
     template <fixed_string Name>

@@ -115,17 +115,12 @@ struct saved_slot<V, node<Op, Args...>> {
     typename Op::template saved<V, size_of<node<Op, Args...>>> saved;
 };
 
+// Whether node N depends on the mode, and whether some node of the list Nodes does: known at
+// compile time, so a workspace without such a node carries no mode state and its sweeps pass none.
 template <class N>
-inline constexpr bool is_mode_dependent = false;
-template <class Op, class... Args>
-inline constexpr bool is_mode_dependent<node<Op, Args...>> = mode_dependent<Op>;
-
-//! Whether some node of the list depends on the mode (core/mode.hpp). Known at compile time: a
-//! workspace without such a node carries no mode state and its sweeps pass none.
+inline constexpr bool is_mode_dependent = node_states<op_property::mode_dependent, N>;
 template <class Nodes>
-inline constexpr bool has_mode_dependent = false;
-template <class... Ns>
-inline constexpr bool has_mode_dependent<type_list<Ns...>> = (is_mode_dependent<Ns> || ...);
+inline constexpr bool has_mode_dependent = any_node_states<op_property::mode_dependent, Nodes>;
 
 //! Node N's site: how many mode-dependent nodes come before it in the list (its random stream).
 template <class N, class... Ns>

@@ -31,12 +31,9 @@ struct mode_state {
 
 //! Whether the op `Op` depends on the mode (it states `static constexpr bool mode_dependent = true`).
 template <class Op>
-inline constexpr bool mode_dependent = [] {
-    if constexpr (requires { Op::mode_dependent; })
-        return static_cast<bool>(Op::mode_dependent);
-    else
-        return false;
-}();
+inline constexpr bool mode_dependent = requires {
+    requires static_cast<bool>(Op::mode_dependent);
+};
 
 //! What a mode-dependent op sees of the sweep: the mode (null: evaluation), the row in its dataset
 //! of the sample in each lane, and its own site (its position among the mode-dependent ops).
