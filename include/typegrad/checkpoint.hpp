@@ -625,8 +625,8 @@ void save_lbfgs(io::tensor_writer& w, const Parameters<L, T>& params, const opti
         return;  // torch's state is empty before the first step
     const std::string first(params.info()[0].name);
     const auto count = [&](std::string_view key, long v) {
-        const auto x = static_cast<std::int64_t>(v);
-        w.add(state_key(first, key), {}, std::span<const std::int64_t>(&x, 1));
+        const auto n = static_cast<std::int64_t>(v);
+        w.add(state_key(first, key), {}, std::span<const std::int64_t>(&n, 1));
     };
     const auto scalar = [&](std::string_view key, const auto& v) {
         w.add(state_key(first, key), {}, std::span<const std::remove_cvref_t<decltype(v)>>(&v, 1));

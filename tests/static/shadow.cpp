@@ -1,10 +1,13 @@
 // The library's headers compile clean with -Wshadow when the user follows the docs and names the
 // input and the target `x` and `y` at namespace scope (tests/static/CMakeLists.txt builds this file
-// with -Wshadow -Werror): the README's program, a stack of layers, a classification loss, and the
-// per-sample and evaluation functions, each instantiated.
+// with -Wshadow -Werror): the README's program, a stack of layers, a classification loss, the
+// per-sample and evaluation functions, and the stateful layers with L-BFGS and a checkpoint, each
+// instantiated. (GCC checks a template's locals when it parses it, before these globals exist, but a
+// lambda's again at each instantiation: the lambdas are what this file catches.)
 #include <cstdio>
 #include <vector>
 
+#include <typegrad/checkpoint.hpp>
 #include <typegrad/typegrad.hpp>
 
 namespace tg = typegrad;
@@ -66,4 +69,30 @@ constexpr auto smooth = tg::huber(tg::dot(x, tg::param<"v", 10>), y) + tg::smoot
     const std::array<double, 1> targets{};
     std::printf("%f\n", tg::backward(smooth, params, features, targets));
     std::printf("%s\n", tg::gradcheck(smooth, params, features, targets).report.c_str());
+}
+
+// The layers that keep state or read the data's columns: BatchNorm (its batch-level sweep and
+// running statistics), Dropout, an embedded column; and L-BFGS saved in a checkpoint.
+using normalised = tg::sequential<tg::Columns<1, 2, 3, 4, 5, 6, 7, 8, 9>, tg::Linear<9, 8>, tg::BatchNorm1d<8>,
+                                  tg::ReLU, tg::Dropout<0.25_c>, tg::Linear<8, 1>>;
+constexpr auto sex = tg::embedding<"sex", 2, 2>(tg::column<0>(x));
+constexpr auto mixed = tg::mse(tg::linear<"out", 3, 1>(tg::concat(sex, normalised{}(x))), y);
+
+[[maybe_unused]] void stateful_program(const tg::data::dataset& data) {
+    tg::Parameters params{mixed};
+    tg::init::torch_default(params, /*seed=*/0);
+    tg::Trainer<decltype(mixed), tg::AdamW> trainer{params, {.lr = 0.01}};
+    trainer.zero_grad();
+    trainer.backward(data);
+    trainer.step();
+    const std::vector<float> predicted = tg::predict(mixed, params, data);
+    std::printf("%zu\n", predicted.size());
+
+    tg::LBFGS lbfgs{params, {.line_search_fn = tg::line_search::strong_wolfe}};
+    lbfgs.step([&] {
+        trainer.zero_grad();
+        return trainer.backward(data);
+    });
+    tg::save("run.safetensors", params, lbfgs);
+    tg::load("run.safetensors", params, lbfgs);
 }

@@ -245,13 +245,13 @@ struct program : evaluator<Expr, T> {
             for (std::size_t i = 0; i < layout::total; ++i)
                 wide[i] = lane(params[i]);
         for (std::size_t k = 0; k < blocks; ++k) {
-            block_workspace& w = ws[k];
-            w.params = params;
+            block_workspace& block = ws[k];
+            block.params = params;
             if constexpr (broadcasts_params)
-                w.param_lanes = wide;
-            w.param_grads = grads;
-            w.valid = load_block(w, rows, k * lanes);
-            w.param_adjoints = w.valid < lanes ? tail : acc;
+                block.param_lanes = wide;
+            block.param_grads = grads;
+            block.valid = load_block(block, rows, k * lanes);
+            block.param_adjoints = block.valid < lanes ? tail : acc;
         }
         batch_statistics<T, nodes> stats;
         batch_forward(nodes{}, ws, blocks, stats, buffers);

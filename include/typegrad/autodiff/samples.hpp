@@ -96,12 +96,12 @@ private:
         return n;
     }();
     static constexpr std::array<std::size_t, count + 1> where = [] {
-        std::array<std::size_t, count + 1> w{};
+        std::array<std::size_t, count + 1> at{};
         std::size_t n = 0;
         for (std::size_t i = 0; i < found.size(); ++i)
             if (found[i])
-                w[n++] = i;
-        return w;
+                at[n++] = i;
+        return at;
     }();
     template <std::size_t... K>
     static auto pick(std::index_sequence<K...>)

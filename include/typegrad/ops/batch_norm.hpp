@@ -174,10 +174,10 @@ struct batch_norm : detail::affine_normalisation {
             const T alpha = st.invstd[c] * w[c];
             const T beta = b[c] - mean * alpha;
             for (std::size_t k = 0; k < blocks.size(); ++k) {
-                auto& x = blocks.x(k);
-                auto& y = blocks.y(k);
+                auto& in = blocks.x(k);
+                auto& out = blocks.y(k);
                 for (std::size_t s = 0; s < S; ++s)
-                    y[c * S + s] = V(x[c * S + s]) * V(alpha) + V(beta);
+                    out[c * S + s] = V(in[c * S + s]) * V(alpha) + V(beta);
             }
         }
         if (buffer)
@@ -217,11 +217,11 @@ struct batch_norm : detail::affine_normalisation {
             const T k_c = static_cast<T>(dotp) * invstd * invstd / static_cast<T>(m);
             const T grad_mean = static_cast<T>(sum / static_cast<double>(m));
             for (std::size_t k = 0; k < blocks.size(); ++k) {
-                auto& x = blocks.x(k);
+                auto& in = blocks.x(k);
                 auto& gy = blocks.gy(k);
                 for (std::size_t s = 0; s < S; ++s) {
                     const V dx =
-                        (V(gy[c * S + s]) - V(grad_mean) - (V(x[c * S + s]) - V(mean)) * V(k_c)) * V(invstd) * V(w[c]);
+                        (V(gy[c * S + s]) - V(grad_mean) - (V(in[c * S + s]) - V(mean)) * V(k_c)) * V(invstd) * V(w[c]);
                     blocks.add_dx(k, c * S + s, dx);
                 }
             }
