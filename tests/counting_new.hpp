@@ -9,6 +9,20 @@
 namespace typegrad_test {
 inline std::atomic<long> allocation_count{0};
 inline long allocations() { return allocation_count.load(); }
+
+//! The allocations made by `epochs` passes of zero_grad(), backward() and step() over every batch
+//! of `epoch` (a tg::data::batches range).
+template <class Trainer, class Epoch>
+long allocations_over(Trainer& trainer, Epoch& epoch, int epochs = 3) {
+    const long before = allocations();
+    for (int i = 0; i < epochs; ++i)
+        for (auto batch : epoch) {
+            trainer.zero_grad();
+            trainer.backward(batch);
+            trainer.step();
+        }
+    return allocations() - before;
+}
 }  // namespace typegrad_test
 
 void* operator new(std::size_t n) {

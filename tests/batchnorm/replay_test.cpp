@@ -51,13 +51,7 @@ double worst(const std::vector<double>& got, const std::vector<double>& want, do
 // the evaluation-mode one. Returns the losses of the steps.
 template <class Loss, class T>
 std::vector<double> run(const nlohmann::json& c, tg::Parameters<Loss, T>& params, bool coupled) {
-    for (const auto& info : params.info()) {
-        const auto init = typegrad_test::numbers(c.at("init").at(std::string(info.name)));
-        REQUIRE(init.size() == info.size);
-        auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<T>(init[i]);
-    }
+    typegrad_test::set_parameters(params, c.at("init"));
     const auto data = golden<T>(c.at("data").get<std::string>());
     const std::size_t rows = c.at("rows").get<std::size_t>(), batch = c.at("batch").get<std::size_t>();
     tg::Trainer<Loss, tg::SGD, T> trainer{params, {.lr = c.at("lr").get<double>(), .momentum = 0.9}};

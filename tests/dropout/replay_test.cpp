@@ -67,12 +67,7 @@ TEST_CASE("without torch's masks the trajectory misses it", "[dropout][torch]") 
     const auto reference = typegrad_test::read_reference("dropout.json");
     const auto& c = reference.at("trajectories").at(0);
     tg::Parameters<loss_type, float> params;
-    for (const auto& info : params.info()) {
-        const auto init = typegrad_test::numbers(c.at("init").at(std::string(info.name)));
-        auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<float>(init[i]);
-    }
+    typegrad_test::set_parameters(params, c.at("init"));
     tg::Trainer<loss_type, tg::Adam> trainer{params, {.lr = c.at("lr").get<double>()}};
     const auto data = typegrad_test::iris<float>();
     const float l = trainer.backward(data.all());

@@ -70,13 +70,7 @@ double worst_miss(const tg::data::basic_dataset<T>& d, std::size_t run) {
     };
     tg::Parameters<Loss, T> params;
     REQUIRE(params.count == c.at("init").size());
-    for (const auto& info : params.info()) {
-        const auto init = numbers(c.at("init").at(std::string(info.name)));
-        REQUIRE(init.size() == info.size);
-        auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<T>(init[i]);
-    }
+    typegrad_test::set_parameters(params, c.at("init"));
     const auto compare = [&](const char* what, const nlohmann::json& want, auto buffer_of) {
         for (const auto& info : params.info()) {
             const auto w = numbers(want.at(std::string(info.name)));

@@ -139,13 +139,7 @@ TEMPLATE_TEST_CASE("input_gradient equals torch.autograd.grad on the same model"
             c = &k;
     REQUIRE(c != nullptr);
     tg::Parameters<decltype(loss), T> params;
-    for (const auto& info : params.info()) {
-        const auto init = numbers(c->at("init").at(std::string(info.name)));
-        REQUIRE(init.size() == info.size);
-        auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<T>(init[i]);
-    }
+    typegrad_test::set_parameters(params, c->at("init"));
     const auto data = typegrad_test::iris<T>();
     std::vector<std::uint32_t> rows(c->at("rows").get<std::size_t>());
     std::iota(rows.begin(), rows.end(), 0u);

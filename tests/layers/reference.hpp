@@ -12,10 +12,12 @@
 #include <type_traits>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <typegrad/data/csv.hpp>
 #include <typegrad/data/dataset.hpp>
+#include <typegrad/parameters.hpp>
 
 namespace typegrad_test {
 
@@ -50,6 +52,19 @@ inline std::vector<double> numbers(const nlohmann::json& a) {
     for (const auto& v : a)
         out.push_back(number(v));
     return out;
+}
+
+//! Sets every parameter of `params` to a recording's initial values `init` (torch's names to flat
+//! lists), each of the parameter's size.
+template <class L, class T>
+void set_parameters(typegrad::Parameters<L, T>& params, const nlohmann::json& init) {
+    for (const auto& info : params.info()) {
+        const auto values = numbers(init.at(std::string(info.name)));
+        REQUIRE(values.size() == info.size);
+        auto slice = params.value(info.name);
+        for (std::size_t i = 0; i < info.size; ++i)
+            slice[i] = static_cast<T>(values[i]);
+    }
 }
 
 //! |got - want| <= atol + rtol |want|; NaN matches NaN, an infinity only itself.

@@ -31,13 +31,7 @@ void replay_adam_on_iris(const std::string& name, const nlohmann::json& c, typeg
                          Before before = {}) {
     const double rtol = c.at("rtol").get<double>(), atol = c.at("atol").get<double>();
     REQUIRE(params.count == c.at("init").size());
-    for (const auto& info : params.info()) {
-        const auto init = numbers(c.at("init").at(std::string(info.name)));
-        REQUIRE(init.size() == info.size);
-        auto values = params.value(info.name);
-        for (std::size_t i = 0; i < info.size; ++i)
-            values[i] = static_cast<T>(init[i]);
-    }
+    set_parameters(params, c.at("init"));
     const auto data = iris<T>();
     typegrad::Trainer<Loss, typegrad::Adam, T> trainer{params, {.lr = c.at("lr").get<double>()}};
     const auto losses = numbers(c.at("loss_history"));
