@@ -179,7 +179,7 @@ struct matvec {
     // Whether the input's adjoint goes sample by sample (input_vjp_samples): where a broadcast is
     // a load of its own (AVX and later), the weights a parameter's flat values, and the layer large
     // enough for the copy of gy and the transposition per block to pay (measured on a 256 x 256
-    // layer: 2-4% faster at AVX2 and 6% with AVX-512; 256 x 64 the same; 64 x 64 5-8% slower), its
+    // layer: 2-4% faster at AVX2 and 6% with AVX-512; 256 x 64 the same; 64 x 64 3-8% slower), its
     // two buffers on the stack within 64 KB.
     template <class V, class W, std::size_t Out, std::size_t In>
     static constexpr bool sample_rows = [] {
