@@ -224,9 +224,10 @@ TEMPLATE_TEST_CASE("backward with block kernels equals the per-sample sweep", "[
 
 namespace {
 // A dense layer's product and input VJP on lanes of samples, the weights read from a parameter's
-// flat values (before AVX: a row's weights a vector at a time, each lane broadcast in the register)
-// against the same op reading weights already broadcast (one broadcast per weight): the same bits,
-// and the product within rounding of the sum in double.
+// flat values (before AVX: a row's weights a vector at a time, each lane broadcast in the register;
+// from AVX on, for large layers: sample by sample, a row's weights a vector at a time, each
+// sample's gy[o] broadcast) against the same op reading weights already broadcast (one broadcast
+// per weight): the same bits, and the product within rounding of the sum in double.
 template <class T, std::size_t Out, std::size_t In>
 void check_matvec() {
     using B = xsimd::batch<T>;
@@ -272,4 +273,7 @@ TEMPLATE_TEST_CASE("matvec on lanes reading a parameter's flat weights has the b
     check_matvec<TestType, 9, L>();          // one vector per row
     check_matvec<TestType, 3, 2 * L + 1>();  // rows of 3: one sum each
     check_matvec<TestType, 16, 64>();        // a hidden layer
+    // From AVX on, sample by sample: tiles and a tail; tiles of 2 or 3 vectors and one left.
+    check_matvec<TestType, 128, 64 * L + 3>();
+    check_matvec<TestType, 144, 65 * L>();
 }

@@ -137,14 +137,35 @@ public:
         const chunking c = chunks_of(rows.count);
         if (c.chunks <= 1)
             return Program::backward(params, grads, scratch(0), rows);
-        reserve(c.chunks);
         const T weight = T(1) / static_cast<T>(rows.count);
+        reserve(threads_ == 1 ? 2 : c.chunks);
+        if (dirty_)  // a sweep that threw left its sums behind
+            std::fill(chunk(0), chunk(0) + capacity_ * stride, T(0));
+        dirty_ = true;
+        if (threads_ == 1) {
+            // One thread sweeps the chunks in order: chunk 0 into the buffer of the running sum, each
+            // next one into a second buffer, added into the sum (and cleared) at once, while both are
+            // in the cache. Element by element, the additions of reduce(), in that order: the bits of
+            // any other thread count, from two buffers instead of one per chunk (a large model's
+            // take megabytes, which the sweeps and the reduction would read and write past the L2
+            // cache).
+            T* const sum = chunk(0);
+            T* const next = chunk(1);
+            losses_[0] = Program::backward_sum(params, sum, scratch(0), part_of(rows, c, 0), weight);
+            for (std::size_t k = 1; k < c.chunks; ++k) {
+                losses_[k] = Program::backward_sum(params, next, scratch(0), part_of(rows, c, k), weight);
+                add_and_clear(sum, next);
+            }
+            add_and_clear(grads, sum);
+            dirty_ = false;
+            return sum_in_order(losses_, c.chunks) / static_cast<T>(rows.count);
+        }
         parallel::for_each_index(threads_, c.chunks, [&](std::size_t k, unsigned t) {
-            T* const g = chunk(k);
-            std::fill(g, g + total, T(0));
+            T* const g = chunk(k);  // all zero: made so, or cleared by the last reduce
             losses_[k] = Program::backward_sum(params, g, scratch(t), part_of(rows, c, k), weight);
         });
         reduce(grads, c.chunks);
+        dirty_ = false;
         return sum_in_order(losses_, c.chunks) / static_cast<T>(rows.count);
     }
 
@@ -176,18 +197,24 @@ private:
     }
 
     // grads[i] += ((g0[i] + g1[i]) + ...) + g(K-1)[i]: the same order for every element, however the
-    // elements are shared out between threads.
+    // elements are shared out between threads. Each chunk's buffer is cleared as it is read, while
+    // it is in the cache, so that the buffers are all zero when the next batch is swept into them
+    // (a large model's take megabytes: a clearing pass of their own costs as much as the reading).
     void reduce(value_type* grads, std::size_t chunks) const {
         using T = value_type;
         const std::size_t pieces = (total + reduce_piece - 1) / reduce_piece;
         parallel::for_each_index(threads_, pieces, [&](std::size_t p, unsigned) {
             const std::size_t first = p * reduce_piece;
             const std::size_t end = std::min(first + reduce_piece, total);
+            const lane zero(T(0));
             std::size_t i = first;
             for (; i + lanes <= end; i += lanes) {
                 lane s = lane::load_unaligned(chunk(0) + i);
-                for (std::size_t k = 1; k < chunks; ++k)
+                zero.store_unaligned(chunk(0) + i);
+                for (std::size_t k = 1; k < chunks; ++k) {
                     s += lane::load_unaligned(chunk(k) + i);
+                    zero.store_unaligned(chunk(k) + i);
+                }
                 (lane::load_unaligned(grads + i) + s).store_unaligned(grads + i);
             }
             // Pieces are whole vectors but the last, which ends in total % lanes elements: none when
@@ -195,11 +222,31 @@ private:
             if constexpr (total % lanes != 0)
                 for (; i < end; ++i) {
                     T s = chunk(0)[i];
-                    for (std::size_t k = 1; k < chunks; ++k)
+                    chunk(0)[i] = T(0);
+                    for (std::size_t k = 1; k < chunks; ++k) {
                         s += chunk(k)[i];
+                        chunk(k)[i] = T(0);
+                    }
                     grads[i] += s;
                 }
         });
+    }
+
+    // to[i] += from[i], then from[i] = 0, for every element of the gradient (whole vectors, then
+    // what is left of a gradient whose size is not a whole number of vectors).
+    static void add_and_clear(value_type* to, value_type* from) {
+        using T = value_type;
+        const lane zero(T(0));
+        std::size_t i = 0;
+        for (; i + lanes <= total; i += lanes) {
+            (lane::load_unaligned(to + i) + lane::load_unaligned(from + i)).store_unaligned(to + i);
+            zero.store_unaligned(from + i);
+        }
+        if constexpr (total % lanes != 0)
+            for (; i < total; ++i) {
+                to[i] += from[i];
+                from[i] = T(0);
+            }
     }
 
     // Chunk k of rows, cut as c says.
@@ -220,6 +267,7 @@ private:
     std::unique_ptr<lane[]> scratch_;
     std::unique_ptr<value_type[]> chunks_;
     std::size_t capacity_ = 0;
+    bool dirty_ = false;  // between the sweep into the chunks' buffers and the reduce that clears them
     std::array<value_type, chunking::max_chunks> losses_{};
     [[no_unique_address]] block_storage<Program> blocks_;
 };
