@@ -18,8 +18,11 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/batch_norm.hpp>
 #include <typegrad/ops/concat.hpp>
+#include <typegrad/ops/conv.hpp>
 #include <typegrad/ops/dropout.hpp>
+#include <typegrad/ops/embedding.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
@@ -83,8 +86,10 @@ inline std::string literal(code& c, double v) {
 
 //! The emitter of the op `Op`. Specialisations say `supported = true`, give the op's `name` (as the
 //! generated header's comment and docs/deploy.md list it) and write its forward pass:
-//! `static void forward(code&, const operand& y, std::span<const operand> operands)`.
-//! The primary template is an op export_header cannot write (yet).
+//! `static void forward(code&, const operand& y, std::span<const operand> operands)`. The operands
+//! are the node's, in the op's order, and for a batch-level op (batch normalisation) then its
+//! running statistics, each an array of the header. The primary template is an op export_header
+//! cannot write (yet).
 template <class Op>
 struct emit {
     static constexpr bool supported = false;
@@ -417,6 +422,79 @@ struct emit<ops::layer_norm<G, N, EpsBits>> {
         c.line(y.at(base + " + j") + " = " + value + ";", 3);
         c.line("}");
     }
+};
+
+// Batch normalisation (ops/batch_norm.hpp) as torch's model.eval() computes it: with the running
+// statistics, operands (x, weight, bias, running_mean, running_var), and per channel the op's
+// evaluation forward, alpha = weight / √(running_var + eps) (the square root in double, rounded),
+// beta = bias - running_mean · alpha, y = x · alpha + beta over the channel's S elements.
+template <std::size_t C, std::size_t S, std::uint64_t EpsBits, std::uint64_t MomentumBits>
+struct emit<ops::batch_norm<C, S, EpsBits, MomentumBits>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "batch_norm";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &x = in[0], &w = in[1], &b = in[2], &mean = in[3], &var = in[4];
+        const std::string eps = "value_type(" + literal(c, ops::batch_norm<C, S, EpsBits, MomentumBits>::eps) + ")";
+        c.line("for (std::size_t i = 0; i < " + std::to_string(C) + "; ++i) {");
+        c.line(
+            "const value_type invstd = value_type(1) / " + c.call("sqrt", math_sqrt, var.at("i") + " + " + eps) + ";",
+            2);
+        c.line("const value_type alpha = invstd * " + w.at("i") + ";", 2);
+        c.line("const value_type beta = " + b.at("i") + " - " + mean.at("i") + " * alpha;", 2);
+        if constexpr (S == 1) {
+            c.line(y.at("i") + " = " + x.at("i") + " * alpha + beta;", 2);
+        } else {
+            const std::string at = "i * " + std::to_string(S) + " + o";
+            c.line("for (std::size_t o = 0; o < " + std::to_string(S) + "; ++o)", 2);
+            c.line(y.at(at) + " = " + x.at(at) + " * alpha + beta;", 3);
+        }
+        c.line("}");
+    }
+};
+
+// Integer feature columns (ops/embedding.hpp): the columns selected, and the table's row at the
+// index the operand holds, NaN for a value that is not an integer in [0, Num) as the op gives
+// (typegrad's data check rejects such a row before a sweep; predict has no error to report).
+
+template <std::size_t... Cs>
+struct emit<ops::take<Cs...>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "take";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        std::size_t k = 0;
+        for (std::size_t col : ops::take<Cs...>::columns)
+            c.line(y.at(std::to_string(k++)) + " = " + in[0].at(std::to_string(col)) + ";");
+    }
+};
+template <std::size_t Num, std::size_t Dim>
+struct emit<ops::embedding<Num, Dim>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "embedding";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &index = in[0], &w = in[1];
+        const std::string num = std::to_string(Num), dim = std::to_string(Dim);
+        c.needs |= math_constants;
+        c.line("{");
+        c.line("const value_type row = " + index.at("0") + ";", 2);
+        c.line("if (row >= value_type(0) && row < value_type(" + num +
+                   ") && static_cast<value_type>(static_cast<std::size_t>(row)) == row) {",
+               2);
+        c.line("for (std::size_t i = 0; i < " + dim + "; ++i)", 3);
+        c.line(y.at("i") + " = " + w.name + "[static_cast<std::size_t>(row) * " + dim + " + i];", 4);
+        c.line("} else {", 2);
+        c.line("for (std::size_t i = 0; i < " + dim + "; ++i)", 3);
+        c.line(y.at("i") + " = static_cast<value_type>(detail::nan);", 4);
+        c.line("}", 2);
+        c.line("}");
+    }
+};
+
+// A view under another shape (ops/conv.hpp: tg::view, tg::flatten, tg::Unflatten, tg::Flatten): the
+// same elements in the same order.
+template <class To>
+struct emit<ops::reshape<To>> : unary_elementwise<emit<ops::reshape<To>>> {
+    static constexpr std::string_view name = "reshape";
+    static std::string f(code&, const std::string& a) { return a; }
 };
 
 }  // namespace TYPEGRAD_NS::deploy
