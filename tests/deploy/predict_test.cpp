@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -188,6 +189,17 @@ TEST_CASE("deployed batch normalisations predict as tg::predict does in evaluati
     // iris_bn's own nodes: else its export would not compile, its running statistics not held).
     CHECK(max_difference<4, 8>("iris_bn_part", iris_bn_part::predict, dm::iris_bn_part, iris_bn_params, iris_rows) ==
           0);
+
+    // The header names the running statistics and passes them to the normalisation; a non-finite
+    // one is refused as a parameter is.
+    const std::string text = tg::header_source(dm::iris_bn, iris_bn_params);
+    CHECK(text.find("//   4.running_var [6] as layer4_running_var\n") != std::string::npos);
+    CHECK(text.find("= batch_norm(v4, layer1_weight, layer1_bias, layer1_running_mean, layer1_running_var)") !=
+          std::string::npos);
+    iris_bn_params.running_var("4")[2] = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(tg::header_source(dm::iris_bn, iris_bn_params),
+                      "typegrad: export_header: the running statistic '4.running_var' holds a non-finite value at "
+                      "index 2; a deployed model needs finite numbers");
 
     tg::Parameters<decltype(dm::iris_bn_loss), double> iris_bn64;
     read_trained("iris_bn_double", iris_bn64);

@@ -1,8 +1,8 @@
 #pragma once
 // How tg::export_header writes each op's forward pass as plain C++: the trait `deploy::emit<Op>`,
-// specialised here for every op of ops/ that a model computes (not the losses, which read a
-// target), and the plumbing the emitters share (elementwise loops, broadcasting, literals). The
-// ops themselves know nothing of deployment; this folder reads them.
+// specialised here for the ops of ops/ that a model computes (not the losses, which read a target,
+// nor yet the convolutions and poolings), and the plumbing the emitters share (elementwise loops,
+// broadcasting, literals). The ops themselves know nothing of deployment; this folder reads them.
 //
 // An emitter writes statements that compute its node's value `y` from its operands exactly as the
 // op's forward does, in the model's element type `value_type`, calling the generated header's own
