@@ -67,6 +67,17 @@ int main(int argc, char** argv) {
     tg::export_header(dir / "digits_bn.hpp", dm::digits_bn, digits_bn);
     dm::write_state(dir / "digits_bn.state", digits_bn);
 
+    tg::Parameters digits_cnn{dm::digits_cnn_loss};
+    tg::init::torch_default(digits_cnn, 6);
+    dm::train<tg::Adam>(digits_cnn, dm::read_data("digits_std.csv"), 2, 32, 0.01);
+    tg::export_header(dir / "digits_cnn.hpp", dm::digits_cnn, digits_cnn);
+    tg::export_header(dir / "digits_cnn_part.hpp", dm::digits_cnn_part, digits_cnn);
+    dm::write_state(dir / "digits_cnn.state", digits_cnn);
+
+    tg::Parameters signal_1d{dm::signal_1d_loss};
+    tg::init::torch_default(signal_1d, 8);
+    tg::export_header(dir / "signal_1d.hpp", dm::signal_1d, signal_1d);
+
     // The embedding's model takes raw rows: the header standardises them, the sex column to its index.
     const auto diabetes = dm::read_data("diabetes.csv", /*examples=*/true);
     const auto diabetes_scaler = dm::diabetes_scaler(diabetes);

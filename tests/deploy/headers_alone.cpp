@@ -5,6 +5,7 @@
 
 #include "diabetes_emb.hpp"
 #include "digits_bn.hpp"
+#include "digits_cnn.hpp"
 #include "iris_bn.hpp"
 #include "iris_bn_double.hpp"
 #include "iris_bn_part.hpp"
@@ -17,6 +18,8 @@ static_assert(digits_bn::predict({}).size() == 10 && iris_bn_part::outputs == 8)
 float deployed_sum(const std::array<float, diabetes_emb::inputs>& x) {
     float s = diabetes_emb::predict(x)[0] + iris_bn_part::predict({})[0];
     for (float v : digits_bn::predict({}))
+        s += v;
+    for (float v : digits_cnn::predict({}))
         s += v;
     return s;
 }

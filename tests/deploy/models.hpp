@@ -97,6 +97,25 @@ constexpr auto digits_bn = tg::sequential<tg::Linear<64, 32>, tg::Unflatten<2, 4
                                           tg::Flatten, tg::Linear<32, 10>>{}(tg::input<"x", 64>);
 constexpr auto digits_bn_loss = tg::cross_entropy(digits_bn, tg::class_target<"y", 10>);
 
+// A convolution network on digits: a convolution with zero padding, a BatchNorm2d over its
+// channels, a max pooling over -inf padding with stride 2, a convolution without bias and an average
+// pooling that counts its padding.
+constexpr auto digits_cnn =
+    tg::sequential<tg::Unflatten<1, 8, 8>, tg::Conv2d<1, 4, 3, 1, 1>, tg::BatchNorm2d<4>, tg::ReLU,
+                   tg::MaxPool2d<3, 2, 1>, tg::Conv2d<4, 3, 3, 1, 1, 1, false>, tg::AvgPool2d<3, 1, 1>, tg::Flatten,
+                   tg::Linear<48, 10>>{}(tg::input<"x", 64>);
+constexpr auto digits_cnn_loss = tg::cross_entropy(digits_cnn, tg::class_target<"y", 10>);
+// Its layers before the last Linear, the same nodes, then each channel's mean: no matrix product.
+constexpr auto digits_cnn_part =
+    tg::adaptive_avg_pool2d<1>(tg::avg_pool2d<3, 1, 1>(tg::conv2d<"5", 4, 3, 3, 1, 1, 1, false>(tg::max_pool2d<3, 2, 1>(
+        tg::relu(tg::batch_norm<"2", 4>(tg::conv2d<"1", 1, 4, 3, 1, 1>(tg::view<1, 8, 8>(tg::input<"x", 64>))))))));
+
+// A signal [4, 16] made of a row of 64: a 1d convolution with stride, padding and dilation, a max
+// pooling over -inf padding and an average pooling.
+constexpr auto signal_1d =
+    tg::avg_pool1d<2>(tg::max_pool1d<3, 1, 1>(tg::conv1d<"c", 4, 2, 3, 2, 1, 2>(tg::view<4, 16>(tg::input<"x", 64>))));
+constexpr auto signal_1d_loss = tg::mse(tg::sum(signal_1d), tg::target<"y">);
+
 // examples/diabetes_embedding's model: the sex column (1 or 2 in the file) an index into a table of
 // two rows, beside the nine numeric columns.
 constexpr std::size_t diabetes_sex = 1;

@@ -22,12 +22,15 @@
 #include "branches.hpp"
 #include "diabetes_emb.hpp"
 #include "digits_bn.hpp"
+#include "digits_cnn.hpp"
+#include "digits_cnn_part.hpp"
 #include "iris_bn.hpp"
 #include "iris_bn_double.hpp"
 #include "iris_bn_part.hpp"
 #include "linreg.hpp"
 #include "mlp.hpp"
 #include "models.hpp"
+#include "signal_1d.hpp"
 #include "zoo_a.hpp"
 #include "zoo_b.hpp"
 #include "zoo_b_double.hpp"
@@ -216,6 +219,25 @@ TEST_CASE("deployed batch normalisations predict as tg::predict does in evaluati
     const auto digits = dm::read_data("digits_std.csv");
     CHECK(max_difference<64, 10>("digits_bn", digits_bn::predict, dm::digits_bn, digits_bn_params,
                                  std::vector<float>(digits.features().begin(), digits.features().end())) <= 1e-5);
+
+    tg::Parameters digits_cnn_params{dm::digits_cnn_loss};
+    read_trained("digits_cnn", digits_cnn_params);
+    check_written(digits_cnn_params,
+                  std::array{digits_cnn::layer1_weight, digits_cnn::layer1_bias, digits_cnn::layer2_weight,
+                             digits_cnn::layer2_bias, digits_cnn::layer5_weight, digits_cnn::layer8_weight,
+                             digits_cnn::layer8_bias, digits_cnn::layer2_running_mean, digits_cnn::layer2_running_var});
+    CHECK(max_difference<64, 10>("digits_cnn", digits_cnn::predict, dm::digits_cnn, digits_cnn_params,
+                                 std::vector<float>(digits.features().begin(), digits.features().end())) <= 1e-5);
+    // The convolutions, the normalisation, the ReLU and the poolings give typegrad's bits; the last
+    // Linear sums its 48 products in another order than typegrad's kernel, a few ulps apart.
+    CHECK(max_difference<64, 3>("digits_cnn_part", digits_cnn_part::predict, dm::digits_cnn_part, digits_cnn_params,
+                                std::vector<float>(digits.features().begin(), digits.features().end())) == 0);
+
+    // A 1d convolution and poolings over a signal, on random rows: typegrad's bits too.
+    tg::Parameters signal_params{dm::signal_1d_loss};
+    tg::init::torch_default(signal_params, 8);
+    CHECK(max_difference<64, 6>("signal_1d", signal_1d::predict, dm::signal_1d, signal_params,
+                                random_rows<64, float>(500, 6)) == 0);
 }
 
 TEST_CASE("a deployed embedding reads its index from a raw column, as tg::predict does") {

@@ -1,8 +1,8 @@
 #pragma once
 // How tg::export_header writes each op's forward pass as plain C++: the trait `deploy::emit<Op>`,
-// specialised here for the ops of ops/ that a model computes (not the losses, which read a target,
-// nor yet the convolutions and poolings), and the plumbing the emitters share (elementwise loops,
-// broadcasting, literals). The ops themselves know nothing of deployment; this folder reads them.
+// specialised here for every op of ops/ that a model computes (not the losses, which read a
+// target), and the plumbing the emitters share (elementwise loops, broadcasting, literals). The
+// ops themselves know nothing of deployment; this folder reads them.
 //
 // An emitter writes statements that compute its node's value `y` from its operands exactly as the
 // op's forward does, in the model's element type `value_type`, calling the generated header's own
@@ -26,6 +26,7 @@
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
+#include <typegrad/ops/pool.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -485,6 +486,127 @@ struct emit<ops::embedding<Num, Dim>> {
         c.line("for (std::size_t i = 0; i < " + dim + "; ++i)", 3);
         c.line(y.at("i") + " = static_cast<value_type>(detail::nan);", 4);
         c.line("}", 2);
+        c.line("}");
+    }
+};
+
+//! Opens the loop over the kernel taps `k` of one axis of the window `Win` (rows, or columns when
+//! !Rows), with the input index `in` of output `out`; the taps in the zero padding are skipped (an
+//! unsigned index below the padding wraps above the extent). The caller closes the loop.
+template <class Win, bool Rows>
+void open_taps(code& c, std::string_view k, std::string_view in, std::string_view out, int depth) {
+    const std::size_t taps = Rows ? Win::kh : Win::kw, extent = Rows ? Win::h : Win::w,
+                      padding = Rows ? Win::ph : Win::pw;
+    const std::string ks(k), ins(in);
+    c.line("for (std::size_t " + ks + " = 0; " + ks + " < " + std::to_string(taps) + "; ++" + ks + ") {", depth);
+    c.line("const std::size_t " + ins + " = " + std::string(out) + " * " + std::to_string(Win::stride) + " + " + ks +
+               " * " + std::to_string(Win::dilation) + (padding > 0 ? " - " + std::to_string(padding) : std::string()) +
+               ";",
+           depth + 1);
+    if (padding > 0) {
+        c.line("if (" + ins + " >= " + std::to_string(extent) + ")", depth + 1);
+        c.line("continue;", depth + 2);
+    }
+}
+
+//! The loops over the outputs of a window op, channel `ch` of `channels`, row `oy`, column `ox`, and
+//! in them `per_window(depth)`, the statements of one output.
+template <class Win>
+void each_window(code& c, std::size_t channels, const auto& per_window) {
+    c.line("for (std::size_t ch = 0; ch < " + std::to_string(channels) + "; ++ch)");
+    c.line("for (std::size_t oy = 0; oy < " + std::to_string(Win::oh) + "; ++oy)", 2);
+    c.line("for (std::size_t ox = 0; ox < " + std::to_string(Win::ow) + "; ++ox) {", 3);
+    per_window(4);
+    c.line("}", 3);
+}
+
+//! The text of element (channel, row, column) of an image [.., h, w] held by `a`.
+inline std::string pixel(const operand& a, std::string_view channel, std::string_view row, std::string_view col,
+                         std::size_t h, std::size_t w) {
+    return a.name + "[(" + std::string(channel) + " * " + std::to_string(h) + " + " + std::string(row) + ") * " +
+           std::to_string(w) + " + " + std::string(col) + "]";
+}
+
+// Convolution (ops/conv.hpp: tg::conv2d, tg::conv1d, tg::Conv2d, tg::Conv1d), operands (x, weight[,
+// bias]): each output starts from its bias (or 0) and adds w·x over the input channels, then the
+// kernel's rows and columns, skipping the taps that fall in the zero padding, as the op does.
+template <std::size_t C, std::size_t O, class Win>
+struct emit<ops::conv<C, O, Win>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "conv";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &x = in[0], &w = in[1];
+        const auto n = [](std::size_t v) { return std::to_string(v); };
+        each_window<Win>(c, O, [&](int d) {
+            c.line("value_type s = " + (in.size() == 3 ? in[2].at("ch") : std::string("value_type(0)")) + ";", d);
+            c.line("for (std::size_t i = 0; i < " + n(C) + "; ++i)", d);
+            open_taps<Win, true>(c, "ky", "iy", "oy", d + 1);
+            open_taps<Win, false>(c, "kx", "ix", "ox", d + 2);
+            c.line("s = " + w.name + "[((ch * " + n(C) + " + i) * " + n(Win::kh) + " + ky) * " + n(Win::kw) +
+                       " + kx] * " + pixel(x, "i", "iy", "ix", Win::h, Win::w) + " + s;",
+                   d + 3);
+            c.line("}", d + 2);
+            c.line("}", d + 1);
+            c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = s;", d);
+        });
+    }
+};
+
+// Pooling (ops/pool.hpp: tg::max_pool2d, tg::avg_pool2d, ..., tg::MaxPool2d, tg::AvgPool2d, ...).
+
+// The largest element of each window, padding -inf; a NaN taken as the op takes it (the last one).
+template <std::size_t C, class Win, bool OneD>
+struct emit<ops::max_pool<C, Win, OneD>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "max_pool";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        c.needs |= math_constants;
+        each_window<Win>(c, C, [&](int d) {
+            c.line("value_type m = static_cast<value_type>(-detail::inf);", d);
+            open_taps<Win, true>(c, "ky", "iy", "oy", d);
+            open_taps<Win, false>(c, "kx", "ix", "ox", d + 1);
+            c.line("const value_type s = " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", d + 2);
+            c.line("if (s > m || s != s)", d + 2);
+            c.line("m = s;", d + 3);
+            c.line("}", d + 1);
+            c.line("}", d);
+            c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = m;", d);
+        });
+    }
+};
+// The mean of each window, divided by the whole window, padding included (count_include_pad).
+template <std::size_t C, class Win, bool OneD>
+struct emit<ops::avg_pool<C, Win, OneD>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "avg_pool";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        each_window<Win>(c, C, [&](int d) {
+            c.line("value_type s = value_type(0);", d);
+            open_taps<Win, true>(c, "ky", "iy", "oy", d);
+            open_taps<Win, false>(c, "kx", "ix", "ox", d + 1);
+            c.line("s += " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", d + 2);
+            c.line("}", d + 1);
+            c.line("}", d);
+            c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = s / value_type(" +
+                       std::to_string(Win::kh * Win::kw) + ");",
+                   d);
+        });
+    }
+};
+// The mean of each channel's N elements.
+template <std::size_t C, std::size_t N, bool OneD>
+struct emit<ops::global_avg_pool<C, N, OneD>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "global_avg_pool";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const std::string n = std::to_string(N);
+        c.line("for (std::size_t ch = 0; ch < " + std::to_string(C) + "; ++ch) {");
+        c.line("value_type s = " + in[0].name + "[ch * " + n + "];", 2);
+        if (N > 1) {
+            c.line("for (std::size_t i = 1; i < " + n + "; ++i)", 2);
+            c.line("s += " + in[0].name + "[ch * " + n + " + i];", 3);
+        }
+        c.line(y.at("ch") + " = s / value_type(" + n + ");", 2);
         c.line("}");
     }
 };

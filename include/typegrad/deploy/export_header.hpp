@@ -55,10 +55,11 @@ inline constexpr std::array<std::string_view, 97> keywords{
     "xor_eq",      "final",     "override",   "import",    "module",   "std"};
 
 // The names the generated header declares itself, and predict's locals (the emitters').
-inline constexpr std::array<std::string_view, 27> reserved{
-    "value_type", "inputs", "outputs", "predict", "detail", "feature_mean", "feature_std",  "x",    "y",
-    "z",          "i",      "o",       "s",       "m",      "lse",          "standardizes", "g",    "j",
-    "shift",      "offset", "q",       "d",       "rstd",   "invstd",       "alpha",        "beta", "row"};
+inline constexpr std::array<std::string_view, 34> reserved{
+    "value_type", "inputs", "outputs", "predict", "detail", "feature_mean", "feature_std", "x",  "y",     "z",
+    "i",          "o",      "s",       "m",       "lse",    "standardizes", "g",           "j",  "shift", "offset",
+    "q",          "d",      "rstd",    "invstd",  "alpha",  "beta",         "row",         "oy", "ox",    "ch",
+    "ky",         "kx",     "iy",      "ix"};
 
 inline bool is_identifier(std::string_view s) {
     auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
