@@ -423,9 +423,9 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
         const auto& e = entries[p];
         if (p == n_params)
             h += "\n// The running statistics, as training left them (buffers, not parameters).\n";
-        const T* values = e.buffer ? params.buffers().data() : params.values().data();
+        const T* data = e.buffer ? params.buffers().data() : params.values().data();
         h += "inline constexpr " + type + " " + arrays[p] + "[" + std::to_string(e.size) + "] = " +
-             initialiser(values + e.offset, e.size,
+             initialiser(data + e.offset, e.size,
                          (e.buffer ? "the running statistic '" : "the parameter '") + e.name + "'") +
              ";  // " + e.name + " " + e.dims + "\n";
     }
