@@ -4,7 +4,12 @@
 // The MLP's and the regression's weights follow a fixed rule that reference.py repeats, so that
 // PyTorch computes the same model; every value is a multiple of 1/128, exact in float and double.
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <typegrad/typegrad.hpp>
@@ -77,5 +82,105 @@ constexpr auto branches =
     tg::sequential<tg::Linear<4, 6>, tg::Tanh, tg::residual<tg::Linear<6, 6>, tg::ReLU, tg::Linear<6, 6>>,
                    tg::concat_branches<tg::Linear<6, 3>, tg::sequential<tg::Sigmoid>>, tg::Linear<9, 2>>{}(mlp_x);
 constexpr auto branches_loss = tg::mse(tg::sum(branches), tg::target<"y">);
+
+// Batch normalisation, evaluated with the running statistics training leaves: two BatchNorm1d (the
+// second with another eps and momentum) in an MLP on iris, trained in float and in double; a
+// BatchNorm2d over the channels of an image [2, 4, 4] made of a hidden layer on digits.
+constexpr auto iris_bn_x = tg::input<"x", 4>;
+constexpr auto iris_bn = tg::sequential<tg::Linear<4, 8>, tg::BatchNorm1d<8>, tg::Tanh, tg::Linear<8, 6>,
+                                        tg::BatchNorm1d<6, 1e-3_c, 0.3_c>, tg::ReLU, tg::Linear<6, 3>>{}(iris_bn_x);
+constexpr auto iris_bn_loss = tg::cross_entropy(iris_bn, tg::class_target<"y", 3>);
+// Its first two layers, the same nodes (tg::sequential names layer i "i"): exported from the same
+// Parameters, the normalisation alone, without a transcendental function after it.
+constexpr auto iris_bn_part = tg::batch_norm<"1", 8>(tg::linear<"0", 4, 8>(iris_bn_x));
+constexpr auto digits_bn = tg::sequential<tg::Linear<64, 32>, tg::Unflatten<2, 4, 4>, tg::BatchNorm2d<2>, tg::Tanh,
+                                          tg::Flatten, tg::Linear<32, 10>>{}(tg::input<"x", 64>);
+constexpr auto digits_bn_loss = tg::cross_entropy(digits_bn, tg::class_target<"y", 10>);
+
+// A convolution network on digits: a convolution with zero padding, a BatchNorm2d over its
+// channels, a max pooling over -inf padding with stride 2, a convolution without bias and an average
+// pooling that counts its padding.
+constexpr auto digits_cnn =
+    tg::sequential<tg::Unflatten<1, 8, 8>, tg::Conv2d<1, 4, 3, 1, 1>, tg::BatchNorm2d<4>, tg::ReLU,
+                   tg::MaxPool2d<3, 2, 1>, tg::Conv2d<4, 3, 3, 1, 1, 1, false>, tg::AvgPool2d<3, 1, 1>, tg::Flatten,
+                   tg::Linear<48, 10>>{}(tg::input<"x", 64>);
+constexpr auto digits_cnn_loss = tg::cross_entropy(digits_cnn, tg::class_target<"y", 10>);
+// Its layers before the last Linear, the same nodes, then each channel's mean: no matrix product.
+constexpr auto digits_cnn_part =
+    tg::adaptive_avg_pool2d<1>(tg::avg_pool2d<3, 1, 1>(tg::conv2d<"5", 4, 3, 3, 1, 1, 1, false>(tg::max_pool2d<3, 2, 1>(
+        tg::relu(tg::batch_norm<"2", 4>(tg::conv2d<"1", 1, 4, 3, 1, 1>(tg::view<1, 8, 8>(tg::input<"x", 64>))))))));
+
+// A signal [4, 16] made of a row of 64: a 1d convolution with stride, padding and dilation, a max
+// pooling over -inf padding and an average pooling.
+constexpr auto signal_1d =
+    tg::avg_pool1d<2>(tg::max_pool1d<3, 1, 1>(tg::conv1d<"c", 4, 2, 3, 2, 1, 2>(tg::view<4, 16>(tg::input<"x", 64>))));
+constexpr auto signal_1d_loss = tg::mse(tg::sum(signal_1d), tg::target<"y">);
+
+// examples/diabetes_embedding's model: the sex column (1 or 2 in the file) an index into a table of
+// two rows, beside the nine numeric columns.
+constexpr std::size_t diabetes_sex = 1;
+using diabetes_embedded = tg::sequential<tg::Column<diabetes_sex>, tg::Embedding<2, 4>>;
+constexpr auto diabetes_emb =
+    tg::sequential<tg::concat_branches<diabetes_embedded, tg::Columns<0, 2, 3, 4, 5, 6, 7, 8, 9>>, tg::Linear<13, 16>,
+                   tg::Tanh, tg::Linear<16, 1>>{}(tg::input<"x", 10>);
+constexpr auto diabetes_emb_loss = tg::mse(diabetes_emb, tg::target<"y">);
+
+//! A data file of tests/golden/data (or, with `examples`, of examples/data), in T.
+template <class T = float>
+tg::data::basic_dataset<T> read_data(const std::string& name, bool examples = false) {
+    const auto f = tg::data::read_csv<float>(
+        std::string(examples ? TYPEGRAD_EXAMPLES_DATA_DIR : TYPEGRAD_GOLDEN_DATA_DIR) + "/" + name);
+    if constexpr (std::is_same_v<T, float>)
+        return f;
+    else
+        return tg::data::basic_dataset<T>(f.feature_names(), f.target_name(),
+                                          std::vector<T>(f.features().begin(), f.features().end()),
+                                          std::vector<T>(f.targets().begin(), f.targets().end()));
+}
+
+//! The diabetes data's standardizer whose sex column has mean 1 and std 1: the file's 1 and 2 become
+//! the indices 0 and 1, exactly, and a deployed model standardises raw rows the same way.
+inline tg::data::standardizer<float> diabetes_scaler(const tg::data::dataset& raw) {
+    auto scaler = tg::data::standardizer<float>::fit(raw);
+    scaler.mean[diabetes_sex] = 1.0;
+    scaler.std[diabetes_sex] = 1.0;
+    return scaler;
+}
+
+//! Trains `params` for `epochs` epochs over `data` with the optimiser `Policy` (its default options
+//! and learning rate `lr`), in shuffled batches of `batch` rows (seeded by the epoch).
+template <class Policy, class P, class T>
+void train(P& params, const tg::data::basic_dataset<T>& data, int epochs, std::size_t batch, double lr) {
+    tg::Trainer<typename P::loss_type, Policy, T> trainer{params, {.lr = lr}};
+    for (int epoch = 0; epoch < epochs; ++epoch)
+        for (auto b : tg::data::batches(data, batch, tg::data::shuffle{.seed = static_cast<std::uint64_t>(epoch)})) {
+            trainer.zero_grad();
+            trainer.backward(b);
+            trainer.step();
+        }
+}
+
+//! Trained parameters and running statistics, as the generator leaves them for the tests: every
+//! value of params.values() then of params.buffers(), in T's bytes.
+template <class P>
+void write_state(const std::filesystem::path& file, const P& params) {
+    std::ofstream out(file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(params.values().data()),
+              static_cast<std::streamsize>(params.values().size_bytes()));
+    out.write(reinterpret_cast<const char*>(params.buffers().data()),
+              static_cast<std::streamsize>(params.buffers().size_bytes()));
+    if (!out)
+        throw std::runtime_error("cannot write " + file.string());
+}
+template <class P>
+void read_state(const std::filesystem::path& file, P& params) {
+    std::ifstream in(file, std::ios::binary);
+    in.read(reinterpret_cast<char*>(params.values().data()),
+            static_cast<std::streamsize>(params.values().size_bytes()));
+    in.read(reinterpret_cast<char*>(params.buffers().data()),
+            static_cast<std::streamsize>(params.buffers().size_bytes()));
+    if (!in || in.peek() != std::char_traits<char>::eof())
+        throw std::runtime_error("cannot read " + file.string() + " as the model's state");
+}
 
 }  // namespace deploy_models

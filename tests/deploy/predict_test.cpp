@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -19,9 +20,17 @@
 #include <vector>
 
 #include "branches.hpp"
+#include "diabetes_emb.hpp"
+#include "digits_bn.hpp"
+#include "digits_cnn.hpp"
+#include "digits_cnn_part.hpp"
+#include "iris_bn.hpp"
+#include "iris_bn_double.hpp"
+#include "iris_bn_part.hpp"
 #include "linreg.hpp"
 #include "mlp.hpp"
 #include "models.hpp"
+#include "signal_1d.hpp"
 #include "zoo_a.hpp"
 #include "zoo_b.hpp"
 #include "zoo_b_double.hpp"
@@ -32,6 +41,13 @@ namespace tg = typegrad;
 namespace dm = deploy_models;
 
 namespace {
+
+// The diabetes data's first row, raw (sex 2, the second row of the table), computed by the compiler.
+constexpr std::array<float, 10> diabetes_row0 = {59.0f, 2.0f,  32.1f, 101.0f,  157.0f,
+                                                 93.2f, 38.0f, 4.0f,  4.8598f, 87.0f};
+constexpr std::array<float, 1> deployed_diabetes_row0 = diabetes_emb::predict(diabetes_row0);
+static_assert(diabetes_emb::standardizes && deployed_diabetes_row0[0] == deployed_diabetes_row0[0]);
+static_assert(iris_bn::predict({0.5f, -1.25f, 2.0f, 0.75f})[2] == iris_bn::predict({0.5f, -1.25f, 2.0f, 0.75f})[2]);
 
 // From `/usr/bin/python3 tests/deploy/reference.py` (torch 1.13.0, float32):
 // mlp(0.5, -1.25, 2.0, 0.75)
@@ -125,6 +141,129 @@ TEST_CASE("deployed models predict as tg::predict does, on many random inputs") 
     tg::init::torch_default(zoo64, 7);
     CHECK(max_difference<5, 4>("zoo_b double", zoo_b_double::predict, dm::zoo_b, zoo64,
                                random_rows<5, double>(rows, 3)) <= 1e-12);
+}
+
+//! `params` with the values and running statistics the generator trained (dm::write_state).
+template <class P>
+void read_trained(const char* name, P& params) {
+    dm::read_state(std::string(TYPEGRAD_DEPLOY_GENERATED) + "/" + name + ".state", params);
+}
+
+//! Whether the header's arrays hold exactly the trained values: `arrays` the header's, in the order
+//! of the parameters, then running_mean and running_var of each batch normalisation.
+template <class P, std::size_t N>
+void check_written(const P& params, const std::array<const typename P::value_type*, N>& arrays) {
+    std::size_t a = 0;
+    for (const auto& info : P::info()) {
+        INFO(info.name);
+        const auto v = params.value(info.name);
+        REQUIRE(a < N);
+        CHECK(std::equal(v.begin(), v.end(), arrays[a++]));
+    }
+    for (const auto& b : P::buffer_layout::slots) {
+        const std::string layer(b.layer);
+        INFO(layer);
+        REQUIRE(a + 1 < N);
+        const auto mean = params.running_mean(layer), var = params.running_var(layer);
+        CHECK(std::equal(mean.begin(), mean.end(), arrays[a++]));
+        CHECK(std::equal(var.begin(), var.end(), arrays[a++]));
+        // Trained: the statistics moved from their initial 0 and 1.
+        CHECK(params.num_batches_tracked(layer) > 0);
+        CHECK(std::any_of(var.begin(), var.end(), [](auto e) { return e != 1; }));
+    }
+    CHECK(a == N);
+}
+
+TEST_CASE("deployed batch normalisations predict as tg::predict does in evaluation, on iris and digits") {
+    const auto iris = dm::read_data("iris_std.csv");
+    const std::vector<float> iris_rows(iris.features().begin(), iris.features().end());
+
+    tg::Parameters iris_bn_params{dm::iris_bn_loss};
+    read_trained("iris_bn", iris_bn_params);
+    check_written(iris_bn_params,
+                  std::array{iris_bn::layer0_weight, iris_bn::layer0_bias, iris_bn::layer1_weight, iris_bn::layer1_bias,
+                             iris_bn::layer3_weight, iris_bn::layer3_bias, iris_bn::layer4_weight, iris_bn::layer4_bias,
+                             iris_bn::layer6_weight, iris_bn::layer6_bias, iris_bn::layer1_running_mean,
+                             iris_bn::layer1_running_var, iris_bn::layer4_running_mean, iris_bn::layer4_running_var});
+    CHECK(max_difference<4, 3>("iris_bn", iris_bn::predict, dm::iris_bn, iris_bn_params, iris_rows) <= 1e-5);
+    CHECK(max_difference<4, 3>("iris_bn random", iris_bn::predict, dm::iris_bn, iris_bn_params,
+                               random_rows<4, float>(2000, 5)) <= 1e-5);
+    // The normalisation itself computes as typegrad's evaluation does, to the bit (the part is
+    // iris_bn's own nodes: else its export would not compile, its running statistics not held).
+    CHECK(max_difference<4, 8>("iris_bn_part", iris_bn_part::predict, dm::iris_bn_part, iris_bn_params, iris_rows) ==
+          0);
+
+    // The header names the running statistics and passes them to the normalisation; a non-finite
+    // one is refused as a parameter is.
+    const std::string text = tg::header_source(dm::iris_bn, iris_bn_params);
+    CHECK(text.find("//   4.running_var [6] as layer4_running_var\n") != std::string::npos);
+    CHECK(text.find("= batch_norm(v4, layer1_weight, layer1_bias, layer1_running_mean, layer1_running_var)") !=
+          std::string::npos);
+    iris_bn_params.running_var("4")[2] = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(tg::header_source(dm::iris_bn, iris_bn_params),
+                      "typegrad: export_header: the running statistic '4.running_var' holds a non-finite value at "
+                      "index 2; a deployed model needs finite numbers");
+
+    tg::Parameters<decltype(dm::iris_bn_loss), double> iris_bn64;
+    read_trained("iris_bn_double", iris_bn64);
+    CHECK(iris_bn64.running_var("4")[0] == iris_bn_double::layer4_running_var[0]);
+    CHECK(max_difference<4, 3>("iris_bn double", iris_bn_double::predict, dm::iris_bn, iris_bn64,
+                               std::vector<double>(iris_rows.begin(), iris_rows.end())) <= 1e-12);
+
+    tg::Parameters digits_bn_params{dm::digits_bn_loss};
+    read_trained("digits_bn", digits_bn_params);
+    check_written(digits_bn_params,
+                  std::array{digits_bn::layer0_weight, digits_bn::layer0_bias, digits_bn::layer2_weight,
+                             digits_bn::layer2_bias, digits_bn::layer5_weight, digits_bn::layer5_bias,
+                             digits_bn::layer2_running_mean, digits_bn::layer2_running_var});
+    const auto digits = dm::read_data("digits_std.csv");
+    CHECK(max_difference<64, 10>("digits_bn", digits_bn::predict, dm::digits_bn, digits_bn_params,
+                                 std::vector<float>(digits.features().begin(), digits.features().end())) <= 1e-5);
+
+    tg::Parameters digits_cnn_params{dm::digits_cnn_loss};
+    read_trained("digits_cnn", digits_cnn_params);
+    check_written(digits_cnn_params,
+                  std::array{digits_cnn::layer1_weight, digits_cnn::layer1_bias, digits_cnn::layer2_weight,
+                             digits_cnn::layer2_bias, digits_cnn::layer5_weight, digits_cnn::layer8_weight,
+                             digits_cnn::layer8_bias, digits_cnn::layer2_running_mean, digits_cnn::layer2_running_var});
+    CHECK(max_difference<64, 10>("digits_cnn", digits_cnn::predict, dm::digits_cnn, digits_cnn_params,
+                                 std::vector<float>(digits.features().begin(), digits.features().end())) <= 1e-5);
+    // The convolutions, the normalisation, the ReLU and the poolings give typegrad's bits; the last
+    // Linear sums its 48 products in another order than typegrad's kernel, a few ulps apart.
+    CHECK(max_difference<64, 3>("digits_cnn_part", digits_cnn_part::predict, dm::digits_cnn_part, digits_cnn_params,
+                                std::vector<float>(digits.features().begin(), digits.features().end())) == 0);
+
+    // A 1d convolution and poolings over a signal, on random rows: typegrad's bits too.
+    tg::Parameters signal_params{dm::signal_1d_loss};
+    tg::init::torch_default(signal_params, 8);
+    CHECK(max_difference<64, 6>("signal_1d", signal_1d::predict, dm::signal_1d, signal_params,
+                                random_rows<64, float>(500, 6)) == 0);
+}
+
+TEST_CASE("a deployed embedding reads its index from a raw column, as tg::predict does") {
+    const auto diabetes = dm::read_data("diabetes.csv", /*examples=*/true);
+    const auto scaler = dm::diabetes_scaler(diabetes);
+    tg::Parameters params{dm::diabetes_emb_loss};
+    read_trained("diabetes_emb", params);
+    check_written(params,
+                  std::array{diabetes_emb::layer0_branches_0_1_weight, diabetes_emb::layer1_weight,
+                             diabetes_emb::layer1_bias, diabetes_emb::layer3_weight, diabetes_emb::layer3_bias});
+    CHECK(diabetes_emb::feature_mean[dm::diabetes_sex] == 1.0);
+    const std::vector<float> rows(diabetes.features().begin(), diabetes.features().end());
+    CHECK(max_difference<10, 1>("diabetes_emb", diabetes_emb::predict, dm::diabetes_emb, params, rows, &scaler) <=
+          1e-5);
+
+    // The constant-evaluated prediction is the run-time one.
+    CHECK(diabetes_emb::predict(diabetes_row0)[0] == deployed_diabetes_row0[0]);
+    // The two rows of the table give two predictions; an index outside it (sex 3, 1.5, 0) gives NaN,
+    // as typegrad's op does (tg::predict stops at its data check instead).
+    std::array<float, 10> row = diabetes_row0;
+    row[dm::diabetes_sex] = 1.0f;
+    CHECK(diabetes_emb::predict(row)[0] != deployed_diabetes_row0[0]);
+    for (float sex : {3.0f, 1.5f, 0.0f}) {
+        row[dm::diabetes_sex] = sex;
+        CHECK(std::isnan(diabetes_emb::predict(row)[0]));
+    }
 }
 
 TEST_CASE("the deployed regression standardises raw features as the standardizer does") {

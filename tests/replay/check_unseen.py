@@ -7,6 +7,8 @@ Usage: check_unseen.py CACHE_DIR CASE.json...
 2. Again: every case passes, and no architecture is compiled a second time (the cache serves).
 3. The first module-list case with one module changed (GELU's approximation, or LeakyReLU's slope) fails:
    the replay follows the recorded module list, not a model it would pass with anyway.
+4. The first case with a BatchNorm, its momentum changed, fails: the momentum moves only the running
+   statistics in training, so the replay compares them (final_buffers).
 """
 import copy
 import json
@@ -44,26 +46,39 @@ def main():
     if "compiling" in second.stderr or second.stderr.count("compiled before") != len(cases):
         fail("the second replay compiled again instead of using the cache")
 
-    first_case = next(c for c in cases if json.load(open(c))["model"]["kind"] == "sequential")
-    with open(first_case) as f:
-        case = json.load(f)
-    changed = copy.deepcopy(case)
-    for m in changed["model"]["modules"]:
+    def change_activation(m):
         if m["type"] == "GELU":
             m["approximate"] = "none" if m.get("approximate", "none") == "tanh" else "tanh"
-            break
-        if m["type"] == "LeakyReLU":
+        elif m["type"] == "LeakyReLU":
             m["negative_slope"] = 0.01 if m["negative_slope"] != 0.01 else 0.2
-            break
-    else:
-        fail(f"{first_case} has no GELU or LeakyReLU to change")
-    mutated = os.path.join(cache, "changed_" + os.path.basename(first_case))
-    changed["data_dir"] = os.path.join(os.path.dirname(os.path.abspath(first_case)), case.get("data_dir", "data"))
-    with open(mutated, "w") as f:
-        json.dump(changed, f)
-    third = replay(cache, [mutated])
-    if third.returncode == 0 or "FAIL " not in third.stdout:
-        fail("the case with a changed module passed: the replay does not follow the module list")
+        else:
+            return False
+        return True
+
+    def change_momentum(m):
+        if m["type"] not in ("BatchNorm1d", "BatchNorm2d"):
+            return False
+        m["momentum"] = 0.1 if m.get("momentum", 0.1) != 0.1 else 0.3
+        return True
+
+    for change, what in ((change_activation, "a GELU or LeakyReLU"), (change_momentum, "a BatchNorm")):
+        found = None
+        for c in cases:
+            case = json.load(open(c))
+            if case["model"]["kind"] == "sequential" and any(change(copy.deepcopy(m)) for m in case["model"]["modules"]):
+                found = c
+                break
+        if not found:
+            fail(f"no case has {what} to change")
+        changed = copy.deepcopy(case)
+        next(m for m in changed["model"]["modules"] if change(m))
+        mutated = os.path.join(cache, "changed_" + os.path.basename(found))
+        changed["data_dir"] = os.path.join(os.path.dirname(os.path.abspath(found)), case.get("data_dir", "data"))
+        with open(mutated, "w") as f:
+            json.dump(changed, f)
+        third = replay(cache, [mutated])
+        if third.returncode == 0 or "FAIL " not in third.stdout:
+            fail(f"{found} with {what} changed passed: the replay does not follow the module list")
     print("check_unseen.py: passed")
 
 

@@ -30,6 +30,7 @@ struct reference_case {
     int accumulate = 1, steps = 0;
     bool zero_grad = true;
     named_values init, grad_first_step, final_params;
+    named_values final_buffers;  // running statistics by torch's buffer names; empty: not recorded
     std::vector<double> loss_history, lr_history, momentum_history;
     json final_state;
     double rtol = 0, atol = 0;
@@ -39,6 +40,7 @@ struct reference_case {
 struct trajectory {
     std::vector<double> loss_history, lr_history, momentum_history;
     named_values grad_first_step, final_params;
+    named_values final_buffers;  // every batch normalisation's running_mean, running_var, num_batches_tracked
     std::map<std::string, std::vector<double>> final_state;  // torch state key -> values (step as one number)
 };
 
@@ -72,6 +74,8 @@ inline reference_case read_case(const std::filesystem::path& file) {
     c.init = read_named(j.at("init"));
     c.grad_first_step = read_named(j.at("grad_first_step"));
     c.final_params = read_named(j.at("final_params"));
+    if (j.contains("final_buffers"))
+        c.final_buffers = read_named(j.at("final_buffers"));
     c.loss_history = j.at("loss_history").get<std::vector<double>>();
     c.lr_history = j.at("lr_history").get<std::vector<double>>();
     if (j.contains("momentum_history"))

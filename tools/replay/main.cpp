@@ -39,6 +39,7 @@ outcome check(const rp::reference_case& c, const rp::trajectory& t, std::string&
     rp::compare(main, "loss_history", t.loss_history, c.loss_history, c.rtol, c.atol);
     rp::compare(main, "grad_first_step", t.grad_first_step, c.grad_first_step, c.rtol, c.atol);
     rp::compare(main, "final_params", t.final_params, c.final_params, c.rtol, c.atol);
+    rp::compare(main, "final_buffers", t.final_buffers, c.final_buffers, c.rtol, c.atol);
     const double srtol = c.final_state.at("rtol").get<double>(), satol = c.final_state.at("atol").get<double>();
     for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {
         const std::vector<double> ref = it.value().is_number() ? std::vector<double>{it.value().get<double>()}

@@ -61,6 +61,13 @@ trajectory run(Loss loss, const typename Policy::options& options, const referen
         scheduler.step(step_loss / c.accumulate);
     }
     t.final_params = named([&](std::string_view n) { return params.value(n); });
+    for (const auto& b : tg::Parameters<Loss>::buffer_layout::slots) {
+        const std::string layer(b.layer);
+        const auto mean = params.running_mean(layer), var = params.running_var(layer);
+        t.final_buffers[layer + ".running_mean"] = std::vector<double>(mean.begin(), mean.end());
+        t.final_buffers[layer + ".running_var"] = std::vector<double>(var.begin(), var.end());
+        t.final_buffers[layer + ".num_batches_tracked"] = {double(params.num_batches_tracked(layer))};
+    }
 
     const std::size_t index = trainer.optimizer().index_of(c.final_state.at("param").get<std::string>());
     for (auto it = c.final_state.at("state").begin(); it != c.final_state.at("state").end(); ++it) {

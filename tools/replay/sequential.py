@@ -17,9 +17,11 @@ read as the module lists they stand for):
     sequential.py key CASE.json       what the compiled replay is cached by
 
 A module typegrad does not have, or an option it does not take (a Linear without bias, a Softplus
-with beta, an Embedding with padding_idx), is refused with the module's index and what is not
-supported. An Embedding comes first: the model then reads one column, the indices (torch's input
-of shape [batch], integers as numbers in the data), as `tg::Embedding` on `tg::input<"x", 1>`.
+with beta, an Embedding with padding_idx, a BatchNorm without affine parameters), is refused with
+the module's index and what is not supported. An Embedding comes first: the model then reads one
+column, the indices (torch's input of shape [batch], integers as numbers in the data), as
+`tg::Embedding` on `tg::input<"x", 1>`. A BatchNorm2d needs an image: an Unflatten (and a Conv2d)
+before it, a Flatten after.
 """
 import hashlib
 import json
@@ -67,6 +69,31 @@ def modules_of(seq):
         elif isinstance(m, nn.LayerNorm):
             out.append({"type": "LayerNorm", "normalized_shape": list(m.normalized_shape), "eps": m.eps,
                         "elementwise_affine": m.elementwise_affine})
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if m.momentum is None:
+                raise Unsupported(f"module {i}: {type(m).__name__} with momentum=None (the cumulative average)")
+            out.append({"type": type(m).__name__, "num_features": m.num_features, "eps": m.eps,
+                        "momentum": m.momentum, "affine": m.affine, "track_running_stats": m.track_running_stats})
+        elif isinstance(m, nn.Unflatten):
+            if m.dim not in (1, -1) or len(m.unflattened_size) not in (2, 3):
+                raise Unsupported(f"module {i}: Unflatten of dim {m.dim} into {tuple(m.unflattened_size)} "
+                                  "(typegrad: the features into [C, L] or [C, H, W])")
+            out.append({"type": "Unflatten", "dim": 1, "unflattened_size": list(m.unflattened_size)})
+        elif isinstance(m, nn.Flatten):
+            if m.start_dim != 1 or m.end_dim != -1:
+                raise Unsupported(f"module {i}: Flatten({m.start_dim}, {m.end_dim}) (typegrad: Flatten(1, -1))")
+            out.append({"type": "Flatten"})
+        elif isinstance(m, nn.Conv2d):
+            for option, default in (("groups", 1), ("padding_mode", "zeros")):
+                if getattr(m, option) != default:
+                    raise Unsupported(f"module {i}: Conv2d with {option}={getattr(m, option)!r}")
+            for option in ("kernel_size", "stride", "padding", "dilation"):
+                v = getattr(m, option)
+                if isinstance(v, str) or v[0] != v[1]:
+                    raise Unsupported(f"module {i}: Conv2d with {option}={v!r} (typegrad: one size for both)")
+            out.append({"type": "Conv2d", "in_channels": m.in_channels, "out_channels": m.out_channels,
+                        "kernel_size": m.kernel_size[0], "stride": m.stride[0], "padding": m.padding[0],
+                        "dilation": m.dilation[0], "bias": m.bias is not None})
         elif isinstance(m, nn.Embedding):
             if i != 0:
                 raise Unsupported(f"module {i}: Embedding after another module (typegrad: first, on a column of indices)")
@@ -105,6 +132,31 @@ def _layer(i, m):
         return "tg::Softmax"
     if t == "Dropout":
         return "tg::Dropout<>" if m.get("p", 0.5) == 0.5 else f"tg::Dropout<{_constant(m['p'])}>"
+    if t in ("BatchNorm1d", "BatchNorm2d"):
+        if not m.get("affine", True):
+            raise Unsupported(f"module {i}: {t} with affine=False (typegrad's has its weight and bias)")
+        if not m.get("track_running_stats", True):
+            raise Unsupported(f"module {i}: {t} with track_running_stats=False")
+        if m.get("momentum", 0.1) is None:
+            raise Unsupported(f"module {i}: {t} with momentum=None (the cumulative average)")
+        c, eps, momentum = int(m["num_features"]), m.get("eps", 1e-5), m.get("momentum", 0.1)
+        if eps == 1e-5 and momentum == 0.1:
+            return f"tg::{t}<{c}>"
+        return f"tg::{t}<{c}, {_constant(eps)}, {_constant(momentum)}>"
+    if t == "Unflatten":
+        if m.get("dim", 1) not in (1, -1) or len(m["unflattened_size"]) not in (2, 3):
+            raise Unsupported(f"module {i}: Unflatten of dim {m.get('dim')} into {m['unflattened_size']}")
+        return "tg::Unflatten<" + ", ".join(str(int(d)) for d in m["unflattened_size"]) + ">"
+    if t == "Flatten":
+        return "tg::Flatten"
+    if t == "Conv2d":
+        args = [int(m["in_channels"]), int(m["out_channels"]), int(m["kernel_size"]), int(m.get("stride", 1)),
+                int(m.get("padding", 0)), int(m.get("dilation", 1))]
+        bias = m.get("bias", True)
+        defaults = [None, None, None, 1, 0, 1]
+        while bias and len(args) > 3 and args[-1] == defaults[len(args) - 1]:
+            args.pop()
+        return "tg::Conv2d<" + ", ".join(map(str, args)) + ("" if bias else ", false") + ">"
     if t == "LayerNorm":
         shape = [int(d) for d in m["normalized_shape"]]
         dims = str(shape[0]) if len(shape) == 1 else "tg::shape<" + ", ".join(map(str, shape)) + ">{}"
@@ -123,12 +175,28 @@ def typegrad_type(modules):
 
 
 def _widths(modules):
-    """(input width, output width) of a module list, from its Linear layers; a list that starts with
-    an Embedding reads one column, the indices."""
+    """(input width, output width) of a module list: the input's from its first module that fixes
+    it (a Linear's in_features, an Unflatten's size, a BatchNorm1d's num_features; an Embedding
+    first reads one column, the indices), the output's from the last Linear."""
     linears = [m for m in modules if m["type"] == "Linear"]
     if not linears:
         raise Unsupported("a sequential model needs a Linear layer to fix its widths")
-    n_in = 1 if modules[0]["type"] == "Embedding" else int(linears[0]["in_features"])
+    n_in = None
+    for m in modules:
+        if m["type"] == "Embedding":
+            n_in = 1
+        elif m["type"] == "Linear":
+            n_in = int(m["in_features"])
+        elif m["type"] == "Unflatten":
+            n_in = 1
+            for d in m["unflattened_size"]:
+                n_in *= int(d)
+        elif m["type"] == "BatchNorm1d":
+            n_in = int(m["num_features"])
+        elif m["type"] in ("Conv2d", "BatchNorm2d", "Flatten"):
+            raise Unsupported(f"a {m['type']} before any Unflatten: the model's input is a vector of features")
+        if n_in is not None:
+            break
     return n_in, int(linears[-1]["out_features"])
 
 

@@ -598,6 +598,18 @@ constexpr bool check(export_header_parameters_of_another_model*) {
     return Ok;
 }
 
+template <class Weight>
+struct export_header_running_statistics_of_another_model;
+template <bool Ok, class Weight>
+constexpr bool check(export_header_running_statistics_of_another_model<Weight>*) {
+    static_assert(Ok,
+                  "typegrad: export_header: the model has a batch normalisation (its weight named below) that "
+                  "the loss of these Parameters does not have, so they hold no running statistics for it; pass "
+                  "the tg::Parameters made from the loss the model is part of");
+    static_assert(show<Ok, export_header_running_statistics_of_another_model<Weight>>);
+    return Ok;
+}
+
 template <class Op>
 struct export_header_does_not_support_op;
 template <bool Ok, class Op>

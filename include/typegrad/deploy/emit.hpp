@@ -18,11 +18,15 @@
 #include <typegrad/detail/arch.hpp>
 #include <typegrad/ops/activations.hpp>
 #include <typegrad/ops/arithmetic.hpp>
+#include <typegrad/ops/batch_norm.hpp>
 #include <typegrad/ops/concat.hpp>
+#include <typegrad/ops/conv.hpp>
 #include <typegrad/ops/dropout.hpp>
+#include <typegrad/ops/embedding.hpp>
 #include <typegrad/ops/linalg.hpp>
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
+#include <typegrad/ops/pool.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -83,8 +87,10 @@ inline std::string literal(code& c, double v) {
 
 //! The emitter of the op `Op`. Specialisations say `supported = true`, give the op's `name` (as the
 //! generated header's comment and docs/deploy.md list it) and write its forward pass:
-//! `static void forward(code&, const operand& y, std::span<const operand> operands)`.
-//! The primary template is an op export_header cannot write (yet).
+//! `static void forward(code&, const operand& y, std::span<const operand> operands)`. The operands
+//! are the node's, in the op's order, and for a batch-level op (batch normalisation) then its
+//! running statistics, each an array of the header. The primary template is an op export_header
+//! cannot write (yet).
 template <class Op>
 struct emit {
     static constexpr bool supported = false;
@@ -417,6 +423,200 @@ struct emit<ops::layer_norm<G, N, EpsBits>> {
         c.line(y.at(base + " + j") + " = " + value + ";", 3);
         c.line("}");
     }
+};
+
+// Batch normalisation (ops/batch_norm.hpp) as torch's model.eval() computes it: with the running
+// statistics, operands (x, weight, bias, running_mean, running_var), and per channel the op's
+// evaluation forward, alpha = weight / √(running_var + eps) (the square root in double, rounded),
+// beta = bias - running_mean · alpha, y = x · alpha + beta over the channel's S elements.
+template <std::size_t C, std::size_t S, std::uint64_t EpsBits, std::uint64_t MomentumBits>
+struct emit<ops::batch_norm<C, S, EpsBits, MomentumBits>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "batch_norm";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &x = in[0], &w = in[1], &b = in[2], &mean = in[3], &var = in[4];
+        const std::string eps = "value_type(" + literal(c, ops::batch_norm<C, S, EpsBits, MomentumBits>::eps) + ")";
+        c.line("for (std::size_t i = 0; i < " + std::to_string(C) + "; ++i) {");
+        c.line(
+            "const value_type invstd = value_type(1) / " + c.call("sqrt", math_sqrt, var.at("i") + " + " + eps) + ";",
+            2);
+        c.line("const value_type alpha = invstd * " + w.at("i") + ";", 2);
+        c.line("const value_type beta = " + b.at("i") + " - " + mean.at("i") + " * alpha;", 2);
+        if constexpr (S == 1) {
+            c.line(y.at("i") + " = " + x.at("i") + " * alpha + beta;", 2);
+        } else {
+            const std::string at = "i * " + std::to_string(S) + " + o";
+            c.line("for (std::size_t o = 0; o < " + std::to_string(S) + "; ++o)", 2);
+            c.line(y.at(at) + " = " + x.at(at) + " * alpha + beta;", 3);
+        }
+        c.line("}");
+    }
+};
+
+// Integer feature columns (ops/embedding.hpp): the columns selected, and the table's row at the
+// index the operand holds, NaN for a value that is not an integer in [0, Num) as the op gives
+// (typegrad's data check rejects such a row before a sweep; predict has no error to report).
+
+template <std::size_t... Cs>
+struct emit<ops::take<Cs...>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "take";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        std::size_t k = 0;
+        for (std::size_t col : ops::take<Cs...>::columns)
+            c.line(y.at(std::to_string(k++)) + " = " + in[0].at(std::to_string(col)) + ";");
+    }
+};
+template <std::size_t Num, std::size_t Dim>
+struct emit<ops::embedding<Num, Dim>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "embedding";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &index = in[0], &w = in[1];
+        const std::string num = std::to_string(Num), dim = std::to_string(Dim);
+        c.needs |= math_constants;
+        c.line("{");
+        c.line("const value_type row = " + index.at("0") + ";", 2);
+        c.line("if (row >= value_type(0) && row < value_type(" + num +
+                   ") && static_cast<value_type>(static_cast<std::size_t>(row)) == row) {",
+               2);
+        c.line("for (std::size_t i = 0; i < " + dim + "; ++i)", 3);
+        c.line(y.at("i") + " = " + w.name + "[static_cast<std::size_t>(row) * " + dim + " + i];", 4);
+        c.line("} else {", 2);
+        c.line("for (std::size_t i = 0; i < " + dim + "; ++i)", 3);
+        c.line(y.at("i") + " = static_cast<value_type>(detail::nan);", 4);
+        c.line("}", 2);
+        c.line("}");
+    }
+};
+
+//! Opens the loop over the kernel taps `k` of one axis of the window `Win` (rows, or columns when
+//! !Rows), with the input index `in` of output `out`; the taps in the zero padding are skipped (an
+//! unsigned index below the padding wraps above the extent). The caller closes the loop.
+template <class Win, bool Rows>
+void open_taps(code& c, std::string_view k, std::string_view in, std::string_view out, int depth) {
+    const std::size_t taps = Rows ? Win::kh : Win::kw, extent = Rows ? Win::h : Win::w,
+                      padding = Rows ? Win::ph : Win::pw;
+    const std::string ks(k), ins(in);
+    c.line("for (std::size_t " + ks + " = 0; " + ks + " < " + std::to_string(taps) + "; ++" + ks + ") {", depth);
+    c.line("const std::size_t " + ins + " = " + std::string(out) + " * " + std::to_string(Win::stride) + " + " + ks +
+               " * " + std::to_string(Win::dilation) + (padding > 0 ? " - " + std::to_string(padding) : std::string()) +
+               ";",
+           depth + 1);
+    if (padding > 0) {
+        c.line("if (" + ins + " >= " + std::to_string(extent) + ")", depth + 1);
+        c.line("continue;", depth + 2);
+    }
+}
+
+//! The loops over the outputs of a window op, channel `ch` of `channels`, row `oy`, column `ox`, and
+//! in them `per_window(depth)`, the statements of one output.
+template <class Win>
+void each_window(code& c, std::size_t channels, const auto& per_window) {
+    c.line("for (std::size_t ch = 0; ch < " + std::to_string(channels) + "; ++ch)");
+    c.line("for (std::size_t oy = 0; oy < " + std::to_string(Win::oh) + "; ++oy)", 2);
+    c.line("for (std::size_t ox = 0; ox < " + std::to_string(Win::ow) + "; ++ox) {", 3);
+    per_window(4);
+    c.line("}", 3);
+}
+
+//! The text of element (channel, row, column) of an image [.., h, w] held by `a`.
+inline std::string pixel(const operand& a, std::string_view channel, std::string_view row, std::string_view col,
+                         std::size_t h, std::size_t w) {
+    return a.name + "[(" + std::string(channel) + " * " + std::to_string(h) + " + " + std::string(row) + ") * " +
+           std::to_string(w) + " + " + std::string(col) + "]";
+}
+
+// Convolution (ops/conv.hpp: tg::conv2d, tg::conv1d, tg::Conv2d, tg::Conv1d), operands (x, weight[,
+// bias]): each output starts from its bias (or 0) and adds w·x over the input channels, then the
+// kernel's rows and columns, skipping the taps that fall in the zero padding, as the op does.
+template <std::size_t C, std::size_t O, class Win>
+struct emit<ops::conv<C, O, Win>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "conv";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const operand &x = in[0], &w = in[1];
+        const auto n = [](std::size_t v) { return std::to_string(v); };
+        each_window<Win>(c, O, [&](int d) {
+            c.line("value_type s = " + (in.size() == 3 ? in[2].at("ch") : std::string("value_type(0)")) + ";", d);
+            c.line("for (std::size_t i = 0; i < " + n(C) + "; ++i)", d);
+            open_taps<Win, true>(c, "ky", "iy", "oy", d + 1);
+            open_taps<Win, false>(c, "kx", "ix", "ox", d + 2);
+            c.line("s = " + w.name + "[((ch * " + n(C) + " + i) * " + n(Win::kh) + " + ky) * " + n(Win::kw) +
+                       " + kx] * " + pixel(x, "i", "iy", "ix", Win::h, Win::w) + " + s;",
+                   d + 3);
+            c.line("}", d + 2);
+            c.line("}", d + 1);
+            c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = s;", d);
+        });
+    }
+};
+
+// Pooling (ops/pool.hpp: tg::max_pool2d, tg::avg_pool2d, ..., tg::MaxPool2d, tg::AvgPool2d, ...).
+
+// The largest element of each window, padding -inf; a NaN taken as the op takes it (the last one).
+template <std::size_t C, class Win, bool OneD>
+struct emit<ops::max_pool<C, Win, OneD>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "max_pool";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        c.needs |= math_constants;
+        each_window<Win>(c, C, [&](int d) {
+            c.line("value_type m = static_cast<value_type>(-detail::inf);", d);
+            open_taps<Win, true>(c, "ky", "iy", "oy", d);
+            open_taps<Win, false>(c, "kx", "ix", "ox", d + 1);
+            c.line("const value_type s = " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", d + 2);
+            c.line("if (s > m || s != s)", d + 2);
+            c.line("m = s;", d + 3);
+            c.line("}", d + 1);
+            c.line("}", d);
+            c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = m;", d);
+        });
+    }
+};
+// The mean of each window, divided by the whole window, padding included (count_include_pad).
+template <std::size_t C, class Win, bool OneD>
+struct emit<ops::avg_pool<C, Win, OneD>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "avg_pool";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        each_window<Win>(c, C, [&](int d) {
+            c.line("value_type s = value_type(0);", d);
+            open_taps<Win, true>(c, "ky", "iy", "oy", d);
+            open_taps<Win, false>(c, "kx", "ix", "ox", d + 1);
+            c.line("s += " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", d + 2);
+            c.line("}", d + 1);
+            c.line("}", d);
+            c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = s / value_type(" +
+                       std::to_string(Win::kh * Win::kw) + ");",
+                   d);
+        });
+    }
+};
+// The mean of each channel's N elements.
+template <std::size_t C, std::size_t N, bool OneD>
+struct emit<ops::global_avg_pool<C, N, OneD>> {
+    static constexpr bool supported = true;
+    static constexpr std::string_view name = "global_avg_pool";
+    static void forward(code& c, const operand& y, std::span<const operand> in) {
+        const std::string n = std::to_string(N);
+        c.line("for (std::size_t ch = 0; ch < " + std::to_string(C) + "; ++ch) {");
+        c.line("value_type s = " + in[0].name + "[ch * " + n + "];", 2);
+        if (N > 1) {
+            c.line("for (std::size_t i = 1; i < " + n + "; ++i)", 2);
+            c.line("s += " + in[0].name + "[ch * " + n + " + i];", 3);
+        }
+        c.line(y.at("ch") + " = s / value_type(" + n + ");", 2);
+        c.line("}");
+    }
+};
+
+// A view under another shape (ops/conv.hpp: tg::view, tg::flatten, tg::Unflatten, tg::Flatten): the
+// same elements in the same order.
+template <class To>
+struct emit<ops::reshape<To>> : unary_elementwise<emit<ops::reshape<To>>> {
+    static constexpr std::string_view name = "reshape";
+    static std::string f(code&, const std::string& a) { return a; }
 };
 
 }  // namespace TYPEGRAD_NS::deploy

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <typegrad/autodiff/buffers.hpp>
 #include <typegrad/autodiff/graph.hpp>
 #include <typegrad/core/diagnostics.hpp>
 #include <typegrad/core/error.hpp>
@@ -53,10 +54,12 @@ inline constexpr std::array<std::string_view, 97> keywords{
     "using",       "virtual",   "void",       "volatile",  "wchar_t",  "while",        "xor",
     "xor_eq",      "final",     "override",   "import",    "module",   "std"};
 
-// The names the generated header declares itself, and predict's locals.
-inline constexpr std::array<std::string_view, 16> reserved{
-    "value_type", "inputs", "outputs", "predict", "detail", "feature_mean", "feature_std", "x", "y",
-    "z",          "i",      "o",       "s",       "m",      "lse",          "standardizes"};
+// The names the generated header declares itself, and predict's locals (the emitters').
+inline constexpr std::array<std::string_view, 34> reserved{
+    "value_type", "inputs", "outputs", "predict", "detail", "feature_mean", "feature_std", "x",  "y",     "z",
+    "i",          "o",      "s",       "m",       "lse",    "standardizes", "g",           "j",  "shift", "offset",
+    "q",          "d",      "rstd",    "invstd",  "alpha",  "beta",         "row",         "oy", "ox",    "ch",
+    "ky",         "kx",     "iy",      "ix"};
 
 inline bool is_identifier(std::string_view s) {
     auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
@@ -202,6 +205,21 @@ struct held_by;
 template <class... S, class... A>
 struct held_by<type_list<S...>, type_list<A...>> : std::bool_constant<(one_of<S, A...> && ...)> {};
 
+//! The first type of the list Sub that the list All does not hold (Sub must have one).
+template <class Sub, class All>
+struct first_not_held;
+template <class... S, class... A>
+struct first_not_held<type_list<S...>, type_list<A...>> {
+    static constexpr std::size_t index = [] {
+        constexpr std::array<bool, sizeof...(S)> held{one_of<S, A...>...};
+        std::size_t i = 0;
+        while (held[i])
+            ++i;
+        return i;
+    }();
+    using type = autodiff::walk::at<index, S...>;
+};
+
 template <class List>
 struct first_of;
 template <class First, class... Rest>
@@ -220,6 +238,10 @@ constexpr std::size_t count(type_list<Ts...>) {
     return sizeof...(Ts);
 }
 
+//! The batch-level nodes (batch normalisation) of a node list.
+template <class Nodes>
+using batch_level_nodes = autodiff::walk::filter<autodiff::is_batch_level_node, Nodes>;
+
 //! Whether `Model` can be written with the parameters of `Loss`: one message for the first fault.
 //! Each check takes its own (dependent) condition, so that Clang instantiates none ahead of time.
 template <class Model, class Loss>
@@ -229,6 +251,8 @@ constexpr bool check_exportable() {
     constexpr std::size_t inputs = count(typename graph::inputs{});
     constexpr bool one_input = inputs == 1;
     constexpr bool params_held = held_by<typename graph::params, typename autodiff::graph<Loss>::params>::value;
+    constexpr bool buffers_held =
+        held_by<batch_level_nodes<typename graph::nodes>, typename autodiff::graph<Loss>::nodes>::value;
     if constexpr (!no_target) {
         using target = typename first_of<typename graph::targets>::type;
         return error::check<no_target>(
@@ -237,6 +261,12 @@ constexpr bool check_exportable() {
         return error::check<one_input>(error::fault<error::export_header_needs_one_input<error::inputs_read<inputs>>>);
     } else if constexpr (!params_held) {
         return error::check<params_held>(error::fault<error::export_header_parameters_of_another_model>);
+    } else if constexpr (!buffers_held) {
+        using weight =
+            typename autodiff::weight_of<typename first_not_held<batch_level_nodes<typename graph::nodes>,
+                                                                 typename autodiff::graph<Loss>::nodes>::type>::type;
+        return error::check<buffers_held>(
+            error::fault<error::export_header_running_statistics_of_another_model<error::spelled<weight::name>>>);
     } else {
         constexpr std::size_t bad = first_unsupported(typename graph::nodes{});
         constexpr bool supported = bad == count(typename graph::nodes{});
@@ -275,23 +305,40 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
                                   std::to_string(scaler->mean.size()) + " feature columns, the model's input '" +
                                   std::string(input::name.view()) + "' has " + std::to_string(n_in) + " features"));
 
-    // The parameters: name, shape, offset in params, array.
+    // The parameters (name, shape, offset in params.values(), array), then the running statistics
+    // of the model's batch normalisations (offset in params.buffers()), running_mean and
+    // running_var of each (num_batches_tracked plays no part in evaluation).
     struct param_entry {
-        std::string_view name;
+        std::string name;
         std::string dims;
         std::size_t offset, size;
+        bool buffer = false;
     };
     std::vector<param_entry> entries;
     [&]<class... Ps>(type_list<Ps...>) {
-        (entries.push_back(
-             {Ps::name.view(), dims_of<typename Ps::shape_type>::text(), layout::template offset_of<Ps>, size_of<Ps>}),
+        (entries.push_back({std::string(Ps::name.view()), dims_of<typename Ps::shape_type>::text(),
+                            layout::template offset_of<Ps>, size_of<Ps>}),
          ...);
     }(model_params{});
+    const std::size_t n_params = entries.size();
+    [&]<class... Bs>(type_list<Bs...>) {
+        [[maybe_unused]] const auto add = [&]<class B>(std::type_identity<B>) {
+            constexpr std::string_view weight = autodiff::weight_of<B>::type::name.view();
+            const std::string layer(weight.substr(0, weight.size() - 7));  // without ".weight"
+            constexpr std::size_t channels = B::op::channels;
+            const std::string dims = "[" + std::to_string(channels) + "]";
+            constexpr std::size_t offset = Parameters<L, T>::buffer_layout::template offset_of<B>;
+            entries.push_back({layer + ".running_mean", dims, offset, channels, true});
+            entries.push_back({layer + ".running_var", dims, offset + channels, channels, true});
+        };
+        (add(std::type_identity<Bs>{}), ...);
+    }(batch_level_nodes<nodes>{});
     std::vector<std::string_view> names;
     std::size_t total = 0;
     for (const auto& e : entries) {
         names.push_back(e.name);
-        total += e.size;
+        if (!e.buffer)
+            total += e.size;
     }
     const std::vector<std::string> arrays = array_names(names);
 
@@ -301,7 +348,7 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
     code body;
     const std::string x_name = scaler ? "z" : "x";
     [&]<class... Ns>(type_list<Ns...>) {
-        std::size_t k = 0;
+        std::size_t k = 0, batch_level = 0;
         auto visit = [&]<class N>(std::type_identity<N>) {
             const std::string index = std::to_string(k);
             constexpr bool root = std::is_same_v<N, Model>;
@@ -314,9 +361,17 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
                 body.line("const value_type c" + index + "[1] = {value_type(" + literal(body, N::value) + ")};");
             } else {
                 values.push_back({root ? "y" : "v" + index, size_of<N>});
-                const std::vector<operand> operands = [&]<class... Args>(type_list<Args...>) {
+                std::vector<operand> operands = [&]<class... Args>(type_list<Args...>) {
                     return std::vector<operand>{values[index_in<Args>(nodes{})]...};
                 }(typename N::children{});
+                if constexpr (autodiff::is_batch_level<N>) {
+                    // Its running mean and variance, after its own operands.
+                    for (std::size_t part = 0; part < 2; ++part) {
+                        const std::size_t e = n_params + 2 * batch_level + part;
+                        operands.push_back({arrays[e], entries[e].size});
+                    }
+                    ++batch_level;
+                }
                 std::string line = "//   " + values.back().name + " " + dims_of<typename N::shape_type>::text() +
                                    " = " + std::string(describe<N>::name()) + "(";
                 for (std::size_t a = 0; a < operands.size(); ++a)
@@ -344,8 +399,12 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
     h += "//\n";
     h += "// Input '" + std::string(input::name.view()) + "' [" + std::to_string(n_in) + "] -> output [" +
          std::to_string(n_out) + "], " + type + ", " + std::to_string(total) + " parameter values:\n";
-    for (std::size_t p = 0; p < entries.size(); ++p)
-        h += "//   " + std::string(entries[p].name) + " " + entries[p].dims + " as " + arrays[p] + "\n";
+    for (std::size_t p = 0; p < entries.size(); ++p) {
+        if (p == n_params)
+            h += "// and the running statistics of its batch normalisations, which predict normalises by (torch's\n"
+                 "// model.eval()):\n";
+        h += "//   " + entries[p].name + " " + entries[p].dims + " as " + arrays[p] + "\n";
+    }
     if (scaler)
         h += "// The raw features are standardised first, z = (x - feature_mean) / feature_std (0 where the\n"
              "// std is 0), as tg::data::standardizer does.\n";
@@ -362,9 +421,13 @@ std::string source(const Parameters<L, T>& params, const data::standardizer<T>* 
          "// back the trained value exactly.\n";
     for (std::size_t p = 0; p < entries.size(); ++p) {
         const auto& e = entries[p];
+        if (p == n_params)
+            h += "\n// The running statistics, as training left them (buffers, not parameters).\n";
+        const T* data = e.buffer ? params.buffers().data() : params.values().data();
         h += "inline constexpr " + type + " " + arrays[p] + "[" + std::to_string(e.size) + "] = " +
-             initialiser(params.values().data() + e.offset, e.size, "the parameter '" + std::string(e.name) + "'") +
-             ";  // " + std::string(e.name) + " " + e.dims + "\n";
+             initialiser(data + e.offset, e.size,
+                         (e.buffer ? "the running statistic '" : "the parameter '") + e.name + "'") +
+             ";  // " + e.name + " " + e.dims + "\n";
     }
     if (scaler) {
         h += "\n// The standardizer the model was trained behind: each feature's mean and population std.\n";
