@@ -15,6 +15,7 @@
 
 #include <typegrad/typegrad.hpp>
 
+#include "datasets.hpp"
 #include "layers/reference.hpp"
 
 namespace tg = typegrad;
@@ -29,13 +30,8 @@ constexpr auto cnn_loss = tg::cross_entropy(cnn{}(tg::input<"x", 64>), tg::class
 
 template <class T>
 tg::data::basic_dataset<T> golden(const std::string& name) {
-    const auto f = tg::data::read_csv<float>(std::filesystem::path(TYPEGRAD_GOLDEN_DATA_DIR) / name);
-    if constexpr (std::is_same_v<T, float>)
-        return f;
-    else
-        return tg::data::basic_dataset<T>(f.feature_names(), f.target_name(),
-                                          std::vector<T>(f.features().begin(), f.features().end()),
-                                          std::vector<T>(f.targets().begin(), f.targets().end()));
+    return typegrad_test::converted<T>(
+        tg::data::read_csv<float>(std::filesystem::path(TYPEGRAD_GOLDEN_DATA_DIR) / name));
 }
 
 // The largest |got - want| / (atol + rtol |want|) over the pairs: at most 1 is within tolerance.

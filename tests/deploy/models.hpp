@@ -14,6 +14,8 @@
 
 #include <typegrad/typegrad.hpp>
 
+#include "datasets.hpp"
+
 namespace deploy_models {
 namespace tg = typegrad;
 using namespace tg::literals;
@@ -128,14 +130,8 @@ constexpr auto diabetes_emb_loss = tg::mse(diabetes_emb, tg::target<"y">);
 //! A data file of tests/golden/data (or, with `examples`, of examples/data), in T.
 template <class T = float>
 tg::data::basic_dataset<T> read_data(const std::string& name, bool examples = false) {
-    const auto f = tg::data::read_csv<float>(
-        std::string(examples ? TYPEGRAD_EXAMPLES_DATA_DIR : TYPEGRAD_GOLDEN_DATA_DIR) + "/" + name);
-    if constexpr (std::is_same_v<T, float>)
-        return f;
-    else
-        return tg::data::basic_dataset<T>(f.feature_names(), f.target_name(),
-                                          std::vector<T>(f.features().begin(), f.features().end()),
-                                          std::vector<T>(f.targets().begin(), f.targets().end()));
+    return typegrad_test::converted<T>(tg::data::read_csv<float>(
+        std::string(examples ? TYPEGRAD_EXAMPLES_DATA_DIR : TYPEGRAD_GOLDEN_DATA_DIR) + "/" + name));
 }
 
 //! The diabetes data's standardizer whose sex column has mean 1 and std 1: the file's 1 and 2 become
