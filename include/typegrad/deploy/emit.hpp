@@ -490,23 +490,33 @@ struct emit<ops::embedding<Num, Dim>> {
     }
 };
 
-//! Opens the loop over the kernel taps `k` of one axis of the window `Win` (rows, or columns when
-//! !Rows), with the input index `in` of output `out`; the taps in the zero padding are skipped (an
-//! unsigned index below the padding wraps above the extent). The caller closes the loop.
+//! Opens the loop over the kernel taps of one axis of the window `Win`: rows (tap ky, input row iy of
+//! output row oy) or, when !Rows, columns (kx, ix, ox); the taps in the zero padding are skipped (an
+//! unsigned index below the padding wraps above the extent). each_tap closes it.
 template <class Win, bool Rows>
-void open_taps(code& c, std::string_view k, std::string_view in, std::string_view out, int depth) {
+void open_taps(code& c, int depth) {
     const std::size_t taps = Rows ? Win::kh : Win::kw, extent = Rows ? Win::h : Win::w,
                       padding = Rows ? Win::ph : Win::pw;
-    const std::string ks(k), ins(in);
-    c.line("for (std::size_t " + ks + " = 0; " + ks + " < " + std::to_string(taps) + "; ++" + ks + ") {", depth);
-    c.line("const std::size_t " + ins + " = " + std::string(out) + " * " + std::to_string(Win::stride) + " + " + ks +
-               " * " + std::to_string(Win::dilation) + (padding > 0 ? " - " + std::to_string(padding) : std::string()) +
-               ";",
+    const std::string k = Rows ? "ky" : "kx", in = Rows ? "iy" : "ix", out = Rows ? "oy" : "ox";
+    c.line("for (std::size_t " + k + " = 0; " + k + " < " + std::to_string(taps) + "; ++" + k + ") {", depth);
+    c.line("const std::size_t " + in + " = " + out + " * " + std::to_string(Win::stride) + " + " + k + " * " +
+               std::to_string(Win::dilation) + (padding > 0 ? " - " + std::to_string(padding) : std::string()) + ";",
            depth + 1);
     if (padding > 0) {
-        c.line("if (" + ins + " >= " + std::to_string(extent) + ")", depth + 1);
+        c.line("if (" + in + " >= " + std::to_string(extent) + ")", depth + 1);
         c.line("continue;", depth + 2);
     }
+}
+
+//! The loops over the taps of one output's window, rows then columns, the padding's taps skipped,
+//! and in them `per_tap(depth)`, the statements of one tap (input element iy, ix).
+template <class Win>
+void each_tap(code& c, int depth, const auto& per_tap) {
+    open_taps<Win, true>(c, depth);
+    open_taps<Win, false>(c, depth + 1);
+    per_tap(depth + 2);
+    c.line("}", depth + 1);
+    c.line("}", depth);
 }
 
 //! The loops over the outputs of a window op, channel `ch` of `channels`, row `oy`, column `ox`, and
@@ -540,13 +550,11 @@ struct emit<ops::conv<C, O, Win>> {
         each_window<Win>(c, O, [&](int d) {
             c.line("value_type s = " + (in.size() == 3 ? in[2].at("ch") : std::string("value_type(0)")) + ";", d);
             c.line("for (std::size_t i = 0; i < " + n(C) + "; ++i)", d);
-            open_taps<Win, true>(c, "ky", "iy", "oy", d + 1);
-            open_taps<Win, false>(c, "kx", "ix", "ox", d + 2);
-            c.line("s = " + w.name + "[((ch * " + n(C) + " + i) * " + n(Win::kh) + " + ky) * " + n(Win::kw) +
-                       " + kx] * " + pixel(x, "i", "iy", "ix", Win::h, Win::w) + " + s;",
-                   d + 3);
-            c.line("}", d + 2);
-            c.line("}", d + 1);
+            each_tap<Win>(c, d + 1, [&](int t) {
+                c.line("s = " + w.name + "[((ch * " + n(C) + " + i) * " + n(Win::kh) + " + ky) * " + n(Win::kw) +
+                           " + kx] * " + pixel(x, "i", "iy", "ix", Win::h, Win::w) + " + s;",
+                       t);
+            });
             c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = s;", d);
         });
     }
@@ -563,13 +571,11 @@ struct emit<ops::max_pool<C, Win, OneD>> {
         c.needs |= math_constants;
         each_window<Win>(c, C, [&](int d) {
             c.line("value_type m = static_cast<value_type>(-detail::inf);", d);
-            open_taps<Win, true>(c, "ky", "iy", "oy", d);
-            open_taps<Win, false>(c, "kx", "ix", "ox", d + 1);
-            c.line("const value_type s = " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", d + 2);
-            c.line("if (s > m || s != s)", d + 2);
-            c.line("m = s;", d + 3);
-            c.line("}", d + 1);
-            c.line("}", d);
+            each_tap<Win>(c, d, [&](int t) {
+                c.line("const value_type s = " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", t);
+                c.line("if (s > m || s != s)", t);
+                c.line("m = s;", t + 1);
+            });
             c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = m;", d);
         });
     }
@@ -582,11 +588,8 @@ struct emit<ops::avg_pool<C, Win, OneD>> {
     static void forward(code& c, const operand& y, std::span<const operand> in) {
         each_window<Win>(c, C, [&](int d) {
             c.line("value_type s = value_type(0);", d);
-            open_taps<Win, true>(c, "ky", "iy", "oy", d);
-            open_taps<Win, false>(c, "kx", "ix", "ox", d + 1);
-            c.line("s += " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", d + 2);
-            c.line("}", d + 1);
-            c.line("}", d);
+            each_tap<Win>(c, d,
+                          [&](int t) { c.line("s += " + pixel(in[0], "ch", "iy", "ix", Win::h, Win::w) + ";", t); });
             c.line(pixel(y, "ch", "oy", "ox", Win::oh, Win::ow) + " = s / value_type(" +
                        std::to_string(Win::kh * Win::kw) + ");",
                    d);
