@@ -138,10 +138,9 @@ public:
         if (c.chunks <= 1)
             return Program::backward(params, grads, scratch(0), rows);
         const T weight = T(1) / static_cast<T>(rows.count);
+        // The chunks' buffers are all zero here: made so, and cleared as they are summed (a sweep
+        // raises nothing: the data were checked when they were fed).
         reserve(threads_ == 1 ? 2 : c.chunks);
-        if (dirty_)  // a sweep that threw left its sums behind
-            std::fill(chunk(0), chunk(0) + capacity_ * stride, T(0));
-        dirty_ = true;
         if (threads_ == 1) {
             // One thread sweeps the chunks in order: chunk 0 into the buffer of the running sum, each
             // next one into a second buffer, added into the sum (and cleared) at once, while both are
@@ -157,7 +156,6 @@ public:
                 add_and_clear(sum, next);
             }
             add_and_clear(grads, sum);
-            dirty_ = false;
             return sum_in_order(losses_, c.chunks) / static_cast<T>(rows.count);
         }
         parallel::for_each_index(threads_, c.chunks, [&](std::size_t k, unsigned t) {
@@ -165,7 +163,6 @@ public:
             losses_[k] = Program::backward_sum(params, g, scratch(t), part_of(rows, c, k), weight);
         });
         reduce(grads, c.chunks);
-        dirty_ = false;
         return sum_in_order(losses_, c.chunks) / static_cast<T>(rows.count);
     }
 
@@ -267,7 +264,6 @@ private:
     std::unique_ptr<lane[]> scratch_;
     std::unique_ptr<value_type[]> chunks_;
     std::size_t capacity_ = 0;
-    bool dirty_ = false;  // between the sweep into the chunks' buffers and the reduce that clears them
     std::array<value_type, chunking::max_chunks> losses_{};
     [[no_unique_address]] block_storage<Program> blocks_;
 };
