@@ -110,13 +110,13 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 
 template <class T, class Loss>
 void check_thread_counts(const Loss& loss, targets kind) {
-    // 203 rows: batches of 96, 96 and 11; chunks of 16 rows cut a batch of 96 into 6, the last
-    // block of the last chunk of a batch of 11 is partly filled.
+    // 203 rows: batches of 96, 96 and 11; chunks of at least 16 rows cut a batch of 96 into 4 (a
+    // power of two), the batch of 11 is one partly filled block on the calling thread.
     const auto data = make_data<T>(203, kind, 11);
     tg::Parameters<Loss, T> probe_params;
     tg::Trainer<Loss, tg::Adam, T> probe{probe_params, {}};
     probe.set_min_chunk_rows(16);
-    REQUIRE(probe.chunks_of(96).chunks == 6);
+    REQUIRE(probe.chunks_of(96).chunks == 4);
     REQUIRE(probe.chunks_of(203).chunks > 1);
     for (bool shuffled : {true, false}) {
         INFO("shuffled " << shuffled);
@@ -145,6 +145,49 @@ TEMPLATE_TEST_CASE("every thread count gives the same bits, for every loss", "[p
     SECTION("bce_with_logits") { check_thread_counts<TestType>(bce_loss, targets::binary); }
     SECTION("cross_entropy") { check_thread_counts<TestType>(ce_loss, targets::classes); }
     SECTION("nll of log_softmax") { check_thread_counts<TestType>(nll_loss, targets::classes); }
+}
+
+TEST_CASE("a batch is cut into a power of two of chunks, whole blocks as equal as blocks allow", "[parallel]") {
+    using tg::autodiff::chunking;
+    for (const std::size_t lanes : {1u, 4u, 8u, 16u})
+        for (const std::size_t min_rows : {1u, 16u, 100u})
+            for (std::size_t rows = 0; rows <= 2000; rows += rows < 100 ? 1 : 37) {
+                INFO("lanes " << lanes << ", min_rows " << min_rows << ", rows " << rows);
+                const chunking c = chunking::of(rows, 1000, lanes, min_rows);
+                if (rows == 0) {
+                    CHECK(c.chunks == 0);
+                    continue;
+                }
+                REQUIRE(c.chunks >= 1);
+                CHECK(c.chunks <= chunking::max_chunks);
+                CHECK((c.chunks & (c.chunks - 1)) == 0);
+                const std::size_t blocks = (rows + lanes - 1) / lanes;
+                const std::size_t fewest = (min_rows + lanes - 1) / lanes * lanes;
+                // As many as the rule allows: twice as many would break a bound.
+                CHECK((2 * c.chunks > chunking::max_chunks || 2 * c.chunks > blocks || rows < 2 * c.chunks * fewest));
+                std::size_t next = 0, least = rows, most = 0;
+                for (std::size_t k = 0; k < c.chunks; ++k) {
+                    CHECK(c.first(k) == next);
+                    CHECK(c.first(k) % lanes == 0);
+                    REQUIRE(c.count(k) > 0);
+                    next += c.count(k);
+                    if (k + 1 < c.chunks) {  // the last one may end in a partly filled block
+                        least = std::min(least, c.count(k));
+                        most = std::max(most, c.count(k));
+                        CHECK(c.count(k) % lanes == 0);
+                    }
+                }
+                CHECK(next == rows);
+                if (c.chunks > 2)
+                    CHECK(most - least <= lanes);
+                if (c.chunks > 1)
+                    CHECK(least >= fewest);
+            }
+    // The default: the rows whose sweep does min_work multiply-adds. 1797 rows of the 85,002
+    // parameters of a 64-256-256-10 model are 8 chunks; 256 rows are 2.
+    CHECK(chunking::of(1797, 85002, 16).chunks == 8);
+    CHECK(chunking::of(256, 85002, 16).chunks == 2);
+    CHECK(chunking::of(64, 85002, 16).chunks == 1);
 }
 
 namespace {

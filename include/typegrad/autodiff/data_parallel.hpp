@@ -22,29 +22,46 @@ namespace TYPEGRAD_NS::autodiff {
 
 //! How a batch of `rows` rows is cut for a model of `params` parameter elements, in SIMD blocks of
 //! `lanes` samples. A chunk is worth a thread when its work (rows times parameters, about the
-//! multiply-adds of a dense model's sweep) is at least min_work, 2^22: about 1.6 ms of one core for
-//! the 64-256-256-10 model on the development machine, where the chunk's own buffer (zeroed, then
-//! added into the gradients) costs two passes over P values. The threshold is reasoned from those
-//! costs, not tuned by a benchmark sweep. At most max_chunks chunks, so the buffers stay bounded
-//! however large the batch.
+//! multiply-adds of a dense model's sweep) is at least min_work, 2^23, against about three passes
+//! over the parameters for its own buffer (written by the sweep, read and cleared by the reduction).
+//! The chunks are a power of two, at most max_chunks = 8, so that 2, 4 and 8 threads get equal
+//! shares: whole SIMD blocks, as equal as blocks allow (block b of B belongs to the chunk k with
+//! first(k) <= b·lanes < first(k + 1)), which neither the threads nor the machine's cores decide.
+//! More chunks would let more threads in, each paying for its buffer: on the 2-core development
+//! machine, 15 chunks of 128 rows of the 64-256-256-10 model ran 6% slower on two threads than 8 of
+//! 240, and the earlier rule's 29 chunks of 64 rows (10 MB of buffers) 10-25% slower (docs/scale.md).
 struct chunking {
-    static constexpr std::size_t min_work = std::size_t{1} << 22;
-    static constexpr std::size_t max_chunks = 32;
+    static constexpr std::size_t min_work = std::size_t{1} << 23;
+    static constexpr std::size_t max_chunks = 8;
 
-    std::size_t rows_per_chunk = 0;
+    std::size_t rows = 0;
+    std::size_t lanes = 1;
     std::size_t chunks = 0;
 
     //! `min_rows`: the fewest rows of a chunk (rounded up to whole blocks), or 0 for the default,
     //! min_work over the parameters.
     static constexpr chunking of(std::size_t rows, std::size_t params, std::size_t lanes,
                                  std::size_t min_rows = 0) noexcept {
-        const auto round_up = [&](std::size_t n) { return (n + lanes - 1) / lanes * lanes; };
         if (min_rows == 0)
             min_rows = min_work / std::max<std::size_t>(params, 1);
-        min_rows = round_up(std::clamp<std::size_t>(min_rows, 1, std::size_t{1} << 24));
-        const std::size_t per = std::max(min_rows, round_up((rows + max_chunks - 1) / max_chunks));
-        return {per, rows == 0 ? 0 : (rows + per - 1) / per};
+        min_rows = std::clamp<std::size_t>(min_rows, 1, std::size_t{1} << 24);
+        min_rows = (min_rows + lanes - 1) / lanes * lanes;
+        if (rows == 0)
+            return {0, lanes, 0};
+        const std::size_t blocks = (rows + lanes - 1) / lanes;
+        std::size_t n = 1;
+        while (2 * n <= max_chunks && 2 * n <= blocks && rows >= 2 * n * min_rows)
+            n *= 2;
+        return {rows, lanes, n};
     }
+
+    //! The first row of chunk k (k <= chunks: first(chunks) is at or past the last row).
+    constexpr std::size_t first(std::size_t k) const noexcept {
+        const std::size_t blocks = (rows + lanes - 1) / lanes;
+        return k * blocks / chunks * lanes;
+    }
+    //! The rows of chunk k.
+    constexpr std::size_t count(std::size_t k) const noexcept { return std::min(first(k + 1), rows) - first(k); }
 };
 
 //! A training batch's workspaces, one per block, for a loss with batch-level nodes (grown when a
@@ -248,8 +265,7 @@ private:
 
     // Chunk k of rows, cut as c says.
     static sample_source<value_type> part_of(const sample_source<value_type>& rows, const chunking& c, std::size_t k) {
-        const std::size_t first = k * c.rows_per_chunk;
-        return rows.part(first, std::min(c.rows_per_chunk, rows.count - first));
+        return rows.part(c.first(k), c.count(k));
     }
     // The chunks' sums added in chunk order, whichever thread made each.
     static value_type sum_in_order(const std::array<value_type, chunking::max_chunks>& sums, std::size_t chunks) {
