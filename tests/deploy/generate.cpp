@@ -45,6 +45,18 @@ int main(int argc, char** argv) {
     tg::init::torch_default(branches, 5);
     tg::export_header(dir / "branches.hpp", dm::branches, branches);
 
+    // The relu variants: the layers with fixed weights, in float and double; the ops on the input.
+    tg::Parameters rect{dm::rect_loss};
+    dm::set_fixed_weights(rect);
+    tg::export_header(dir / "rect.hpp", dm::rect, rect);
+    tg::Parameters<decltype(dm::rect_loss), double> rect64;
+    dm::set_fixed_weights(rect64);
+    tg::export_header(dir / "rect_double.hpp", dm::rect, rect64);
+    tg::Parameters rect_edges{dm::rect_edges_loss};
+    tg::export_header(dir / "rect_edges.hpp", dm::rect_edges, rect_edges);
+    tg::Parameters<decltype(dm::rect_edges_loss), double> rect_edges64;
+    tg::export_header(dir / "rect_edges_double.hpp", dm::rect_edges, rect_edges64);
+
     // Models with state beside their parameters, trained here; the tests read the trained values
     // (<name>.state, written by dm::write_state) to compare the headers with tg::predict.
     const auto iris = dm::read_data("iris_std.csv");

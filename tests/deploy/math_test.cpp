@@ -21,6 +21,12 @@ static_assert(dm::sqrt(2.0) > 1.4142135623730 && dm::sqrt(2.0) < 1.4142135623731
 static_assert(dm::sigmoid(0.0) == 0.5 && dm::softplus(-800.0) == 0.0 && dm::softplus(800.0) == 800.0);
 static_assert(dm::exp(-800.0) == 0.0 && dm::exp(800.0) == dm::inf && dm::log(0.0) == -dm::inf);
 static_assert(dm::powi(-2.0, 3) == -8.0 && dm::powi(2.0, -2) == 0.25 && dm::pow(4.0, 0.5) > 1.9999999999);
+static_assert(dm::erf(0.5) > 0.5204998778130 && dm::erf(0.5) < 0.5204998778131);  // each side of 1.25
+static_assert(dm::erf(-2.0) < -0.9953222650189 && dm::erf(-2.0) > -0.9953222650190);
+static_assert(dm::erf(6.0) == 1.0 && dm::erf(-dm::inf) == -1.0 && dm::gelu(dm::inf) == dm::inf);
+static_assert(dm::gelu(1.0) > 0.8413447460685 && dm::gelu(1.0) < 0.8413447460686);
+static_assert(dm::gelu_tanh(1.0) > 0.8411919906082 && dm::gelu_tanh(1.0) < 0.8411919906083);
+static_assert(dm::silu(1.0) > 0.7310585786300 && dm::silu(1.0) < 0.7310585786301 && dm::silu(-800.0) == 0.0);
 
 //! The largest relative error of `f` against `g` at n + 1 evenly spaced points of [lo, hi], in
 //! units of double's epsilon, printed.
@@ -39,6 +45,37 @@ double worst_ulps(const char* name, F f, G g, double lo, double hi, int n = 2000
                 hi, worst, worst / DBL_EPSILON, at);
     return worst / DBL_EPSILON;
 }
+
+//! As worst_ulps, the error relative to max(|g(x)|, 1): gelu's tails are x times 1 + erf or
+//! 1 + tanh, which cancel in the reference as in `f`, so their error there is absolute.
+template <class F, class G>
+double worst_ulps_above_one(const char* name, F f, G g, double lo, double hi, int n = 200000) {
+    double worst = 0, at = lo;
+    for (int i = 0; i <= n; ++i) {
+        const double x = lo + (hi - lo) * i / n, want = g(x),
+                     err = std::fabs(f(x) - want) / std::fmax(std::fabs(want), 1);
+        if (err > worst) {
+            worst = err;
+            at = x;
+        }
+    }
+    std::printf(
+        "deploy math: %-9s on [%g, %g]: max error relative above 1, absolute below %.3g = %.2f x DBL_EPSILON "
+        "(at %.17g)\n",
+        name, lo, hi, worst, worst / DBL_EPSILON, at);
+    return worst / DBL_EPSILON;
+}
+
+//! Whether a and b are the same double: both NaN, or equal with the same sign.
+bool same(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || (a == b && std::signbit(a) == std::signbit(b));
+}
+
+double gelu_reference(double x) { return x * 0.5 * (1.0 + std::erf(x * 0.70710678118654752440)); }
+double gelu_tanh_reference(double x) {
+    return 0.5 * x * (1.0 + std::tanh(0.79788456080286535588 * (x + 0.044715 * (x * x * x))));
+}
+double silu_reference(double x) { return x / (1.0 + std::exp(-x)); }
 
 }  // namespace
 
@@ -94,4 +131,47 @@ TEST_CASE("deploy math: special values") {
     CHECK(dm::sqrt(1e-320) == Approx(std::sqrt(1e-320)).epsilon(1e-15));
     CHECK(dm::sqrt(dm::inf) == dm::inf);
     CHECK(dm::log1p(-1.0) == -dm::inf);
+}
+
+TEST_CASE("deploy math: erf within a few ulp of double, its edges as std::erf's") {
+    const auto erf = [](double x) { return std::erf(x); };
+    CHECK(worst_ulps("erf", dm::erf, erf, -6.5, 6.5, 400000) <= 2);
+    CHECK(worst_ulps("erf", dm::erf, erf, 1.2, 1.3) <= 2);  // where the series hands over to erfc
+    CHECK(worst_ulps("erf", dm::erf, erf, -1e-6, 1e-6) <= 2);
+    CHECK(worst_ulps("erf", dm::erf, erf, -40, 40) <= 2);
+    for (double x : {0.0, -0.0, 1e-310, -1e-310, 4.9406564584124654e-324, 1e-20, 1.25, -1.25, 5.9, 6.0, -6.0, 27.0,
+                     -1e300, 1e300, dm::inf, -dm::inf, dm::nan}) {
+        INFO(x);
+        if (std::fabs(x) < 1e-300)  // subnormal: 2/√π x rounded, as glibc's; ±0 kept
+            CHECK((same(dm::erf(x), std::erf(x)) || dm::erf(x) == Approx(std::erf(x)).epsilon(1e-15)));
+        else
+            CHECK(same(dm::erf(x), std::erf(x)));
+    }
+    CHECK(std::signbit(dm::erf(-0.0)));
+}
+
+TEST_CASE("deploy math: gelu, gelu_tanh, silu within a few ulp of their formulas on std::, and their edges") {
+    CHECK(worst_ulps_above_one("gelu", dm::gelu, gelu_reference, -10, 10) <= 4);
+    CHECK(worst_ulps("gelu", dm::gelu, gelu_reference, -1e-6, 1e-6) <= 4);
+    CHECK(worst_ulps("gelu", dm::gelu, gelu_reference, 0, 40) <= 4);
+    CHECK(worst_ulps_above_one("gelu_tanh", dm::gelu_tanh, gelu_tanh_reference, -10, 10) <= 6);
+    CHECK(worst_ulps("gelu_tanh", dm::gelu_tanh, gelu_tanh_reference, -1e-6, 1e-6) <= 4);
+    CHECK(worst_ulps("gelu_tanh", dm::gelu_tanh, gelu_tanh_reference, 0, 40) <= 4);
+    CHECK(worst_ulps("silu", dm::silu, silu_reference, -700, 700) <= 4);
+    CHECK(worst_ulps("silu", dm::silu, silu_reference, -1e-6, 1e-6) <= 4);
+    // ±0 keep their sign; +inf gives +inf; -inf NaN (-inf · 0 in gelu's, -inf / inf in silu's), as the
+    // formulas on std:: and the ops; NaN passes; the tails: -0 and x.
+    for (double x : {0.0, -0.0, dm::inf, -dm::inf, dm::nan, -40.0, 40.0, -1e300, 1e300, -800.0, 800.0}) {
+        INFO(x);
+        CHECK(same(dm::gelu(x), gelu_reference(x)));
+        CHECK(same(dm::silu(x), silu_reference(x)));
+        if (std::fabs(x) < 1e100)  // x³ overflows in both beyond; tanh is then ±1, the result x or NaN
+            CHECK(same(dm::gelu_tanh(x), gelu_tanh_reference(x)));
+    }
+    CHECK(dm::gelu_tanh(1e300) == 1e300);
+    CHECK(same(dm::gelu_tanh(-1e300), -0.0));
+    CHECK(std::isnan(dm::gelu(-dm::inf)));
+    CHECK(std::isnan(dm::gelu_tanh(-dm::inf)));
+    CHECK(std::isnan(dm::silu(-dm::inf)));
+    CHECK(same(dm::silu(-800.0), -0.0));
 }

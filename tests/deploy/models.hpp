@@ -127,6 +127,30 @@ constexpr auto diabetes_emb =
                    tg::Tanh, tg::Linear<16, 1>>{}(tg::input<"x", 10>);
 constexpr auto diabetes_emb_loss = tg::mse(diabetes_emb, tg::target<"y">);
 
+// The relu variants (ops/rectifiers.hpp) as layers, with the MLP's fixed weights (reference.py
+// builds the same model in PyTorch): torch.nn.Sequential(Linear(4, 6), GELU(), Linear(6, 6),
+// GELU(approximate="tanh"), Linear(6, 6), SiLU(), Linear(6, 6), ELU(alpha=0.5), Linear(6, 6),
+// LeakyReLU(0.2), Linear(6, 3)).
+constexpr auto rect =
+    tg::sequential<tg::Linear<4, 6>, tg::GELU<>, tg::Linear<6, 6>, tg::GELU<"tanh">, tg::Linear<6, 6>, tg::SiLU,
+                   tg::Linear<6, 6>, tg::ELU<0.5_c>, tg::Linear<6, 6>, tg::LeakyReLU<0.2_c>, tg::Linear<6, 3>>{}(mlp_x);
+constexpr auto rect_loss = tg::cross_entropy(rect, tg::class_target<"y", 3>);
+
+// Each relu variant on the input itself, without a parameter, so that the edges (±0, ±inf, NaN,
+// large |x|) reach the ops as given: [gelu, gelu tanh, silu, elu, elu 0.3, leaky_relu,
+// leaky_relu 0.3] of x, eight values each. elu and leaky_relu with torch's defaults, and with
+// 0.3_c, whose double (0.30000000000000004, as _c reads "0.3") needs all 17 digits to be written.
+constexpr std::size_t rect_width = 8;
+constexpr auto rect_edges_x = tg::input<"x", rect_width>;
+constexpr auto rect_edges =
+    tg::concat(tg::concat(tg::concat(tg::gelu(rect_edges_x), tg::gelu<"tanh">(rect_edges_x)),
+                          tg::concat(tg::silu(rect_edges_x), tg::elu(rect_edges_x))),
+               tg::concat(tg::elu(rect_edges_x, 0.3_c),
+                          tg::concat(tg::leaky_relu(rect_edges_x), tg::leaky_relu(rect_edges_x, 0.3_c))));
+constexpr auto rect_edges_loss = tg::mse(tg::sum(rect_edges), tg::target<"y">);
+//! The double that 0.3_c holds.
+inline constexpr double rect_constant = decltype(0.3_c)::value;
+
 //! A data file of tests/golden/data (or, with `examples`, of examples/data), in T.
 template <class T = float>
 tg::data::basic_dataset<T> read_data(const std::string& name, bool examples = false) {

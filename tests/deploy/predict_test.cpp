@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +32,10 @@
 #include "linreg.hpp"
 #include "mlp.hpp"
 #include "models.hpp"
+#include "rect.hpp"
+#include "rect_double.hpp"
+#include "rect_edges.hpp"
+#include "rect_edges_double.hpp"
 #include "signal_1d.hpp"
 #include "zoo_a.hpp"
 #include "zoo_b.hpp"
@@ -39,6 +45,7 @@
 
 namespace tg = typegrad;
 namespace dm = deploy_models;
+using namespace tg::literals;
 
 namespace {
 
@@ -67,6 +74,82 @@ static_assert(close(deployed_mlp[0], torch_mlp[0]) && close(deployed_mlp[1], tor
 static_assert(close(linreg::predict({3.0f, 14.0f, 25.5f, 5.0f})[0], torch_linreg));
 static_assert(mlp::inputs == 4 && mlp::outputs == 3 && !mlp::standardizes && linreg::standardizes);
 static_assert(std::is_same_v<zoo_b_double::value_type, double> && zoo::scalar::outputs == 1);
+
+// rect(0.5, -1.25, 2.0, 0.75) and rect(-3.0, 1.5, -0.25, 2.5): GELU, GELU tanh, SiLU, ELU 0.5 and
+// LeakyReLU 0.2 between Linear layers, each seeing both signs; outputs below 1, so 1e-6 absolute.
+constexpr float torch_rect[3] = {-0.004676163196563721f, 0.03622664138674736f, 0.24001522362232208f};
+constexpr float torch_rect_b[3] = {-0.006347090005874634f, 0.034829214215278625f, 0.24279560148715973f};
+constexpr std::array<float, 3> deployed_rect = rect::predict({0.5f, -1.25f, 2.0f, 0.75f});
+constexpr std::array<float, 3> deployed_rect_b = rect::predict({-3.0f, 1.5f, -0.25f, 2.5f});
+static_assert(close(deployed_rect[0], torch_rect[0], 1e-6f) && close(deployed_rect[1], torch_rect[1], 1e-6f) &&
+              close(deployed_rect[2], torch_rect[2], 1e-6f));
+static_assert(close(deployed_rect_b[0], torch_rect_b[0], 1e-6f) && close(deployed_rect_b[1], torch_rect_b[1], 1e-6f) &&
+              close(deployed_rect_b[2], torch_rect_b[2], 1e-6f));
+
+// The ops of rect_edges, in the order of its outputs: their own forward is what the header matches.
+using rect_ops =
+    tg::type_list<decltype(tg::gelu(dm::rect_edges_x))::op, decltype(tg::gelu<"tanh">(dm::rect_edges_x))::op,
+                  decltype(tg::silu(dm::rect_edges_x))::op, decltype(tg::elu(dm::rect_edges_x))::op,
+                  decltype(tg::elu(dm::rect_edges_x, 0.3_c))::op, decltype(tg::leaky_relu(dm::rect_edges_x))::op,
+                  decltype(tg::leaky_relu(dm::rect_edges_x, 0.3_c))::op>;
+
+template <class T>
+constexpr bool sign_bit(T v) {
+    if constexpr (sizeof(T) == 4)
+        return (std::bit_cast<std::uint32_t>(v) >> 31) != 0;
+    else
+        return (std::bit_cast<std::uint64_t>(v) >> 63) != 0;
+}
+//! Whether the deployed `got` is the op's `want`: both NaN, or equal with the same sign (±0 and ±inf
+//! told apart), or both finite and within `tol` (absolute below 1, relative above).
+template <class T>
+constexpr bool same(T got, T want, T tol) {
+    if (got != got || want != want)
+        return got != got && want != want;
+    if (got == want)
+        return sign_bit(got) == sign_bit(want);
+    const T inf = std::numeric_limits<T>::infinity();
+    if (got == inf || got == -inf || want == inf || want == -inf)
+        return false;
+    const T d = got < want ? want - got : got - want, scale = want < 0 ? -want : want;
+    return d <= tol * (scale > 1 ? scale : 1);
+}
+//! Whether every output of the deployed rect_edges `y` for the inputs `x` is its op's forward of x.
+template <class T, std::size_t N, std::size_t M>
+constexpr bool edges_as_the_ops(const std::array<T, N>& x, const std::array<T, M>& y, T tol) {
+    static_assert(M == 7 * N);
+    bool ok = true;
+    std::size_t block = 0;
+    [&]<class... Ops>(tg::type_list<Ops...>) {
+        ((
+             ok = ok &&
+                  [&] {
+                      for (std::size_t i = 0; i < N; ++i)
+                          if (!same(y[block * N + i], static_cast<T>(Ops::f(x[i])), tol))
+                              return false;
+                      return true;
+                  }(),
+             ++block),
+         ...);
+    }(rect_ops{});
+    return ok;
+}
+
+// At their edges, computed by the compiler: ±0 (gelu, gelu tanh, silu and leaky_relu keep -0, elu
+// gives +0 as the op), -2⁻²⁷ (elu 0 in float: eˣ rounds to 1 first), ±1, ±120 (gelu's tails -0
+// and x), +inf. No input here makes a NaN, which Clang does not evaluate in constant expressions.
+constexpr std::array<float, dm::rect_width> rect_edge_x = {
+    0.0f, -0.0f, -0x1p-27f, 1.0f, -1.0f, -120.0f, 120.0f, std::numeric_limits<float>::infinity()};
+constexpr std::array<float, 7 * dm::rect_width> deployed_rect_edges = rect_edges::predict(rect_edge_x);
+static_assert(edges_as_the_ops(rect_edge_x, deployed_rect_edges, 1e-6f));
+static_assert(sign_bit(deployed_rect_edges[1]) && !sign_bit(deployed_rect_edges[3 * 8 + 1]) &&
+              deployed_rect_edges[3 * 8 + 2] == 0.0f && sign_bit(deployed_rect_edges[5]) &&
+              deployed_rect_edges[6] == 120.0f);
+constexpr std::array<double, dm::rect_width> rect_edge_x64 = {
+    0.0, -0.0, -0x1p-27, 1.0, -1.0, -120.0, 120.0, std::numeric_limits<double>::infinity()};
+static_assert(edges_as_the_ops(rect_edge_x64, rect_edges_double::predict(rect_edge_x64), 1e-14));
+// The constants, every digit: -1 · 0.30000000000000004 exactly.
+static_assert(rect_edges_double::predict(rect_edge_x64)[6 * 8 + 4] == -dm::rect_constant);
 
 template <std::size_t In, class T>
 std::vector<T> random_rows(std::size_t rows, std::uint64_t seed) {
@@ -141,6 +224,70 @@ TEST_CASE("deployed models predict as tg::predict does, on many random inputs") 
     tg::init::torch_default(zoo64, 7);
     CHECK(max_difference<5, 4>("zoo_b double", zoo_b_double::predict, dm::zoo_b, zoo64,
                                random_rows<5, double>(rows, 3)) <= 1e-12);
+}
+
+TEST_CASE("deployed relu variants (GELU both forms, SiLU, ELU, LeakyReLU) predict as tg::predict does") {
+    constexpr std::size_t rows = 2000;
+    tg::Parameters rect_params{dm::rect_loss};
+    dm::set_fixed_weights(rect_params);
+    CHECK(max_difference<4, 3>("rect", rect::predict, dm::rect, rect_params, random_rows<4, float>(rows, 9)) <= 1e-5);
+    tg::Parameters<decltype(dm::rect_loss), double> rect64;
+    dm::set_fixed_weights(rect64);
+    CHECK(max_difference<4, 3>("rect double", rect_double::predict, dm::rect, rect64,
+                               random_rows<4, double>(rows, 9)) <= 1e-12);
+
+    // The ops on the input itself over [-12, 12]: gelu's tails included (in float the op's is -0 below
+    // x = -5.54, where 1 + erf rounds to 0; the header's, in double, is x Φ(x) there).
+    std::vector<float> x = random_rows<dm::rect_width, float>(rows, 10);
+    for (auto& e : x)
+        e *= 4.0f;
+    tg::Parameters edges{dm::rect_edges_loss};
+    CHECK(max_difference<dm::rect_width, 7 * dm::rect_width>("rect_edges", rect_edges::predict, dm::rect_edges, edges,
+                                                             x) <= 1e-5);
+    tg::Parameters<decltype(dm::rect_edges_loss), double> edges64;
+    CHECK(max_difference<dm::rect_width, 7 * dm::rect_width>("rect_edges double", rect_edges_double::predict,
+                                                             dm::rect_edges, edges64,
+                                                             std::vector<double>(x.begin(), x.end())) <= 1e-12);
+}
+
+TEST_CASE("deployed relu variants keep their op's NaN, infinities and signed zeros, and their constants' digits") {
+    // Inputs tg::predict's data check would refuse (NaN, ±inf) and the tails: against the ops' own
+    // forward at run time. -88.8 and -100: silu's e⁻ˣ overflows float in the op (-0), not in the
+    // header's double (a subnormal); -1e30: gelu tanh's x³ overflows float in the op.
+    constexpr float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    const std::array<std::array<float, dm::rect_width>, 3> inputs{{
+        {nan, -inf, inf, -0.0f, 0.0f, -0x1p-27f, 0x1p-140f, -0x1p-140f},
+        {-88.8f, -100.0f, -1e30f, 1e30f, -6.0f, -5.5f, 3.4e38f, -3.4e38f},
+        {-0.75f, 0.75f, -2.5f, 2.5f, -15.0f, 15.0f, -40.0f, 1e-20f},
+    }};
+    for (const auto& in : inputs) {
+        CHECK(edges_as_the_ops(in, rect_edges::predict(in), 1e-6f));
+        std::array<double, dm::rect_width> in64{};
+        std::copy(in.begin(), in.end(), in64.begin());
+        CHECK(edges_as_the_ops(in64, rect_edges_double::predict(in64), 1e-14));
+    }
+    // NaN through each; -inf to NaN (gelu, gelu tanh, silu), -α (elu), -inf (leaky_relu), as the ops.
+    const auto y = rect_edges::predict(inputs[0]);
+    for (std::size_t op = 0; op < 7; ++op) {
+        CHECK(std::isnan(y[op * 8]));
+        CHECK(std::isnan(y[op * 8 + 1]) == (op < 3));
+    }
+    CHECK(y[3 * 8 + 1] == -1.0f);
+    CHECK(y[6 * 8 + 1] == -inf);
+
+    // In double the constants' bits come through: 0.3_c (0.30000000000000004) and torch's 0.01.
+    const auto y64 = rect_edges_double::predict({-1.0, -std::numeric_limits<double>::infinity(), 0, 0, 0, 0, 0, 0});
+    CHECK(y64[4 * 8 + 1] == -dm::rect_constant);
+    CHECK(y64[6 * 8] == -dm::rect_constant);
+    CHECK(y64[5 * 8] == -0.01);
+    CHECK(-dm::rect_constant != -0.3);  // so the last digit is needed
+
+    tg::Parameters<decltype(dm::rect_edges_loss), double> edges64;
+    const std::string text = tg::header_source(dm::rect_edges, edges64);
+    CHECK(text.find("//   v10 [8] = leaky_relu(x)") != std::string::npos);
+    CHECK(text.find("value_type(0.30000000000000004)") != std::string::npos);
+    CHECK(text.find("constexpr double erf(") != std::string::npos);
+    CHECK(text.find("constexpr double log(") == std::string::npos);  // only the math the ops call
 }
 
 //! `params` with the values and running statistics the generator trained (dm::write_state).

@@ -46,3 +46,16 @@ with torch.no_grad():
     y = linreg(z)
 print("// linreg(" + ", ".join(repr(float(v)) for v in raw) + "), raw features")
 print("constexpr float torch_linreg = " + literal(y[0]) + ";")
+
+# The relu variants as layers (models.hpp, rect), with the same fixed weights.
+nn = torch.nn
+rect = nn.Sequential(nn.Linear(4, 6), nn.GELU(), nn.Linear(6, 6), nn.GELU(approximate="tanh"), nn.Linear(6, 6),
+                     nn.SiLU(), nn.Linear(6, 6), nn.ELU(alpha=0.5), nn.Linear(6, 6), nn.LeakyReLU(0.2),
+                     nn.Linear(6, 3))
+fill(rect.parameters())
+for name, raw in (("torch_rect", [0.5, -1.25, 2.0, 0.75]), ("torch_rect_b", [-3.0, 1.5, -0.25, 2.5])):
+    x = torch.tensor(raw, dtype=torch.float32)
+    with torch.no_grad():
+        y = rect(x)
+    print("// rect(" + ", ".join(repr(float(v)) for v in x) + ")")
+    print("constexpr float " + name + "[3] = {" + ", ".join(literal(v) for v in y) + "};")

@@ -27,6 +27,7 @@
 #include <typegrad/ops/minmax.hpp>
 #include <typegrad/ops/norm.hpp>
 #include <typegrad/ops/pool.hpp>
+#include <typegrad/ops/rectifiers.hpp>
 #include <typegrad/ops/reduce.hpp>
 #include <typegrad/ops/softmax.hpp>
 
@@ -193,6 +194,43 @@ struct emit<ops::clamp<LoBits, HiBits>> : unary_elementwise<emit<ops::clamp<LoBi
         using op = ops::clamp<LoBits, HiBits>;
         const std::string lo = "value_type(" + literal(c, op::lo) + ")", hi = "value_type(" + literal(c, op::hi) + ")";
         return "(" + a + " < " + lo + " ? " + lo + " : (" + a + " > " + hi + " ? " + hi + " : " + a + "))";
+    }
+};
+
+// The relu variants (ops/rectifiers.hpp). gelu (both forms) and silu in double, whole, as sigmoid
+// and softplus: rounded once, and x³ or e⁻ˣ cannot overflow on the way for a float x. elu and
+// leaky_relu as the op selects and computes them, in value_type (eˣ rounded before 1 is taken
+// away, so that elu(-2⁻²⁷) is 0 in float, as the op's and torch's), their constant written with
+// every digit; NaN and -0 go through each as through the op.
+template <>
+struct emit<ops::gelu> : unary_elementwise<emit<ops::gelu>> {
+    static constexpr std::string_view name = "gelu";
+    static std::string f(code& c, const std::string& a) { return c.call("gelu", math_gelu, a); }
+};
+template <>
+struct emit<ops::gelu_tanh> : unary_elementwise<emit<ops::gelu_tanh>> {
+    static constexpr std::string_view name = "gelu_tanh";
+    static std::string f(code& c, const std::string& a) { return c.call("gelu_tanh", math_gelu_tanh, a); }
+};
+template <>
+struct emit<ops::silu> : unary_elementwise<emit<ops::silu>> {
+    static constexpr std::string_view name = "silu";
+    static std::string f(code& c, const std::string& a) { return c.call("silu", math_silu, a); }
+};
+template <std::uint64_t AlphaBits>
+struct emit<ops::elu<AlphaBits>> : unary_elementwise<emit<ops::elu<AlphaBits>>> {
+    static constexpr std::string_view name = "elu";
+    static std::string f(code& c, const std::string& a) {
+        return "(" + a + " <= value_type(0) ? (" + c.call("exp", math_exp, a) + " - value_type(1)) * value_type(" +
+               literal(c, ops::elu<AlphaBits>::alpha) + ") : " + a + ")";
+    }
+};
+template <std::uint64_t SlopeBits>
+struct emit<ops::leaky_relu<SlopeBits>> : unary_elementwise<emit<ops::leaky_relu<SlopeBits>>> {
+    static constexpr std::string_view name = "leaky_relu";
+    static std::string f(code& c, const std::string& a) {
+        return "(" + a + " > value_type(0) ? " + a + " : " + a + " * value_type(" +
+               literal(c, ops::leaky_relu<SlopeBits>::slope) + "))";
     }
 };
 
