@@ -42,6 +42,17 @@ inline constexpr auto deep_image = tg::view<8, 3, 3>(tg::input<"x", 72>);
 struct conv2d_channel_blocks : case_defaults {
     static constexpr auto loss = projected(tg::conv2d<"c", 8, 9, 3, 1, 1>(deep_image));
 };
+// The convolution copies a small image into a frame of zeros as wide as its padding (at most 1024
+// elements a sample); a larger one, and an input gradient whose padding is wider than the kernel's
+// span, take the loops that test each tap instead. One channel of 33 x 33 is 1089 (a stride of 3
+// keeps the output, and the float sums over it, small).
+inline constexpr auto large_image = tg::view<1, 33, 33>(tg::input<"x", 1089>);
+struct conv2d_unframed : case_defaults {
+    static constexpr auto loss = projected(tg::conv2d<"c", 1, 2, 3, 3, 0>(large_image));
+};
+struct conv2d_padding_past_span : case_defaults {
+    static constexpr auto loss = projected(tg::conv2d<"c", 2, 2, 2, 1, 2>(image));
+};
 struct conv_stack : case_defaults {
     static constexpr auto loss = projected(tg::conv2d<"d", 3, 2, 2>(tg::conv2d<"c", 2, 3, 2, 1, 1>(image)));
 };
@@ -74,6 +85,7 @@ struct adaptive_avg_pool2d : case_defaults {
 
 #define TYPEGRAD_CONV_CASES                                                                                        \
     conv_cases::conv2d, conv_cases::conv2d_strided_padded, conv_cases::conv2d_dilated_no_bias, conv_cases::conv1d, \
-        conv_cases::conv_stack, conv_cases::max_pool2d, conv_cases::max_pool2d_overlapping_padded,                 \
-        conv_cases::avg_pool2d, conv_cases::avg_pool2d_overlapping_padded, conv_cases::max_pool1d,                 \
-        conv_cases::avg_pool1d, conv_cases::adaptive_avg_pool2d
+        conv_cases::conv2d_unframed, conv_cases::conv2d_padding_past_span, conv_cases::conv_stack,                 \
+        conv_cases::max_pool2d, conv_cases::max_pool2d_overlapping_padded, conv_cases::avg_pool2d,                 \
+        conv_cases::avg_pool2d_overlapping_padded, conv_cases::max_pool1d, conv_cases::avg_pool1d,                 \
+        conv_cases::adaptive_avg_pool2d

@@ -162,17 +162,40 @@ struct conv {
 
     template <class Y, class X, class Wt, class... B>
     static constexpr void forward(Y& y, const X& x, const Wt& w, const B&... b) {
-        std::size_t o = 0;
-        for (; o + block <= O; o += block)
-            forward_block<block>(o, y, x, w, b...);
-        for (; o < O; ++o)
-            forward_block<1>(o, y, x, w, b...);
+        if constexpr (framed) {
+            using V = std::remove_cvref_t<decltype(y[0])>;
+            V xf[C * FH * FW];
+            frame(xf, x);
+            for (std::size_t oy = 0; oy < OH; ++oy) {
+                std::size_t o = 0;
+                for (; o + tile_o <= O; o += tile_o)
+                    forward_row<tile_o>(o, oy, y, xf, w, b...);
+                for (; o < O; ++o)
+                    forward_row<1>(o, oy, y, xf, w, b...);
+            }
+        } else {
+            std::size_t o = 0;
+            for (; o + block <= O; o += block)
+                forward_block<block>(o, y, x, w, b...);
+            for (; o < O; ++o)
+                forward_block<1>(o, y, x, w, b...);
+        }
     }
 
     template <std::size_t I, class G, class GY, class Y, class X, class Wt, class... B>
     static constexpr void vjp(G& g, const GY& gy, const Y&, const X& x, const Wt& w, const B&...) {
         using V = std::remove_cvref_t<decltype(gy[0])>;
-        if constexpr (I == 0) {
+        if constexpr (I == 0 && gathers_framed) {
+            V gf[O * GH * GW];
+            frame_gradient(gf, gy);
+            for (std::size_t iy = 0; iy < H; ++iy) {
+                std::size_t c = 0;
+                for (; c + tile_c <= C; c += tile_c)
+                    input_gradient_row<tile_c>(c, iy, g, gf, w);
+                for (; c < C; ++c)
+                    input_gradient_row<1>(c, iy, g, gf, w);
+            }
+        } else if constexpr (I == 0) {
             // Gathered per input element, every input channel at once (one accumulator each); the
             // terms in the order of the outputs that read it (o, then oy, then ox), as a scatter
             // over the outputs would add them.
@@ -180,6 +203,16 @@ struct conv {
                 for (std::size_t iy = 0; iy < H; ++iy)
                     for (std::size_t ix = 0; ix < W; ++ix)
                         input_gradient_block<V>(c, iy, ix, g, gy, w);
+        } else if constexpr (I == 1 && framed && KH * KW <= 16) {
+            V xf[C * FH * FW];
+            frame(xf, x);
+            for (std::size_t c = 0; c < C; ++c) {
+                std::size_t o = 0;
+                for (; o + tile_w <= O; o += tile_w)
+                    weight_gradient_taps<tile_w>(o, c, g, gy, xf);
+                for (; o < O; ++o)
+                    weight_gradient_taps<1>(o, c, g, gy, xf);
+            }
         } else if constexpr (I == 1) {
             for (std::size_t c = 0; c < C; ++c)
                 for (std::size_t ky = 0; ky < KH; ++ky)
@@ -203,6 +236,165 @@ struct conv {
 private:
     //! The input channels the input gradient gathers at once (a divisor of C, at most 8).
     static constexpr std::size_t block_c = C % 8 == 0 ? 8 : C % 4 == 0 ? 4 : C % 2 == 0 ? 2 : 1;
+
+    // A small image is first copied into a frame of zeros as wide as the padding (FH x FW a
+    // channel), so that every output reads all its taps at places known at compile time: no test
+    // per tap, and the taps' loops unroll. The padding's taps then add w · 0, which changes no sum
+    // of finite numbers (torch's convolutions add them too). The frames live on the stack, hence
+    // the bound on their elements (the same for every lane width, so that one sample and a block of
+    // them take the same path).
+    static constexpr std::size_t FH = H + 2 * Win::ph, FW = W + 2 * Win::pw;
+    static constexpr std::size_t frame_limit = 1024;
+    static constexpr bool framed = C * FH * FW <= frame_limit;
+    // The output gradient framed for the input gradient (stride 1; a padding at most the kernel's
+    // span less one): input (iy, ix) reads the frame at (iy + (KH-1-ky)·D, ix + (KW-1-kx)·D).
+    static constexpr std::size_t GT = (KH - 1) * Win::dilation - Win::ph, GL = (KW - 1) * Win::dilation - Win::pw;
+    static constexpr bool gathers_framed =
+        Win::stride == 1 && Win::ph <= (KH - 1) * Win::dilation && Win::pw <= (KW - 1) * Win::dilation &&
+        O * (H + (KH - 1) * Win::dilation) * (W + (KW - 1) * Win::dilation) <= frame_limit;
+    static constexpr std::size_t GH = gathers_framed ? OH + 2 * GT : 1, GW = gathers_framed ? OW + 2 * GL : 1;
+    static_assert(!gathers_framed || (GH == H + (KH - 1) * Win::dilation && GW == W + (KW - 1) * Win::dilation));
+
+    // Register tiles: outputs x pixels of a row for the forward pass and input channels x pixels
+    // for the input gradient (at most 16 accumulators), outputs x taps for the weight gradient.
+    static constexpr std::size_t tile_o = O >= 4 ? 4 : O >= 2 ? 2 : 1;
+    static constexpr std::size_t tile_c = C >= 4 ? 4 : C >= 2 ? 2 : 1;
+    static constexpr std::size_t tile_w = KH * KW <= 12 ? 2 : 1;
+    static constexpr std::size_t pixels = 4;
+
+    // Copies `in`'s C channels of R x L into frames of FR x FL at rows top and columns left, the
+    // rest zero (each element written once: the frames are rewritten for every block of lanes).
+    template <std::size_t Ch, std::size_t R, std::size_t L, std::size_t FR, std::size_t FL, std::size_t top,
+              std::size_t left, class V, class In>
+    static constexpr void frame_of(V* f, const In& in) {
+        const V zero = detail::lane_constant<V>(0);
+        for (std::size_t c = 0; c < Ch; ++c)
+            for (std::size_t fy = 0; fy < FR; ++fy) {
+                V* row = f + (c * FR + fy) * FL;
+                if (fy < top || fy >= top + R) {
+                    for (std::size_t fx = 0; fx < FL; ++fx)
+                        row[fx] = zero;
+                    continue;
+                }
+                for (std::size_t fx = 0; fx < left; ++fx)
+                    row[fx] = zero;
+                for (std::size_t i = 0; i < L; ++i)
+                    row[left + i] = in[(c * R + fy - top) * L + i];
+                for (std::size_t fx = left + L; fx < FL; ++fx)
+                    row[fx] = zero;
+            }
+    }
+    template <class V, class X>
+    static constexpr void frame(V* xf, const X& x) {
+        frame_of<C, H, W, FH, FW, Win::ph, Win::pw>(xf, x);
+    }
+    template <class V, class GY>
+    static constexpr void frame_gradient(V* gf, const GY& gy) {
+        frame_of<O, OH, OW, GH, GW, GT, GL>(gf, gy);
+    }
+
+    //! Outputs o0 .. o0 + Bo - 1 along output row oy, `pixels` at a time, from the framed input.
+    template <std::size_t Bo, class Y, class V, class Wt, class... B>
+    static constexpr void forward_row(std::size_t o0, std::size_t oy, Y& y, const V* xf, const Wt& w, const B&... b) {
+        std::size_t ox = 0;
+        for (; ox + pixels <= OW; ox += pixels)
+            forward_tile<Bo, pixels>(o0, oy, ox, y, xf, w, b...);
+        for (; ox < OW; ++ox)
+            forward_tile<Bo, 1>(o0, oy, ox, y, xf, w, b...);
+    }
+    template <std::size_t Bo, std::size_t Px, class Y, class V, class Wt, class... B>
+    static constexpr void forward_tile(std::size_t o0, std::size_t oy, std::size_t ox0, Y& y, const V* xf, const Wt& w,
+                                       const B&... b) {
+        constexpr std::size_t S = Win::stride, D = Win::dilation;
+        V acc[Bo][Px];
+        for (std::size_t j = 0; j < Bo; ++j) {
+            V bias = detail::lane_constant<V>(0);
+            if constexpr (sizeof...(B) == 1)
+                ((bias = b[o0 + j]), ...);
+            for (std::size_t p = 0; p < Px; ++p)
+                acc[j][p] = bias;
+        }
+        for (std::size_t c = 0; c < C; ++c)
+            for (std::size_t ky = 0; ky < KH; ++ky)
+                for (std::size_t kx = 0; kx < KW; ++kx) {
+                    const V* in = xf + (c * FH + oy * S + ky * D) * FW + ox0 * S + kx * D;
+                    V xv[Px];
+                    for (std::size_t p = 0; p < Px; ++p)
+                        xv[p] = in[p * S];
+                    for (std::size_t j = 0; j < Bo; ++j) {
+                        const V wv = V(w[(((o0 + j) * C + c) * KH + ky) * KW + kx]);
+                        for (std::size_t p = 0; p < Px; ++p)
+                            acc[j][p] = detail::fma(wv, xv[p], acc[j][p]);
+                    }
+                }
+        for (std::size_t j = 0; j < Bo; ++j)
+            for (std::size_t p = 0; p < Px; ++p)
+                y[((o0 + j) * OH + oy) * OW + ox0 + p] = acc[j][p];
+    }
+
+    //! d/dw of weights (o0 .. o0 + Bo - 1, c, every tap): Σ over the outputs of gy · x, in pixel
+    //! order, from the framed input.
+    template <std::size_t Bo, class G, class GY, class V>
+    static constexpr void weight_gradient_taps(std::size_t o0, std::size_t c, G& g, const GY& gy, const V* xf) {
+        constexpr std::size_t S = Win::stride, D = Win::dilation;
+        V acc[Bo][KH * KW];
+        for (std::size_t j = 0; j < Bo; ++j)
+            for (std::size_t t = 0; t < KH * KW; ++t)
+                acc[j][t] = detail::lane_constant<V>(0);
+        for (std::size_t oy = 0; oy < OH; ++oy)
+            for (std::size_t ox = 0; ox < OW; ++ox) {
+                V go[Bo];
+                for (std::size_t j = 0; j < Bo; ++j)
+                    go[j] = gy[((o0 + j) * OH + oy) * OW + ox];
+                const V* in = xf + (c * FH + oy * S) * FW + ox * S;
+                for (std::size_t ky = 0; ky < KH; ++ky)
+                    for (std::size_t kx = 0; kx < KW; ++kx) {
+                        const V xv = in[ky * D * FW + kx * D];
+                        for (std::size_t j = 0; j < Bo; ++j)
+                            acc[j][ky * KW + kx] = detail::fma(go[j], xv, acc[j][ky * KW + kx]);
+                    }
+            }
+        for (std::size_t j = 0; j < Bo; ++j)
+            for (std::size_t t = 0; t < KH * KW; ++t)
+                g[((o0 + j) * C + c) * KH * KW + t] += acc[j][t];
+    }
+
+    //! d/dx of input channels c0 .. c0 + Bc - 1 along input row iy, `pixels` at a time, from the
+    //! framed output gradient; the terms in the order of the outputs that read each input (o,
+    //! then oy, then ox), as a scatter over the outputs would add them.
+    template <std::size_t Bc, class G, class V, class Wt>
+    static constexpr void input_gradient_row(std::size_t c0, std::size_t iy, G& g, const V* gf, const Wt& w) {
+        std::size_t ix = 0;
+        for (; ix + pixels <= W; ix += pixels)
+            input_gradient_tile<Bc, pixels>(c0, iy, ix, g, gf, w);
+        for (; ix < W; ++ix)
+            input_gradient_tile<Bc, 1>(c0, iy, ix, g, gf, w);
+    }
+    template <std::size_t Bc, std::size_t Px, class G, class V, class Wt>
+    static constexpr void input_gradient_tile(std::size_t c0, std::size_t iy, std::size_t ix0, G& g, const V* gf,
+                                              const Wt& w) {
+        constexpr std::size_t D = Win::dilation;
+        V acc[Bc][Px];
+        for (std::size_t j = 0; j < Bc; ++j)
+            for (std::size_t p = 0; p < Px; ++p)
+                acc[j][p] = g[((c0 + j) * H + iy) * W + ix0 + p];
+        for (std::size_t o = 0; o < O; ++o)
+            for (std::size_t ky = KH; ky-- > 0;)
+                for (std::size_t kx = KW; kx-- > 0;) {
+                    const V* out = gf + (o * GH + iy + (KH - 1 - ky) * D) * GW + ix0 + (KW - 1 - kx) * D;
+                    V go[Px];
+                    for (std::size_t p = 0; p < Px; ++p)
+                        go[p] = out[p];
+                    for (std::size_t j = 0; j < Bc; ++j) {
+                        const V wv = V(w[((o * C + c0 + j) * KH + ky) * KW + kx]);
+                        for (std::size_t p = 0; p < Px; ++p)
+                            acc[j][p] += wv * go[p];
+                    }
+                }
+        for (std::size_t j = 0; j < Bc; ++j)
+            for (std::size_t p = 0; p < Px; ++p)
+                g[((c0 + j) * H + iy) * W + ix0 + p] = acc[j][p];
+    }
 
     //! Outputs o0 .. o0 + Bk - 1 at every pixel.
     template <std::size_t Bk, class Y, class X, class Wt, class... B>
