@@ -248,10 +248,11 @@ private:
     static constexpr bool framed = C * FH * FW <= frame_limit;
     // The output gradient framed for the input gradient (stride 1; a padding at most the kernel's
     // span less one): input (iy, ix) reads the frame at (iy + (KH-1-ky)·D, ix + (KW-1-kx)·D).
-    static constexpr std::size_t GT = (KH - 1) * Win::dilation - Win::ph, GL = (KW - 1) * Win::dilation - Win::pw;
     static constexpr bool gathers_framed =
         Win::stride == 1 && Win::ph <= (KH - 1) * Win::dilation && Win::pw <= (KW - 1) * Win::dilation &&
         O * (H + (KH - 1) * Win::dilation) * (W + (KW - 1) * Win::dilation) <= frame_limit;
+    static constexpr std::size_t GT = gathers_framed ? (KH - 1) * Win::dilation - Win::ph : 0;
+    static constexpr std::size_t GL = gathers_framed ? (KW - 1) * Win::dilation - Win::pw : 0;
     static constexpr std::size_t GH = gathers_framed ? OH + 2 * GT : 1, GW = gathers_framed ? OW + 2 * GL : 1;
     static_assert(!gathers_framed || (GH == H + (KH - 1) * Win::dilation && GW == W + (KW - 1) * Win::dilation));
 
