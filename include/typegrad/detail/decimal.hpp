@@ -17,8 +17,9 @@
 
 namespace TYPEGRAD_NS::detail {
 
-// Reached only by a bad `_c` literal in a build without exceptions; not constexpr, so that the
-// constant evaluation fails and the compiler names this function.
+// Reached only by a text that is not a decimal literal, given to parse_decimal in a build without
+// exceptions (`_c` checks its literal before); not constexpr, so that a constant evaluation fails
+// and the compiler names this function.
 inline void _c_takes_a_decimal_literal_such_as_2_5_c_or_1e_3_c() {}
 
 namespace decimal_text {
