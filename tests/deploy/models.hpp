@@ -139,17 +139,18 @@ constexpr auto rect_loss = tg::cross_entropy(rect, tg::class_target<"y", 3>);
 // Each relu variant on the input itself, without a parameter, so that the edges (±0, ±inf, NaN,
 // large |x|) reach the ops as given: [gelu, gelu tanh, silu, elu, elu 0.3, leaky_relu,
 // leaky_relu 0.3] of x, eight values each. elu and leaky_relu with torch's defaults, and with
-// 0.3_c, whose double (0.30000000000000004, as _c reads "0.3") needs all 17 digits to be written.
+// 0.30000000000000004_c (0.1 + 0.2 in double, one unit in the last place above 0.3), whose double
+// needs all 17 digits to be written.
 constexpr std::size_t rect_width = 8;
 constexpr auto rect_edges_x = tg::input<"x", rect_width>;
-constexpr auto rect_edges =
-    tg::concat(tg::concat(tg::concat(tg::gelu(rect_edges_x), tg::gelu<"tanh">(rect_edges_x)),
-                          tg::concat(tg::silu(rect_edges_x), tg::elu(rect_edges_x))),
-               tg::concat(tg::elu(rect_edges_x, 0.3_c),
-                          tg::concat(tg::leaky_relu(rect_edges_x), tg::leaky_relu(rect_edges_x, 0.3_c))));
+constexpr auto rect_edges = tg::concat(
+    tg::concat(tg::concat(tg::gelu(rect_edges_x), tg::gelu<"tanh">(rect_edges_x)),
+               tg::concat(tg::silu(rect_edges_x), tg::elu(rect_edges_x))),
+    tg::concat(tg::elu(rect_edges_x, 0.30000000000000004_c),
+               tg::concat(tg::leaky_relu(rect_edges_x), tg::leaky_relu(rect_edges_x, 0.30000000000000004_c))));
 constexpr auto rect_edges_loss = tg::mse(tg::sum(rect_edges), tg::target<"y">);
-//! The double that 0.3_c holds.
-inline constexpr double rect_constant = decltype(0.3_c)::value;
+//! The double that 0.30000000000000004_c holds.
+inline constexpr double rect_constant = decltype(0.30000000000000004_c)::value;
 
 //! A data file of tests/golden/data (or, with `examples`, of examples/data), in T.
 template <class T = float>

@@ -90,8 +90,9 @@ static_assert(close(deployed_rect_b[0], torch_rect_b[0], 1e-6f) && close(deploye
 using rect_ops =
     tg::type_list<decltype(tg::gelu(dm::rect_edges_x))::op, decltype(tg::gelu<"tanh">(dm::rect_edges_x))::op,
                   decltype(tg::silu(dm::rect_edges_x))::op, decltype(tg::elu(dm::rect_edges_x))::op,
-                  decltype(tg::elu(dm::rect_edges_x, 0.3_c))::op, decltype(tg::leaky_relu(dm::rect_edges_x))::op,
-                  decltype(tg::leaky_relu(dm::rect_edges_x, 0.3_c))::op>;
+                  decltype(tg::elu(dm::rect_edges_x, 0.30000000000000004_c))::op,
+                  decltype(tg::leaky_relu(dm::rect_edges_x))::op,
+                  decltype(tg::leaky_relu(dm::rect_edges_x, 0.30000000000000004_c))::op>;
 
 template <class T>
 constexpr bool sign_bit(T v) {
@@ -275,7 +276,7 @@ TEST_CASE("deployed relu variants keep their op's NaN, infinities and signed zer
     CHECK(y[3 * 8 + 1] == -1.0f);
     CHECK(y[6 * 8 + 1] == -inf);
 
-    // In double the constants' bits come through: 0.3_c (0.30000000000000004) and torch's 0.01.
+    // In double the constants' bits come through: 0.30000000000000004_c and torch's 0.01.
     const auto y64 = rect_edges_double::predict({-1.0, -std::numeric_limits<double>::infinity(), 0, 0, 0, 0, 0, 0});
     CHECK(y64[4 * 8 + 1] == -dm::rect_constant);
     CHECK(y64[6 * 8] == -dm::rect_constant);

@@ -11,6 +11,7 @@
 #include <typegrad/core/fixed_string.hpp>
 #include <typegrad/core/shape.hpp>
 #include <typegrad/detail/arch.hpp>
+#include <typegrad/detail/decimal.hpp>
 
 namespace TYPEGRAD_NS {
 
@@ -104,62 +105,34 @@ template <long long N>
 inline constexpr constant_leaf<std::bit_cast<std::uint64_t>(static_cast<double>(N))> constant{};
 
 namespace detail {
-// Reached only by a bad `_c` literal in a build without exceptions; not constexpr, so that the
-// constant evaluation fails and the compiler names this function.
-inline void _c_takes_a_decimal_literal_such_as_2_5_c_or_1e_3_c() {}
-//! The value of the decimal literal `s` ("2.5", "1e-3"), as `_c` reads it (tg::to_string writes a
-//! constant back as a text that this reads to the same double).
-constexpr double parse_decimal(std::string_view s) {
-    double mantissa = 0, scale = 1;
-    int exponent = 0, exp_sign = 1;
-    bool frac = false, in_exp = false;
-    for (const char c : s) {
-        if (c == '\'')
-            continue;
-        if (c == '.') {
-            frac = true;
-            continue;
-        }
-        if (c == 'e' || c == 'E') {
-            in_exp = true;
-            continue;
-        }
-        if (in_exp && c == '-') {
-            exp_sign = -1;
-            continue;
-        }
-        if (in_exp && c == '+')
-            continue;
-        if (c < '0' || c > '9')
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-            throw "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c";
-#else
-            _c_takes_a_decimal_literal_such_as_2_5_c_or_1e_3_c();  // not constexpr: a compile error
-#endif
-        if (in_exp)
-            exponent = exponent * 10 + (c - '0');
-        else if (frac) {
-            scale /= 10;
-            mantissa += (c - '0') * scale;
-        } else
-            mantissa = mantissa * 10 + (c - '0');
-    }
-    for (int i = 0; i < exponent; ++i)
-        mantissa = exp_sign > 0 ? mantissa * 10 : mantissa / 10;
-    return mantissa;
-}
+template <char... Cs>
+inline constexpr char literal_text[] = {Cs...};
 template <char... Cs>
 constexpr double parse_decimal() {
-    constexpr char s[] = {Cs...};
-    return parse_decimal(std::string_view(s, sizeof...(Cs)));
+    return parse_decimal(std::string_view(literal_text<Cs...>, sizeof...(Cs)));
 }
 }  // namespace detail
 
 namespace literals {
-//! `0.5_c`: a compile-time constant expression node.
+//! `0.5_c`: a compile-time constant expression node, holding the double that C++ makes of the
+//! literal `0.5` (the nearest double: `0.3_c` is the double `0.3`, as in torch). A literal that a
+//! double cannot hold, which the compiler would warn of (`1e309`: inf, `1e-400`: 0), is an error.
 template <char... Cs>
 constexpr auto operator""_c() {
-    return constant_leaf<std::bit_cast<std::uint64_t>(detail::parse_decimal<Cs...>())>{};
+    constexpr std::string_view text(detail::literal_text<Cs...>, sizeof...(Cs));
+    constexpr bool well_formed = detail::decimal_text::split(text).well_formed;
+    static_assert(well_formed, "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c");
+    if constexpr (well_formed) {
+        constexpr double value = detail::parse_decimal(text);
+        static_assert(value <= 1.7976931348623157e308,
+                      "typegrad: _c: the literal is beyond the greatest double, 1.7976931348623157e308 (as a double "
+                      "literal it would be inf, which the compiler warns of)");
+        static_assert(value != 0 || detail::decimal_text::split(text).significant == 0,
+                      "typegrad: _c: the literal is below half the least double, 4.9406564584124654e-324 (as a "
+                      "double literal it would be 0, which the compiler warns of)");
+        return constant_leaf<std::bit_cast<std::uint64_t>(value)>{};
+    } else
+        return constant_leaf<0>{};
 }
 }  // namespace literals
 
