@@ -120,14 +120,15 @@ namespace literals {
 template <char... Cs>
 constexpr auto operator""_c() {
     constexpr std::string_view text(detail::literal_text<Cs...>, sizeof...(Cs));
-    constexpr bool well_formed = detail::decimal_text::split(text).well_formed;
+    constexpr detail::decimal_text::parts parts = detail::decimal_text::split(text);
+    constexpr bool well_formed = parts.well_formed;
     static_assert(well_formed, "typegrad: _c takes a decimal literal such as 2.5_c or 1e-3_c");
     if constexpr (well_formed) {
         constexpr double value = detail::parse_decimal(text);
         static_assert(value <= 1.7976931348623157e308,
                       "typegrad: _c: the literal is beyond the greatest double, 1.7976931348623157e308 (as a double "
                       "literal it would be inf, which the compiler warns of)");
-        static_assert(value != 0 || detail::decimal_text::split(text).significant == 0,
+        static_assert(value != 0 || parts.significant == 0,
                       "typegrad: _c: the literal is below half the least double, 4.9406564584124654e-324 (as a "
                       "double literal it would be 0, which the compiler warns of)");
         return constant_leaf<std::bit_cast<std::uint64_t>(value)>{};

@@ -113,6 +113,18 @@ using window_of = window<spatial<S>::h, spatial<S>::w, OneD ? 1 : K, K, Stride, 
 template <std::size_t C, class Win, bool OneD>
 using spatial_shape = std::conditional_t<OneD, shape<C, Win::ow>, shape<C, Win::oh, Win::ow>>;
 
+//! Calls f.template operator()<Tile>(i) for i = 0, Tile, 2·Tile, ... while a whole tile fits below
+//! N, then f.template operator()<1>(i) for each index left: a loop over register tiles and its rest
+//! (N a constant, so that the compiler sees the rest's bound).
+template <std::size_t Tile, std::size_t N, class F>
+constexpr void in_tiles(F&& f) {
+    constexpr std::size_t whole = N / Tile * Tile;
+    for (std::size_t i = 0; i < whole; i += Tile)
+        f.template operator()<Tile>(i);
+    for (std::size_t i = whole; i < N; ++i)
+        f.template operator()<1>(i);
+}
+
 template <class V>
 constexpr V lane_constant(double c) {
     return V(static_cast<scalar_of_t<V>>(c));
@@ -166,19 +178,14 @@ struct conv {
             using V = std::remove_cvref_t<decltype(y[0])>;
             V xf[C * FH * FW];
             frame(xf, x);
-            for (std::size_t oy = 0; oy < OH; ++oy) {
-                std::size_t o = 0;
-                for (; o + tile_o <= O; o += tile_o)
-                    forward_row<tile_o>(o, oy, y, xf, w, b...);
-                for (; o < O; ++o)
-                    forward_row<1>(o, oy, y, xf, w, b...);
-            }
+            // Outputs tile_o at a time along each output row, `pixels` of the row at a time.
+            for (std::size_t oy = 0; oy < OH; ++oy)
+                detail::in_tiles<tile_o, O>([&]<std::size_t Bo>(std::size_t o) {
+                    detail::in_tiles<pixels, OW>(
+                        [&]<std::size_t Px>(std::size_t ox) { forward_tile<Bo, Px>(o, oy, ox, y, xf, w, b...); });
+                });
         } else {
-            std::size_t o = 0;
-            for (; o + block <= O; o += block)
-                forward_block<block>(o, y, x, w, b...);
-            for (; o < O; ++o)
-                forward_block<1>(o, y, x, w, b...);
+            detail::in_tiles<block, O>([&]<std::size_t Bk>(std::size_t o) { forward_block<Bk>(o, y, x, w, b...); });
         }
     }
 
@@ -188,13 +195,14 @@ struct conv {
         if constexpr (I == 0 && gathers_framed) {
             V gf[O * GH * GW];
             frame_gradient(gf, gy);
-            for (std::size_t iy = 0; iy < H; ++iy) {
-                std::size_t c = 0;
-                for (; c + tile_c <= C; c += tile_c)
-                    input_gradient_row<tile_c>(c, iy, g, gf, w);
-                for (; c < C; ++c)
-                    input_gradient_row<1>(c, iy, g, gf, w);
-            }
+            // Input channels tile_c at a time along each input row, `pixels` of the row at a time;
+            // the terms in the order of the outputs that read each input (o, then oy, then ox), as a
+            // scatter over the outputs would add them.
+            for (std::size_t iy = 0; iy < H; ++iy)
+                detail::in_tiles<tile_c, C>([&]<std::size_t Bc>(std::size_t c) {
+                    detail::in_tiles<pixels, W>(
+                        [&]<std::size_t Px>(std::size_t ix) { input_gradient_tile<Bc, Px>(c, iy, ix, g, gf, w); });
+                });
         } else if constexpr (I == 0) {
             // Gathered per input element, every input channel at once (one accumulator each); the
             // terms in the order of the outputs that read it (o, then oy, then ox), as a scatter
@@ -206,23 +214,16 @@ struct conv {
         } else if constexpr (I == 1 && framed && KH * KW <= 16) {
             V xf[C * FH * FW];
             frame(xf, x);
-            for (std::size_t c = 0; c < C; ++c) {
-                std::size_t o = 0;
-                for (; o + tile_w <= O; o += tile_w)
-                    weight_gradient_taps<tile_w>(o, c, g, gy, xf);
-                for (; o < O; ++o)
-                    weight_gradient_taps<1>(o, c, g, gy, xf);
-            }
+            for (std::size_t c = 0; c < C; ++c)
+                detail::in_tiles<tile_w, O>(
+                    [&]<std::size_t Bo>(std::size_t o) { weight_gradient_taps<Bo>(o, c, g, gy, xf); });
         } else if constexpr (I == 1) {
             for (std::size_t c = 0; c < C; ++c)
                 for (std::size_t ky = 0; ky < KH; ++ky)
-                    for (std::size_t kx = 0; kx < KW; ++kx) {
-                        std::size_t o = 0;
-                        for (; o + block <= O; o += block)
-                            weight_gradient_block<block, V>(o, c, ky, kx, g, gy, x);
-                        for (; o < O; ++o)
-                            weight_gradient_block<1, V>(o, c, ky, kx, g, gy, x);
-                    }
+                    for (std::size_t kx = 0; kx < KW; ++kx)
+                        detail::in_tiles<block, O>([&]<std::size_t Bk>(std::size_t o) {
+                            weight_gradient_block<Bk, V>(o, c, ky, kx, g, gy, x);
+                        });
         } else {
             for (std::size_t o = 0; o < O; ++o) {
                 V acc = gy[o * OH * OW];
@@ -294,15 +295,7 @@ private:
         frame_of<O, OH, OW, GH, GW, GT, GL>(gf, gy);
     }
 
-    //! Outputs o0 .. o0 + Bo - 1 along output row oy, `pixels` at a time, from the framed input.
-    template <std::size_t Bo, class Y, class V, class Wt, class... B>
-    static constexpr void forward_row(std::size_t o0, std::size_t oy, Y& y, const V* xf, const Wt& w, const B&... b) {
-        std::size_t ox = 0;
-        for (; ox + pixels <= OW; ox += pixels)
-            forward_tile<Bo, pixels>(o0, oy, ox, y, xf, w, b...);
-        for (; ox < OW; ++ox)
-            forward_tile<Bo, 1>(o0, oy, ox, y, xf, w, b...);
-    }
+    //! Outputs o0 .. o0 + Bo - 1 at pixels ox0 .. ox0 + Px - 1 of output row oy, from the framed input.
     template <std::size_t Bo, std::size_t Px, class Y, class V, class Wt, class... B>
     static constexpr void forward_tile(std::size_t o0, std::size_t oy, std::size_t ox0, Y& y, const V* xf, const Wt& w,
                                        const B&... b) {
@@ -360,17 +353,8 @@ private:
                 g[((o0 + j) * C + c) * KH * KW + t] += acc[j][t];
     }
 
-    //! d/dx of input channels c0 .. c0 + Bc - 1 along input row iy, `pixels` at a time, from the
-    //! framed output gradient; the terms in the order of the outputs that read each input (o,
-    //! then oy, then ox), as a scatter over the outputs would add them.
-    template <std::size_t Bc, class G, class V, class Wt>
-    static constexpr void input_gradient_row(std::size_t c0, std::size_t iy, G& g, const V* gf, const Wt& w) {
-        std::size_t ix = 0;
-        for (; ix + pixels <= W; ix += pixels)
-            input_gradient_tile<Bc, pixels>(c0, iy, ix, g, gf, w);
-        for (; ix < W; ++ix)
-            input_gradient_tile<Bc, 1>(c0, iy, ix, g, gf, w);
-    }
+    //! d/dx of input channels c0 .. c0 + Bc - 1 at pixels ix0 .. ix0 + Px - 1 of input row iy, from the
+    //! framed output gradient.
     template <std::size_t Bc, std::size_t Px, class G, class V, class Wt>
     static constexpr void input_gradient_tile(std::size_t c0, std::size_t iy, std::size_t ix0, G& g, const V* gf,
                                               const Wt& w) {
